@@ -1,0 +1,60 @@
+# Atelier: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANAGE := $(BIN)/python manage.py
+IS_POSTGRES := $(findstring postgres,$(DATABASE_URL))
+
+.PHONY: run test install migrate seed messages lint check ci clean browser-deps
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	@$(MANAGE) compile_translations >/dev/null
+	@$(BIN)/python scripts/ensure_db.py
+	@$(MANAGE) migrate --noinput -v0
+	@$(MANAGE) createcachetable
+
+seed: migrate
+	@$(MANAGE) seed_demo
+
+run: seed
+	@$(MANAGE) run_stack
+
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's Chromium for the browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || sudo -n sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'; }
+
+# On SQLite the postgres and browser tests are deselected (see tests/conftest.py);
+# with DATABASE_URL on PostgreSQL everything runs, browser tests last.
+test: install
+	@$(MANAGE) compile_translations >/dev/null
+ifneq ($(IS_POSTGRES),)
+	@$(MAKE) --no-print-directory browser-deps
+	@$(BIN)/python scripts/ensure_db.py
+endif
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+messages: install
+	$(BIN)/django-admin makemessages -l fr --no-obsolete --no-location --settings=coop.settings --pythonpath=. \
+	  --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='var/*'
+	@$(MANAGE) compile_translations
+
+lint: install
+	$(BIN)/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var staticfiles

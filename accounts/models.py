@@ -1,0 +1,74 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An email is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. They log in with their email. `is_staff` is the federation operator only."""
+
+    email = models.EmailField(_("email"), unique=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def display_name(self):
+        profile = getattr(self, "profile", None)
+        return profile.display_name if profile and profile.display_name else self.email.split("@")[0]
+
+
+class MemberProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(_("display name"), max_length=80)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    email_notices = models.BooleanField(_("also send my notices by email"), default=False)
+
+    def __str__(self):
+        return self.display_name
+
+
+class Notice(models.Model):
+    """A notice shown on the dashboard (DESIGN.md seam 15: `notify()` is the only writer)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=64)
+    text = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.kind}: {self.text[:40]}"

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from accounts.models import MemberProfile, Notice, User
+from coop.core.errors import DomainError
+from coop.eventlog.services import event_record
+
+
+@transaction.atomic
+def notify(*, user, kind, text, link=""):
+    """Store a notice for the dashboard; email it after commit if the user opted in."""
+    notice = Notice.objects.create(user=user, kind=kind, text=str(text), link=link)
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.email_notices:
+        transaction.on_commit(
+            lambda: send_mail(f"Atelier: {kind}", f"{text}\n\n{link}", settings.DEFAULT_FROM_EMAIL,
+                              [user.email], fail_silently=True)
+        )
+    return notice
+
+
+@transaction.atomic
+def notices_mark_read(*, user):
+    from django.utils import timezone
+
+    return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def user_signup(*, email, password, display_name, country="", timezone="UTC", languages=None):
+    email = (email or "").strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise DomainError("email_taken", "An account with this email already exists.")
+    user = User.objects.create_user(email=email, password=password)
+    MemberProfile.objects.create(
+        user=user, display_name=display_name.strip(), country=country, timezone=timezone,
+        languages=languages or [],
+    )
+    event_record(type="user.signed_up", actor=user, subject=user, payload={"user": user.pk})
+    return user
+
+
+@transaction.atomic
+def profile_update(*, user, **fields):
+    profile, _ = MemberProfile.objects.get_or_create(user=user, defaults={"display_name": user.display_name})
+    allowed = {"display_name", "country", "timezone", "languages", "email_notices"}
+    for key, value in fields.items():
+        if key not in allowed:
+            raise DomainError("invalid_field", f"Unknown profile field {key}.")
+        setattr(profile, key, value)
+    profile.full_clean()
+    profile.save()
+    event_record(type="profile.updated", actor=user, subject=user, payload={"user": user.pk})
+    return profile

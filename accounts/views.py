@@ -1,0 +1,49 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts import services
+from accounts.forms import ProfileForm, SignupForm
+from coop.core.errors import DomainError
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(
+                email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"], country=form.cleaned_data["country"].upper(),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Atelier. Choose a coop to apply to."))
+            return redirect("federation:apply")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    profile = getattr(request.user, "profile", None)
+    initial = {"languages": ", ".join(profile.languages)} if profile else {}
+    form = ProfileForm(request.POST or None, instance=profile, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def notices_read(request):
+    if request.method == "POST":
+        services.notices_mark_read(user=request.user)
+    return redirect("federation:dashboard")

@@ -1,0 +1,37 @@
+"""ASGI entry point: HTTP through Django, websockets through Channels.
+
+Each app that has websocket consumers lists them in `<app>/routing.py` as
+`websocket_urlpatterns`; they are collected here."""
+
+import os
+from importlib import import_module
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
+django_asgi_app = get_asgi_application()  # before importing consumers or models
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+WEBSOCKET_APPS = ["coop.forums"]
+
+
+def _websocket_urlpatterns():
+    patterns = []
+    for app in WEBSOCKET_APPS:
+        try:
+            module = import_module(f"{app}.routing")
+        except ModuleNotFoundError:
+            continue
+        patterns += getattr(module, "websocket_urlpatterns", [])
+    return patterns
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(_websocket_urlpatterns()))),
+    }
+)

@@ -1,0 +1,47 @@
+"""Database guards written as migrations, for SQLite and PostgreSQL alike."""
+
+from django.db import migrations
+
+PG_REFUSE_FUNCTION = """
+CREATE OR REPLACE FUNCTION atelier_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'restrict_violation';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def append_only(table):
+    """A migration operation that makes `table` refuse UPDATE and DELETE in the database.
+
+    PostgreSQL: a row trigger raising restrict_violation (Django raises IntegrityError);
+    TRUNCATE (used by test flushes) is not a row operation and still works.
+    SQLite: BEFORE UPDATE / BEFORE DELETE triggers that RAISE(ABORT)."""
+
+    def forwards(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(PG_REFUSE_FUNCTION, params=None)
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION atelier_refuse_change();",
+                params=None,
+            )
+        elif vendor == "sqlite":
+            for op in ("UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END;",
+                    params=None,
+                )
+
+    def backwards(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};", params=None)
+        elif vendor == "sqlite":
+            for op in ("update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op};", params=None)
+
+    return migrations.RunPython(forwards, backwards)

@@ -1,0 +1,32 @@
+"""Load the demo federation. Idempotent: every app's `demo.seed(ctx)` creates what is missing
+and leaves what exists alone, so running this twice changes nothing.
+
+Each app that has demo data keeps it in `<app>/demo.py` with `seed(ctx)`; apps run in
+INSTALLED_APPS order and share `ctx` (coops, users, logins...)."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Load the demo federation (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true")
+
+    def handle(self, *args, **options):
+        ctx = {"logins": [], "stdout": self.stdout}
+        for config in apps.get_app_configs():
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            module.seed(ctx)
+        if not options["quiet"]:
+            self.stdout.write("Demo logins (password for all: %s)" % ctx.get("password", "atelier-demo"))
+            for role, email in ctx["logins"]:
+                self.stdout.write(f"  {role:<28} {email}")

@@ -1,0 +1,52 @@
+"""Money is an integer number of minor units of the federation's one currency.
+
+Parse and format only here (and through the `money` template filter)."""
+
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils import translation
+
+from coop.core.errors import DomainError
+
+# ISO 4217 minor-unit exponents for the currencies a federation is likely to use.
+MINOR_UNITS = {"USD": 2, "EUR": 2, "GBP": 2, "MGA": 0, "NGN": 2, "ZAR": 2, "KES": 2, "PKR": 2, "XOF": 0, "JPY": 0}
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def currency():
+    return settings.FEDERATION_CURRENCY
+
+
+def exponent(code=None):
+    return MINOR_UNITS.get(code or currency(), 2)
+
+
+def parse_amount(text, code=None):
+    """'12.50' -> 1250. Refuses negatives, NaN and more decimals than the currency has."""
+    try:
+        value = Decimal(str(text).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise DomainError("invalid_amount", f"'{text}' is not an amount.")
+    if not value.is_finite() or value < 0:
+        raise DomainError("invalid_amount", f"'{text}' is not a positive amount.")
+    scaled = value.scaleb(exponent(code))
+    if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
+        raise DomainError("invalid_amount", f"'{text}' has too many decimals.")
+    return int(scaled)
+
+
+def format_amount(minor, code=None, language=None):
+    """1250 -> '$12.50' in English, '12,50 $' in French."""
+    code = code or currency()
+    exp = exponent(code)
+    language = (language or translation.get_language() or "en")[:2]
+    sign = "-" if minor < 0 else ""
+    whole, frac = divmod(abs(int(minor)), 10**exp) if exp else (abs(int(minor)), 0)
+    if language == "fr":
+        whole_s = f"{whole:,}".replace(",", "\u202f")
+        number = f"{whole_s},{frac:0{exp}d}" if exp else whole_s
+        return f"{sign}{number}\u00a0{SYMBOLS.get(code, code)}"
+    number = f"{whole:,}.{frac:0{exp}d}" if exp else f"{whole:,}"
+    symbol = SYMBOLS.get(code)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {code}"

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.db import models
+
+
+class Event(models.Model):
+    """One decision. Insert-only (database triggers refuse UPDATE and DELETE).
+
+    Written only by `event_record`. `payload` holds the exact canonical JSON bytes (RFC 8785)
+    that are hashed; `salt` blinds the payload hash in the public leaf. `txid` is filled by a
+    PostgreSQL column default (`pg_current_xact_id()`), NULL on SQLite."""
+
+    type = models.CharField(max_length=64)
+    coop = models.ForeignKey("federation.Coop", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    subject_type = models.CharField(max_length=64)
+    subject_id = models.CharField(max_length=64)
+    payload = models.BinaryField()
+    salt = models.BinaryField()
+    occurred_at = models.BigIntegerField(help_text="UTC microseconds since the epoch")
+    txid = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["coop", "type"]),
+            models.Index(fields=["txid", "id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def payload_json(self):
+        import json
+
+        return json.loads(bytes(self.payload))

@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Federation(models.Model):
+    """The one federation this deployment hosts."""
+
+    name = models.CharField(max_length=120)
+    currency = models.CharField(max_length=3, default="USD")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.name
+
+
+class Coop(models.Model):
+    federation = models.ForeignKey(Federation, on_delete=models.PROTECT, related_name="coops")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), unique=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RulebookVersion(models.Model):
+    """One immutable version of a rulebook. `coop` NULL is the federation's own rulebook,
+    whose `parameters` are the bounds every coop's parameters are checked against."""
+
+    coop = models.ForeignKey(Coop, null=True, blank=True, on_delete=models.PROTECT, related_name="rulebooks")
+    number = models.PositiveIntegerField()
+    parameters = models.JSONField()
+    effective_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    # Set by governance when a proposal adopted this version (kept as a plain id so the
+    # foundation does not depend on the governance app).
+    adopted_by_proposal_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["coop_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["coop", "number"], name="rulebook_version_unique"),
+            models.UniqueConstraint(fields=["number"], condition=Q(coop__isnull=True),
+                                    name="federation_rulebook_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.coop or 'federation'} v{self.number}"
+
+
+class Article(models.Model):
+    rulebook = models.ForeignKey(RulebookVersion, on_delete=models.PROTECT, related_name="articles")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["rulebook", "number"], name="article_number_unique")]
+
+    def __str__(self):
+        return f"Art. {self.number}: {self.title}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("member")
+        STEWARD = "steward", _("steward")
+
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", _("applicant")
+        DECLINED = "declined", _("declined")
+        ACTIVE = "active", _("active")
+        SUSPENDED = "suspended", _("suspended")
+        LEFT = "left", _("left")
+
+    LIVE = (Status.APPLICANT, Status.ACTIVE, Status.SUSPENDED)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    coop = models.ForeignKey(Coop, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPLICANT)
+    statement = models.TextField(_("why you want to join"), blank=True)
+    applied_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    # the last decision on this membership (admit, decline, suspend, reinstate, leave)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    status_reason = models.TextField(blank=True)
+    status_article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rulebook_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(status__in=["applicant", "active", "suspended"]),
+                                    name="one_live_membership_per_user"),
+        ]
+        indexes = [models.Index(fields=["coop", "status"])]
+
+    def __str__(self):
+        return f"{self.user} @ {self.coop} ({self.status})"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_steward(self):
+        return self.role == self.Role.STEWARD and self.status == self.Status.ACTIVE

@@ -1,0 +1,100 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from coop.core.errors import NotFound
+from coop.federation import rulebook as spec
+from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
+
+
+@dataclass
+class Rulebook:
+    """The rulebook in force: read parameters with `rulebook["floor_hourly_rate"]`."""
+
+    coop: Coop | None
+    version: int
+    effective_at: datetime
+    parameters: dict
+    articles: list
+    record: RulebookVersion
+
+    def __getitem__(self, name):
+        return self.parameters[name]
+
+    def get(self, name, default=None):
+        return self.parameters.get(name, default)
+
+    def fraction(self, name):
+        return spec.as_fraction(self.parameters[name])
+
+
+def federation_get():
+    federation = Federation.objects.order_by("pk").first()
+    if federation is None:
+        raise NotFound("no_federation", "The federation is not set up yet (run manage.py seed_demo).")
+    return federation
+
+
+def _version_at(coop, at):
+    qs = RulebookVersion.objects.filter(coop=coop, effective_at__lte=at or timezone.now()).order_by("-number")
+    return qs.first()
+
+
+def rulebook_in_force(*, coop, at=None):
+    """The coop's rulebook version in force at `at` (default now), with its articles."""
+    version = _version_at(coop, at)
+    if version is None:
+        raise NotFound("no_rulebook", "This coop has no rulebook in force yet.")
+    articles = list(Article.objects.filter(rulebook=version).order_by("number"))
+    return Rulebook(coop, version.number, version.effective_at, version.parameters, articles, version)
+
+
+def federation_bounds(*, at=None):
+    version = _version_at(None, at)
+    return version.parameters if version else spec.default_federation_bounds()
+
+
+def rulebook_rows(*, rulebook):
+    """Each parameter with its label, value and the federation's bound, for the rulebook page."""
+    bounds = federation_bounds(at=rulebook.effective_at)
+    rows = []
+    for p in spec.PARAMETERS:
+        rows.append({
+            "name": p.name, "label": p.label, "type": p.type, "value": rulebook.parameters.get(p.name),
+            "bound_kind": p.bound, "bound": spec.describe_bound(p, bounds.get(p.name)),
+        })
+    return rows
+
+
+def rulebook_versions(*, coop):
+    return RulebookVersion.objects.filter(coop=coop).order_by("-number")
+
+
+def membership_live(*, user):
+    """The user's current membership (applicant, active or suspended), or the last one."""
+    if not user.is_authenticated:
+        return None
+    qs = Membership.objects.select_related("coop", "status_article").filter(user=user)
+    live = qs.filter(status__in=Membership.LIVE).first()
+    return live or qs.order_by("-applied_at", "-pk").first()
+
+
+def membership_active(*, user, coop=None):
+    if not user.is_authenticated:
+        return None
+    qs = Membership.objects.select_related("coop").filter(user=user, status=Membership.Status.ACTIVE)
+    if coop is not None:
+        qs = qs.filter(coop=coop)
+    return qs.first()
+
+
+def memberships_of_coop(*, coop, status=None):
+    qs = Membership.objects.select_related("user", "user__profile", "status_article").filter(coop=coop)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-applied_at", "-pk")
+
+
+def coops_all():
+    return Coop.objects.all().order_by("name")

@@ -1,0 +1,247 @@
+"""Every write to coops, memberships and rulebooks. Each records its event."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import notify
+from coop.core.errors import DomainError, Forbidden, NotFound
+from coop.eventlog.services import event_record
+from coop.federation import rulebook as spec
+from coop.federation.errors import AlreadyMember, InvalidTransition, NotASteward, ReasonRequired
+from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
+from coop.federation.selectors import federation_bounds, rulebook_in_force
+
+MIN_REASON = 10
+
+DEFAULT_ARTICLES = [
+    (1, "Membership", "Every member has one vote. Members take work, appeal unfair decisions and vote on these "
+     "rules. Stewards are elected by the members and answer to them."),
+    (2, "Conduct", "Members treat each other, requesters and stewards with respect. Harassment, threats and "
+     "discrimination are not tolerated, here or in the forums."),
+    (3, "Honest work", "Members submit their own work, done in good faith. Submitting random, copied or "
+     "machine-generated answers where a person's judgement is asked is a breach of this article."),
+    (4, "Sanctions", "A steward may suspend a member only by citing the article breached and writing the reason. "
+     "The member sees both at once and may appeal within the appeal window."),
+    (5, "Rejections", "A requester who rejects work must choose a published reason and explain it. The money stays "
+     "in escrow until the appeal window closes or a jury of members decides."),
+    (6, "Pay", "No work is published below the floor hourly rate the members voted. Payments go to the member's "
+     "wallet, which they may withdraw with the methods the coop offers."),
+]
+
+
+def _reason(text):
+    text = (text or "").strip()
+    if len(text) < MIN_REASON:
+        raise ReasonRequired()
+    return text
+
+
+def _steward_of(*, user, coop):
+    ok = Membership.objects.filter(user=user, coop=coop, role=Membership.Role.STEWARD,
+                                   status=Membership.Status.ACTIVE).exists()
+    if not ok:
+        raise NotASteward()
+
+
+@transaction.atomic
+def federation_setup(*, name, currency):
+    """Create the federation and its rulebook version 1 (idempotent)."""
+    federation = Federation.objects.order_by("pk").first()
+    if federation is None:
+        federation = Federation.objects.create(name=name, currency=currency)
+        event_record(type="federation.created", subject=federation, payload={"currency": currency})
+    if not RulebookVersion.objects.filter(coop__isnull=True).exists():
+        version = RulebookVersion.objects.create(coop=None, number=1, parameters=spec.default_federation_bounds(),
+                                                 note="Federation rulebook at installation")
+        event_record(type="rulebook.adopted", subject=version, payload={"version": 1, "coop": None})
+    return federation
+
+
+@transaction.atomic
+def coop_create(*, operator, name, slug, country="", description="", stewards=(), parameters=None,
+                articles=None):
+    """The federation operator creates a coop with rulebook v1 and its founding stewards."""
+    if not (operator and operator.is_staff):
+        raise Forbidden("operator_only", "Only the federation operator creates coops.")
+    federation = Federation.objects.order_by("pk").first()
+    if federation is None:
+        raise NotFound("no_federation", "Set up the federation first.")
+    if Coop.objects.filter(slug=slug).exists():
+        raise DomainError("slug_taken", "A coop with this short name already exists.", {"slug": slug})
+    coop = Coop.objects.create(federation=federation, name=name.strip(), slug=slug, country=country,
+                               description=description)
+    event_record(type="coop.created", coop=coop, actor=operator, subject=coop, payload={"coop": coop.pk})
+    params = spec.default_parameters()
+    params.update(parameters or {})
+    rulebook_version_create(coop=coop, parameters=params, articles=articles or DEFAULT_ARTICLES, actor=operator,
+                            note="Founding rulebook")
+    for user in stewards:
+        steward_appoint(operator=operator, coop=coop, user=user)
+    return coop
+
+
+@transaction.atomic
+def rulebook_version_create(*, coop, parameters, articles, actor=None, note="", proposal_id=None,
+                            effective_at=None):
+    """Create the coop's next rulebook version (immutable). Governance calls this on adoption.
+
+    `articles` is a list of (number, title, body)."""
+    spec.validate_parameters(parameters, federation_bounds())
+    numbers = [a[0] for a in articles]
+    if len(numbers) != len(set(numbers)):
+        raise DomainError("duplicate_article", "Two articles have the same number.")
+    Coop.objects.select_for_update().get(pk=coop.pk)  # serialise version numbers per coop
+    last = RulebookVersion.objects.filter(coop=coop).order_by("-number").first()
+    number = (last.number + 1) if last else 1
+    version = RulebookVersion.objects.create(
+        coop=coop, number=number, parameters=parameters, note=note, adopted_by_proposal_id=proposal_id,
+        effective_at=effective_at or timezone.now(),
+    )
+    Article.objects.bulk_create(Article(rulebook=version, number=n, title=t, body=b) for n, t, b in articles)
+    event_record(type="rulebook.adopted", coop=coop, actor=actor, subject=version,
+                 payload={"version": number, "proposal": proposal_id})
+    return version
+
+
+@transaction.atomic
+def steward_appoint(*, operator, coop, user):
+    """The operator appoints a founding steward (later, governance elects them)."""
+    if not operator.is_staff:
+        raise Forbidden("operator_only", "Only the federation operator appoints founding stewards.")
+    membership = Membership.objects.select_for_update().filter(user=user, status__in=Membership.LIVE).first()
+    if membership and membership.coop_id != coop.pk:
+        raise AlreadyMember()
+    now = timezone.now()
+    if membership is None:
+        membership = Membership(user=user, coop=coop, applied_at=now)
+    membership.role = Membership.Role.STEWARD
+    membership.status = Membership.Status.ACTIVE
+    membership.joined_at = membership.joined_at or now
+    membership.status_changed_at, membership.status_changed_by = now, operator
+    membership.save()
+    event_record(type="steward.appointed", coop=coop, actor=operator, subject=membership,
+                 payload={"membership": membership.pk})
+    return membership
+
+
+@transaction.atomic
+def membership_apply(*, user, coop, statement):
+    statement = (statement or "").strip()
+    if len(statement) < MIN_REASON:
+        raise DomainError("statement_required", "Tell the coop in a sentence or two why you want to join.")
+    if Membership.objects.filter(user=user, status__in=Membership.LIVE).exists():
+        raise AlreadyMember()
+    membership = Membership.objects.create(user=user, coop=coop, statement=statement)
+    event_record(type="membership.applied", coop=coop, actor=user, subject=membership,
+                 payload={"membership": membership.pk})
+    for steward in Membership.objects.filter(coop=coop, role="steward", status="active").select_related("user"):
+        notify(user=steward.user, kind="application", text=f"New application to {coop.name}.",
+               link="/steward/applications/")
+    return membership
+
+
+def _locked(membership):
+    return Membership.objects.select_for_update().select_related("coop", "user").get(pk=membership.pk)
+
+
+@transaction.atomic
+def membership_admit(*, steward, membership):
+    membership = _locked(membership)
+    _steward_of(user=steward, coop=membership.coop)
+    if membership.status != Membership.Status.APPLICANT:
+        raise InvalidTransition()
+    now = timezone.now()
+    membership.status, membership.joined_at = Membership.Status.ACTIVE, now
+    membership.status_changed_at, membership.status_changed_by, membership.status_reason = now, steward, ""
+    membership.rulebook_version = rulebook_in_force(coop=membership.coop).version
+    membership.save()
+    event_record(type="membership.admitted", coop=membership.coop, actor=steward, subject=membership,
+                 payload={"membership": membership.pk, "rulebook_version": membership.rulebook_version})
+    notify(user=membership.user, kind="membership", text=f"Welcome! You are now a member of {membership.coop.name}.",
+           link="/dashboard/")
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, steward, membership, reason):
+    reason = _reason(reason)
+    membership = _locked(membership)
+    _steward_of(user=steward, coop=membership.coop)
+    if membership.status != Membership.Status.APPLICANT:
+        raise InvalidTransition()
+    membership.status = Membership.Status.DECLINED
+    membership.status_changed_at, membership.status_changed_by = timezone.now(), steward
+    membership.status_reason = reason
+    membership.save()
+    event_record(type="membership.declined", coop=membership.coop, actor=steward, subject=membership,
+                 payload={"membership": membership.pk})
+    notify(user=membership.user, kind="membership",
+           text=f"Your application to {membership.coop.name} was declined. Reason: {reason}", link="/dashboard/")
+    return membership
+
+
+@transaction.atomic
+def membership_suspend(*, steward, membership, article_number, reason):
+    """Suspend a member, citing an article of the rulebook in force and a written reason."""
+    reason = _reason(reason)
+    membership = _locked(membership)
+    _steward_of(user=steward, coop=membership.coop)
+    if membership.status != Membership.Status.ACTIVE:
+        raise InvalidTransition()
+    if membership.user_id == steward.pk:
+        raise InvalidTransition("self_sanction", "A steward cannot suspend themselves.")
+    rulebook = rulebook_in_force(coop=membership.coop)
+    article = next((a for a in rulebook.articles if a.number == _int(article_number)), None)
+    if article is None:
+        raise DomainError("unknown_article", "Cite an article of the rulebook in force.",
+                          {"article": article_number, "version": rulebook.version})
+    membership.status = Membership.Status.SUSPENDED
+    membership.status_changed_at, membership.status_changed_by = timezone.now(), steward
+    membership.status_reason, membership.status_article = reason, article
+    membership.rulebook_version = rulebook.version
+    membership.save()
+    event_record(type="membership.suspended", coop=membership.coop, actor=steward, subject=membership,
+                 payload={"membership": membership.pk, "article": article.number, "rulebook_version": rulebook.version})
+    notify(user=membership.user, kind="sanction",
+           text=f"Your membership was suspended under article {article.number} ({article.title}). Reason: {reason}",
+           link="/dashboard/")
+    return membership
+
+
+@transaction.atomic
+def membership_reinstate(*, steward, membership, reason):
+    reason = _reason(reason)
+    membership = _locked(membership)
+    _steward_of(user=steward, coop=membership.coop)
+    if membership.status != Membership.Status.SUSPENDED:
+        raise InvalidTransition()
+    membership.status = Membership.Status.ACTIVE
+    membership.status_changed_at, membership.status_changed_by = timezone.now(), steward
+    membership.status_reason, membership.status_article = reason, None
+    membership.save()
+    event_record(type="membership.reinstated", coop=membership.coop, actor=steward, subject=membership,
+                 payload={"membership": membership.pk})
+    notify(user=membership.user, kind="membership", text=f"Your membership is active again. {reason}",
+           link="/dashboard/")
+    return membership
+
+
+@transaction.atomic
+def membership_leave(*, user):
+    membership = Membership.objects.select_for_update().select_related("coop").filter(
+        user=user, status__in=Membership.LIVE).first()
+    if membership is None:
+        raise NotFound("no_membership", "You have no membership to leave.")
+    membership.status = Membership.Status.LEFT
+    membership.status_changed_at, membership.status_changed_by = timezone.now(), user
+    membership.save()
+    event_record(type="membership.left", coop=membership.coop, actor=user, subject=membership,
+                 payload={"membership": membership.pk})
+    return membership
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,31 @@
+"""Every app owns its pages (`<app>/urls.py`, namespaced) and its API (`<app>/api_urls.py`,
+mounted under /api/)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from coop.core.views import home
+
+APPS = [
+    ("accounts", "accounts"),
+    ("coop.federation", "federation"),
+    ("coop.eventlog", "eventlog"),
+    ("ledger", "ledger"),
+    ("tasks", "tasks"),
+    ("coop.governance", "governance"),
+    ("coop.forums", "forums"),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+for module, namespace in APPS:
+    urlpatterns.append(path("", include((f"{module}.urls", namespace))))
+    urlpatterns.append(path("api/", include((f"{module}.api_urls", f"{namespace}-api"))))

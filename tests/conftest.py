@@ -1,0 +1,90 @@
+"""Test set-up shared by every app.
+
+- SQLite (default): tests marked `postgres` or `browser` are deselected, not skipped.
+- PostgreSQL (`DATABASE_URL`): everything runs, browser tests last; with CI=true the run
+  fails if no `postgres` test passed.
+- django-q2 runs jobs inline; hypothesis uses a bounded profile on CI.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
+
+hsettings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hsettings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hsettings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+ON_POSTGRES = settings.DATABASE_IS_POSTGRES
+_postgres_items = set()
+_postgres_passed = []
+
+
+def pytest_collection_modifyitems(config, items):
+    keep, drop = [], []
+    for item in items:
+        needs_pg = item.get_closest_marker("postgres") or item.get_closest_marker("browser")
+        if needs_pg and not ON_POSTGRES:
+            drop.append(item)
+        else:
+            keep.append(item)
+            if item.get_closest_marker("postgres"):
+                _postgres_items.add(item.nodeid)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+    # Browser tests last: after Playwright's event loop, pytest-asyncio tests cannot run.
+    keep.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+    items[:] = keep
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed and report.nodeid in _postgres_items:
+        _postgres_passed.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if ON_POSTGRES and os.environ.get("CI") and exitstatus == 0 and not _postgres_passed:
+        session.exitstatus = 1
+        print("\nCI: no test marked `postgres` ran on PostgreSQL; failing the run.")
+
+
+@pytest.fixture(autouse=True)
+def _jobs_inline(settings):
+    from django_q.conf import Conf
+
+    old = Conf.SYNC
+    Conf.SYNC = True
+    yield
+    Conf.SYNC = old
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- browser tests ---------------------------------------------------------------------
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-GB"}
+
+
+@pytest.fixture
+def allow_async_unsafe(monkeypatch):
+    """Playwright's sync API runs an event loop in the main thread; Django's ORM needs this."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

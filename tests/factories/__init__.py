@@ -1,0 +1,3 @@
+"""Factories, one module per app; import them from here: `from tests.factories import MemberFactory`."""
+
+from tests.factories.federation import *  # noqa: F401,F403
