@@ -72,3 +72,44 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.text[:40]}"
+
+
+class Organisation(models.Model):
+    """A requester: a company or lab that contracts with the federation and pays for work.
+    (Terms, invitations and API keys: see the requesters issue.)"""
+
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(unique=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_suspended(self):
+        return self.suspended_at is not None
+
+
+class OrganisationStaff(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        STAFF = "staff", _("staff")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organisation_roles")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_role_per_org_user")]
+
+    def __str__(self):
+        return f"{self.user} @ {self.organisation} ({self.role})"

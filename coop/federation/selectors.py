@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import models
 from django.utils import timezone
 
 from coop.core.errors import NotFound
@@ -98,3 +99,35 @@ def memberships_of_coop(*, coop, status=None):
 
 def coops_all():
     return Coop.objects.all().order_by("name")
+
+
+# Activity that makes a member "participating" (DESIGN.md "People and roles"): work, votes,
+# and joining. Apps record these event types; counting them here keeps federation free of
+# imports from tasks and governance.
+PARTICIPATION_EVENT_TYPES = ("membership.admitted", "assignment.submitted", "ballot.cast", "steward.appointed")
+
+
+def members_participating(*, coop, at=None):
+    """Active memberships whose user did any work, voted or joined within the rulebook's
+    `participation_window_days` before `at`."""
+    from datetime import timedelta
+
+    from coop.eventlog.models import Event
+
+    at = at or timezone.now()
+    window = rulebook_in_force(coop=coop, at=at)["participation_window_days"]
+    since_us = int((at - timedelta(days=window)).timestamp() * 1_000_000)
+    until_us = int(at.timestamp() * 1_000_000)
+    actors = Event.objects.filter(
+        coop=coop, type__in=PARTICIPATION_EVENT_TYPES, occurred_at__gte=since_us, occurred_at__lte=until_us,
+        actor__isnull=False,
+    ).values("actor_id")
+    # steward.appointed and membership.admitted are recorded with the steward or operator as
+    # actor; the member is the subject, so count subjects of those too.
+    subjects = Event.objects.filter(
+        coop=coop, type__in=("membership.admitted", "steward.appointed"), occurred_at__gte=since_us,
+        occurred_at__lte=until_us,
+    ).values("subject_id")
+    return Membership.objects.filter(coop=coop, status=Membership.Status.ACTIVE).filter(
+        models.Q(user_id__in=actors) | models.Q(pk__in=subjects)
+    )
