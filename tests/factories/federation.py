@@ -60,7 +60,9 @@ class CoopFactory(factory.django.DjangoModelFactory):
         parameters = spec.default_parameters()
         parameters.update(extracted or {})
         version = RulebookVersion.objects.create(coop=obj, number=1, parameters=parameters)
-        Article.objects.bulk_create(Article(rulebook=version, number=n, title=t, body=b) for n, t, b in DEFAULT_ARTICLES)
+        Article.objects.bulk_create(
+            Article(rulebook=version, number=n, title=t, body=b) for n, t, b in DEFAULT_ARTICLES
+        )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
