@@ -1,3 +1,5 @@
+from zoneinfo import available_timezones
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.validators import ProhibitNullCharactersValidator
@@ -21,12 +23,31 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    languages = forms.CharField(label=_("Languages (comma-separated codes, e.g. fr, en, mg)"), required=False)
+    languages = forms.CharField(label=_("Languages you work in (codes, comma-separated, e.g. fr, en, mg)"),
+                                required=False, max_length=200)
+    timezone = forms.CharField(label=_("Time zone (e.g. Indian/Antananarivo, Africa/Lagos)"), max_length=64)
 
     class Meta:
         model = MemberProfile
         fields = ["display_name", "country", "timezone", "email_notices"]
 
+    def clean_country(self):
+        country = (self.cleaned_data.get("country") or "").strip().upper()
+        if country and not (len(country) == 2 and country.isalpha()):
+            raise forms.ValidationError(_("Two letters, e.g. MG."))
+        return country
+
+    def clean_timezone(self):
+        name = (self.cleaned_data.get("timezone") or "").strip()
+        if name not in available_timezones():
+            raise forms.ValidationError(_("Unknown time zone. Use a name like Africa/Lagos or UTC."))
+        return name
+
     def clean_languages(self):
         raw = self.cleaned_data.get("languages") or ""
-        return [x.strip().lower() for x in raw.split(",") if x.strip()][:10]
+        codes = [x.strip().lower() for x in raw.split(",") if x.strip()]
+        bad = [c for c in codes if not (2 <= len(c) <= 3 and c.isascii() and c.isalpha())]
+        if bad:
+            raise forms.ValidationError(_("Use two- or three-letter language codes (not %(bad)s).")
+                                        % {"bad": ", ".join(bad)})
+        return list(dict.fromkeys(codes))[:10]

@@ -63,7 +63,8 @@ def rulebook_rows(*, rulebook):
     for p in spec.PARAMETERS:
         rows.append({
             "name": p.name, "label": p.label, "type": p.type, "value": rulebook.parameters.get(p.name),
-            "bound_kind": p.bound, "bound": spec.describe_bound(p, bounds.get(p.name)),
+            "bound_kind": p.bound, "bound_value": bounds.get(p.name) if p.bound != "free" else None,
+            "bound": spec.describe_bound(p, bounds.get(p.name)),
         })
     return rows
 
@@ -131,3 +132,44 @@ def members_participating(*, coop, at=None):
     return Membership.objects.filter(coop=coop, status=Membership.Status.ACTIVE).filter(
         models.Q(user_id__in=actors) | models.Q(pk__in=subjects)
     )
+
+
+def steward_membership(*, user):
+    """The user's active steward membership (its coop is the one their steward pages show), or None."""
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("coop").filter(
+        user=user, role=Membership.Role.STEWARD, status=Membership.Status.ACTIVE).first()
+
+
+def coop_applications(*, coop):
+    return memberships_of_coop(coop=coop, status=Membership.Status.APPLICANT).order_by("applied_at", "pk")
+
+
+def coop_members(*, coop, status=None):
+    """Members of the coop (active and suspended by default), stewards first."""
+    qs = memberships_of_coop(coop=coop)
+    qs = qs.filter(status=status) if status else qs.filter(status__in=(Membership.Status.ACTIVE,
+                                                                       Membership.Status.SUSPENDED))
+    return qs.order_by("-role", "user__email")
+
+
+def users_by_emails(*, emails):
+    """The users with these emails, in the given order; NotFound naming any unknown email."""
+    from django.utils.translation import gettext as _
+
+    from accounts.models import User
+
+    found = {u.email: u for u in User.objects.filter(email__in=[e.lower() for e in emails])}
+    missing = [e for e in emails if e.lower() not in found]
+    if missing:
+        raise NotFound("unknown_user", _("No account with the email %(emails)s.") % {"emails": ", ".join(missing)},
+                       {"emails": missing})
+    return [found[e.lower()] for e in emails]
+
+
+def coops_with_counts():
+    active = models.Count("memberships", filter=models.Q(memberships__status=Membership.Status.ACTIVE))
+    stewards = models.Count("memberships", filter=models.Q(memberships__status=Membership.Status.ACTIVE,
+                                                           memberships__role=Membership.Role.STEWARD))
+    return Coop.objects.annotate(active_count=active, steward_count=stewards).order_by("name")

@@ -1,7 +1,11 @@
 """Every write to coops, memberships and rulebooks. Each records its event."""
 
+import re
+
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.services import notify
 from coop.core.errors import DomainError, Forbidden, NotFound
@@ -62,13 +66,19 @@ def coop_create(*, operator, name, slug, country="", description="", stewards=()
                 articles=None):
     """The federation operator creates a coop with rulebook v1 and its founding stewards."""
     if not (operator and operator.is_staff):
-        raise Forbidden("operator_only", "Only the federation operator creates coops.")
+        raise Forbidden("operator_only", _("Only the federation operator creates coops."))
     federation = Federation.objects.order_by("pk").first()
     if federation is None:
-        raise NotFound("no_federation", "Set up the federation first.")
+        raise NotFound("no_federation", _("Set up the federation first."))
+    name, slug = (name or "").strip(), (slug or "").strip().lower()
+    if not name or not slug:
+        raise DomainError("name_required", _("A coop needs a name and a short name."))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,49}", slug):
+        raise DomainError("invalid_slug", _("The short name may use only lowercase letters, digits and hyphens."),
+                          {"slug": slug})
     if Coop.objects.filter(slug=slug).exists():
-        raise DomainError("slug_taken", "A coop with this short name already exists.", {"slug": slug})
-    coop = Coop.objects.create(federation=federation, name=name.strip(), slug=slug, country=country,
+        raise DomainError("slug_taken", _("A coop with this short name already exists."), {"slug": slug})
+    coop = Coop.objects.create(federation=federation, name=name, slug=slug, country=(country or "").upper(),
                                description=description)
     event_record(type="coop.created", coop=coop, actor=operator, subject=coop, payload={"coop": coop.pk})
     params = spec.default_parameters()
@@ -89,7 +99,7 @@ def rulebook_version_create(*, coop, parameters, articles, actor=None, note="", 
     spec.validate_parameters(parameters, federation_bounds())
     numbers = [a[0] for a in articles]
     if len(numbers) != len(set(numbers)):
-        raise DomainError("duplicate_article", "Two articles have the same number.")
+        raise DomainError("duplicate_article", _("Two articles have the same number."))
     Coop.objects.select_for_update().get(pk=coop.pk)  # serialise version numbers per coop
     last = RulebookVersion.objects.filter(coop=coop).order_by("-number").first()
     number = (last.number + 1) if last else 1
@@ -106,8 +116,8 @@ def rulebook_version_create(*, coop, parameters, articles, actor=None, note="", 
 @transaction.atomic
 def steward_appoint(*, operator, coop, user):
     """The operator appoints a founding steward (later, governance elects them)."""
-    if not operator.is_staff:
-        raise Forbidden("operator_only", "Only the federation operator appoints founding stewards.")
+    if not (operator and operator.is_staff):
+        raise Forbidden("operator_only", _("Only the federation operator appoints founding stewards."))
     membership = Membership.objects.select_for_update().filter(user=user, status__in=Membership.LIVE).first()
     if membership and membership.coop_id != coop.pk:
         raise AlreadyMember()
@@ -128,15 +138,15 @@ def steward_appoint(*, operator, coop, user):
 def membership_apply(*, user, coop, statement):
     statement = (statement or "").strip()
     if len(statement) < MIN_REASON:
-        raise DomainError("statement_required", "Tell the coop in a sentence or two why you want to join.")
+        raise DomainError("statement_required", _("Tell the coop in a sentence or two why you want to join."))
     if Membership.objects.filter(user=user, status__in=Membership.LIVE).exists():
         raise AlreadyMember()
     membership = Membership.objects.create(user=user, coop=coop, statement=statement)
     event_record(type="membership.applied", coop=coop, actor=user, subject=membership,
                  payload={"membership": membership.pk})
     for steward in Membership.objects.filter(coop=coop, role="steward", status="active").select_related("user"):
-        notify(user=steward.user, kind="application", text=f"New application to {coop.name}.",
-               link="/steward/applications/")
+        notify(user=steward.user, kind="application", text=_("New application to %(coop)s.") % {"coop": coop.name},
+               link=reverse("federation:steward_applications"))
     return membership
 
 
@@ -157,8 +167,9 @@ def membership_admit(*, steward, membership):
     membership.save()
     event_record(type="membership.admitted", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk, "rulebook_version": membership.rulebook_version})
-    notify(user=membership.user, kind="membership", text=f"Welcome! You are now a member of {membership.coop.name}.",
-           link="/dashboard/")
+    notify(user=membership.user, kind="membership",
+           text=_("Welcome! You are now a member of %(coop)s.") % {"coop": membership.coop.name},
+           link=reverse("federation:rulebook", args=[membership.coop.slug]))
     return membership
 
 
@@ -176,7 +187,9 @@ def membership_decline(*, steward, membership, reason):
     event_record(type="membership.declined", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk})
     notify(user=membership.user, kind="membership",
-           text=f"Your application to {membership.coop.name} was declined. Reason: {reason}", link="/dashboard/")
+           text=_("Your application to %(coop)s was declined. Reason: %(reason)s")
+           % {"coop": membership.coop.name, "reason": reason},
+           link=reverse("federation:dashboard"))
     return membership
 
 
@@ -189,11 +202,11 @@ def membership_suspend(*, steward, membership, article_number, reason):
     if membership.status != Membership.Status.ACTIVE:
         raise InvalidTransition()
     if membership.user_id == steward.pk:
-        raise InvalidTransition("self_sanction", "A steward cannot suspend themselves.")
+        raise InvalidTransition("self_sanction", _("A steward cannot suspend themselves."))
     rulebook = rulebook_in_force(coop=membership.coop)
     article = next((a for a in rulebook.articles if a.number == _int(article_number)), None)
     if article is None:
-        raise DomainError("unknown_article", "Cite an article of the rulebook in force.",
+        raise DomainError("unknown_article", _("Cite an article of the rulebook in force."),
                           {"article": article_number, "version": rulebook.version})
     membership.status = Membership.Status.SUSPENDED
     membership.status_changed_at, membership.status_changed_by = timezone.now(), steward
@@ -203,8 +216,9 @@ def membership_suspend(*, steward, membership, article_number, reason):
     event_record(type="membership.suspended", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk, "article": article.number, "rulebook_version": rulebook.version})
     notify(user=membership.user, kind="sanction",
-           text=f"Your membership was suspended under article {article.number} ({article.title}). Reason: {reason}",
-           link="/dashboard/")
+           text=_("Your membership was suspended under article %(n)s (%(title)s). Reason: %(reason)s")
+           % {"n": article.number, "title": article.title, "reason": reason},
+           link=reverse("federation:rulebook", args=[membership.coop.slug]) + f"#article-{article.number}")
     return membership
 
 
@@ -221,8 +235,9 @@ def membership_reinstate(*, steward, membership, reason):
     membership.save()
     event_record(type="membership.reinstated", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk})
-    notify(user=membership.user, kind="membership", text=f"Your membership is active again. {reason}",
-           link="/dashboard/")
+    notify(user=membership.user, kind="membership",
+           text=_("Your membership is active again. Reason: %(reason)s") % {"reason": reason},
+           link=reverse("federation:dashboard"))
     return membership
 
 
@@ -231,7 +246,7 @@ def membership_leave(*, user):
     membership = Membership.objects.select_for_update().select_related("coop").filter(
         user=user, status__in=Membership.LIVE).first()
     if membership is None:
-        raise NotFound("no_membership", "You have no membership to leave.")
+        raise NotFound("no_membership", _("You have no membership to leave."))
     membership.status = Membership.Status.LEFT
     membership.status_changed_at, membership.status_changed_by = timezone.now(), user
     membership.save()

@@ -7,4 +7,11 @@ urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("leave/", views.leave, name="leave"),
     path("coops/<slug:slug>/rulebook/", views.rulebook, name="rulebook"),
+    path("steward/applications/", views.steward_applications, name="steward_applications"),
+    path("steward/members/", views.steward_members, name="steward_members"),
+    path("steward/memberships/<int:pk>/admit/", views.steward_admit, name="steward_admit"),
+    path("steward/memberships/<int:pk>/decline/", views.steward_decline, name="steward_decline"),
+    path("steward/memberships/<int:pk>/suspend/", views.steward_suspend, name="steward_suspend"),
+    path("steward/memberships/<int:pk>/reinstate/", views.steward_reinstate, name="steward_reinstate"),
+    path("operator/", views.operator_home, name="operator"),
 ]

@@ -1,13 +1,17 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.selectors import notices_for, notices_unread_count
 from coop.core.errors import DomainError
 from coop.federation import selectors, services
-from coop.federation.forms import ApplyForm
-from coop.federation.models import Coop
+from coop.federation.forms import ApplyForm, CoopCreateForm, ReasonForm, StewardAppointForm, SuspendForm
+from coop.federation.models import Coop, Membership
 
 
 @login_required
@@ -57,3 +61,156 @@ def leave(request):
         else:
             messages.success(request, _("You have left the coop. You can still see and withdraw what is yours."))
     return redirect("federation:dashboard")
+
+
+# --- steward pages: scoped to the steward's own coop ----------------------------------------
+
+def steward_required(view):
+    """Pass the steward's active membership to the view; anyone else gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        stewardship = selectors.steward_membership(user=request.user)
+        if stewardship is None:
+            raise PermissionDenied(_("Only a steward of a coop may open this page."))
+        return view(request, stewardship, *args, **kwargs)
+
+    return wrapper
+
+
+def _membership_in_my_coop(stewardship, pk):
+    """Another coop's membership is a 404: stewards do not learn what exists elsewhere."""
+    return get_object_or_404(Membership.objects.select_related("user", "user__profile", "coop"),
+                             pk=pk, coop=stewardship.coop)
+
+
+@steward_required
+def steward_applications(request, stewardship):
+    return render(request, "federation/steward_applications.html", {
+        "coop": stewardship.coop, "applications": selectors.coop_applications(coop=stewardship.coop),
+    })
+
+
+@steward_required
+@require_POST
+def steward_admit(request, stewardship, pk):
+    membership = _membership_in_my_coop(stewardship, pk)
+    try:
+        services.membership_admit(steward=request.user, membership=membership)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s is now a member.") % {"name": membership.user.display_name})
+    return redirect("federation:steward_applications")
+
+
+def _reason_page(request, stewardship, pk, *, service, title, button, success, back):
+    membership = _membership_in_my_coop(stewardship, pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(steward=request.user, membership=membership, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, success % {"name": membership.user.display_name})
+            return redirect(back)
+    return render(request, "federation/steward_reason.html", {
+        "membership": membership, "form": form, "title": title, "button": button, "back": back,
+    })
+
+
+@steward_required
+def steward_decline(request, stewardship, pk):
+    return _reason_page(request, stewardship, pk, service=services.membership_decline,
+                        title=_("Decline an application"), button=_("Decline"),
+                        success=_("The application of %(name)s was declined."),
+                        back="federation:steward_applications")
+
+
+@steward_required
+def steward_reinstate(request, stewardship, pk):
+    return _reason_page(request, stewardship, pk, service=services.membership_reinstate,
+                        title=_("Reinstate a member"), button=_("Reinstate"),
+                        success=_("%(name)s is active again."), back="federation:steward_members")
+
+
+@steward_required
+def steward_members(request, stewardship):
+    status = request.GET.get("status")
+    if status not in dict(Membership.Status.choices):
+        status = None
+    return render(request, "federation/steward_members.html", {
+        "coop": stewardship.coop, "members": selectors.coop_members(coop=stewardship.coop, status=status),
+        "status": status, "statuses": Membership.Status.choices,
+    })
+
+
+@steward_required
+def steward_suspend(request, stewardship, pk):
+    membership = _membership_in_my_coop(stewardship, pk)
+    book = selectors.rulebook_in_force(coop=stewardship.coop)
+    form = SuspendForm(request.POST or None, articles=book.articles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_suspend(steward=request.user, membership=membership,
+                                        article_number=form.cleaned_data["article"],
+                                        reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(name)s is suspended.") % {"name": membership.user.display_name})
+            return redirect("federation:steward_members")
+    return render(request, "federation/steward_suspend.html", {
+        "membership": membership, "form": form, "rulebook": book,
+    })
+
+
+# --- the federation operator ------------------------------------------------------------
+
+def operator_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied(_("Only the federation operator may open this page."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@operator_required
+def operator_home(request):
+    create_form = CoopCreateForm(prefix="coop")
+    appoint_form = StewardAppointForm(prefix="appoint")
+    if request.method == "POST" and "coop-name" in request.POST:
+        create_form = CoopCreateForm(request.POST, prefix="coop")
+        if create_form.is_valid():
+            data = create_form.cleaned_data
+            try:
+                stewards = selectors.users_by_emails(emails=data["stewards"])
+                coop = services.coop_create(operator=request.user, name=data["name"], slug=data["slug"],
+                                            country=data["country"], description=data["description"],
+                                            stewards=stewards)
+            except DomainError as exc:
+                create_form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Coop %(name)s created with its founding rulebook.") % {"name": coop.name})
+                return redirect("federation:operator")
+    elif request.method == "POST":
+        appoint_form = StewardAppointForm(request.POST, prefix="appoint")
+        if appoint_form.is_valid():
+            data = appoint_form.cleaned_data
+            try:
+                (user,) = selectors.users_by_emails(emails=[data["email"]])
+                services.steward_appoint(operator=request.user, coop=data["coop"], user=user)
+            except DomainError as exc:
+                appoint_form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("%(email)s is now a steward of %(coop)s.")
+                                 % {"email": user.email, "coop": data["coop"].name})
+                return redirect("federation:operator")
+    return render(request, "federation/operator.html", {
+        "coops": selectors.coops_with_counts(), "create_form": create_form, "appoint_form": appoint_form,
+    })
