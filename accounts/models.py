@@ -76,13 +76,15 @@ class Notice(models.Model):
 
 class Organisation(models.Model):
     """A requester: a company or lab that contracts with the federation and pays for work.
-    (Terms, invitations and API keys: see the requesters issue.)"""
+    Its staff act for it through pages (session) or API keys; it accepts the federation's
+    terms (`TermsAcceptance`) and may be suspended by the federation operator."""
 
     name = models.CharField(_("name"), max_length=160)
     slug = models.SlugField(unique=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_reason = models.TextField(blank=True)
@@ -113,3 +115,94 @@ class OrganisationStaff(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class TermsVersion(models.Model):
+    """One published version of the federation's terms of service for requesters (immutable)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    text = models.TextField(_("text"))
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"Terms v{self.number}"
+
+
+class TermsAcceptance(models.Model):
+    """An organisation accepted one terms version: who, when."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="terms_acceptances")
+    version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-accepted_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "version"], name="terms_accepted_once")]
+
+    def __str__(self):
+        return f"{self.organisation} accepted v{self.version.number}"
+
+
+class StaffInvitation(models.Model):
+    """An invitation to join an organisation's staff. The link's token is stored only as a
+    keyed hash (`token_hash`); the clear token exists only in the email sent."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(max_length=16, choices=OrganisationStaff.Role.choices,
+                            default=OrganisationStaff.Role.STAFF)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation} ({self.role})"
+
+    @property
+    def status(self):
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class ApiKey(models.Model):
+    """An API key of an organisation. The secret is shown once at creation; only its keyed
+    HMAC-SHA256 (`secret_hash`) is stored. `prefix` is the public part that names it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

@@ -1,4 +1,22 @@
-from accounts.models import Notice
+from django.db.models import Max, OuterRef, Subquery
+
+from accounts.errors import (
+    NotOrganisationStaff,
+    OrganisationNotFound,
+    OrganisationRequired,
+    OrganisationRoleRequired,
+    OrganisationSuspended,
+)
+from accounts.models import (
+    ApiKey,
+    Notice,
+    Organisation,
+    OrganisationStaff,
+    StaffInvitation,
+    TermsAcceptance,
+    TermsVersion,
+)
+from coop.core.errors import Forbidden
 
 
 def notices_for(*, user, limit=20):
@@ -7,3 +25,112 @@ def notices_for(*, user, limit=20):
 
 def notices_unread_count(*, user):
     return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- requester organisations ---------------------------------------------------------------
+
+def organisations_of(*, user):
+    """The organisations `user` is on the staff of (suspended ones included)."""
+    if not getattr(user, "is_authenticated", False):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(staff__user=user).order_by("name", "pk")
+
+
+def organisation_staff_require(*, user, organisation, role=None):
+    """The staff row of `user` in `organisation`, or Forbidden (`not_organisation_staff`, or
+    `organisation_role_required` when `role` is given and theirs differs)."""
+    row = OrganisationStaff.objects.filter(organisation=organisation, user_id=getattr(user, "pk", None)).first()
+    if row is None:
+        raise NotOrganisationStaff()
+    if role is not None and row.role != role:
+        raise OrganisationRoleRequired()
+    return row
+
+
+def organisation_suspended_check(organisation):
+    if organisation.is_suspended:
+        raise OrganisationSuspended(extra={"reason": organisation.suspended_reason})
+
+
+def organisation_for_request(*, request, organisation_id=None):
+    """The organisation the caller acts for.
+
+    API key: the key's organisation (another `organisation_id` → 404). Session: the one
+    given (among the user's, else 404), or the user's only one (none → 403, several → 400).
+    A suspended organisation → 403 `organisation_suspended` with the reason in `extra`."""
+    key = getattr(request, "auth", None)
+    if isinstance(key, ApiKey):
+        organisation = key.organisation
+        if organisation_id not in (None, "") and str(organisation_id) != str(organisation.pk):
+            raise OrganisationNotFound()
+    else:
+        user = getattr(request, "user", None)
+        if not getattr(user, "is_authenticated", False):
+            raise Forbidden("not_authenticated", "Log in or use an API key.")
+        mine = organisations_of(user=user)
+        if organisation_id not in (None, ""):
+            try:
+                organisation = mine.filter(pk=int(organisation_id)).first()
+            except (TypeError, ValueError):
+                organisation = None
+            if organisation is None:
+                raise OrganisationNotFound()
+        else:
+            rows = list(mine[:2])
+            if not rows:
+                raise NotOrganisationStaff()
+            if len(rows) > 1:
+                raise OrganisationRequired()
+            organisation = rows[0]
+    organisation_suspended_check(organisation)
+    return organisation
+
+
+# --- terms ----------------------------------------------------------------------------------
+
+def terms_latest():
+    return TermsVersion.objects.order_by("-number").first()
+
+
+def organisation_terms_accepted(*, organisation):
+    """The organisation's latest acceptance (or None)."""
+    return (TermsAcceptance.objects.filter(organisation=organisation).select_related("version", "accepted_by")
+            .order_by("-version__number").first())
+
+
+def organisation_terms_current(*, organisation):
+    """True when the organisation accepted the latest published terms version. With no terms
+    published at all there is nothing to contract on: False."""
+    latest = TermsVersion.objects.aggregate(n=Max("number"))["n"]
+    if latest is None:
+        return False
+    return TermsAcceptance.objects.filter(organisation=organisation, version__number=latest).exists()
+
+
+# --- staff, invitations, keys ----------------------------------------------------------------
+
+def organisation_staff_list(*, organisation):
+    return OrganisationStaff.objects.filter(organisation=organisation).select_related("user").order_by("created_at",
+                                                                                                      "pk")
+
+
+def organisation_invitations(*, organisation):
+    return StaffInvitation.objects.filter(organisation=organisation).select_related("created_by").order_by(
+        "-created_at", "-pk")
+
+
+def organisation_api_keys(*, organisation):
+    return ApiKey.objects.filter(organisation=organisation).select_related("created_by").order_by("-created_at", "-pk")
+
+
+def organisations_for_operator():
+    """Every organisation with its latest accepted terms version and when (for the operator)."""
+    latest = TermsAcceptance.objects.filter(organisation=OuterRef("pk")).order_by("-version__number")
+    return Organisation.objects.annotate(
+        terms_number=Subquery(latest.values("version__number")[:1]),
+        terms_accepted_at=Subquery(latest.values("accepted_at")[:1]),
+    ).order_by("name", "pk")
+
+
+def organisation_public(*, slug):
+    return Organisation.objects.filter(slug=slug).first()

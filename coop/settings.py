@@ -17,9 +17,12 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me-0123456789abcdefghijklm
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set from the environment when DEBUG is off.")
-# Keyed HMAC for pseudonymous worker ids and API-key hashing (separate from SECRET_KEY so
-# rotating sessions does not rotate pseudonyms).
+# Keyed HMAC for pseudonymous worker ids (separate from SECRET_KEY so rotating sessions does
+# not rotate pseudonyms).
 PSEUDONYM_SECRET = env.str("PSEUDONYM_SECRET", default=SECRET_KEY)
+# Keyed HMAC-SHA256 of API-key secrets and invitation tokens (separate from both: rotating it
+# invalidates every API key and pending invitation, and nothing else). See docs/requesters.md.
+API_KEY_SECRET = env.str("API_KEY_SECRET", default=SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -177,6 +180,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atelier <noreply@ate
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # first, so an unauthenticated call gets 401 with `WWW-Authenticate: Bearer`
+        "accounts.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,3 +1,4 @@
 """Factories, one module per app; import them from here: `from tests.factories import MemberFactory`."""
 
+from tests.factories.accounts import *  # noqa: F401,F403
 from tests.factories.federation import *  # noqa: F401,F403

@@ -1,0 +1,65 @@
+"""API-key authentication for requesters.
+
+`Authorization: Bearer atl_…` or `Authorization: Token atl_…`. On success `request.user` is
+the key's creator and `request.auth` the `ApiKey` (`request.auth.organisation`). An unknown
+or revoked key is a 401; a key of a suspended organisation a 403 `organisation_suspended`."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from accounts.keys import api_key_prefix, secret_digest
+from accounts.models import ApiKey
+
+SCHEMES = ("bearer", "token")
+
+
+class OrganisationSuspendedAuth(exceptions.PermissionDenied):
+    """A DRF exception (not a DomainError) so DRF marks the request unauthenticated."""
+
+    default_code = "organisation_suspended"
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() not in SCHEMES:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Invalid Authorization header: give one API key.")
+        try:
+            secret = header[1].decode("ascii")
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed("Invalid API key.")
+        if not api_key_prefix(secret):
+            raise exceptions.AuthenticationFailed("Invalid API key.")
+        key = (ApiKey.objects.select_related("organisation", "created_by")
+               .filter(secret_hash=secret_digest(secret)).first())
+        if key is None or key.revoked_at is not None or not key.created_by.is_active:
+            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        if key.organisation.is_suspended:
+            raise OrganisationSuspendedAuth(
+                "This organisation is suspended by the federation. Reason: %s" % key.organisation.suspended_reason)
+        from accounts.requesters.services import api_key_mark_used
+
+        api_key_mark_used(key=key)
+        return key.created_by, key
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.auth.ApiKeyAuthentication"
+    name = "apiKey"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "atl_<prefix>_<secret>",
+            "description": "An organisation's API key: `Authorization: Bearer atl_…` "
+                           "(`Authorization: Token atl_…` is accepted too).",
+        }

@@ -1,0 +1,83 @@
+from django.utils.translation import gettext_lazy as _
+
+from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
+
+
+class NotOrganisationStaff(Forbidden):
+    code = "not_organisation_staff"
+    default_message = _("You are not on the staff of this organisation.")
+
+
+class OrganisationRoleRequired(Forbidden):
+    code = "organisation_role_required"
+    default_message = _("Only an owner of this organisation may do this.")
+
+
+class OrganisationNotFound(NotFound):
+    code = "organisation_not_found"
+    default_message = _("No such organisation among yours.")
+
+
+class OrganisationRequired(DomainError):
+    code = "organisation_required"
+    default_message = _("You act for several organisations: say which one (organisation id).")
+
+
+class OrganisationSuspended(Forbidden):
+    code = "organisation_suspended"
+    default_message = _("This organisation is suspended by the federation.")
+
+
+class NotOperator(Forbidden):
+    code = "not_operator"
+    default_message = _("Only the federation operator may do this.")
+
+
+class TermsNotAccepted(Forbidden):
+    code = "terms_not_accepted"
+    default_message = _("Accept the federation's current terms of service first.")
+
+
+class TermsOutdated(Conflict):
+    code = "terms_outdated"
+    default_message = _("These are not the current terms: read and accept the latest version.")
+
+
+class InvitationInvalid(NotFound):
+    code = "invitation_invalid"
+    default_message = _("This invitation link is not valid.")
+
+
+class InvitationExpired(Conflict):
+    code = "invitation_expired"
+    default_message = _("This invitation has expired: ask for a new one.")
+
+
+class InvitationRevoked(Conflict):
+    code = "invitation_revoked"
+    default_message = _("This invitation was withdrawn.")
+
+
+class InvitationUsed(Conflict):
+    code = "invitation_used"
+    default_message = _("This invitation was already accepted.")
+
+
+class InvitationWrongUser(Forbidden):
+    code = "invitation_wrong_user"
+    default_message = _("This invitation was sent to another email address: log in with that one.")
+
+
+class AlreadyStaff(Conflict):
+    code = "already_staff"
+    default_message = _("This person is already on the staff.")
+
+
+class LastOwner(Conflict):
+    code = "last_owner"
+    default_message = _("An organisation keeps at least one owner.")
+
+
+class ApiKeyRevoked(Conflict):
+    code = "api_key_revoked"
+    default_message = _("This key is already revoked.")

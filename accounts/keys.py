@@ -1,0 +1,45 @@
+"""Secrets a requester holds (API keys, invitation tokens): how they are made and hashed.
+
+The clear secret is returned once to the caller and never stored or logged; the database
+keeps `secret_digest(secret)`, a keyed HMAC-SHA256 under `settings.API_KEY_SECRET` (a key
+of its own: not SECRET_KEY's sessions, not PSEUDONYM_SECRET). The secrets carry 256 bits
+of randomness, so a slow hash would add nothing against guessing and cost every API call;
+the key means a stolen database alone cannot even test a guess. docs/requesters.md."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+KEY_SCHEME = "atl"
+PREFIX_LENGTH = 8
+
+
+def secret_digest(secret, *, purpose="api-key"):
+    key = hashlib.sha256(f"atelier:{purpose}:{settings.API_KEY_SECRET}".encode()).digest()
+    return hmac.new(key, str(secret).encode(), hashlib.sha256).hexdigest()
+
+
+def api_key_generate(*, randomness=None):
+    """A new API key secret `atl_<prefix>_<secret>` and its public prefix. `randomness`
+    (bytes) makes it deterministic (the demo key only)."""
+    raw = randomness if randomness is not None else secrets.token_bytes(32)
+    # base32 (lower case): no "_" or "-", so the key splits cleanly and survives a double click
+    body = base64.b32encode(raw).decode().rstrip("=").lower()
+    prefix = body[:PREFIX_LENGTH]
+    return f"{KEY_SCHEME}_{prefix}_{body[PREFIX_LENGTH:]}", prefix
+
+
+def api_key_prefix(secret):
+    """The prefix named in a presented secret, or "" if it is not shaped like one of ours."""
+    parts = str(secret).split("_")
+    if len(parts) != 3 or parts[0] != KEY_SCHEME or len(parts[1]) != PREFIX_LENGTH:
+        return ""
+    return parts[1]
+
+
+def token_generate():
+    """A new invitation token (URL-safe)."""
+    return secrets.token_urlsafe(32)

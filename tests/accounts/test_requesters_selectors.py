@@ -1,0 +1,67 @@
+"""The selectors other apps call: organisation_for_request, organisations_of,
+organisation_staff_require, organisation_terms_current."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from accounts import selectors
+from accounts.requesters import services
+from coop.core.errors import DomainError
+from tests.factories import OrganisationStaffFactory, UserFactory, operator, organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def _request(user=None, auth=None):
+    return SimpleNamespace(user=user or AnonymousUser(), auth=auth)
+
+
+def _code(fn, **kwargs):
+    with pytest.raises(DomainError) as exc:
+        fn(**kwargs)
+    return exc.value.code, exc.value.status
+
+
+def test_organisation_for_request_with_session():
+    org = organisation()
+    assert selectors.organisation_for_request(request=_request(org.owner)) == org
+    assert selectors.organisation_for_request(request=_request(org.owner), organisation_id=str(org.pk)) == org
+    other = organisation()
+    f = selectors.organisation_for_request
+    assert _code(f, request=_request(org.owner), organisation_id=other.pk) == ("organisation_not_found", 404)
+    assert _code(f, request=_request(org.owner), organisation_id="abc") == ("organisation_not_found", 404)
+    assert _code(f, request=_request(UserFactory())) == ("not_organisation_staff", 403)
+    assert _code(f, request=_request()) == ("not_authenticated", 403)
+    OrganisationStaffFactory(organisation=other, user=org.owner)
+    assert _code(f, request=_request(org.owner)) == ("organisation_required", 400)
+    assert f(request=_request(org.owner), organisation_id=other.pk) == other
+
+
+def test_organisation_for_request_with_key_and_suspension():
+    org = organisation()
+    key, _s = services.api_key_create(user=org.owner, organisation=org, name="k")
+    f = selectors.organisation_for_request
+    assert f(request=_request(org.owner, key)) == org
+    assert _code(f, request=_request(org.owner, key), organisation_id=organisation().pk) == (
+        "organisation_not_found", 404)
+    services.organisation_suspend(operator=operator(), organisation=org, reason="Unpaid invoices, twice.")
+    key.organisation.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        f(request=_request(org.owner, key))
+    assert exc.value.code == "organisation_suspended" and exc.value.status == 403
+    assert exc.value.extra == {"reason": "Unpaid invoices, twice."}
+
+
+def test_organisations_of_and_staff_require():
+    org = organisation()
+    row = OrganisationStaffFactory(organisation=org)
+    assert list(selectors.organisations_of(user=row.user)) == [org]
+    assert list(selectors.organisations_of(user=AnonymousUser())) == []
+    assert selectors.organisation_staff_require(user=row.user, organisation=org) == row
+    assert _code(selectors.organisation_staff_require, user=row.user, organisation=org, role="owner") == (
+        "organisation_role_required", 403)
+    assert _code(selectors.organisation_staff_require, user=UserFactory(), organisation=org) == (
+        "not_organisation_staff", 403)
+    assert selectors.organisation_staff_require(user=org.owner, organisation=org, role="owner").role == "owner"
