@@ -180,9 +180,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Atelier <noreply@ate
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # first, so an unauthenticated call gets 401 with `WWW-Authenticate: Bearer`
-        "accounts.auth.ApiKeyAuthentication",
+        # Session first: DRF answers an unauthenticated call with the first class's challenge,
+        # and the API's convention is 403 `not_authenticated` (no WWW-Authenticate prompt).
         "rest_framework.authentication.SessionAuthentication",
+        "accounts.auth.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
