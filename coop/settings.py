@@ -203,6 +203,10 @@ SPECTACULAR_SETTINGS = {
 # --- Atelier --------------------------------------------------------------------------
 FEDERATION_NAME = env.str("FEDERATION_NAME", default="Atelier Federation")
 FEDERATION_CURRENCY = env.str("FEDERATION_CURRENCY", default="USD")
+# Forums: longest message (characters) and posts per member per window ("count/seconds"),
+# counted in the shared cache so the limit holds across server processes.
+FORUMS_MAX_MESSAGE_CHARS = env.int("FORUMS_MAX_MESSAGE_CHARS", default=4000)
+FORUMS_RATE_LIMIT = env.str("FORUMS_RATE_LIMIT", default="20/60")
 
 # --- production safety ----------------------------------------------------------------
 if not DEBUG:

@@ -6,3 +6,8 @@ class ForumsConfig(AppConfig):
     name = "coop.forums"
     label = "forums"
     verbose_name = _("Forums")
+
+    def ready(self):
+        from coop.forums.kinds import register_kinds
+
+        register_kinds()

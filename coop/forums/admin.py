@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from coop.forums.models import Message, Report, Room
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Forums change through their services (and events) only; stewards moderate in the app."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Room)
+class RoomAdmin(ReadOnlyAdmin):
+    list_display = ("title", "kind", "coop", "audience", "next_seq", "created_at")
+    list_filter = ("kind", "coop")
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ("room", "posted_seq", "seq", "author_label", "created_at", "hidden_at")
+    list_filter = ("room__coop",)
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ("message", "created_at", "resolved_at")

@@ -1,0 +1,213 @@
+"""The room kinds Atelier ships. Rooms about another app's models (projects, proposals,
+appeals) import those models lazily through the app registry, so the forums work before
+(and without) the marketplace, governance or appeals apps: `register_kinds()` registers a
+kind only when its model exists."""
+
+from django.apps import apps
+from django.db.models import Q
+
+from accounts.models import OrganisationStaff
+from accounts.pseudonyms import worker_pseudonym
+from coop.federation.models import Membership
+from coop.forums.models import Message, Room
+from coop.forums.registry import RoomPolicy, register_room_kind
+
+
+def _model(label):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _active_membership(user):
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).first()
+
+
+class CoopRoomPolicy(RoomPolicy):
+    """One room per coop: its active members."""
+
+    kind = Room.Kind.COOP
+
+    def coop_of(self, subject):
+        return subject
+
+    def title_of(self, subject):
+        return subject.name
+
+    def subject_of(self, room):
+        return room.coop
+
+    def candidate_rooms(self, user):
+        membership = _active_membership(user)
+        return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
+
+
+class CustomRoomPolicy(RoomPolicy):
+    """Rooms stewards create: every active member of the coop, or its stewards only."""
+
+    kind = Room.Kind.CUSTOM
+
+    def can_read(self, room, user):
+        membership = self.membership(room, user)
+        if membership is None:
+            return False
+        return room.audience == Room.Audience.MEMBERS or membership.is_steward
+
+    def candidate_rooms(self, user):
+        membership = _active_membership(user)
+        if membership is None:
+            return None
+        q = Q(kind=self.kind, coop_id=membership.coop_id)
+        if not membership.is_steward:
+            q &= Q(audience=Room.Audience.MEMBERS)
+        return q
+
+
+class SubjectRoomPolicy(RoomPolicy):
+    """Rooms about another app's model, looked up lazily by label."""
+
+    model_label = ""
+    exact_candidates = False
+
+    def model(self):
+        return _model(self.model_label)
+
+    def subject_of(self, room):
+        model = self.model()
+        if model is None or not room.subject_id:
+            return None
+        return model._default_manager.filter(pk=room.subject_id).first()
+
+    def title_of(self, subject):
+        return (getattr(subject, "title", "") or str(subject))[:160]
+
+
+# Reasons a member cannot claim *now* but may work on the project: they still belong in its room.
+TRANSIENT_ELIGIBILITY_CODES = {
+    "open_assignment_cap", "max_open_assignments", "cap_reached", "fair_share", "fair_share_cap",
+    "no_free_slot", "no_slots", "data_consent", "consent_required", "project_not_open", "not_published",
+    "project_closed", "project_cancelled",
+}
+
+
+class ProjectRoomPolicy(SubjectRoomPolicy):
+    """One room per project: the members who may work on it, shown under the pseudonym the
+    requester already sees, and the requester's staff, shown as the organisation."""
+
+    kind = Room.Kind.PROJECT
+    model_label = "tasks.Project"
+
+    def _staff(self, project, user):
+        return user.is_authenticated and OrganisationStaff.objects.filter(
+            organisation_id=project.organisation_id, user=user).exists()
+
+    def _member_may_work(self, project, membership):
+        if membership.is_steward:
+            return True
+        try:
+            from tasks.eligibility import project_eligibility
+        except ImportError:
+            return True
+        reasons = project_eligibility(member=membership, project=project)
+        return all((r.get("code") if isinstance(r, dict) else getattr(r, "code", r)) in TRANSIENT_ELIGIBILITY_CODES
+                   for r in reasons)
+
+    def can_read(self, room, user):
+        project = self.subject_of(room)
+        if project is None:
+            return False
+        if self._staff(project, user):
+            return True
+        membership = self.membership(room, user)
+        return membership is not None and self._member_may_work(project, membership)
+
+    def author(self, room, user):
+        project = self.subject_of(room)
+        if project is not None and self._staff(project, user):
+            return project.organisation.name, Message.AuthorRole.REQUESTER
+        membership = self.membership(room, user)
+        role = Message.AuthorRole.STEWARD if membership and membership.is_steward else Message.AuthorRole.MEMBER
+        return worker_pseudonym(user=user, organisation=project.organisation_id), role
+
+    def mention_candidates(self, room):
+        project = self.subject_of(room)
+        if project is None:
+            return
+        members = Membership.objects.filter(coop_id=room.coop_id, status=Membership.Status.ACTIVE)
+        for membership in members.select_related("user"):
+            if self._member_may_work(project, membership):
+                yield membership.user, worker_pseudonym(user=membership.user, organisation=project.organisation_id)
+
+    def candidate_rooms(self, user):
+        q = None
+        membership = _active_membership(user)
+        if membership is not None:
+            q = Q(kind=self.kind, coop_id=membership.coop_id)
+        model = self.model()
+        org_ids = list(OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True))
+        if model is not None and org_ids:
+            ids = [str(pk) for pk in model._default_manager.filter(organisation_id__in=org_ids)
+                   .values_list("pk", flat=True)]
+            staff_q = Q(kind=self.kind, subject_id__in=ids)
+            q = staff_q if q is None else q | staff_q
+        return q
+
+
+class ProposalRoomPolicy(SubjectRoomPolicy):
+    """One room per proposal: the members who vote on it (the active members of its coop)."""
+
+    kind = Room.Kind.PROPOSAL
+    model_label = "governance.Proposal"
+
+    def candidate_rooms(self, user):
+        membership = _active_membership(user)
+        return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
+
+    def can_read(self, room, user):
+        return self.membership(room, user) is not None
+
+
+class AppealRoomPolicy(SubjectRoomPolicy):
+    """One room per appeal: its jurors only, each under a pseudonym for the appeal (jurors
+    do not learn who the others are; stewards moderate)."""
+
+    kind = Room.Kind.APPEAL
+    model_label = "tasks.Appeal"
+
+    def _juror_user_ids(self, appeal):
+        jurors = getattr(appeal, "jurors", None)
+        if jurors is None or not hasattr(jurors, "all"):
+            return set()
+        return {getattr(juror, "user_id", juror.pk) for juror in jurors.all()}
+
+    def can_read(self, room, user):
+        appeal = self.subject_of(room)
+        if appeal is None or not user.is_authenticated:
+            return False
+        if user.pk in self._juror_user_ids(appeal):
+            return self.membership(room, user) is not None
+        return self.is_moderator(room, user)
+
+    def author(self, room, user):
+        role = Message.AuthorRole.STEWARD if self.is_moderator(room, user) else Message.AuthorRole.JUROR
+        label = worker_pseudonym(user=user, organisation=f"appeal-{room.subject_id}")
+        return ("J" + label[1:9]), role
+
+    def mention_candidates(self, room):
+        return iter(())
+
+    def candidate_rooms(self, user):
+        membership = _active_membership(user)
+        return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
+
+
+def register_kinds():
+    """Called from the app config's `ready()`."""
+    register_room_kind("federation.Coop", CoopRoomPolicy())
+    register_room_kind(None, CustomRoomPolicy())
+    for policy in (ProjectRoomPolicy(), ProposalRoomPolicy(), AppealRoomPolicy()):
+        if policy.model() is not None:
+            register_room_kind(policy.model_label, policy)
