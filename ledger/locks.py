@@ -1,0 +1,14 @@
+"""The only place ledger rows are locked: always in primary-key order, so two transactions
+touching the same accounts queue instead of deadlocking."""
+
+from ledger.models import Balance, Payout
+
+
+def balances_for_update(account_ids):
+    """Lock the balance rows of `account_ids` (pk order) and return {account_id: Balance}."""
+    rows = Balance.objects.filter(pk__in=set(account_ids)).order_by("pk").select_for_update()
+    return {row.pk: row for row in rows}
+
+
+def payout_for_update(payout_id):
+    return Payout.objects.select_for_update().get(pk=payout_id)

@@ -1,0 +1,185 @@
+"""The ledger: accounts, transactions, postings, balances, payouts.
+
+Transactions and postings are insert-only (database triggers refuse UPDATE and DELETE; on
+PostgreSQL a deferred constraint trigger refuses a transaction whose postings do not sum to
+zero at commit). `Balance` is the only ledger table ever updated, always under a row lock
+and in the same database transaction as the postings that change it (DESIGN.md seam 3)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Account(models.Model):
+    """A place money can be. Owned generically (`owner_kind`, `owner_id`) so the ledger
+    imports no model of the apps it serves. Shared accounts that many releases pay into
+    (treasury, federation fee, juror fund) exist as `LEDGER_SHARDS` sub-accounts (`shard`)
+    chosen by a hash of the transaction key and summed when read."""
+
+    class Kind(models.TextChoices):
+        WALLET = "wallet", _("member wallet")
+        REQUESTER = "requester", _("requester balance")
+        ESCROW = "escrow", _("project escrow")
+        TREASURY = "treasury", _("coop treasury")
+        FEDERATION_FEE = "federation_fee", _("federation fee account")
+        JUROR_FUND = "juror_fund", _("juror fund")
+        PAYOUT_CLEARING = "payout_clearing", _("payout clearing")
+        WORLD = "world", _("outside world")
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    owner_kind = models.CharField(max_length=40)
+    owner_id = models.BigIntegerField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "owner_kind", "owner_id", "shard"], name="ledger_account_unique"),
+        ]
+        indexes = [models.Index(fields=["owner_kind", "owner_id"])]
+
+    def __str__(self):
+        suffix = f"#{self.shard}" if self.shard else ""
+        return f"{self.kind} {self.owner_kind}:{self.owner_id}{suffix}"
+
+
+class Balance(models.Model):
+    """The current balance of one account; read in constant time, changed only under the
+    row lock together with the postings (and checked against them by the reconciliation)."""
+
+    account = models.OneToOneField(Account, primary_key=True, on_delete=models.PROTECT, related_name="balance")
+    amount = models.BigIntegerField(default=0)
+    allow_negative = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0) | Q(allow_negative=True),
+                                   name="ledger_balance_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.account}: {self.amount}"
+
+
+class Transaction(models.Model):
+    """One movement of money: two or more postings summing to zero. Insert-only."""
+
+    class Kind(models.TextChoices):
+        DEPOSIT = "deposit", _("deposit")
+        ESCROW_HOLD = "escrow_hold", _("escrow hold")
+        ESCROW_RELEASE = "escrow_release", _("payment for approved work")
+        ESCROW_REFUND = "escrow_refund", _("escrow refund")
+        BONUS = "bonus", _("bonus")
+        JUROR_PAY = "juror_pay", _("juror pay")
+        TREASURY_FUND = "treasury_fund", _("coop funding")
+        PAYOUT_REQUEST = "payout_request", _("payout requested")
+        PAYOUT_SETTLE = "payout_settle", _("payout sent")
+        PAYOUT_FAIL = "payout_fail", _("payout failed, money returned")
+        REVERSAL = "reversal", _("correction")
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    memo = models.CharField(max_length=300, blank=True)
+    event = models.ForeignKey("eventlog.Event", on_delete=models.PROTECT, related_name="+")
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"
+
+
+class Posting(models.Model):
+    """One line of a transaction on one account. `balance_after` is the account's balance
+    right after this posting (written under the account's lock): statements read it as the
+    running balance. Insert-only."""
+
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    amount = models.BigIntegerField()
+    balance_after = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "id"])]
+
+    def __str__(self):
+        return f"{self.account}: {self.amount:+d}"
+
+
+class Payout(models.Model):
+    """A member's withdrawal to the outside world. The money leaves the wallet for the coop's
+    payout clearing account at request; a steward records the external reference (and above
+    `payout_four_eyes_above` a second steward confirms) or the failure, which returns it.
+    The payout row carries its workflow status; the money itself moves only by transactions."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        AWAITING_SECOND = "awaiting_second", _("awaiting a second steward")
+        SETTLED = "settled", _("sent")
+        FAILED = "failed", _("failed")
+
+    OPEN = (Status.REQUESTED, Status.AWAITING_SECOND)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts")
+    coop = models.ForeignKey("federation.Coop", on_delete=models.PROTECT, related_name="payouts")
+    amount = models.BigIntegerField()
+    method = models.CharField(max_length=40)
+    details = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    rulebook_version = models.PositiveIntegerField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    request_transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+    first_steward = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    reference = models.CharField(max_length=200, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    final_transaction = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["coop", "status"]), models.Index(fields=["user", "-requested_at"])]
+
+    def __str__(self):
+        return f"payout {self.pk} {self.amount} ({self.status})"
+
+
+class IdempotencyRecord(models.Model):
+    """An API `Idempotency-Key` seen for one scope (an organisation, or a user acting for
+    themself), with the hash of the body and the first response, replayed on retries."""
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="ledger_idempotency_unique")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"
+
+
+class Reconciliation(models.Model):
+    """One run of the reconciliation job: balances against postings, transactions summing to
+    zero, escrow against the obligations the marketplace reports."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    accounts_checked = models.PositiveIntegerField(default=0)
+    transactions_checked = models.PositiveIntegerField(default=0)
+    findings = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"reconciliation {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'}"

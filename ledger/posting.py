@@ -1,0 +1,292 @@
+"""The one write path for money: `post(...)` turns legs into a transaction, its postings and
+the balance changes, under the balance row locks, in the caller's database transaction.
+
+A leg names its account by identity (kind, owner kind, owner id, shard) so accounts are
+created on first use. On PostgreSQL the whole posting is one call to the `ledger_post`
+PL/pgSQL function (created by migration 0002, called only from here): it resolves the
+accounts, locks their balances in primary-key order, inserts the transaction and postings
+and updates the balances, with the append-only and balanced-at-commit triggers still
+firing. Elsewhere (SQLite) the same steps run through the ORM. Both raise the same errors."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from ledger.errors import InsufficientFunds, UnknownAccount
+from ledger.locks import balances_for_update
+from ledger.models import Account, Balance, Posting, Transaction
+
+# Shared accounts many releases pay into are split this many ways (DESIGN.md "Money").
+SHARDS = 8
+SHARED_KINDS = (Account.Kind.TREASURY, Account.Kind.FEDERATION_FEE, Account.Kind.JUROR_FUND)
+ALLOW_NEGATIVE = (Account.Kind.WORLD,)
+
+OWNER_USER = "accounts.user"
+OWNER_ORGANISATION = "accounts.organisation"
+OWNER_PROJECT = "tasks.project"
+OWNER_COOP = "federation.coop"
+OWNER_FEDERATION = "federation.federation"
+OWNER_WORLD = "world"
+
+SQLSTATE_INSUFFICIENT = "AT001"
+SQLSTATE_UNKNOWN_ACCOUNT = "AT002"
+
+
+def shard_for(key):
+    """The sub-account a transaction with this key uses: stable, spread evenly."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest(), "big") % SHARDS
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An account by identity."""
+
+    kind: str
+    owner_kind: str
+    owner_id: int
+    shard: int = 0
+
+    @property
+    def allow_negative(self):
+        return self.kind in ALLOW_NEGATIVE
+
+
+def wallet(user_id):
+    return Ref(Account.Kind.WALLET, OWNER_USER, user_id)
+
+
+def requester(organisation_id):
+    return Ref(Account.Kind.REQUESTER, OWNER_ORGANISATION, organisation_id)
+
+
+def escrow(project_id):
+    return Ref(Account.Kind.ESCROW, OWNER_PROJECT, project_id)
+
+
+def treasury(coop_id, shard=0):
+    return Ref(Account.Kind.TREASURY, OWNER_COOP, coop_id, shard)
+
+
+def juror_fund(coop_id, shard=0):
+    return Ref(Account.Kind.JUROR_FUND, OWNER_COOP, coop_id, shard)
+
+
+def federation_fee(shard=0):
+    # One federation per deployment: its fee account is owned by "the federation", id 0.
+    return Ref(Account.Kind.FEDERATION_FEE, OWNER_FEDERATION, 0, shard)
+
+
+def payout_clearing(coop_id):
+    return Ref(Account.Kind.PAYOUT_CLEARING, OWNER_COOP, coop_id)
+
+
+def world():
+    return Ref(Account.Kind.WORLD, OWNER_WORLD, 0)
+
+
+@dataclass(frozen=True)
+class Leg:
+    ref: Ref
+    amount: int
+    must_exist: bool = False
+
+
+def _is_postgres():
+    return connection.vendor == "postgresql"
+
+
+def _ref_filter(refs):
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for r in refs:
+        q |= Q(kind=r.kind, owner_kind=r.owner_kind, owner_id=r.owner_id, shard=r.shard)
+    return q
+
+
+def accounts_get(refs, *, create=False):
+    """{Ref: account id} for the accounts that exist (creating the missing ones if asked)."""
+    refs = list(dict.fromkeys(refs))
+    found = {Ref(a.kind, a.owner_kind, a.owner_id, a.shard): a.pk
+             for a in Account.objects.filter(_ref_filter(refs))}
+    if create:
+        for r in refs:
+            if r not in found:
+                found[r] = _account_create(r)
+    return found
+
+
+def _account_create(ref):
+    try:
+        with transaction.atomic():
+            account = Account.objects.create(kind=ref.kind, owner_kind=ref.owner_kind, owner_id=ref.owner_id,
+                                             shard=ref.shard)
+            Balance.objects.create(account=account, allow_negative=ref.allow_negative)
+            return account.pk
+    except IntegrityError:
+        # created meanwhile by a concurrent transaction that has since committed
+        return Account.objects.get(kind=ref.kind, owner_kind=ref.owner_kind, owner_id=ref.owner_id,
+                                   shard=ref.shard).pk
+
+
+def post(*, key, kind, memo, event_id, legs, reverses_id=None):
+    """Write one transaction from `legs` (amounts summing to zero) and return its id.
+
+    Must run inside an atomic block. Raises InsufficientFunds when an account that may not
+    go negative would, UnknownAccount when a `must_exist` leg's account was never created,
+    IntegrityError when `key` was already used (the caller replays)."""
+    legs = [leg for leg in legs if leg.amount]
+    if sum(leg.amount for leg in legs) != 0 or len(legs) < 2:
+        raise ValueError("legs must be two or more non-zero amounts summing to zero")
+    if _is_postgres():
+        return _post_pg(key, kind, memo, event_id, legs, reverses_id)
+    return _post_orm(key, kind, memo, event_id, legs, reverses_id)
+
+
+def _post_orm(key, kind, memo, event_id, legs, reverses_id):
+    ids = accounts_get([leg.ref for leg in legs])
+    for leg in legs:
+        if leg.ref not in ids:
+            if leg.must_exist:
+                raise UnknownAccount(extra={"account": leg.ref.kind})
+            ids[leg.ref] = _account_create(leg.ref)
+    balances = balances_for_update(ids.values())
+    now = timezone.now()
+    running = {pk: b.amount for pk, b in balances.items()}
+    postings = []
+    for leg in legs:
+        pk = ids[leg.ref]
+        after = running[pk] + leg.amount
+        if after < 0 and not balances[pk].allow_negative:
+            raise InsufficientFunds(extra={"account": leg.ref.kind, "balance": running[pk], "amount": -leg.amount})
+        running[pk] = after
+        postings.append((pk, leg.amount, after))
+    tx = Transaction.objects.create(key=key, kind=kind, memo=memo, event_id=event_id, reverses_id=reverses_id,
+                                    created_at=now)
+    Posting.objects.bulk_create(Posting(transaction=tx, account_id=pk, amount=amount, balance_after=after)
+                                for pk, amount, after in postings)
+    for pk, amount in running.items():
+        if amount != balances[pk].amount:
+            Balance.objects.filter(pk=pk).update(amount=amount, updated_at=now)
+    return tx.pk
+
+
+POST_SQL = (
+    "SELECT ledger_post(%s, %s, %s, %s, %s, %s::text[], %s::text[], %s::bigint[], %s::int[], %s::bigint[], "
+    "%s::boolean[], %s::boolean[])"
+)
+
+
+def _post_pg(key, kind, memo, event_id, legs, reverses_id):
+    from django.db import DatabaseError
+
+    params = [
+        key, kind, memo, event_id, reverses_id,
+        [leg.ref.kind for leg in legs], [leg.ref.owner_kind for leg in legs],
+        [leg.ref.owner_id for leg in legs], [leg.ref.shard for leg in legs],
+        [leg.amount for leg in legs], [leg.ref.allow_negative for leg in legs], [leg.must_exist for leg in legs],
+    ]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(POST_SQL, params)
+            return cursor.fetchone()[0]
+    except DatabaseError as exc:
+        cause = exc.__cause__
+        state = getattr(cause, "sqlstate", None)
+        if state == SQLSTATE_INSUFFICIENT:
+            index, balance = (int(x) for x in cause.diag.message_detail.split(":"))
+            leg = legs[index - 1]
+            raise InsufficientFunds(extra={"account": leg.ref.kind, "balance": balance, "amount": -leg.amount})
+        if state == SQLSTATE_UNKNOWN_ACCOUNT:
+            leg = legs[int(cause.diag.message_detail) - 1]
+            raise UnknownAccount(extra={"account": leg.ref.kind})
+        raise
+
+
+# The PostgreSQL side, installed by migration 0002 (see ledger/migrations).
+PG_POST_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION ledger_post(
+    p_key text, p_kind text, p_memo text, p_event bigint, p_reverses bigint,
+    p_kinds text[], p_owner_kinds text[], p_owner_ids bigint[], p_shards int[], p_amounts bigint[],
+    p_allow_negative boolean[], p_must_exist boolean[]
+) RETURNS bigint AS $$
+DECLARE
+    n int := array_length(p_amounts, 1);
+    ids bigint[] := '{}';
+    acc bigint;
+    tx bigint;
+    bal bigint;
+    i int;
+BEGIN
+    FOR i IN 1..n LOOP
+        SELECT id INTO acc FROM ledger_account
+         WHERE kind = p_kinds[i] AND owner_kind = p_owner_kinds[i] AND owner_id = p_owner_ids[i]
+           AND shard = p_shards[i];
+        IF acc IS NULL THEN
+            IF p_must_exist[i] THEN
+                RAISE EXCEPTION 'unknown account' USING ERRCODE = 'AT002', DETAIL = i::text;
+            END IF;
+            INSERT INTO ledger_account (kind, owner_kind, owner_id, shard, created_at)
+                 VALUES (p_kinds[i], p_owner_kinds[i], p_owner_ids[i], p_shards[i], now())
+            ON CONFLICT (kind, owner_kind, owner_id, shard) DO NOTHING RETURNING id INTO acc;
+            IF acc IS NULL THEN
+                SELECT id INTO acc FROM ledger_account
+                 WHERE kind = p_kinds[i] AND owner_kind = p_owner_kinds[i] AND owner_id = p_owner_ids[i]
+                   AND shard = p_shards[i];
+            ELSE
+                INSERT INTO ledger_balance (account_id, amount, allow_negative, updated_at)
+                     VALUES (acc, 0, p_allow_negative[i], now());
+            END IF;
+        END IF;
+        ids := ids || acc;
+    END LOOP;
+    PERFORM 1 FROM ledger_balance WHERE account_id = ANY(ids) ORDER BY account_id FOR UPDATE;
+    INSERT INTO ledger_transaction (key, kind, memo, event_id, reverses_id, created_at)
+         VALUES (p_key, p_kind, p_memo, p_event, p_reverses, now()) RETURNING id INTO tx;
+    FOR i IN 1..n LOOP
+        UPDATE ledger_balance SET amount = amount + p_amounts[i], updated_at = now()
+         WHERE account_id = ids[i] AND (allow_negative OR amount + p_amounts[i] >= 0)
+        RETURNING amount INTO bal;
+        IF NOT FOUND THEN
+            SELECT amount INTO bal FROM ledger_balance WHERE account_id = ids[i];
+            RAISE EXCEPTION 'insufficient funds' USING ERRCODE = 'AT001', DETAIL = i::text || ':' || bal::text;
+        END IF;
+        INSERT INTO ledger_posting (transaction_id, account_id, amount, balance_after)
+             VALUES (tx, ids[i], p_amounts[i], bal);
+    END LOOP;
+    RETURN tx;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+PG_BALANCED_TRIGGERS = r"""
+CREATE OR REPLACE FUNCTION ledger_check_balanced() RETURNS trigger AS $$
+DECLARE
+    tx bigint;
+    total numeric;
+    lines int;
+BEGIN
+    IF TG_TABLE_NAME = 'ledger_transaction' THEN tx := NEW.id; ELSE tx := NEW.transaction_id; END IF;
+    SELECT coalesce(sum(amount), 0), count(*) INTO total, lines FROM ledger_posting WHERE transaction_id = tx;
+    IF total <> 0 OR lines < 2 THEN
+        RAISE EXCEPTION 'ledger transaction % does not balance (sum %, % postings)', tx, total, lines
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE CONSTRAINT TRIGGER ledger_transaction_balanced AFTER INSERT ON ledger_transaction
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
+CREATE CONSTRAINT TRIGGER ledger_posting_balanced AFTER INSERT ON ledger_posting
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
+"""
+
+PG_DROP = r"""
+DROP TRIGGER IF EXISTS ledger_posting_balanced ON ledger_posting;
+DROP TRIGGER IF EXISTS ledger_transaction_balanced ON ledger_transaction;
+DROP FUNCTION IF EXISTS ledger_check_balanced();
+DROP FUNCTION IF EXISTS ledger_post(text, text, text, bigint, bigint, text[], text[], bigint[], int[], bigint[],
+                                    boolean[], boolean[]);
+"""

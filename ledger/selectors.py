@@ -1,0 +1,174 @@
+"""Reads of the ledger shared by pages, the API and jobs. Balances come from the balance
+table (constant time); statements read postings with the running balance stored on them."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from ledger import posting
+from ledger.models import Account, Balance, Payout, Posting, Transaction
+
+
+def _balance(ref_filter):
+    return Balance.objects.filter(**ref_filter).aggregate(total=Sum("amount"))["total"] or 0
+
+
+def _owned(kind, owner_kind, owner_id):
+    return {"account__kind": kind, "account__owner_kind": owner_kind, "account__owner_id": owner_id}
+
+
+def wallet_balance(*, user):
+    return _balance(_owned(Account.Kind.WALLET, posting.OWNER_USER, user.pk))
+
+
+def requester_balance(*, organisation):
+    return _balance(_owned(Account.Kind.REQUESTER, posting.OWNER_ORGANISATION, organisation.pk))
+
+
+def escrow_balance(*, project):
+    return _balance(_owned(Account.Kind.ESCROW, posting.OWNER_PROJECT, project.pk))
+
+
+def escrow_balances(*, project_ids):
+    """{project id: escrow balance} for many projects in one query."""
+    rows = Balance.objects.filter(account__kind=Account.Kind.ESCROW, account__owner_kind=posting.OWNER_PROJECT,
+                                  account__owner_id__in=list(project_ids)).values_list("account__owner_id", "amount")
+    return dict(rows)
+
+
+def coop_fund_balances(*, coop):
+    """The coop's treasury and juror fund, each summed over its sub-accounts, and the money
+    waiting in payout clearing."""
+    rows = (Balance.objects.filter(account__owner_kind=posting.OWNER_COOP, account__owner_id=coop.pk)
+            .values("account__kind").annotate(total=Sum("amount")))
+    totals = {row["account__kind"]: row["total"] for row in rows}
+    return {
+        "treasury": totals.get(Account.Kind.TREASURY, 0),
+        "juror_fund": totals.get(Account.Kind.JUROR_FUND, 0),
+        "payout_clearing": totals.get(Account.Kind.PAYOUT_CLEARING, 0),
+    }
+
+
+def federation_fee_balance():
+    return _balance({"account__kind": Account.Kind.FEDERATION_FEE})
+
+
+# --- held amounts: what the marketplace holds for a member ------------------------------
+# The marketplace registers a source: fn(*, user) -> list of {"label", "amount", "link"}
+# (escrowed work awaiting approval or appeal). The wallet shows their sum and each line.
+_held_sources = []
+
+
+def register_held_source(fn):
+    if fn not in _held_sources:
+        _held_sources.append(fn)
+    return fn
+
+
+def wallet_held(*, user):
+    """Lines of money held for the member (from every registered source) and their total."""
+    lines = []
+    for source in _held_sources:
+        lines.extend(source(user=user))
+    return {"lines": lines, "total": sum(int(line["amount"]) for line in lines)}
+
+
+# --- escrow obligations: what the marketplace owes out of each escrow ------------------
+# fn(*, project_ids) -> {project id: amount still owed from its escrow}; used by the
+# reconciliation to check that escrow equals open obligations.
+_obligation_sources = []
+
+
+def register_escrow_obligations(fn):
+    if fn not in _obligation_sources:
+        _obligation_sources.append(fn)
+    return fn
+
+
+def escrow_obligations(*, project_ids):
+    if not _obligation_sources:
+        return None
+    owed = {}
+    for source in _obligation_sources:
+        for pk, amount in source(project_ids=project_ids).items():
+            owed[pk] = owed.get(pk, 0) + int(amount)
+    return owed
+
+
+# --- statements -------------------------------------------------------------------------
+
+def month_bounds(month):
+    """'2026-11' -> (start, end) aware datetimes, or None for a bad or empty value."""
+    if not month:
+        return None
+    try:
+        start = datetime.strptime(month, "%Y-%m")
+    except ValueError:
+        return None
+    start = timezone.make_aware(start, timezone.get_current_timezone())
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def _statement(account_filter, month=None):
+    qs = (Posting.objects.filter(**account_filter)
+          .select_related("transaction").order_by("-pk"))
+    bounds = month_bounds(month)
+    if bounds:
+        qs = qs.filter(transaction__created_at__gte=bounds[0], transaction__created_at__lt=bounds[1])
+    return qs
+
+
+def wallet_statement(*, user, month=None):
+    """The member's wallet postings, newest first, each with `balance_after` (running)."""
+    return _statement({"account__kind": Account.Kind.WALLET, "account__owner_kind": posting.OWNER_USER,
+                       "account__owner_id": user.pk}, month)
+
+
+def requester_statement(*, organisation, month=None):
+    return _statement({"account__kind": Account.Kind.REQUESTER, "account__owner_kind": posting.OWNER_ORGANISATION,
+                       "account__owner_id": organisation.pk}, month)
+
+
+def statement_months(qs):
+    """The months present in a statement queryset, newest first ('YYYY-MM')."""
+    dates = qs.order_by().dates("transaction__created_at", "month", order="DESC")
+    return [d.strftime("%Y-%m") for d in dates]
+
+
+def escrow_by_project(*, organisation):
+    """The organisation's projects that have an escrow, with the escrow balance.
+    (Projects are read through the ledger's accounts: the ledger imports no tasks model.)"""
+    project_ids = set(
+        Posting.objects.filter(transaction__kind=Transaction.Kind.ESCROW_HOLD,
+                               transaction__postings__account__kind=Account.Kind.REQUESTER,
+                               transaction__postings__account__owner_id=organisation.pk,
+                               account__kind=Account.Kind.ESCROW)
+        .values_list("account__owner_id", flat=True)
+    )
+    return escrow_balances(project_ids=project_ids)
+
+
+# --- payouts ----------------------------------------------------------------------------
+
+def payouts_of(*, user):
+    return Payout.objects.filter(user=user).order_by("-requested_at", "-pk")
+
+
+def payouts_queue(*, coop):
+    """Open payouts of the coop, oldest first, for its stewards."""
+    return (Payout.objects.filter(coop=coop, status__in=Payout.OPEN)
+            .select_related("user", "user__profile", "first_steward").order_by("requested_at", "pk"))
+
+
+def payouts_recent(*, coop, limit=20):
+    return (Payout.objects.filter(coop=coop).exclude(status__in=Payout.OPEN)
+            .select_related("user", "user__profile", "decided_by").order_by("-decided_at", "-pk")[:limit])
+
+
+def transactions_recent(*, kind=None, limit=50):
+    qs = Transaction.objects.order_by("-pk")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs[:limit]
