@@ -23,8 +23,8 @@ def project_stub(coop, organisation=None):
 
 def ledger_organisation(**kwargs):
     n = next(_ids)
-    return Organisation.objects.create(name=kwargs.pop("name", f"Lab {n}"), slug=kwargs.pop("slug", f"lab-{n}"),
-                                       **kwargs)
+    name = kwargs.pop("name", f"Ledger lab {n}")
+    return Organisation.objects.create(name=name, slug=kwargs.pop("slug", f"ledger-lab-{n}"), **kwargs)
 
 
 def funded_organisation(amount, *, operator):
