@@ -225,3 +225,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- event log (docs/eventlog.md) -------------------------------------------------------
+# The federation's Ed25519 signing key (64 hex chars = the 32-byte seed, or a PEM private key).
+# Every server signs with the same key. Only in development (DEBUG) is one generated into var/.
+EVENTLOG_SIGNING_KEY = env.str("EVENTLOG_SIGNING_KEY", default="")
+EVENTLOG_DEV_KEY_FILE = str(VAR_DIR / "eventlog_signing_key") if DEBUG else ""
+# Public keys (hex) of earlier signing keys whose checkpoints still verify after a rotation.
+EVENTLOG_TRUSTED_PUBLIC_KEYS = env.list("EVENTLOG_TRUSTED_PUBLIC_KEYS", default=[])
+EVENTLOG_ORIGIN = env.str("EVENTLOG_ORIGIN", default="atelier.localhost/eventlog")
+EVENTLOG_CHECKPOINT_EVERY = env.int("EVENTLOG_CHECKPOINT_EVERY", default=1000)  # events
+EVENTLOG_CHECKPOINT_MINUTES = env.int("EVENTLOG_CHECKPOINT_MINUTES", default=10)

@@ -36,3 +36,43 @@ class Event(models.Model):
         import json
 
         return json.loads(bytes(self.payload))
+
+
+class Sequenced(models.Model):
+    """The position of one event in the log, with its leaf and chain hashes. Insert-only,
+    written only by the sequencer (`coop.eventlog.sequencer`), one position per event."""
+
+    position = models.BigIntegerField(primary_key=True)
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="sequenced")
+    leaf_hash = models.BinaryField()
+    chain_hash = models.BinaryField()
+    sequenced_at = models.BigIntegerField(help_text="UTC microseconds since the epoch")
+
+    class Meta:
+        verbose_name = "sequenced event"
+
+    def __str__(self):
+        return f"#{self.position} (event {self.event_id})"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: the federation's Ed25519 signature over `message` (canonical JSON of
+    origin, size, root, chain hash and time). Insert-only."""
+
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField()
+    chain_hash = models.BinaryField()
+    signed_at = models.BigIntegerField(help_text="UTC microseconds since the epoch")
+    origin = models.CharField(max_length=200)
+    key_id = models.CharField(max_length=16)
+    public_key = models.BinaryField()
+    signature = models.BinaryField()
+    # The right edge of the tree at `size` (a cache so the next checkpoint only hashes new
+    # leaves; not signed, never trusted by verification).
+    frontier = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["-size"]
+
+    def __str__(self):
+        return f"checkpoint {self.size}"

@@ -23,6 +23,10 @@ def _subject_ref(subject):
     return f"{meta.app_label}.{meta.model_name}", str(subject.pk)
 
 
+# DESIGN.md seam 13: no event of a ballot carries its choice or a ballot id.
+BALLOT_SECRET_KEYS = frozenset({"choice", "choices", "ballot", "ballot_id", "vote", "answer", "option"})
+
+
 def now_us():
     return time.time_ns() // 1000
 
@@ -34,6 +38,8 @@ def event_record(*, type, subject=None, payload=None, coop=None, actor=None, occ
     ids, integers and short codes (no names or private free text: see DESIGN.md seam 10);
     the actor id is added to it. One raw INSERT: no ORM overhead on every service call."""
     body = dict(payload or {})
+    if type.startswith("ballot.") and BALLOT_SECRET_KEYS.intersection(body):
+        raise ValueError(f"{type} events must not carry a choice or a ballot id (DESIGN.md seam 13)")
     actor_id = getattr(actor, "pk", actor)
     if actor_id is not None:
         body.setdefault("actor", actor_id)
