@@ -1,4 +1,4 @@
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, Subquery
 
 from accounts.errors import (
     NotOrganisationStaff,
@@ -96,6 +96,13 @@ def organisation_terms_accepted(*, organisation):
     """The organisation's latest acceptance (or None)."""
     return (TermsAcceptance.objects.filter(organisation=organisation).select_related("version", "accepted_by")
             .order_by("-version__number").first())
+
+
+def organisations_annotate_terms(queryset):
+    """Annotate `terms_current_flag` (the latest terms accepted) in the same query."""
+    latest = TermsVersion.objects.order_by("-number").values("number")[:1]
+    accepted = TermsAcceptance.objects.filter(organisation=OuterRef("pk"), version__number=Subquery(latest))
+    return queryset.annotate(terms_current_flag=Exists(accepted))
 
 
 def organisation_terms_current(*, organisation):
