@@ -1,0 +1,103 @@
+"""Who may work on a project, and why not (DESIGN.md seam 5).
+
+`project_eligibility(*, member, project)` is the one entry point: it returns a list of
+reasons (`{"code", "message"}`), empty when the member may claim. `member` is a User.
+The marketplace ships the basic reasons; other apps add theirs with `register_check(fn)`,
+where `fn(*, member, project)` returns a list of reasons. Projects are never hidden: the feed
+shows these reasons next to each project."""
+
+from django.utils.translation import gettext as _
+
+from coop.federation.models import Membership
+from coop.federation.selectors import rulebook_in_force
+
+_CHECKS = []
+
+# Reasons a member can lift by themselves right now (they do not make a member "not
+# eligible" when the fair share of a batch is computed).
+TRANSIENT_CODES = {"data_consent", "open_assignments_cap"}
+
+
+def register_check(fn):
+    """Add an eligibility check `fn(*, member, project) -> list of reasons`. Usable as a decorator;
+    registering the same function twice has no effect."""
+    if fn not in _CHECKS:
+        _CHECKS.append(fn)
+    return fn
+
+
+def registered_checks():
+    return list(_CHECKS)
+
+
+def reason(code, message):
+    return {"code": code, "message": str(message)}
+
+
+class MemberContext:
+    """What the basic checks need about one member, read once for a whole feed."""
+
+    def __init__(self, member):
+        from tasks.models import Assignment, DataConsent
+
+        self.member = member
+        self.membership = None
+        if member is not None and member.is_authenticated:
+            self.membership = (Membership.objects.select_related("coop")
+                               .filter(user=member, status=Membership.Status.ACTIVE).first())
+        self._rulebooks = {}
+        self.open_count = 0
+        self.consents = {}
+        if self.membership is not None:
+            self.open_count = Assignment.objects.filter(member=member, status__in=Assignment.OPEN_STATUSES).count()
+            self.consents = {c.project_id: set(c.flags) for c in DataConsent.objects.filter(member=member)}
+
+    def rulebook(self, coop_id):
+        if coop_id not in self._rulebooks:
+            coop = self.membership.coop if self.membership and self.membership.coop_id == coop_id else coop_id
+            self._rulebooks[coop_id] = rulebook_in_force(coop=coop)
+        return self._rulebooks[coop_id]
+
+
+def basic_reasons(*, ctx, project):
+    """The marketplace's own reasons: membership, banned data, data consent, the open cap."""
+    reasons = []
+    membership = ctx.membership
+    if membership is None or membership.coop_id != project.coop_id:
+        return [reason("not_a_member", _("Only active members of this coop can work on its projects."))]
+    rulebook = ctx.rulebook(project.coop_id)
+    flags = set(project.data_flags or [])
+    banned = flags & set(rulebook["banned_data_categories"])
+    if banned:
+        reasons.append(reason("banned_data_category",
+                              _("Your coop has voted to ban work with this kind of data: %(flags)s.")
+                              % {"flags": ", ".join(sorted(banned))}))
+    elif flags and not flags <= ctx.consents.get(project.pk, set()):
+        reasons.append(reason("data_consent",
+                              _("This project handles sensitive data (%(flags)s): read what it involves and "
+                                "give your consent before you take a task.") % {"flags": ", ".join(sorted(flags))}))
+    if ctx.open_count >= rulebook["max_open_assignments"]:
+        reasons.append(reason("open_assignments_cap",
+                              _("You already hold %(n)s open tasks, the most your coop allows at once.")
+                              % {"n": ctx.open_count}))
+    return reasons
+
+
+def eligibility_with(*, ctx, project):
+    reasons = basic_reasons(ctx=ctx, project=project)
+    if reasons and reasons[0]["code"] == "not_a_member":
+        return reasons
+    for check in _CHECKS:
+        reasons.extend(check(member=ctx.member, project=project) or [])
+    return reasons
+
+
+def project_eligibility(*, member, project):
+    """Reasons `member` (a User) may not claim in `project` now; empty list = eligible."""
+    return eligibility_with(ctx=MemberContext(member), project=project)
+
+
+def projects_eligibility(*, member, projects):
+    """{project.pk: reasons} for many projects, reading the member's record once."""
+    ctx = MemberContext(member)
+    return {project.pk: eligibility_with(ctx=ctx, project=project) for project in projects}

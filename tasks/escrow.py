@@ -1,0 +1,37 @@
+"""The marketplace's money movements, all through the ledger's services (issue 6).
+
+Keys come from domain ids (DESIGN.md seam 2), so a retried service moves money once."""
+
+
+def _ledger():
+    from ledger import services
+
+    return services
+
+
+def hold(*, project, amount, actor=None):
+    """Move `amount` from the requester's balance into the project's escrow (a new hold)."""
+    project.holds += 1
+    _ledger().escrow_hold(project=project, amount=amount, key=f"project:{project.pk}:hold:{project.holds}",
+                          actor=actor)
+    project.escrow_held += amount
+
+
+def release(*, assignment, project, actor=None):
+    """Pay one assignment: reward to the member, fees to the coop, federation and juror fund."""
+    _ledger().escrow_release(
+        project=project, user=assignment.member, reward=project.reward, fee_coop=project.fee_coop,
+        fee_federation=project.fee_federation, fee_juror=project.fee_juror,
+        key=f"assignment:{assignment.pk}:release", actor=actor,
+    )
+
+
+def refund(*, project, amount, key, actor=None):
+    if amount <= 0:
+        return
+    _ledger().escrow_refund(project=project, amount=amount, key=key, actor=actor)
+    project.escrow_refunded += amount
+
+
+def bonus(*, organisation, user, amount, key, actor=None, memo=""):
+    _ledger().bonus_pay(organisation=organisation, user=user, amount=amount, key=key, actor=actor, memo=memo)

@@ -1,0 +1,283 @@
+"""The marketplace: projects, tasks, slots and assignments (DESIGN.md "Work").
+
+A *project* is a batch for one coop; a *task* one item with its input data; publishing
+creates one *slot* per task x assignment; an *assignment* is one member's work in a slot.
+Money amounts are integer minor units of the federation's currency."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DATA_FLAGS = [
+    ("personal_data", _("personal data")),
+    ("faces_or_identity_documents", _("faces or identity documents")),
+    ("adult_content", _("adult content")),
+]
+DATA_FLAG_CODES = [code for code, _label in DATA_FLAGS]
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open")
+        PAUSED = "paused", _("paused")
+        CANCELLED = "cancelled", _("cancelled")
+
+    coop = models.ForeignKey("federation.Coop", on_delete=models.PROTECT, related_name="projects")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="projects")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(_("title"), max_length=200)
+    category = models.SlugField(_("category"), max_length=60,
+                                help_text=_("A short word such as transcription, labelling, rating."))
+    instructions = models.TextField(_("instructions"), blank=True, help_text=_("Markdown."))
+    question_form = models.JSONField(_("question form"), default=list, blank=True)
+    reward = models.BigIntegerField(_("reward per assignment"))
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"))
+    assignments_per_task = models.PositiveSmallIntegerField(_("assignments per task"), default=1)
+    time_limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"), default=60)
+    auto_approval_hours = models.PositiveIntegerField(_("automatic approval after (hours)"), default=72)
+    data_flags = models.JSONField(_("data sensitivity flags"), default=list, blank=True)
+
+    # fixed at publish (DESIGN.md seam 1): fees per assignment and the rules they came from
+    fee_coop = models.BigIntegerField(default=0)
+    fee_federation = models.BigIntegerField(default=0)
+    fee_juror = models.BigIntegerField(default=0)
+    rulebook_version = models.PositiveIntegerField(null=True, blank=True)
+    allocation_policy = models.CharField(max_length=16, blank=True)
+    # fair share of the batch that opened last (DESIGN.md seam 4)
+    batch_opened_at = models.DateTimeField(null=True, blank=True)
+    fair_share_until = models.DateTimeField(null=True, blank=True)
+    fair_share_cap = models.PositiveIntegerField(null=True, blank=True)
+    escrow_held = models.BigIntegerField(default=0)
+    escrow_refunded = models.BigIntegerField(default=0)
+    holds = models.PositiveIntegerField(default=0)  # number of escrow holds (key project:<id>:hold:<n>)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["coop", "status"]), models.Index(fields=["organisation", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(reward__gte=0), name="project_reward_not_negative"),
+            models.CheckConstraint(condition=Q(assignments_per_task__gte=1), name="project_assignments_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def fee(self):
+        return self.fee_coop + self.fee_federation + self.fee_juror
+
+    @property
+    def cost_per_assignment(self):
+        return self.reward + self.fee
+
+    @property
+    def hourly_rate(self):
+        """Expected pay per hour in minor units (rounded down)."""
+        return self.reward * 60 // max(1, self.estimated_minutes)
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class Task(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="tasks")
+    data = models.JSONField(default=dict)
+    line = models.PositiveIntegerField(null=True, blank=True, help_text="line in the CSV it came from")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["project", "id"])]
+
+    def __str__(self):
+        return f"task {self.pk} of project {self.project_id}"
+
+
+class Slot(models.Model):
+    """One place for one member's work on a task. `open` slots are claimable."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        TAKEN = "taken", _("taken")
+        CANCELLED = "cancelled", _("cancelled (refunded)")
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="slots")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="slots")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["task", "number"], name="slot_number_unique")]
+        indexes = [models.Index(fields=["project", "status", "id"], name="slot_project_status_idx")]
+
+    def __str__(self):
+        return f"slot {self.number} of task {self.task_id}"
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        CLAIMED = "claimed", _("claimed")
+        SUBMITTED = "submitted", _("submitted")
+        REVISION_REQUESTED = "revision_requested", _("revision requested")
+        APPROVED = "approved", _("approved (paid)")
+        REJECTED = "rejected", _("rejected (money held)")
+        REJECTION_FINAL = "rejection_final", _("rejection final")
+        APPEALED = "appealed", _("appealed")
+        UPHELD = "upheld", _("rejection upheld")
+        OVERTURNED = "overturned", _("overturned (paid)")
+        FROZEN = "frozen", _("frozen (under review)")
+        VOIDED = "voided", _("voided (paid)")
+        RETURNED = "returned", _("returned")
+        EXPIRED = "expired", _("expired")
+
+    OPEN_STATUSES = (Status.CLAIMED, Status.REVISION_REQUESTED)  # count against max_open_assignments
+    HOLDING_STATUSES = (Status.CLAIMED, Status.SUBMITTED, Status.REVISION_REQUESTED, Status.REJECTED,
+                        Status.APPEALED, Status.FROZEN)  # money still in escrow for it
+    PAID_STATUSES = (Status.APPROVED, Status.OVERTURNED, Status.VOIDED)
+    FINAL_REJECTIONS = (Status.REJECTION_FINAL, Status.UPHELD)
+
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="assignments")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assignments")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.CLAIMED)
+    rulebook_version = models.PositiveIntegerField(null=True, blank=True)
+
+    claimed_at = models.DateTimeField(default=timezone.now)
+    deadline_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(null=True, blank=True)
+    answers = models.JSONField(null=True, blank=True)
+    draft = models.JSONField(null=True, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    auto_approved = models.BooleanField(default=False)
+    revision_comment = models.TextField(blank=True)
+    revisions = models.PositiveSmallIntegerField(default=0)
+    rejection_reason = models.CharField(max_length=64, blank=True)
+    rejection_explanation = models.TextField(blank=True)
+    appeal_deadline = models.DateTimeField(null=True, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)  # returned or expired
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "member"], name="assignment_one_per_task_member"),
+            # one live assignment per slot: two members never hold the same slot
+            models.UniqueConstraint(fields=["slot"], condition=~Q(status__in=["returned", "expired"]),
+                                    name="assignment_one_live_per_slot"),
+        ]
+        indexes = [
+            models.Index(fields=["member", "status"]),
+            models.Index(fields=["project", "status"]),
+            models.Index(fields=["status", "submitted_at"]),
+            models.Index(fields=["status", "deadline_at"]),
+            models.Index(fields=["status", "appeal_deadline"]),
+        ]
+
+    def __str__(self):
+        return f"assignment {self.pk} ({self.status})"
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+
+class Bonus(models.Model):
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="bonuses")
+    amount = models.BigIntegerField()
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="bonus_positive")]
+
+    def __str__(self):
+        return f"bonus {self.amount} on assignment {self.assignment_id}"
+
+
+class DataConsent(models.Model):
+    """A member agreed to work with the data a flagged project carries (flags as shown)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="consents")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    flags = models.JSONField(default=list)
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "member"], name="consent_one_per_member")]
+
+    def __str__(self):
+        return f"consent of {self.member_id} to project {self.project_id}"
+
+
+class ProjectWatch(models.Model):
+    """'Tell me when it opens': a project (when it opens, reopens or gets new tasks), or, with
+    `project` empty, any new project of the coop."""
+
+    coop = models.ForeignKey("federation.Coop", on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="watches")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "member"], name="watch_one_per_member"),
+            models.UniqueConstraint(fields=["coop", "member"], condition=Q(project__isnull=True),
+                                    name="watch_coop_one_per_member"),
+        ]
+
+    def __str__(self):
+        return f"watch of {self.member_id} on {self.project_id or 'coop %s' % self.coop_id}"
+
+
+class TaskImport(models.Model):
+    """A CSV upload: rows are validated into `rows` (the staging area), then inserted at once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        VALIDATING = "validating", _("checking rows")
+        INVALID = "invalid", _("bad rows: nothing created")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"line": n, "message": "..."}]
+    rows = models.JSONField(null=True, blank=True)  # validated task data, before insert
+    created_tasks = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"import {self.pk} ({self.status})"
+
+    @property
+    def percent(self):
+        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)

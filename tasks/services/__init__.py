@@ -1,0 +1,46 @@
+"""Every write of the marketplace. Import from here: `from tasks.services import assignment_claim`."""
+
+from tasks.services.claiming import assignment_claim, fair_share_cap, slot_reopen
+from tasks.services.publishing import (
+    fees_for,
+    project_cancel,
+    project_create,
+    project_pause,
+    project_publish,
+    project_resume,
+    project_update,
+    tasks_add,
+    tasks_validate,
+    watchers_notify,
+)
+from tasks.services.review import (
+    assignment_approve,
+    assignment_auto_approve,
+    assignment_bonus,
+    assignment_reject,
+    assignment_rejection_finalise,
+    assignment_request_revision,
+    assignments_approve,
+)
+from tasks.services.work import (
+    assignment_draft_save,
+    assignment_expire,
+    assignment_return,
+    assignment_submit,
+    data_consent_give,
+    project_unwatch,
+    project_watch,
+)
+
+__all__ = [
+    "assignment_approve", "assignment_auto_approve", "assignment_bonus", "assignment_claim",
+    "assignment_draft_save", "assignment_expire", "assignment_reject", "assignment_rejection_finalise",
+    "assignment_request_revision", "assignment_return", "assignment_submit", "assignments_approve",
+    "data_consent_give", "fair_share_cap", "fees_for", "project_cancel", "project_create", "project_pause",
+    "project_publish", "project_resume", "project_unwatch", "project_update", "project_watch", "slot_reopen",
+    "tasks_add", "tasks_validate", "watchers_notify",
+]
+
+from tasks.services.imports import task_import_create, task_import_run  # noqa: E402
+
+__all__ += ["task_import_create", "task_import_run"]

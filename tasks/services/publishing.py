@@ -1,0 +1,336 @@
+"""A requester's side of a project: create, edit, add tasks, publish, pause, resume, cancel.
+
+Publishing fixes the fees and the rulebook version on the project (DESIGN.md seam 1),
+creates one slot per task x assignment and moves the full cost into escrow. Cancelling
+refunds the unclaimed slots at once (seam 7)."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import notify
+from coop.core.errors import DomainError, Forbidden
+from coop.eventlog.services import event_record
+from coop.federation.models import Membership
+from coop.federation.selectors import rulebook_in_force
+from tasks import escrow
+from tasks.access import staff_check
+from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, registered_checks
+from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
+from tasks.locks import project_for_update
+from tasks.models import DATA_FLAG_CODES, Project, ProjectWatch, Slot, Task
+from tasks.questions import form_validate, task_data_validate
+from tasks.services.claiming import fair_share_cap
+
+MAX_TASKS_PER_CALL = 10_000
+EDITABLE = ("title", "category", "instructions", "question_form", "reward", "estimated_minutes",
+            "assignments_per_task", "time_limit_minutes", "auto_approval_hours", "data_flags")
+
+
+def _int_in(fields, name, low, high, errors):
+    value = fields.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except (TypeError, ValueError):
+            errors[name] = _("Enter a whole number.")
+            return None
+    if not low <= value <= high:
+        errors[name] = _("Must be between %(a)s and %(b)s.") % {"a": low, "b": high}
+        return None
+    return value
+
+
+def project_fields_clean(fields, *, rulebook):
+    """Check a project's settings; return them cleaned or raise InvalidProject naming each bad one."""
+    errors, clean = {}, {}
+    unknown = set(fields) - set(EDITABLE)
+    for name in sorted(unknown):
+        errors[name] = _("Unknown field.")
+    title = str(fields.get("title") or "").strip()
+    if not 1 <= len(title) <= 200 or "\x00" in title:
+        errors["title"] = _("A title (up to 200 characters) is required.")
+    clean["title"] = title
+    category = str(fields.get("category") or "").strip().lower()
+    if not category or len(category) > 60 or not all(c.isalnum() or c in "-_" for c in category):
+        errors["category"] = _("A short category word (letters, digits, - or _).")
+    clean["category"] = category
+    instructions = str(fields.get("instructions") or "")
+    if len(instructions) > 50_000 or "\x00" in instructions:
+        errors["instructions"] = _("Instructions are limited to 50,000 characters.")
+    clean["instructions"] = instructions
+    try:
+        clean["question_form"] = form_validate(fields.get("question_form"))
+    except DomainError as exc:
+        errors["question_form"] = " ".join(exc.extra.get("errors", [])) or str(exc.message)
+    clean["reward"] = _int_in(fields, "reward", 1, 10**9, errors)
+    clean["estimated_minutes"] = _int_in(fields, "estimated_minutes", 1, 24 * 60, errors)
+    clean["assignments_per_task"] = _int_in(fields, "assignments_per_task", 1, 50, errors)
+    clean["time_limit_minutes"] = _int_in(fields, "time_limit_minutes", 1, 7 * 24 * 60, errors)
+    clean["auto_approval_hours"] = _int_in(fields, "auto_approval_hours", 1, rulebook["auto_approval_hours"], errors)
+    if (clean["time_limit_minutes"] and clean["estimated_minutes"]
+            and clean["time_limit_minutes"] < clean["estimated_minutes"]):
+        errors["time_limit_minutes"] = _("The time limit must be at least the estimated time.")
+    flags = fields.get("data_flags") or []
+    if not isinstance(flags, list | tuple) or any(f not in DATA_FLAG_CODES for f in flags):
+        errors["data_flags"] = _("Data flags are drawn from: %(c)s.") % {"c": ", ".join(DATA_FLAG_CODES)}
+    else:
+        clean["data_flags"] = sorted(set(flags))
+        banned = set(clean["data_flags"]) & set(rulebook["banned_data_categories"])
+        if banned:
+            errors["data_flags"] = _("This coop has banned work with: %(c)s.") % {"c": ", ".join(sorted(banned))}
+    if errors:
+        raise InvalidProject(extra={"fields": {k: str(v) for k, v in errors.items()}})
+    return clean
+
+
+def fees_for(*, reward, rulebook):
+    """The fee per assignment and its split, rounded down (DESIGN.md seam 1)."""
+    fee = reward * rulebook["platform_fee_bps"] // 10_000
+    federation = fee * rulebook["federation_share_bps"] // 10_000
+    juror = fee * rulebook["juror_fund_bps"] // 10_000
+    return {"fee_coop": fee - federation - juror, "fee_federation": federation, "fee_juror": juror}
+
+
+def hourly_rate(*, reward, estimated_minutes):
+    return reward * 60 // max(1, estimated_minutes)
+
+
+def _event(type, project, actor, **extra):
+    event_record(type=type, coop=project.coop_id, actor=actor, subject=project,
+                 payload={"project": project.pk, "organisation": project.organisation_id, **extra})
+
+
+@transaction.atomic
+def project_create(*, actor, organisation, coop, **fields):
+    """A requester drafts a project for one coop."""
+    staff_check(user=actor, organisation=organisation)
+    rulebook = rulebook_in_force(coop=coop)
+    defaults = {"assignments_per_task": 1, "time_limit_minutes": 60,
+                "auto_approval_hours": rulebook["auto_approval_hours"], "data_flags": [], "instructions": ""}
+    clean = project_fields_clean({**defaults, **fields}, rulebook=rulebook)
+    project = Project.objects.create(coop=coop, organisation=organisation, created_by=actor, **clean)
+    _event("project.created", project, actor, coop=coop.pk)
+    return project
+
+
+@transaction.atomic
+def project_update(*, actor, project, **fields):
+    """Change a draft project's settings (published projects keep their terms)."""
+    project = project_for_update(project.pk)
+    staff_check(user=actor, organisation=project.organisation)
+    if project.status != Project.Status.DRAFT:
+        raise InvalidState("project_published", _("A published project keeps its settings."))
+    current = {name: getattr(project, name) for name in EDITABLE}
+    clean = project_fields_clean({**current, **fields}, rulebook=rulebook_in_force(coop=project.coop))
+    if project.tasks.exists() and clean["question_form"] != project.question_form:
+        problems = _data_problems(clean["question_form"], project.tasks.values_list("data", flat=True)[:1000])
+        if problems:
+            raise InvalidProject("form_does_not_fit_tasks",
+                                 _("The new form shows columns the tasks already added do not have."),
+                                 {"errors": problems[:20]})
+    for name, value in clean.items():
+        setattr(project, name, value)
+    project.save()
+    _event("project.updated", project, actor)
+    return project
+
+
+def _data_problems(form, datas):
+    problems = []
+    for index, data in enumerate(datas, start=1):
+        for message in task_data_validate(form, data):
+            problems.append({"line": index, "message": str(message)})
+    return problems
+
+
+def tasks_validate(*, project, rows, first_line=1):
+    """Check task data rows against the project's form; return the list of problems
+    (`{"line", "message"}`), empty when every row is good."""
+    problems = []
+    for offset, data in enumerate(rows):
+        for message in task_data_validate(project.question_form, data):
+            problems.append({"line": first_line + offset, "message": str(message)})
+    return problems
+
+
+def _eligible_member_count(project):
+    members = Membership.objects.filter(coop_id=project.coop_id, status=Membership.Status.ACTIVE)
+    if not registered_checks():
+        return members.count()
+    count = 0
+    for membership in members.select_related("user"):
+        reasons = eligibility_with(ctx=MemberContext(membership.user), project=project)
+        if not [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
+            count += 1
+    return count
+
+
+def _open_batch(project, *, slots, now, rulebook):
+    """A batch of `slots` opens now: the fair-share window starts (fair_share policy only)."""
+    project.batch_opened_at = now
+    if project.allocation_policy == "fair_share" and rulebook["fair_share_window_minutes"] > 0:
+        from datetime import timedelta
+
+        project.fair_share_until = now + timedelta(minutes=rulebook["fair_share_window_minutes"])
+        project.fair_share_cap = fair_share_cap(slots=slots, eligible_members=_eligible_member_count(project))
+    else:
+        project.fair_share_until, project.fair_share_cap = None, None
+
+
+def _slots_create(project, tasks):
+    slots = [Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN)
+             for task in tasks for n in range(project.assignments_per_task)]
+    Slot.objects.bulk_create(slots, batch_size=2000)
+    return len(slots)
+
+
+def _watchers_notify_later(project_id, coop_wide):
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("tasks.jobs.watchers_notify", project_id, coop_wide))
+
+
+@transaction.atomic
+def tasks_add(*, actor, project, rows, first_line=1, now=None, limit=MAX_TASKS_PER_CALL):
+    """Add tasks (a list of data dicts). Nothing is created if any row is bad. On a published
+    project the new slots are paid into escrow at once and open a new batch."""
+    now = now or timezone.now()
+    if not isinstance(rows, list) or not rows:
+        raise BadImport("no_rows", _("There are no tasks to add."))
+    if len(rows) > limit:
+        raise BadImport("too_many_rows", _("At most %(n)s tasks per call.") % {"n": limit})
+    project = project_for_update(project.pk)
+    staff_check(user=actor, organisation=project.organisation)
+    if project.status == Project.Status.CANCELLED:
+        raise InvalidState("project_cancelled", _("This project is cancelled."))
+    problems = tasks_validate(project=project, rows=rows, first_line=first_line)
+    if problems:
+        raise BadImport(extra={"rows": problems[:1000], "bad_rows": len({p["line"] for p in problems})})
+    tasks = Task.objects.bulk_create(
+        [Task(project=project, data=data, line=first_line + i, created_at=now) for i, data in enumerate(rows)],
+        batch_size=2000)
+    extra = {}
+    if project.status in (Project.Status.OPEN, Project.Status.PAUSED):
+        slots = _slots_create(project, tasks)
+        escrow.hold(project=project, amount=slots * project.cost_per_assignment, actor=actor)
+        _open_batch(project, slots=slots, now=now, rulebook=rulebook_in_force(coop=project.coop))
+        project.save()
+        extra = {"slots": slots, "amount": slots * project.cost_per_assignment}
+        if project.status == Project.Status.OPEN:
+            _watchers_notify_later(project.pk, False)
+    _event("project.tasks_added", project, actor, tasks=len(tasks), **extra)
+    return tasks
+
+
+@transaction.atomic
+def project_publish(*, actor, project, now=None):
+    """Open a draft project: floor-rate and terms checks, fees fixed, slots created, escrow held."""
+    now = now or timezone.now()
+    project = project_for_update(project.pk)
+    staff_check(user=actor, organisation=project.organisation)
+    if project.status != Project.Status.DRAFT:
+        raise InvalidState("already_published", _("This project was already published."))
+    from accounts.selectors import organisation_terms_current
+
+    if not organisation_terms_current(organisation=project.organisation):
+        raise Forbidden("terms_not_accepted", _("Accept the federation's current terms before publishing."))
+    rulebook = rulebook_in_force(coop=project.coop)
+    clean = project_fields_clean({name: getattr(project, name) for name in EDITABLE}, rulebook=rulebook)
+    floor = rulebook["floor_hourly_rate"]
+    if clean["reward"] * 60 < floor * clean["estimated_minutes"]:
+        raise BelowFloor(
+            message=_("The reward works out below the coop's floor hourly rate: raise the reward or "
+                      "lower the estimated time."),
+            extra={"hourly_rate": hourly_rate(reward=project.reward, estimated_minutes=project.estimated_minutes),
+                   "floor_hourly_rate": floor,
+                   "minimum_reward": -(-floor * project.estimated_minutes // 60)})
+    tasks = list(project.tasks.only("pk").order_by("pk"))
+    if not tasks:
+        raise InvalidState("no_tasks", _("Add at least one task before publishing."))
+    for name, value in fees_for(reward=project.reward, rulebook=rulebook).items():
+        setattr(project, name, value)
+    project.rulebook_version = rulebook.version
+    project.allocation_policy = rulebook["allocation_policy"]
+    slots = _slots_create(project, tasks)
+    amount = slots * project.cost_per_assignment
+    escrow.hold(project=project, amount=amount, actor=actor)
+    project.status = Project.Status.OPEN
+    project.published_at = now
+    _open_batch(project, slots=slots, now=now, rulebook=rulebook)
+    project.save()
+    _event("project.published", project, actor, slots=slots, amount=amount, rulebook_version=rulebook.version,
+           reward=project.reward, fee_coop=project.fee_coop, fee_federation=project.fee_federation,
+           fee_juror=project.fee_juror)
+    _watchers_notify_later(project.pk, True)
+    return project
+
+
+@transaction.atomic
+def project_pause(*, actor, project):
+    project = project_for_update(project.pk)
+    staff_check(user=actor, organisation=project.organisation)
+    if project.status != Project.Status.OPEN:
+        raise InvalidState("not_open", _("Only an open project can be paused."))
+    project.status = Project.Status.PAUSED
+    project.save(update_fields=["status"])
+    _event("project.paused", project, actor)
+    return project
+
+
+@transaction.atomic
+def project_resume(*, actor, project):
+    project = project_for_update(project.pk)
+    staff_check(user=actor, organisation=project.organisation)
+    if project.status != Project.Status.PAUSED:
+        raise InvalidState("not_paused", _("Only a paused project can be resumed."))
+    project.status = Project.Status.OPEN
+    project.save(update_fields=["status"])
+    _event("project.resumed", project, actor)
+    _watchers_notify_later(project.pk, False)
+    return project
+
+
+@transaction.atomic
+def project_cancel(*, actor, project, now=None):
+    """Cancel: unclaimed slots are refunded at once; claimed work may still be finished and is
+    reviewed as usual (a slot given back later is refunded then)."""
+    project = project_for_update(project.pk)
+    staff_check(user=actor, organisation=project.organisation)
+    if project.status == Project.Status.CANCELLED:
+        raise InvalidState("already_cancelled", _("This project is already cancelled."))
+    open_slots = list(Slot.objects.select_for_update().filter(project=project, status=Slot.Status.OPEN)
+                      .values_list("pk", flat=True))
+    Slot.objects.filter(pk__in=open_slots).update(status=Slot.Status.CANCELLED)
+    amount = len(open_slots) * project.cost_per_assignment if project.published_at else 0
+    escrow.refund(project=project, amount=amount, key=f"project:{project.pk}:cancel", actor=actor)
+    project.status = Project.Status.CANCELLED
+    project.cancelled_at = now or timezone.now()
+    project.save()
+    _event("project.cancelled", project, actor, slots=len(open_slots), refunded=amount)
+    return project
+
+
+@transaction.atomic
+def watchers_notify(*, project_id, coop_wide=False, now=None):
+    """Tell the members who asked (and are eligible, or only need to consent) that work opened."""
+    now = now or timezone.now()
+    project = Project.objects.select_related("coop").get(pk=project_id)
+    if project.status != Project.Status.OPEN:
+        return 0
+    watches = ProjectWatch.objects.select_related("member").filter(coop=project.coop, notified_at__isnull=True)
+    watches = watches.filter(Q(project=project) | Q(project__isnull=True)) if coop_wide else watches.filter(
+        project=project)
+    sent = 0
+    for watch in watches:
+        reasons = eligibility_with(ctx=MemberContext(watch.member), project=project)
+        if [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
+            continue
+        notify(user=watch.member, kind="work_open",
+               text=_("Work is open: “%(p)s”.") % {"p": project.title}, link=f"/work/projects/{project.pk}/")
+        if watch.project_id:
+            watch.notified_at = now
+            watch.save(update_fields=["notified_at"])
+        sent += 1
+    return sent

@@ -1,0 +1,150 @@
+"""A member's side of an assignment: draft, submit, return; consent and watches; expiry."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import notify
+from coop.eventlog.services import event_record
+from tasks.errors import Expired, InvalidState, NotYours
+from tasks.locks import assignment_for_update
+from tasks.models import Assignment, DataConsent, Project, ProjectWatch
+from tasks.questions import answers_validate, draft_clean
+from tasks.services.claiming import slot_reopen
+
+
+def _own(member, assignment_id):
+    try:
+        assignment = assignment_for_update(getattr(assignment_id, "pk", assignment_id))
+    except Assignment.DoesNotExist:
+        raise NotYours()
+    if assignment.member_id != member.pk:
+        raise NotYours()
+    return assignment
+
+
+def _payload(assignment, **extra):
+    return {"assignment": assignment.pk, "project": assignment.project_id,
+            "organisation": assignment.project.organisation_id, **extra}
+
+
+@transaction.atomic
+def assignment_draft_save(*, member, assignment, draft, now=None):
+    """Keep the member's unfinished answers on the server (no event: nothing is decided)."""
+    assignment = _own(member, assignment)
+    if assignment.status not in Assignment.OPEN_STATUSES:
+        raise InvalidState()
+    assignment.draft = draft_clean(assignment.project.question_form, draft)
+    assignment.draft_saved_at = now or timezone.now()
+    assignment.save(update_fields=["draft", "draft_saved_at"])
+    return assignment
+
+
+@transaction.atomic
+def assignment_submit(*, member, assignment, answers, now=None):
+    """Submit answers, checked against the form. A claimed assignment must be within its time
+    limit; a revision may be resubmitted until its own deadline."""
+    now = now or timezone.now()
+    assignment = _own(member, assignment)
+    if assignment.status not in Assignment.OPEN_STATUSES:
+        raise InvalidState("not_submittable", _("This task cannot be submitted now (it is %(s)s).")
+                           % {"s": assignment.get_status_display()})
+    if now > assignment.deadline_at:
+        raise Expired()
+    clean = answers_validate(assignment.project.question_form, answers)
+    revising = assignment.status == Assignment.Status.REVISION_REQUESTED
+    started = assignment.reviewed_at if revising else assignment.claimed_at
+    spent = max(0, int((now - started).total_seconds()))
+    assignment.time_spent_seconds = (assignment.time_spent_seconds or 0) + spent if revising else spent
+    assignment.answers = clean
+    assignment.draft = None
+    assignment.status = Assignment.Status.SUBMITTED
+    assignment.submitted_at = now
+    if revising:
+        assignment.revisions += 1
+    assignment.save()
+    event_record(type="assignment.submitted", coop=assignment.project.coop_id, actor=member, subject=assignment,
+                 payload=_payload(assignment, seconds=spent, revision=int(revising)))
+    return assignment
+
+
+@transaction.atomic
+def assignment_return(*, member, assignment, now=None):
+    """Give a claimed task back, without penalty: its slot reopens."""
+    assignment = _own(member, assignment)
+    if assignment.status != Assignment.Status.CLAIMED:
+        raise InvalidState("not_returnable", _("Only a task you hold and have not submitted can be returned."))
+    assignment.status = Assignment.Status.RETURNED
+    assignment.ended_at = now or timezone.now()
+    assignment.draft = None
+    assignment.save(update_fields=["status", "ended_at", "draft"])
+    slot_reopen(slot=assignment.slot, project=assignment.project, assignment=assignment, actor=member)
+    event_record(type="assignment.returned", coop=assignment.project.coop_id, actor=member, subject=assignment,
+                 payload=_payload(assignment))
+    return assignment
+
+
+@transaction.atomic
+def assignment_expire(*, assignment_id, now=None):
+    """The time limit passed: the assignment expires and its slot reopens. A revision whose
+    deadline passed goes back to review with the answers already given (the work was done).
+    Idempotent: anything else is left alone. Returns True if it changed something."""
+    now = now or timezone.now()
+    assignment = assignment_for_update(assignment_id)
+    if assignment.deadline_at > now:
+        return False
+    project = assignment.project
+    if assignment.status == Assignment.Status.CLAIMED:
+        assignment.status = Assignment.Status.EXPIRED
+        assignment.ended_at = now
+        assignment.save(update_fields=["status", "ended_at"])
+        slot_reopen(slot=assignment.slot, project=project, assignment=assignment)
+        event_record(type="assignment.expired", coop=project.coop_id, subject=assignment, payload=_payload(assignment))
+        notify(user=assignment.member, kind="assignment",
+               text=_("The time limit for a task of “%(p)s” passed; it went back to the pool.") % {"p": project.title},
+               link="/work/mine/")
+        return True
+    if assignment.status == Assignment.Status.REVISION_REQUESTED:
+        assignment.status = Assignment.Status.SUBMITTED
+        assignment.submitted_at = now
+        assignment.save(update_fields=["status", "submitted_at"])
+        event_record(type="assignment.revision_lapsed", coop=project.coop_id, subject=assignment,
+                     payload=_payload(assignment))
+        return True
+    return False
+
+
+@transaction.atomic
+def data_consent_give(*, member, project):
+    """The member read the project's data flags and agrees to work with such data."""
+    project = Project.objects.get(pk=project.pk)
+    if not project.data_flags:
+        raise InvalidState("no_consent_needed", _("This project does not ask for consent."))
+    consent, created = DataConsent.objects.get_or_create(project=project, member=member,
+                                                         defaults={"flags": list(project.data_flags)})
+    if not created and set(consent.flags) != set(project.data_flags):
+        consent.flags, consent.given_at = list(project.data_flags), timezone.now()
+        consent.save(update_fields=["flags", "given_at"])
+    event_record(type="data_consent.given", coop=project.coop_id, actor=member, subject=project,
+                 payload={"project": project.pk, "flags": sorted(project.data_flags)})
+    return consent
+
+
+@transaction.atomic
+def project_watch(*, member, coop, project=None):
+    """Tell `member` when `project` opens (or reopens, or gets new tasks); with no project,
+    when any new project of the coop opens."""
+    try:
+        with transaction.atomic():
+            watch = ProjectWatch.objects.create(member=member, coop=coop, project=project)
+    except IntegrityError:
+        watch = ProjectWatch.objects.get(member=member, coop=coop, project=project)
+        watch.notified_at = None
+        watch.save(update_fields=["notified_at"])
+    return watch
+
+
+@transaction.atomic
+def project_unwatch(*, member, coop, project=None):
+    return ProjectWatch.objects.filter(member=member, coop=coop, project=project).delete()[0]
+
