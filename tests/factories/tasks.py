@@ -2,34 +2,21 @@
 directly (for claiming and work tests that do not need money); `published_project` goes
 through the real services (ledger deposit, terms, publish)."""
 
-import itertools
 from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationStaff
 from tasks.models import Project, Slot, Task
-from tests.factories.federation import CoopFactory, UserFactory
+from tests.factories.accounts import organisation as organisation_factory
+from tests.factories.federation import CoopFactory
 
-__all__ = ["QUESTION_FORM", "organisation_with_staff", "open_project", "project_fields"]
-
-_seq = itertools.count(1)
+__all__ = ["QUESTION_FORM", "open_project", "project_fields"]
 
 QUESTION_FORM = [
     {"name": "label", "type": "single_choice", "label": "Is there a cat?", "choices": ["yes", "no"],
      "show": {"image": "image_url"}},
     {"name": "note", "type": "text", "label": "Anything else?", "required": False, "max_length": 200},
 ]
-
-
-def organisation_with_staff(name=None, role="owner"):
-    """A requester organisation and one staff user (returns (organisation, user))."""
-    n = next(_seq)
-    organisation = Organisation.objects.create(name=name or f"Requester {n}", slug=f"requester-{n}",
-                                               contact_email=f"ops{n}@requester.example")
-    user = UserFactory()
-    OrganisationStaff.objects.create(organisation=organisation, user=user, role=role)
-    return organisation, user
 
 
 def project_fields(**overrides):
@@ -45,10 +32,8 @@ def project_fields(**overrides):
 def open_project(coop=None, *, tasks=3, organisation=None, fair_share_cap=None, fair_share_minutes=60, **overrides):
     """An open project with `tasks` tasks and their slots, built directly (no escrow)."""
     coop = coop or CoopFactory()
-    if organisation is None:
-        organisation, staff = organisation_with_staff()
-    else:
-        staff = organisation.staff.first().user
+    organisation = organisation or organisation_factory()
+    staff = organisation.staff.first().user
     fields = project_fields(**overrides)
     now = timezone.now()
     project = Project.objects.create(
