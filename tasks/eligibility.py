@@ -92,12 +92,17 @@ def eligibility_with(*, ctx, project):
     return reasons
 
 
+def _user(member):
+    """Callers may pass a User or a Membership; checks always receive the User."""
+    return member.user if isinstance(member, Membership) else member
+
+
 def project_eligibility(*, member, project):
-    """Reasons `member` (a User) may not claim in `project` now; empty list = eligible."""
-    return eligibility_with(ctx=MemberContext(member), project=project)
+    """Reasons `member` (a User, or a Membership) may not claim in `project` now; empty = eligible."""
+    return eligibility_with(ctx=MemberContext(_user(member)), project=project)
 
 
 def projects_eligibility(*, member, projects):
     """{project.pk: reasons} for many projects, reading the member's record once."""
-    ctx = MemberContext(member)
+    ctx = MemberContext(_user(member))
     return {project.pk: eligibility_with(ctx=ctx, project=project) for project in projects}
