@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
 # --- Atelier --------------------------------------------------------------------------
 FEDERATION_NAME = env.str("FEDERATION_NAME", default="Atelier Federation")
 FEDERATION_CURRENCY = env.str("FEDERATION_CURRENCY", default="USD")
+# Where links in emails point when no request is at hand (e.g. staff invitations from a job).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Forums: longest message (characters) and posts per member per window ("count/seconds"),
 # counted in the shared cache so the limit holds across server processes.
 FORUMS_MAX_MESSAGE_CHARS = env.int("FORUMS_MAX_MESSAGE_CHARS", default=4000)

@@ -210,10 +210,11 @@ def terms_accept(*, user, organisation, version):
 
 @transaction.atomic
 def invitation_create(*, user, organisation, email, role=OrganisationStaff.Role.STAFF, link_base="",
-                      days=INVITATION_DAYS):
+                      days=INVITATION_DAYS, send=True):
     """An owner invites `email` to the staff. Returns (invitation, token): the token is in the
-    emailed link only; the database keeps its keyed hash. A newer invitation to the same
-    address replaces a pending older one."""
+    emailed link only (`link_base` defaults to settings.SITE_URL; `send=False` for the demo);
+    the database keeps its keyed hash. A newer invitation to the same address replaces a
+    pending older one."""
     organisation_staff_require(user=user, organisation=organisation, role=OWNER)
     organisation = Organisation.objects.get(pk=organisation.pk)  # fresh: suspension may be newer
     organisation_suspended_check(organisation)
@@ -236,7 +237,9 @@ def invitation_create(*, user, organisation, email, role=OrganisationStaff.Role.
     )
     event_record(type="staff.invited", actor=user, subject=organisation,
                  payload={"organisation": organisation.pk, "invitation": invitation.pk, "role": role})
-    link = link_base.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    if not send:
+        return invitation, token
+    link = (link_base or settings.SITE_URL).rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     subject = _("Join %(org)s on Atelier") % {"org": organisation.name}
     body = _("You are invited to join %(org)s as %(role)s on %(fed)s.\n\nAccept within %(days)s days: %(link)s") % {
         "org": organisation.name, "role": invitation.get_role_display(), "fed": settings.FEDERATION_NAME,

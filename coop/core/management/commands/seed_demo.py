@@ -2,12 +2,16 @@
 and leaves what exists alone, so running this twice changes nothing.
 
 Each app that has demo data keeps it in `<app>/demo.py` with `seed(ctx)`; apps run in
-INSTALLED_APPS order and share `ctx` (coops, users, logins...)."""
+INSTALLED_APPS order and share `ctx` (coops, users, logins...), except that the federation's
+runs first: it creates the federation, the operator, the coops and the people every other
+demo builds on (accounts, which holds requesters, comes before it in INSTALLED_APPS)."""
 
 from importlib import import_module
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+
+FIRST = ("coop.federation",)
 
 
 class Command(BaseCommand):
@@ -18,7 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ctx = {"logins": [], "stdout": self.stdout}
-        for config in apps.get_app_configs():
+        configs = sorted(apps.get_app_configs(), key=lambda c: 0 if c.name in FIRST else 1)  # stable sort
+        for config in configs:
             try:
                 module = import_module(f"{config.name}.demo")
             except ModuleNotFoundError as exc:
