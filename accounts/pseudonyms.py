@@ -10,6 +10,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from coop.core.errors import NotFound
 
@@ -30,4 +31,4 @@ def worker_from_pseudonym(*, organisation, pseudonym, candidates):
     for user in candidates:
         if hmac.compare_digest(worker_pseudonym(user=user, organisation=organisation), str(pseudonym)):
             return user
-    raise NotFound("unknown_worker", "No worker with this id works for you.")
+    raise NotFound("unknown_worker", _("No worker with this id works for you."))

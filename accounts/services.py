@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import MemberProfile, Notice, User
 from coop.core.errors import DomainError
@@ -31,7 +32,7 @@ def notices_mark_read(*, user):
 def user_signup(*, email, password, display_name, country="", timezone="UTC", languages=None):
     email = (email or "").strip().lower()
     if User.objects.filter(email=email).exists():
-        raise DomainError("email_taken", "An account with this email already exists.")
+        raise DomainError("email_taken", _("An account with this email already exists."))
     user = User.objects.create_user(email=email, password=password)
     MemberProfile.objects.create(
         user=user, display_name=display_name.strip(), country=country, timezone=timezone,
@@ -47,7 +48,7 @@ def profile_update(*, user, **fields):
     allowed = {"display_name", "country", "timezone", "languages", "email_notices"}
     for key, value in fields.items():
         if key not in allowed:
-            raise DomainError("invalid_field", f"Unknown profile field {key}.")
+            raise DomainError("invalid_field", _("Unknown profile field %(key)s.") % {"key": key})
         setattr(profile, key, value)
     profile.full_clean()
     profile.save()

@@ -84,7 +84,23 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-GB"}
 
 
-@pytest.fixture
-def allow_async_unsafe(monkeypatch):
-    """Playwright's sync API runs an event loop in the main thread; Django's ORM needs this."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture(scope="session")
+def allow_async_unsafe():
+    """Playwright's sync API runs an event loop in the main thread; Django's ORM needs this.
+
+    Session-scoped so it is set before the database fixtures and stays until their teardown
+    (flush) after the last browser test; browser tests run last, so no other test sees it."""
+    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if old is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
+
+
+def pytest_configure(config):
+    """Compile the catalogue so French pages work even when pytest is run by hand."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)

@@ -2,16 +2,21 @@
 
 Parse and format only here (and through the `money` template filter)."""
 
+import re
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from coop.core.errors import DomainError
 
 # ISO 4217 minor-unit exponents for the currencies a federation is likely to use.
 MINOR_UNITS = {"USD": 2, "EUR": 2, "GBP": 2, "MGA": 0, "NGN": 2, "ZAR": 2, "KES": 2, "PKR": 2, "XOF": 0, "JPY": 0}
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+# Amounts must fit in an event payload (RFC 8785 integers: 2**53 - 1) and a BigIntegerField.
+MAX_MINOR = 2**53 - 1
+AMOUNT_RE = re.compile(r"[0-9]{1,20}(?:[.,][0-9]{1,20})?")
 
 
 def currency():
@@ -24,15 +29,20 @@ def exponent(code=None):
 
 def parse_amount(text, code=None):
     """'12.50' -> 1250. Refuses negatives, NaN and more decimals than the currency has."""
+    raw = str(text).strip()
+    if raw.startswith("-"):
+        raise DomainError("invalid_amount", _("'%(text)s' is not a positive amount.") % {"text": text})
+    if not AMOUNT_RE.fullmatch(raw):  # plain digits and one decimal mark: no exponents, NaN or signs
+        raise DomainError("invalid_amount", _("'%(text)s' is not an amount.") % {"text": text})
     try:
-        value = Decimal(str(text).strip().replace(",", "."))
+        value = Decimal(raw.replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise DomainError("invalid_amount", f"'{text}' is not an amount.")
-    if not value.is_finite() or value < 0:
-        raise DomainError("invalid_amount", f"'{text}' is not a positive amount.")
+        raise DomainError("invalid_amount", _("'%(text)s' is not an amount.") % {"text": text})
     scaled = value.scaleb(exponent(code))
     if scaled != scaled.to_integral_value(rounding=ROUND_DOWN):
-        raise DomainError("invalid_amount", f"'{text}' has too many decimals.")
+        raise DomainError("invalid_amount", _("'%(text)s' has too many decimals.") % {"text": text})
+    if scaled > MAX_MINOR:
+        raise DomainError("invalid_amount", _("'%(text)s' is too large.") % {"text": text})
     return int(scaled)
 
 

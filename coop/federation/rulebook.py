@@ -108,7 +108,7 @@ def as_fraction(value):
     try:
         return Fraction(str(value))
     except (ValueError, ZeroDivisionError):
-        raise DomainError("invalid_parameter", f"'{value}' is not a fraction.")
+        raise DomainError("invalid_parameter", _("'%(value)s' is not a fraction.") % {"value": value})
 
 
 def _check_type(p, value):

@@ -2,7 +2,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
@@ -33,7 +35,7 @@ class Rulebook:
 def federation_get():
     federation = Federation.objects.order_by("pk").first()
     if federation is None:
-        raise NotFound("no_federation", "The federation is not set up yet (run manage.py seed_demo).")
+        raise NotFound("no_federation", _("The federation is not set up yet (run manage.py seed_demo)."))
     return federation
 
 
@@ -46,7 +48,7 @@ def rulebook_in_force(*, coop, at=None):
     """The coop's rulebook version in force at `at` (default now), with its articles."""
     version = _version_at(coop, at)
     if version is None:
-        raise NotFound("no_rulebook", "This coop has no rulebook in force yet.")
+        raise NotFound("no_rulebook", _("This coop has no rulebook in force yet."))
     articles = list(Article.objects.filter(rulebook=version).order_by("number"))
     return Rulebook(coop, version.number, version.effective_at, version.parameters, articles, version)
 
@@ -126,9 +128,9 @@ def members_participating(*, coop, at=None):
     # steward.appointed and membership.admitted are recorded with the steward or operator as
     # actor; the member is the subject, so count subjects of those too.
     subjects = Event.objects.filter(
-        coop=coop, type__in=("membership.admitted", "steward.appointed"), occurred_at__gte=since_us,
-        occurred_at__lte=until_us,
-    ).values("subject_id")
+        coop=coop, type__in=("membership.admitted", "steward.appointed"), subject_type="federation.membership",
+        occurred_at__gte=since_us, occurred_at__lte=until_us,
+    ).annotate(membership_id=Cast("subject_id", models.BigIntegerField())).values("membership_id")
     return Membership.objects.filter(coop=coop, status=Membership.Status.ACTIVE).filter(
         models.Q(user_id__in=actors) | models.Q(pk__in=subjects)
     )
@@ -156,8 +158,6 @@ def coop_members(*, coop, status=None):
 
 def users_by_emails(*, emails):
     """The users with these emails, in the given order; NotFound naming any unknown email."""
-    from django.utils.translation import gettext as _
-
     from accounts.models import User
 
     found = {u.email: u for u in User.objects.filter(email__in=[e.lower() for e in emails])}
