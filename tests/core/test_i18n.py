@@ -1,6 +1,7 @@
 """English and French: the catalogue is complete, the browser language is the default, the
 switcher works, and the French pages come out in French."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -41,10 +42,18 @@ def test_every_user_facing_string_has_a_french_translation(tmp_path):
 
 def test_the_catalogue_keeps_the_placeholders_of_each_string():
     po = polib.pofile(str(Path(settings.BASE_DIR) / "locale/fr/LC_MESSAGES/django.po"))
-    import re
+    pattern = re.compile(r"%\(\w+\)[sd]")
 
-    pattern = re.compile(r"%\(\w+\)s")
-    wrong = [e.msgid for e in po if sorted(pattern.findall(e.msgid)) != sorted(pattern.findall(e.msgstr))]
+    def same(source, translation):
+        return sorted(pattern.findall(source)) == sorted(pattern.findall(translation))
+
+    wrong = []
+    for e in po:
+        if e.msgid_plural:
+            if not same(e.msgid_plural, e.msgstr_plural.get(1, "")):
+                wrong.append(e.msgid)
+        elif not same(e.msgid, e.msgstr):
+            wrong.append(e.msgid)
     assert wrong == []
 
 
