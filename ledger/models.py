@@ -68,17 +68,17 @@ class Transaction(models.Model):
     """One movement of money: two or more postings summing to zero. Insert-only."""
 
     class Kind(models.TextChoices):
-        DEPOSIT = "deposit", _("deposit")
-        ESCROW_HOLD = "escrow_hold", _("escrow hold")
-        ESCROW_RELEASE = "escrow_release", _("payment for approved work")
-        ESCROW_REFUND = "escrow_refund", _("escrow refund")
-        BONUS = "bonus", _("bonus")
-        JUROR_PAY = "juror_pay", _("juror pay")
-        TREASURY_FUND = "treasury_fund", _("coop funding")
-        PAYOUT_REQUEST = "payout_request", _("payout requested")
-        PAYOUT_SETTLE = "payout_settle", _("payout sent")
-        PAYOUT_FAIL = "payout_fail", _("payout failed, money returned")
-        REVERSAL = "reversal", _("correction")
+        DEPOSIT = "deposit", _("Deposit")
+        ESCROW_HOLD = "escrow_hold", _("Escrow hold")
+        ESCROW_RELEASE = "escrow_release", _("Payment for approved work")
+        ESCROW_REFUND = "escrow_refund", _("Escrow refund")
+        BONUS = "bonus", _("Bonus")
+        JUROR_PAY = "juror_pay", _("Juror pay")
+        TREASURY_FUND = "treasury_fund", _("Coop funding")
+        PAYOUT_REQUEST = "payout_request", _("Payout requested")
+        PAYOUT_SETTLE = "payout_settle", _("Payout sent")
+        PAYOUT_FAIL = "payout_fail", _("Payout failed, money returned")
+        REVERSAL = "reversal", _("Correction")
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -116,10 +116,10 @@ class Payout(models.Model):
     The payout row carries its workflow status; the money itself moves only by transactions."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("requested")
-        AWAITING_SECOND = "awaiting_second", _("awaiting a second steward")
-        SETTLED = "settled", _("sent")
-        FAILED = "failed", _("failed")
+        REQUESTED = "requested", _("Requested")
+        AWAITING_SECOND = "awaiting_second", _("Awaiting a second steward")
+        SETTLED = "settled", _("Sent")
+        FAILED = "failed", _("Failed")
 
     OPEN = (Status.REQUESTED, Status.AWAITING_SECOND)
 
@@ -176,6 +176,7 @@ class Reconciliation(models.Model):
     ok = models.BooleanField()
     accounts_checked = models.PositiveIntegerField(default=0)
     transactions_checked = models.PositiveIntegerField(default=0)
+    escrow_checked = models.BooleanField(default=False)
     findings = models.JSONField(default=list)
 
     class Meta:

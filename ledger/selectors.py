@@ -172,3 +172,9 @@ def transactions_recent(*, kind=None, limit=50):
     if kind:
         qs = qs.filter(kind=kind)
     return qs[:limit]
+
+
+def reconciliations_recent(*, limit=5):
+    from ledger.models import Reconciliation
+
+    return Reconciliation.objects.order_by("-started_at", "-pk")[:limit]

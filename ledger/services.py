@@ -454,3 +454,58 @@ def transaction_reverse(*, operator, transaction, reason):
                "subject": ("ledger.transaction", original.pk),
                "payload": {"transaction": original.pk, "kind": original.kind}},
     )
+
+
+# --- reconciliation ----------------------------------------------------------------------
+
+@transaction.atomic
+def reconciliation_run(*, actor=None):
+    """Check the books and store the report: every balance equals the sum of its postings,
+    every transaction has two or more postings summing to zero, all balances together sum to
+    zero, and (when the marketplace reports its open obligations) every escrow equals what
+    it still owes. Records `ledger.reconciled`."""
+    from django.db.models import Count, F, Q, Sum
+    from django.db.models.functions import Coalesce
+
+    from ledger.models import Balance, Reconciliation
+    from ledger.selectors import escrow_obligations
+
+    findings = []
+    balances = Balance.objects.annotate(posted=Coalesce(Sum("account__postings__amount"), 0))
+    for row in balances.exclude(amount=F("posted")).values("account_id", "amount", "posted")[:100]:
+        findings.append({"check": "balance_vs_postings", "account": row["account_id"], "balance": row["amount"],
+                         "postings": row["posted"]})
+    unbalanced = (Transaction.objects.annotate(total=Coalesce(Sum("postings__amount"), 0), lines=Count("postings"))
+                  .filter(~Q(total=0) | Q(lines__lt=2)).values("pk", "total", "lines")[:100])
+    for row in unbalanced:
+        findings.append({"check": "transaction_sums_to_zero", "transaction": row["pk"], "total": row["total"],
+                         "postings": row["lines"]})
+    grand_total = Balance.objects.aggregate(t=Coalesce(Sum("amount"), 0))["t"]
+    if grand_total != 0:
+        findings.append({"check": "books_sum_to_zero", "total": grand_total})
+    escrows = dict(Balance.objects.filter(account__kind=Account.Kind.ESCROW)
+                   .values_list("account__owner_id", "amount"))
+    owed = escrow_obligations(project_ids=list(escrows))
+    if owed is not None:
+        for project_id, amount in escrows.items():
+            if owed.get(project_id, 0) != amount:
+                findings.append({"check": "escrow_vs_obligations", "project": project_id, "escrow": amount,
+                                 "owed": owed.get(project_id, 0)})
+    report = Reconciliation.objects.create(
+        ok=not findings, findings=findings, accounts_checked=Balance.objects.count(),
+        transactions_checked=Transaction.objects.count(), escrow_checked=owed is not None,
+    )
+    event_record(type="ledger.reconciled", actor=actor, subject=report,
+                 payload={"ok": report.ok, "findings": len(findings), "escrow_checked": owed is not None})
+    return report
+
+
+def idempotency_store(*, scope, key, body_hash, status_code, response):
+    """Remember an API response for its Idempotency-Key (insert-once: a racing duplicate
+    raises IntegrityError, which `ledger.idempotency.idempotent` turns into a replay)."""
+    import json
+
+    from ledger.models import IdempotencyRecord
+
+    return IdempotencyRecord.objects.create(scope=scope, key=key, body_hash=body_hash, status_code=status_code,
+                                            response=json.loads(json.dumps(response, default=str)))
