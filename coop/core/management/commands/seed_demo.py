@@ -4,7 +4,9 @@ and leaves what exists alone, so running this twice changes nothing.
 Each app that has demo data keeps it in `<app>/demo.py` with `seed(ctx)`; apps run in
 INSTALLED_APPS order and share `ctx` (coops, users, logins...), except that the federation's
 runs first: it creates the federation, the operator, the coops and the people every other
-demo builds on (accounts, which holds requesters, comes before it in INSTALLED_APPS)."""
+demo builds on (accounts, which holds requesters, comes before it in INSTALLED_APPS).
+An optional `finish(ctx)` runs after every app has seeded (the event log signs what they
+recorded)."""
 
 from importlib import import_module
 
@@ -23,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ctx = {"logins": [], "stdout": self.stdout}
         configs = sorted(apps.get_app_configs(), key=lambda c: 0 if c.name in FIRST else 1)  # stable sort
+        modules = []
         for config in configs:
             try:
                 module = import_module(f"{config.name}.demo")
@@ -31,6 +34,11 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(ctx)
+            modules.append(module)
+        # Optional second pass, after every app has seeded (the event log signs what they recorded).
+        for module in modules:
+            if hasattr(module, "finish"):
+                module.finish(ctx)
         if not options["quiet"]:
             self.stdout.write("Demo logins (password for all: %s)" % ctx.get("password", "atelier-demo"))
             for role, email in ctx["logins"]:

@@ -1,0 +1,60 @@
+import pytest
+from django.urls import reverse
+
+from coop.eventlog.checkpoints import checkpoint_sign
+from coop.eventlog.services import event_record
+from tests.eventlog.helpers import sequence_all
+from tests.factories import CoopFactory, member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coop():
+    coop, other = CoopFactory(), CoopFactory()
+    for n in range(4):
+        event_record(type="assignment.claimed", coop=coop, subject=("tasks.assignment", n), payload={"n": n})
+    event_record(type="membership.admitted", coop=coop, subject=("federation.membership", 9), payload={"n": 9})
+    event_record(type="assignment.claimed", coop=other, subject=("tasks.assignment", 99), payload={"n": 99})
+    sequence_all()
+    checkpoint_sign()
+    return coop
+
+
+def test_audit_page_shows_checkpoint_how_to_verify_and_the_coops_events(client, coop, django_assert_num_queries):
+    url = reverse("eventlog:audit", args=[coop.slug])
+    with django_assert_num_queries(4):  # coop, types, events, checkpoint
+        response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Latest signed checkpoint" in page and "python -m coop.eventlog.verifier --url http://testserver" in page
+    assert page.count("assignment.claimed</td>") == 4 and "membership.admitted</td>" in page
+    assert "tasks.assignment 99" not in page  # the other coop's event
+
+
+def test_audit_page_filters_by_type_and_ignores_an_unknown_one(client, coop):
+    url = reverse("eventlog:audit", args=[coop.slug])
+    page = client.get(url, {"type": "membership.admitted"}).content.decode()
+    assert "assignment.claimed</td>" not in page and "membership.admitted</td>" in page
+    page = client.get(url, {"type": "nope", "before": "x"}).content.decode()
+    assert page.count("assignment.claimed</td>") == 4
+
+
+def test_event_page_shows_the_proof_and_hides_the_payload_from_outsiders(client, coop):
+    response = client.get(reverse("eventlog:event", args=[coop.slug, 2]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This event is in the signed checkpoint of 6 events." in page and "badge ok" in page
+    assert "The payload is shown to members of this coop only." in page
+    assert "Salt" not in page
+
+
+def test_event_page_shows_the_payload_and_salt_to_a_member(client, coop):
+    client.force_login(member(coop).user)
+    page = client.get(reverse("eventlog:event", args=[coop.slug, 2])).content.decode()
+    assert "&quot;n&quot;: 1" in page and "Salt" in page
+
+
+def test_event_page_of_another_coops_event_is_404(client, coop):
+    assert client.get(reverse("eventlog:event", args=[coop.slug, 6])).status_code == 404
+    assert client.get(reverse("eventlog:event", args=[coop.slug, 60])).status_code == 404
