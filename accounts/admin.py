@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import MemberProfile, Notice, User
+from accounts.models import (
+    ApiKey,
+    MemberProfile,
+    Notice,
+    Organisation,
+    OrganisationStaff,
+    StaffInvitation,
+    TermsAcceptance,
+    TermsVersion,
+    User,
+)
 
 
 @admin.register(User)
@@ -17,3 +27,52 @@ class UserAdmin(BaseUserAdmin):
 
 admin.site.register(MemberProfile)
 admin.site.register(Notice)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Requester records are written only by services (the operator's pages call them): the
+    admin shows them and never edits them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ReadOnlyAdmin):
+    list_display = ("name", "slug", "country", "created_at", "suspended_at")
+    search_fields = ("name", "slug")
+
+
+@admin.register(OrganisationStaff)
+class OrganisationStaffAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "user", "role", "created_at")
+    list_select_related = ("organisation", "user")
+
+
+@admin.register(TermsVersion)
+class TermsVersionAdmin(ReadOnlyAdmin):
+    list_display = ("number", "published_at", "published_by")
+
+
+@admin.register(TermsAcceptance)
+class TermsAcceptanceAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "version", "accepted_by", "accepted_at")
+    list_select_related = ("organisation", "version", "accepted_by")
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "email", "role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    exclude = ("token_hash",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    list_display = ("organisation", "prefix", "name", "created_by", "created_at", "last_used_at", "revoked_at")
+    exclude = ("secret_hash",)

@@ -114,3 +114,18 @@ def test_operator_pages(client, django_assert_max_num_queries):
     assert TermsVersion.objects.filter(number=2).exists()
     client.force_login(org.staff.first().user)
     assert client.get(reverse("accounts:operator_organisations")).status_code == 404
+
+
+def test_admin_shows_requester_records_read_only_without_hashes(client):
+    org = organisation()
+    key, secret = services.api_key_create(user=org.owner, organisation=org, name="k")
+    services.invitation_create(user=org.owner, organisation=org, email="z@lab.example")
+    client.force_login(operator())
+    for model in ("organisation", "organisationstaff", "termsversion", "termsacceptance", "staffinvitation",
+                  "apikey"):
+        response = client.get(f"/admin/accounts/{model}/")
+        assert response.status_code == 200, model
+    page = client.get(f"/admin/accounts/apikey/{key.pk}/change/")
+    assert page.status_code == 200 and key.secret_hash.encode() not in page.content
+    assert secret.encode() not in page.content
+    assert client.get("/admin/accounts/apikey/add/").status_code == 403
