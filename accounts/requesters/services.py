@@ -298,8 +298,19 @@ def invitation_accept(*, user, token):
     return staff
 
 
-def _last_owner_guard(staff):
+def _staff_locked(staff):
+    """Lock the organisation's owner rows (pk order), then the staff row, and re-read it.
+    Owners first on every path, so two owners changing each other cannot deadlock; the
+    owner list is re-read under the lock, so two concurrent demotions cannot both pass."""
     owners = locks.owners_for_update(staff.organisation_id)
+    row = OrganisationStaff.objects.select_for_update().select_related("organisation").filter(pk=staff.pk).first()
+    if row is None:
+        raise DomainError("not_found", _("This person is no longer on the staff."))
+    return row, owners
+
+
+def _last_owner_guard(staff, owners):
+    """Assumes `_staff_locked` holds the owner rows."""
     if staff.role == OWNER and len(owners) <= 1:
         raise LastOwner()
 
@@ -309,11 +320,11 @@ def staff_role_change(*, user, staff, role):
     organisation_staff_require(user=user, organisation=staff.organisation, role=OWNER)
     if role not in ROLES:
         raise DomainError("invalid", _("Role: owner or staff."), {"field": "role"})
-    staff = OrganisationStaff.objects.select_for_update().get(pk=staff.pk)
+    staff, owners = _staff_locked(staff)
     if staff.role == role:
         return staff
     if role != OWNER:
-        _last_owner_guard(staff)
+        _last_owner_guard(staff, owners)
     staff.role = role
     staff.save(update_fields=["role"])
     event_record(type="staff.role_changed", actor=user, subject=staff.organisation,
@@ -327,7 +338,8 @@ def staff_remove(*, user, staff):
     them: a key acts as its creator, who no longer acts for the organisation."""
     if staff.user_id != user.pk:
         organisation_staff_require(user=user, organisation=staff.organisation, role=OWNER)
-    _last_owner_guard(staff)
+    staff, owners = _staff_locked(staff)
+    _last_owner_guard(staff, owners)
     now = timezone.now()
     revoked = ApiKey.objects.filter(organisation_id=staff.organisation_id, created_by_id=staff.user_id,
                                     revoked_at__isnull=True).update(revoked_at=now, revoked_by=user)

@@ -129,3 +129,17 @@ def test_admin_shows_requester_records_read_only_without_hashes(client):
     assert page.status_code == 200 and key.secret_hash.encode() not in page.content
     assert secret.encode() not in page.content
     assert client.get("/admin/accounts/apikey/add/").status_code == 403
+
+
+def test_requester_home_pins_its_queries(client, django_assert_num_queries):
+    org = organisation()
+    for n in range(3):
+        row = OrganisationStaffFactory(organisation=org)
+        services.api_key_create(user=row.user, organisation=org, name=f"key {n}")
+        services.invitation_create(user=org.owner, organisation=org, email=f"i{n}@lab.example")
+    client.force_login(org.owner)
+    # session, user, profile, organisation, staff row, terms current (2), accepted, latest,
+    # membership (nav), organisations (switcher), staff, invitations, keys: none per row
+    with django_assert_num_queries(14):
+        page = client.get(reverse("accounts:requester_home"))
+    assert page.status_code == 200 and page.content.count(b"atl_") == 3 and page.content.count(b"i1@lab") == 1
