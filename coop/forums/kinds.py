@@ -4,7 +4,8 @@ appeals) import those models lazily through the app registry, so the forums work
 kind only when its model exists."""
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from accounts.models import OrganisationStaff
 from accounts.pseudonyms import worker_pseudonym
@@ -18,12 +19,6 @@ def _model(label):
         return apps.get_model(label)
     except (LookupError, ValueError):
         return None
-
-
-def _active_membership(user):
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).first()
 
 
 class CoopRoomPolicy(RoomPolicy):
@@ -40,8 +35,7 @@ class CoopRoomPolicy(RoomPolicy):
     def subject_of(self, room):
         return room.coop
 
-    def candidate_rooms(self, user):
-        membership = _active_membership(user)
+    def candidate_rooms(self, user, membership):
         return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
 
 
@@ -56,8 +50,7 @@ class CustomRoomPolicy(RoomPolicy):
             return False
         return room.audience == Room.Audience.MEMBERS or membership.is_steward
 
-    def candidate_rooms(self, user):
-        membership = _active_membership(user)
+    def candidate_rooms(self, user, membership):
         if membership is None:
             return None
         q = Q(kind=self.kind, coop_id=membership.coop_id)
@@ -70,6 +63,7 @@ class SubjectRoomPolicy(RoomPolicy):
     """Rooms about another app's model, looked up lazily by label."""
 
     model_label = ""
+    related = ()
     exact_candidates = False
 
     def model(self):
@@ -79,18 +73,15 @@ class SubjectRoomPolicy(RoomPolicy):
         model = self.model()
         if model is None or not room.subject_id:
             return None
-        return model._default_manager.filter(pk=room.subject_id).first()
+        return model._default_manager.select_related(*self.related).filter(pk=room.subject_id).first()
 
     def title_of(self, subject):
         return (getattr(subject, "title", "") or str(subject))[:160]
 
 
-# Reasons a member cannot claim *now* but may work on the project: they still belong in its room.
-TRANSIENT_ELIGIBILITY_CODES = {
-    "open_assignment_cap", "max_open_assignments", "cap_reached", "fair_share", "fair_share_cap",
-    "no_free_slot", "no_slots", "data_consent", "consent_required", "project_not_open", "not_published",
-    "project_closed", "project_cancelled",
-}
+# Reasons a member cannot claim *now* but may work on the project (and so belongs in its room),
+# besides the marketplace's own `tasks.eligibility.TRANSIENT_CODES`.
+TRANSIENT_ELIGIBILITY_CODES = {"data_consent", "open_assignments_cap", "no_free_slot", "fair_share"}
 
 
 class ProjectRoomPolicy(SubjectRoomPolicy):
@@ -99,6 +90,7 @@ class ProjectRoomPolicy(SubjectRoomPolicy):
 
     kind = Room.Kind.PROJECT
     model_label = "tasks.Project"
+    related = ("organisation",)
 
     def _staff(self, project, user):
         return user.is_authenticated and OrganisationStaff.objects.filter(
@@ -107,13 +99,11 @@ class ProjectRoomPolicy(SubjectRoomPolicy):
     def _member_may_work(self, project, membership):
         if membership.is_steward:
             return True
-        try:
-            from tasks.eligibility import project_eligibility
-        except ImportError:
-            return True
-        reasons = project_eligibility(member=membership, project=project)
-        return all((r.get("code") if isinstance(r, dict) else getattr(r, "code", r)) in TRANSIENT_ELIGIBILITY_CODES
-                   for r in reasons)
+        from tasks import eligibility
+
+        transient = TRANSIENT_ELIGIBILITY_CODES | set(getattr(eligibility, "TRANSIENT_CODES", ()))
+        reasons = eligibility.project_eligibility(member=membership.user, project=project)
+        return all(reason["code"] in transient for reason in reasons)
 
     def can_read(self, room, user):
         project = self.subject_of(room)
@@ -141,17 +131,16 @@ class ProjectRoomPolicy(SubjectRoomPolicy):
             if self._member_may_work(project, membership):
                 yield membership.user, worker_pseudonym(user=membership.user, organisation=project.organisation_id)
 
-    def candidate_rooms(self, user):
+    def candidate_rooms(self, user, membership):
         q = None
-        membership = _active_membership(user)
         if membership is not None:
             q = Q(kind=self.kind, coop_id=membership.coop_id)
         model = self.model()
-        org_ids = list(OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True))
-        if model is not None and org_ids:
-            ids = [str(pk) for pk in model._default_manager.filter(organisation_id__in=org_ids)
-                   .values_list("pk", flat=True)]
-            staff_q = Q(kind=self.kind, subject_id__in=ids)
+        if model is not None and user.is_authenticated:
+            # the projects of the organisations the user is staff of, as a subquery (no extra query)
+            projects = (model._default_manager.filter(organisation__staff__user=user)
+                        .annotate(key=Cast("pk", CharField())).values("key"))
+            staff_q = Q(kind=self.kind, subject_id__in=projects)
             q = staff_q if q is None else q | staff_q
         return q
 
@@ -162,8 +151,7 @@ class ProposalRoomPolicy(SubjectRoomPolicy):
     kind = Room.Kind.PROPOSAL
     model_label = "governance.Proposal"
 
-    def candidate_rooms(self, user):
-        membership = _active_membership(user)
+    def candidate_rooms(self, user, membership):
         return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
 
     def can_read(self, room, user):
@@ -199,8 +187,7 @@ class AppealRoomPolicy(SubjectRoomPolicy):
     def mention_candidates(self, room):
         return iter(())
 
-    def candidate_rooms(self, user):
-        membership = _active_membership(user)
+    def candidate_rooms(self, user, membership):
         return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
 
 

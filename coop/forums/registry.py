@@ -70,9 +70,10 @@ class RoomPolicy:
             if self.can_read(room, membership.user):
                 yield membership.user, membership.user.display_name
 
-    def candidate_rooms(self, user):
-        """A Q over Room selecting the rooms of this kind `user` may read (exactly, or a
-        superset checked with `can_read` when `exact_candidates` is False), or None."""
+    def candidate_rooms(self, user, membership):
+        """A Q over Room selecting the rooms of this kind `user` (whose active membership is
+        `membership`, or None) may read: exactly, or a superset checked with `can_read` when
+        `exact_candidates` is False. None when there are none."""
         return None
 
 

@@ -3,6 +3,7 @@
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from coop.federation.models import Membership
 from coop.forums.errors import NotAllowed, UnknownRoom
 from coop.forums.models import Message, ReadMarker, Room
 from coop.forums.registry import policies, policy_for
@@ -41,10 +42,13 @@ def room_access(*, room, user):
 def rooms_readable(*, user):
     """The rooms `user` may read, each annotated with `unread` (posts by others after the
     user's read marker) and `read_seq`."""
+    if not user.is_authenticated:
+        return []
+    membership = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).first()
     exact, checked = None, None
     by_kind = {}
     for kind, policy in policies().items():
-        q = policy.candidate_rooms(user)
+        q = policy.candidate_rooms(user, membership)
         if q is None:
             continue
         by_kind[kind] = policy

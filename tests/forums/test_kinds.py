@@ -1,0 +1,75 @@
+"""Room kinds about other apps' subjects: project rooms (members who may work on it under the
+requester's pseudonyms, the requester's staff as the organisation)."""
+
+import pytest
+
+from accounts.models import Notice
+from accounts.pseudonyms import worker_pseudonym
+from coop.forums import selectors, services
+from coop.forums.errors import NotAllowed
+from coop.forums.registry import policy_for, room_for
+from tests.factories import CoopFactory, member, steward
+from tests.factories.tasks import open_project
+
+pytestmark = pytest.mark.django_db
+
+
+def test_project_room_shows_members_under_the_requesters_pseudonym_and_staff_as_the_organisation():
+    alice = member()
+    project = open_project(alice.coop)
+    staff = project.organisation.owner
+    room = room_for(project)
+    assert (room.kind, room.coop, room.title) == ("project", alice.coop, project.title)
+    assert room_for(project) == room
+    question = services.message_post(user=alice.user, room=room, body="Is a kitten a cat?")
+    answer = services.message_post(user=staff, room=room, body="Yes!", reply_to=question.pk)
+    assert question.author_label == worker_pseudonym(user=alice.user, organisation=project.organisation)
+    assert question.author_role == "member" and alice.user.display_name not in question.author_label
+    assert (answer.author_label, answer.author_role) == (project.organisation.name, "requester")
+    wire = selectors.message_for_reader(answer, user=staff, moderator=False)
+    assert wire["reply_to"]["author"] == question.author_label
+
+
+def test_project_room_readers():
+    coop = CoopFactory()
+    alice, boss = member(coop), steward(coop)
+    project = open_project(coop)
+    room = room_for(project)
+    policy = policy_for(room)
+    assert policy.can_read(room, alice.user) and policy.can_read(room, boss.user)
+    assert policy.can_read(room, project.organisation.owner)
+    assert not policy.can_read(room, member().user)  # another coop
+    other_org_project = open_project(coop)
+    assert not policy.can_read(room, other_org_project.organisation.owner)
+    with pytest.raises(NotAllowed):
+        services.message_post(user=other_org_project.organisation.owner, room=room, body="Hi")
+    assert [r.pk for r in selectors.rooms_readable(user=project.organisation.owner)] == [room.pk]
+    assert room.pk in [r.pk for r in selectors.rooms_readable(user=alice.user)]
+
+
+def test_project_room_leaves_out_members_who_may_not_work_on_it_but_not_stewards():
+    coop = CoopFactory(params={"banned_data_categories": ["faces"]})
+    alice, boss = member(coop), steward(coop)
+    project = open_project(coop, data_flags=["faces"])
+    room = room_for(project)
+    policy = policy_for(room)
+    assert not policy.can_read(room, alice.user)
+    assert policy.can_read(room, boss.user) and policy.is_moderator(room, boss.user)
+    assert room.pk not in [r.pk for r in selectors.rooms_readable(user=alice.user)]
+
+
+def test_project_room_members_who_must_consent_first_still_take_part():
+    alice = member()
+    project = open_project(alice.coop, data_flags=["personal_data"])
+    room = room_for(project)
+    assert policy_for(room).can_read(room, alice.user)
+
+
+def test_mentions_in_project_rooms_use_pseudonyms():
+    alice = member()
+    project = open_project(alice.coop)
+    room = room_for(project)
+    pseudonym = worker_pseudonym(user=alice.user, organisation=project.organisation)
+    services.message_post(user=project.organisation.owner, room=room, body=f"Thanks @{pseudonym}!")
+    notice = Notice.objects.get(kind="forum.mention")
+    assert notice.user == alice.user and project.organisation.name in notice.text
