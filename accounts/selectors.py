@@ -6,6 +6,7 @@ from accounts.errors import (
     OrganisationRequired,
     OrganisationRoleRequired,
     OrganisationSuspended,
+    TermsNotAccepted,
 )
 from accounts.models import (
     ApiKey,
@@ -112,6 +113,14 @@ def organisation_terms_current(*, organisation):
     if latest is None:
         return False
     return TermsAcceptance.objects.filter(organisation=organisation, version__number=latest).exists()
+
+
+def organisation_terms_require(*, organisation):
+    """Raise 403 `terms_not_accepted` (with the latest version in `extra`) unless the latest
+    terms are accepted: for anything that needs a contract in force, e.g. publishing."""
+    if not organisation_terms_current(organisation=organisation):
+        latest = TermsVersion.objects.aggregate(n=Max("number"))["n"]
+        raise TermsNotAccepted(extra={"latest": latest})
 
 
 # --- staff, invitations, keys ----------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts import selectors
 from accounts.requesters import services
 from coop.core.errors import DomainError
-from tests.factories import OrganisationStaffFactory, UserFactory, operator, organisation
+from tests.factories import OrganisationStaffFactory, TermsVersionFactory, UserFactory, operator, organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,14 @@ def test_organisations_of_and_staff_require():
     assert _code(selectors.organisation_staff_require, user=UserFactory(), organisation=org) == (
         "not_organisation_staff", 403)
     assert selectors.organisation_staff_require(user=org.owner, organisation=org, role="owner").role == "owner"
+
+
+def test_organisation_terms_require():
+    org = organisation(terms=False)
+    assert _code(selectors.organisation_terms_require, organisation=org) == ("terms_not_accepted", 403)
+    version = TermsVersionFactory()
+    with pytest.raises(DomainError) as exc:
+        selectors.organisation_terms_require(organisation=org)
+    assert exc.value.extra == {"latest": version.number}
+    services.terms_accept(user=org.owner, organisation=org, version=version.number)
+    assert selectors.organisation_terms_require(organisation=org) is None
