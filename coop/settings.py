@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "coop.eventlog",
     "ledger",
     "tasks",
+    "tasks.qualifications",
     "coop.governance",
     "coop.forums",
 ]

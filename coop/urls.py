@@ -14,6 +14,7 @@ APPS = [
     ("coop.eventlog", "eventlog"),
     ("ledger", "ledger"),
     ("tasks", "tasks"),
+    ("tasks.qualifications", "qualifications"),
     ("coop.governance", "governance"),
     ("coop.forums", "forums"),
 ]

@@ -61,8 +61,14 @@ def requester(organisation_id):
     return Ref(Account.Kind.REQUESTER, OWNER_ORGANISATION, organisation_id)
 
 
-def escrow(project_id):
-    return Ref(Account.Kind.ESCROW, OWNER_PROJECT, project_id)
+def escrow(project_id, owner_kind=OWNER_PROJECT):
+    return Ref(Account.Kind.ESCROW, owner_kind, project_id)
+
+
+def escrow_owner_kind(project):
+    """Whose escrow: a project's, or another funded thing held like one (a paid qualification
+    test sets `escrow_owner_kind`, so its escrow never mixes with a project of the same id)."""
+    return getattr(project, "escrow_owner_kind", OWNER_PROJECT)
 
 
 def treasury(coop_id, shard=0):

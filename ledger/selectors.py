@@ -27,7 +27,7 @@ def requester_balance(*, organisation):
 
 
 def escrow_balance(*, project):
-    return _balance(_owned(Account.Kind.ESCROW, posting.OWNER_PROJECT, project.pk))
+    return _balance(_owned(Account.Kind.ESCROW, posting.escrow_owner_kind(project), project.pk))
 
 
 def escrow_balances(*, project_ids):

@@ -157,6 +157,7 @@ def escrow_hold(*, project, amount, key, actor=None):
     """Publishing: rewards and fees, as fixed at publish, from the requester balance into the
     project's escrow. InsufficientFunds (`insufficient_funds`) when the balance is short."""
     project_id, coop_id, org_id = _project(project)
+    owner = posting.escrow_owner_kind(project)
     if org_id is None:
         raise UnknownAccount(message=_("This project has no requester to hold money from."),
                              extra={"owner": "organisation"})
@@ -164,8 +165,8 @@ def escrow_hold(*, project, amount, key, actor=None):
     key = _key(key)
     return _move(
         key=key, kind=Transaction.Kind.ESCROW_HOLD,
-        legs=[Leg(posting.requester(org_id), -amount), Leg(posting.escrow(project_id), amount)],
-        event={"type": "ledger.escrow_held", "coop": coop_id, "actor": actor, "subject": ("tasks.project", project_id),
+        legs=[Leg(posting.requester(org_id), -amount), Leg(posting.escrow(project_id, owner), amount)],
+        event={"type": "ledger.escrow_held", "coop": coop_id, "actor": actor, "subject": (owner, project_id),
                "payload": {"project": project_id, "organisation": org_id, "amount": amount, "key": key}},
     )
 
@@ -175,6 +176,7 @@ def escrow_release(*, project, user, reward, fee_coop, fee_federation, fee_juror
     coop, federation and juror-fund parts (exactly as fixed at publish) to the split shared
     accounts (the sub-account is chosen by a hash of `key`)."""
     project_id, coop_id, _org = _project(project)
+    owner = posting.escrow_owner_kind(project)
     user_id = _pk(user, "member")
     _amount(reward, name="reward", zero_ok=True)
     _amount(fee_coop, name="fee_coop", zero_ok=True)
@@ -188,14 +190,14 @@ def escrow_release(*, project, user, reward, fee_coop, fee_federation, fee_juror
     return _move(
         key=key, kind=Transaction.Kind.ESCROW_RELEASE,
         legs=[
-            Leg(posting.escrow(project_id), -total, must_exist=True),
+            Leg(posting.escrow(project_id, owner), -total, must_exist=True),
             Leg(posting.wallet(user_id), reward),
             Leg(posting.treasury(coop_id, shard), fee_coop),
             Leg(posting.federation_fee(shard), fee_federation),
             Leg(posting.juror_fund(coop_id, shard), fee_juror),
         ],
         event={"type": "ledger.escrow_released", "coop": coop_id, "actor": actor,
-               "subject": ("tasks.project", project_id),
+               "subject": (owner, project_id),
                "payload": {"project": project_id, "user": user_id, "reward": reward, "fee_coop": fee_coop,
                            "fee_federation": fee_federation, "fee_juror": fee_juror, "key": key}},
     )
@@ -205,14 +207,15 @@ def escrow_refund(*, project, amount, key, actor=None):
     """Unused or upheld-rejection money from the escrow back to the requester's balance (or,
     for a project the coop funded itself, back to the coop's treasury)."""
     project_id, coop_id, org_id = _project(project)
+    owner = posting.escrow_owner_kind(project)
     _amount(amount)
     key = _key(key)
     target = posting.requester(org_id) if org_id is not None else posting.treasury(coop_id, posting.shard_for(key))
     return _move(
         key=key, kind=Transaction.Kind.ESCROW_REFUND,
-        legs=[Leg(posting.escrow(project_id), -amount, must_exist=True), Leg(target, amount)],
+        legs=[Leg(posting.escrow(project_id, owner), -amount, must_exist=True), Leg(target, amount)],
         event={"type": "ledger.escrow_refunded", "coop": coop_id, "actor": actor,
-               "subject": ("tasks.project", project_id),
+               "subject": (owner, project_id),
                "payload": {"project": project_id, "organisation": org_id, "amount": amount, "key": key}},
     )
 
@@ -283,18 +286,19 @@ def treasury_fund(*, coop, project, amount, key, actor=None):
     """The coop funds a project's escrow from its treasury (e.g. its own paid tests)."""
     coop_id = _pk(coop, "coop")
     project_id, project_coop_id, _org = _project(project)
+    owner = posting.escrow_owner_kind(project)
     if project_coop_id != coop_id:
         raise NotYours("not_your_coop", _("A coop funds only its own projects."))
     _amount(amount)
     key = _key(key)
     if replay := _idempotent(key, Transaction.Kind.TREASURY_FUND, amount):
         return replay
-    credit = posting.escrow(project_id)
+    credit = posting.escrow(project_id, owner)
     legs = _split_draw(kind=Account.Kind.TREASURY, coop_id=coop_id, amount=amount, credit=credit)
     return _move(
         key=key, kind=Transaction.Kind.TREASURY_FUND, legs=[*legs, Leg(credit, amount)],
         event={"type": "ledger.treasury_funded", "coop": coop_id, "actor": actor,
-               "subject": ("tasks.project", project_id),
+               "subject": (owner, project_id),
                "payload": {"project": project_id, "amount": amount, "key": key}},
     )
 

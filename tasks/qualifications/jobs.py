@@ -1,0 +1,92 @@
+"""django-q2 entry points of the qualifications app. Each re-reads by id and calls a service.
+
+Schedules (created by `schedules_ensure`, run from the app's migration and `seed_demo`):
+  every 5 minutes  reevaluate_recent   members whose work was decided in the last 15 minutes
+                                         (approvals, final rejections, overturns); the overlap is
+                                         harmless, re-evaluation is idempotent
+  nightly          reevaluate_all      every computed qualification (tenure grows by itself)
+  every 5 minutes  attempts_expire     unsubmitted test attempts past their time limit
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_q.tasks import async_task
+
+RECENT_MINUTES = 15
+
+
+def enqueue_qualification_reevaluate(qualification_id):
+    async_task("tasks.qualifications.jobs.qualification_reevaluate_job", qualification_id,
+               task_name=f"qualification-reevaluate-{qualification_id}")
+
+
+def enqueue_member_reevaluate(member_id):
+    """For the marketplace and appeals: call after commit when a member's work was decided."""
+    async_task("tasks.qualifications.jobs.member_reevaluate_job", member_id)
+
+
+def qualification_reevaluate_job(qualification_id):
+    from tasks.qualifications.models import Qualification
+    from tasks.qualifications.services import qualification_reevaluate
+
+    qualification = Qualification.objects.filter(pk=qualification_id).first()
+    if qualification is None:
+        return None
+    return qualification_reevaluate(qualification=qualification)
+
+
+def member_reevaluate_job(member_id):
+    from accounts.models import User
+    from tasks.qualifications.services import member_reevaluate
+
+    user = User.objects.filter(pk=member_id).first()
+    return member_reevaluate(member=user) if user else {}
+
+
+def reevaluate_recent(minutes=RECENT_MINUTES):
+    from accounts.models import User
+    from tasks.qualifications.records import members_with_activity
+    from tasks.qualifications.services import member_reevaluate
+
+    since = timezone.now() - timedelta(minutes=minutes)
+    changed = 0
+    for user in User.objects.filter(pk__in=members_with_activity(since=since)).order_by("pk"):
+        changed += len(member_reevaluate(member=user))
+    return changed
+
+
+def reevaluate_all():
+    from tasks.qualifications.models import Qualification
+    from tasks.qualifications.services import qualification_reevaluate
+
+    totals = {"granted": 0, "revoked": 0}
+    for qualification in Qualification.objects.filter(kind=Qualification.Kind.COMPUTED).order_by("pk"):
+        counts = qualification_reevaluate(qualification=qualification)
+        for key in totals:
+            totals[key] += counts[key]
+    return totals
+
+
+def attempts_expire():
+    from tasks.qualifications.services import attempts_expire_due
+
+    return attempts_expire_due()
+
+
+SCHEDULES = [
+    ("qualifications: re-evaluate recent work", "tasks.qualifications.jobs.reevaluate_recent", "I", 5),
+    ("qualifications: nightly re-evaluation", "tasks.qualifications.jobs.reevaluate_all", "D", None),
+    ("qualifications: expire test attempts", "tasks.qualifications.jobs.attempts_expire", "I", 5),
+]
+
+
+def schedules_ensure():
+    """Create the app's schedules if missing (idempotent)."""
+    from django_q.models import Schedule
+
+    for name, func, kind, minutes in SCHEDULES:
+        if Schedule.objects.filter(name=name).exists():
+            continue
+        Schedule.objects.create(name=name, func=func, schedule_type=Schedule.MINUTES if kind == "I" else Schedule.DAILY,
+                                minutes=minutes, repeats=-1)

@@ -1,0 +1,172 @@
+"""Reads shared by pages, API, jobs and the eligibility check."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coop.core.errors import NotFound
+from tasks.qualifications.models import (
+    Qualification,
+    QualificationGrant,
+    QualificationRevocation,
+    QualificationTest,
+    TestAttempt,
+)
+from tasks.qualifications.records import record_for, records_for
+from tasks.qualifications.rules import describe, explained_clauses, rule_evaluate, rule_explain, rule_keys
+
+
+def qualification_get(*, pk):
+    found = (Qualification.objects.select_related("coop", "organisation", "current_version")
+             .filter(pk=pk).first())
+    if found is None:
+        raise NotFound("no_qualification", _("No such qualification."))
+    return found
+
+
+def grant_active(*, member, qualification):
+    return QualificationGrant.objects.filter(qualification=qualification, member=member,
+                                             revoked_at__isnull=True).first()
+
+
+def grants_of(*, member):
+    return (QualificationGrant.objects.select_related("qualification", "version")
+            .filter(member=member, revoked_at__isnull=True))
+
+
+def revocations_of(*, member):
+    """The member's revocations, newest first: each can be appealed (the appeals issue)."""
+    return (QualificationRevocation.objects.select_related("qualification", "version")
+            .filter(member=member).order_by("-created_at", "-pk"))
+
+
+def revocation_get(*, pk):
+    found = QualificationRevocation.objects.select_related("qualification", "version", "grant").filter(pk=pk).first()
+    if found is None:
+        raise NotFound("no_revocation", _("No such revocation."))
+    return found
+
+
+def rule_words(qualification):
+    """The qualification's condition in plain words."""
+    if qualification.kind == Qualification.Kind.COMPUTED:
+        return describe(qualification.current_version.rule)
+    if qualification.kind == Qualification.Kind.TEST:
+        test = getattr(qualification, "test", None)
+        if test is None:
+            return _("pass its paid test")
+        return _("pass its paid test with at least %(mark)d%% of the answers right") % {"mark": test.pass_mark}
+    return _("granted by hand, with a written reason")
+
+
+def explain(*, member, qualification, record=None, now=None):
+    """Where `member` stands for `qualification`, clause by clause.
+
+    Returns {"passed", "held", "grant", "words", "clauses", "tree", "next_step"}: `passed` is
+    whether the member meets it now (holding it counts for test and granted kinds), each
+    clause has the member's value, the required value, pass/fail and what is missing."""
+    grant = grant_active(member=member, qualification=qualification)
+    out = {"qualification": qualification, "held": grant is not None, "grant": grant,
+           "words": rule_words(qualification), "clauses": [], "tree": None}
+    if qualification.kind == Qualification.Kind.COMPUTED:
+        rule = qualification.current_version.rule
+        if record is None:
+            record = record_for(member=member, rule=rule, now=now)
+        tree = rule_explain(rule, record)
+        out["tree"], out["clauses"], out["passed"] = tree, explained_clauses(tree), tree["passed"]
+        if grant is not None and not tree["passed"]:
+            out["next_step"] = _("You hold it for now; the next re-evaluation will withdraw it unless: %(m)s.") % {
+                "m": "; ".join(c["missing"] for c in out["clauses"] if not c["passed"])}
+        elif tree["passed"]:
+            out["next_step"] = "" if grant else _("You meet the rule: the qualification is being granted.")
+        else:
+            out["next_step"] = _("Still needed: %(m)s.") % {
+                "m": "; ".join(c["missing"] for c in out["clauses"] if not c["passed"])}
+        return out
+    out["passed"] = grant is not None
+    if qualification.kind == Qualification.Kind.TEST:
+        test = QualificationTest.objects.filter(qualification=qualification).first()
+        out["test"] = test
+        if grant is not None:
+            out["next_step"] = ""
+        elif test is None:
+            out["next_step"] = _("Its test is not published yet.")
+        else:
+            from tasks.qualifications.services import attempt_blocker
+
+            blocker = attempt_blocker(member=member, test=test)
+            out["blocker"] = blocker
+            out["next_step"] = str(blocker.message) if blocker else _("Take the paid test (%(m)d minutes, paid "
+                                                                       "whether you pass or not).") % {
+                "m": test.estimated_minutes}
+        out["clauses"] = [{
+            "kind": "clause", "key": "test", "label": _("paid test"), "text": out["words"],
+            "value_text": _("passed") if grant else _("not passed yet"), "passed": grant is not None,
+            "missing": "" if grant else _("pass the paid test"), "progress": 100 if grant else 0,
+        }]
+        return out
+    out["next_step"] = "" if grant else _("A steward or the requester grants it by hand, with a written reason.")
+    out["clauses"] = [{
+        "kind": "clause", "key": "granted", "label": _("granted by hand"), "text": out["words"],
+        "value_text": _("granted") if grant else _("not granted"), "passed": grant is not None,
+        "missing": "" if grant else _("granted by hand"), "progress": 100 if grant else 0,
+    }]
+    return out
+
+
+def qualifications_for_member(*, member, coop):
+    """Every qualification of the coop a member should see: the coop's own, those of requesters
+    they worked for, those they hold or held, and every requester test open to them."""
+    worked_for = []
+    try:
+        from tasks.models import Assignment
+
+        worked_for = Assignment.objects.filter(member=member, project__coop=coop).values("project__organisation_id")
+    except ImportError:  # the marketplace is an optional neighbour of this app's own tests
+        worked_for = []
+    held = QualificationGrant.objects.filter(member=member).values("qualification_id")
+    return (Qualification.objects.select_related("organisation", "current_version", "test")
+            .filter(coop=coop)
+            .filter(Q(organisation__isnull=True) | Q(organisation_id__in=worked_for) | Q(pk__in=held)
+                    | Q(kind=Qualification.Kind.TEST, test__isnull=False))
+            .order_by("organisation_id", "name", "pk"))
+
+
+def qualifications_of_owner(*, coop, organisation=None):
+    qs = Qualification.objects.select_related("current_version", "test").filter(coop=coop)
+    return qs.filter(organisation=organisation) if organisation else qs.filter(organisation__isnull=True)
+
+
+def members_meeting(*, coop, qualifications, now=None):
+    """User ids of the coop's active members who meet every one of `qualifications` now: they
+    hold it, or (computed kind) their record meets its rule. One query per qualification plus
+    one per clause key, whatever the number of members."""
+    from coop.federation.models import Membership
+
+    ids = set(Membership.objects.filter(coop=coop, status=Membership.Status.ACTIVE).values_list("user_id", flat=True))
+    for qualification in qualifications:
+        if not ids:
+            break
+        holders = set(QualificationGrant.objects.filter(qualification=qualification, revoked_at__isnull=True,
+                                                        member_id__in=ids).values_list("member_id", flat=True))
+        if qualification.kind == Qualification.Kind.COMPUTED:
+            rule = qualification.current_version.rule
+            others = ids - holders
+            records = records_for(member_ids=others, keys=rule_keys(rule), now=now or timezone.now())
+            holders |= {i for i in others if rule_evaluate(rule, records[i])}
+        ids &= holders
+    return ids
+
+
+def tests_open(*, coop):
+    return (QualificationTest.objects.select_related("qualification", "qualification__organisation")
+            .filter(qualification__coop=coop))
+
+
+def attempts_of(*, member, test):
+    return TestAttempt.objects.filter(member=member, test=test).order_by("-number")
+
+
+def holders_annotation(member):
+    return Exists(QualificationGrant.objects.filter(qualification=OuterRef("pk"), member=member,
+                                                    revoked_at__isnull=True))

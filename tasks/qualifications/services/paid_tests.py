@@ -1,0 +1,264 @@
+"""Paid qualification tests: define, fund, start, submit (paid exactly once), expire.
+
+Money moves only through the ledger's services, with keys from domain ids:
+  qualification_test:<id>:fund:<n>   funding n of a test (requester balance or coop treasury -> escrow)
+  test_attempt:<id>:pay              one attempt's pay (escrow -> member wallet, plus the fees)
+A test is held in escrow like a project: the `QualificationTest` row is the duck-typed
+"project" the ledger asks for (`pk`, `coop_id`, `organisation_id`)."""
+
+import math
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from coop.core.errors import Conflict, DomainError, NotFound
+from coop.eventlog.services import event_record
+from coop.federation.selectors import rulebook_in_force
+from tasks.qualifications import locks
+from tasks.qualifications.errors import AttemptRefused, TestClosed
+from tasks.qualifications.models import Qualification, QualificationGrant, QualificationTest, TestAttempt
+from tasks.qualifications.permissions import owner_require
+from tasks.qualifications.services.qualifications import _active_grant, _grant, qualification_create
+
+EXPIRY_GRACE = timedelta(hours=1)  # unsubmitted attempts expire this long after their time limit
+MAX_FUNDED_ATTEMPTS = 10_000
+
+
+def _ledger():
+    from ledger import services
+
+    return services
+
+
+def _int(value, name, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise DomainError("invalid_" + name, _("%(name)s must be a whole number between %(low)d and %(high)d.")
+                          % {"name": name.replace("_", " "), "low": low, "high": high}, {"field": name})
+    return value
+
+
+def reward_minimum(*, rulebook, estimated_minutes):
+    """The floor rate for the estimated time, rounded up to the next minor unit."""
+    return math.ceil(rulebook["floor_hourly_rate"] * estimated_minutes / 60)
+
+
+def _fees(rulebook, reward, requester):
+    """Fees per attempt, like a project's at publish (DESIGN.md seam 1); none on coop tests."""
+    if not requester:
+        return 0, 0, 0
+    fee = reward * rulebook["platform_fee_bps"] // 10_000
+    federation = fee * rulebook["federation_share_bps"] // 10_000
+    juror = fee * rulebook["juror_fund_bps"] // 10_000
+    return fee - federation - juror, federation, juror
+
+
+def key_validate(form, key):
+    """The answer key: one expected answer per question, itself a valid answer to the form."""
+    from tasks.questions import answers_validate
+
+    if not isinstance(key, dict) or set(key) != {f["name"] for f in form}:
+        raise DomainError("invalid_answer_key", _("The answer key needs exactly one answer per question."),
+                          {"questions": [f["name"] for f in form]})
+    return answers_validate(form, key)
+
+
+@transaction.atomic
+def test_create(*, actor, coop, name, questions, answer_key, pass_mark, time_limit_minutes, retry_hours,
+                estimated_minutes, reward, organisation=None, description="", instructions="", reason=""):
+    """Define a paid test and the `test`-kind qualification it earns."""
+    from tasks.questions import form_validate
+
+    owner_require(user=actor, coop_id=coop.pk, organisation_id=getattr(organisation, "pk", None))
+    rulebook = rulebook_in_force(coop=coop)
+    form = form_validate(questions)
+    key = key_validate(form, answer_key)
+    pass_mark = _int(pass_mark, "pass_mark", 1, 100)
+    time_limit_minutes = _int(time_limit_minutes, "time_limit_minutes", 1, 600)
+    estimated_minutes = _int(estimated_minutes, "estimated_minutes", 1, time_limit_minutes)
+    retry_hours = _int(retry_hours, "retry_hours", 0, rulebook["test_retry_hours"])
+    reward = _int(reward, "reward", 0, 10**12)
+    minimum = reward_minimum(rulebook=rulebook, estimated_minutes=estimated_minutes)
+    if reward < minimum:
+        raise DomainError("below_floor_rate", _("Each attempt must pay at least the coop's floor rate for its "
+                                                "estimated time: %(min)s for %(m)d minutes.")
+                          % {"min": _money(minimum), "m": estimated_minutes}, {"minimum": minimum})
+    qualification = qualification_create(actor=actor, coop=coop, organisation=organisation, name=name,
+                                         kind=Qualification.Kind.TEST, description=description, reason=reason)
+    fee_coop, fee_federation, fee_juror = _fees(rulebook, reward, organisation is not None)
+    test = QualificationTest.objects.create(
+        qualification=qualification, instructions=(instructions or "").strip(), questions=form, answer_key=key,
+        pass_mark=pass_mark, time_limit_minutes=time_limit_minutes, retry_hours=retry_hours,
+        max_attempts=rulebook["max_test_attempts"], estimated_minutes=estimated_minutes, reward=reward,
+        fee_coop=fee_coop, fee_federation=fee_federation, fee_juror=fee_juror, rulebook_version=rulebook.version)
+    event_record(type="qualification_test.created", coop=coop, actor=actor, subject=test,
+                 payload={"test": test.pk, "qualification": qualification.pk, "reward": reward,
+                          "fee": test.fee, "rulebook_version": rulebook.version})
+    return test
+
+
+def _money(amount):
+    from coop.core.money import format_amount
+
+    return format_amount(amount)
+
+
+@transaction.atomic
+def test_fund(*, actor, test, attempts):
+    """Fund `attempts` more attempts into the test's escrow: from the requester's balance, or,
+    for the coop's own tests, from the coop treasury (a steward)."""
+    test = locks.test_for_update(test.pk)
+    qualification = test.qualification
+    owner_require(user=actor, coop_id=qualification.coop_id, organisation_id=qualification.organisation_id)
+    attempts = _int(attempts, "attempts", 1, MAX_FUNDED_ATTEMPTS)
+    amount = attempts * test.cost_per_attempt
+    test.fundings += 1
+    key = f"qualification_test:{test.pk}:fund:{test.fundings}"
+    if amount:
+        if qualification.organisation_id is None:
+            _ledger().treasury_fund(coop=qualification.coop, project=test, amount=amount, key=key, actor=actor)
+        else:
+            _ledger().escrow_hold(project=test, amount=amount, key=key, actor=actor)
+    test.attempts_funded += attempts
+    test.save(update_fields=["fundings", "attempts_funded"])
+    event_record(type="qualification_test.funded", coop=qualification.coop_id, actor=actor, subject=test,
+                 payload={"test": test.pk, "attempts": attempts, "amount": amount, "funding": test.fundings})
+    return test
+
+
+def attempt_blocker(*, member, test, now=None):
+    """Why `member` cannot start `test` now (a DomainError), or None. Read-only."""
+    now = now or timezone.now()
+    qualification = test.qualification
+    if _active_grant(qualification, member.pk):
+        return Conflict("already_qualified", _("You already hold this qualification."))
+    attempts = list(TestAttempt.objects.filter(test=test, member=member).order_by("-number"))
+    if any(a.status == TestAttempt.Status.STARTED for a in attempts):
+        return None  # resuming is always possible
+    if len(attempts) >= test.max_attempts:
+        return AttemptRefused("no_attempts_left", _("You have used your %(n)d attempts at this test.")
+                              % {"n": test.max_attempts})
+    last_done = next((a.submitted_at for a in attempts if a.submitted_at), None)
+    if last_done and test.retry_hours and last_done + timedelta(hours=test.retry_hours) > now:
+        again = timezone.localtime(last_done + timedelta(hours=test.retry_hours))
+        return AttemptRefused("retry_later", _("You can try again from %(when)s.")
+                              % {"when": date_format(again, "DATETIME_FORMAT")}, {"retry_at": again.isoformat()})
+    if test.attempts_left <= 0:
+        return TestClosed("test_budget_spent", _("This test is closed for now: all %(n)d paid attempts funded so far "
+                                                 "are taken. It reopens when its owner funds more.")
+                          % {"n": test.attempts_funded})
+    return None
+
+
+@transaction.atomic
+def attempt_start(*, member, test):
+    """Start (or resume) an attempt. Reserves one funded attempt of the budget."""
+    qualification = Qualification.objects.get(pk=test.qualification_id)
+    if locks.membership_for_update(user_id=member.pk, coop_id=qualification.coop_id) is None:
+        raise DomainError("not_a_member", _("Only active members of this coop can take its tests."))
+    test = locks.test_for_update(test.pk)
+    current = TestAttempt.objects.filter(test=test, member=member, status=TestAttempt.Status.STARTED).first()
+    if current is not None:
+        return current
+    blocker = attempt_blocker(member=member, test=test)
+    if blocker is not None:
+        raise blocker
+    rulebook = rulebook_in_force(coop=qualification.coop_id)
+    now = timezone.now()
+    number = TestAttempt.objects.filter(test=test, member=member).count() + 1
+    attempt = TestAttempt.objects.create(test=test, member=member, number=number, started_at=now,
+                                         deadline_at=now + timedelta(minutes=test.time_limit_minutes),
+                                         rulebook_version=rulebook.version)
+    test.attempts_reserved += 1
+    test.save(update_fields=["attempts_reserved"])
+    event_record(type="test_attempt.started", coop=qualification.coop_id, actor=member, subject=attempt,
+                 payload={"attempt": attempt.pk, "test": test.pk, "number": number})
+    return attempt
+
+
+def _same(field, given, expected):
+    if given is None:
+        return False
+    if field["type"] == "multiple_choice":
+        return sorted(given) == sorted(expected)
+    if field["type"] == "number":
+        return Decimal(str(given)) == Decimal(str(expected))
+    if field["type"] == "text":
+        return " ".join(str(given).split()).casefold() == " ".join(str(expected).split()).casefold()
+    return given == expected
+
+
+def score_answers(*, questions, key, answers):
+    """(score in % rounded down, names of the questions answered wrongly)."""
+    wrong = [f["name"] for f in questions if not _same(f, answers.get(f["name"]), key.get(f["name"]))]
+    return (len(questions) - len(wrong)) * 100 // len(questions), wrong
+
+
+@transaction.atomic
+def attempt_submit(*, member, attempt, answers):
+    """Score and pay an attempt, exactly once: a second submission is refused and pays nothing
+    (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once)."""
+    from tasks.questions import answers_validate
+
+    found = TestAttempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
+        "test__qualification__coop_id", flat=True).first()
+    if found is None:
+        raise NotFound("no_attempt", _("No such attempt."))
+    # lock order: membership, test, attempt (as attempt_start and attempts_expire_due)
+    held = locks.membership_for_update(user_id=member.pk, coop_id=found)
+    attempt = locks.attempt_for_update(attempt.pk)
+    if attempt.status != TestAttempt.Status.STARTED:
+        raise Conflict("already_submitted", _("This attempt was already submitted and paid."))
+    test = QualificationTest.objects.select_related("qualification__coop", "qualification__current_version").get(
+        pk=attempt.test_id)
+    clean = answers_validate(test.questions, answers)
+    now = timezone.now()
+    score, wrong = score_answers(questions=test.questions, key=test.answer_key, answers=clean)
+    late = now > attempt.deadline_at
+    passed = not late and score >= test.pass_mark
+    attempt.status, attempt.submitted_at, attempt.answers = TestAttempt.Status.SUBMITTED, now, clean
+    attempt.score, attempt.wrong, attempt.passed, attempt.late = score, wrong, passed, late
+    attempt.reward = test.reward
+    attempt.save()
+    _ledger().escrow_release(project=test, user=member, reward=test.reward, fee_coop=test.fee_coop,
+                             fee_federation=test.fee_federation, fee_juror=test.fee_juror,
+                             key=f"test_attempt:{attempt.pk}:pay", actor=member)
+    qualification = test.qualification
+    event_record(type="test_attempt.submitted", coop=qualification.coop_id, actor=member, subject=attempt,
+                 payload={"attempt": attempt.pk, "test": test.pk, "score": score, "passed": passed,
+                          "late": late, "reward": test.reward})
+    if passed and held is not None and _active_grant(qualification, member.pk) is None:
+        _grant(qualification=qualification, member_id=member.pk, source=QualificationGrant.Source.TEST,
+               evidence={"score": score, "pass_mark": test.pass_mark, "attempt": attempt.pk})
+    from tasks.qualifications import jobs
+
+    member_id = member.pk
+    transaction.on_commit(lambda: jobs.enqueue_member_reevaluate(member_id))  # tests_passed changed
+    return attempt
+
+
+def attempts_expire_due(*, now=None):
+    """Attempts never submitted, past their time limit and the grace: expired, unpaid, and
+    their reserved place goes back to the test's budget. One transaction per attempt."""
+    now = now or timezone.now()
+    due = list(TestAttempt.objects.filter(status=TestAttempt.Status.STARTED, deadline_at__lt=now - EXPIRY_GRACE)
+               .order_by("pk").values_list("pk", flat=True))
+    expired = 0
+    for pk in due:
+        with transaction.atomic():
+            attempt = TestAttempt.objects.get(pk=pk)
+            test = locks.test_for_update(attempt.test_id)
+            attempt = locks.attempt_for_update(pk)
+            if attempt.status != TestAttempt.Status.STARTED:
+                continue
+            attempt.status = TestAttempt.Status.EXPIRED
+            attempt.save(update_fields=["status"])
+            test.attempts_reserved -= 1
+            test.save(update_fields=["attempts_reserved"])
+            event_record(type="test_attempt.expired", coop=test.qualification.coop_id, subject=attempt,
+                         payload={"attempt": attempt.pk, "test": test.pk})
+            expired += 1
+    return expired
