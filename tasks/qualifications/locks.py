@@ -23,6 +23,6 @@ def test_for_update(pk):
 
 
 def attempt_for_update(pk):
-    from tasks.qualifications.models import TestAttempt
+    from tasks.qualifications.models import Attempt
 
-    return TestAttempt.objects.select_for_update().get(pk=pk)
+    return Attempt.objects.select_for_update().get(pk=pk)

@@ -188,7 +188,7 @@ class QualificationTest(models.Model):
         return self.attempts_left > 0
 
 
-class TestAttempt(models.Model):
+class Attempt(models.Model):
     class Status(models.TextChoices):
         STARTED = "started", _("in progress")
         SUBMITTED = "submitted", _("submitted (paid)")
@@ -220,3 +220,19 @@ class TestAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of {self.member_id} at {self.test_id}"
+
+
+class ProjectRequirement(models.Model):
+    """A project requires a qualification (chosen by its requester; published with the project)."""
+
+    project = models.ForeignKey("tasks.Project", on_delete=models.CASCADE, related_name="qualification_requirements")
+    qualification = models.ForeignKey(Qualification, on_delete=models.PROTECT, related_name="requirements")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["project", "qualification"], name="requirement_unique")]
+
+    def __str__(self):
+        return f"{self.project_id} requires {self.qualification_id}"

@@ -89,9 +89,9 @@ def _tenure(ids, params, now):
 
 
 def _tests_passed(ids, params, now):
-    from tasks.qualifications.models import TestAttempt
+    from tasks.qualifications.models import Attempt
 
-    rows = (TestAttempt.objects.filter(member_id__in=ids, passed=True).values("member_id")
+    rows = (Attempt.objects.filter(member_id__in=ids, passed=True).values("member_id")
             .annotate(n=Count("test_id", distinct=True)).values_list("member_id", "n"))
     found = dict(rows)
     return {i: found.get(i, 0) for i in ids}

@@ -1,16 +1,16 @@
 """Reads shared by pages, API, jobs and the eligibility check."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop.core.errors import NotFound
 from tasks.qualifications.models import (
+    Attempt,
     Qualification,
     QualificationGrant,
     QualificationRevocation,
     QualificationTest,
-    TestAttempt,
 )
 from tasks.qualifications.records import record_for, records_for
 from tasks.qualifications.rules import describe, explained_clauses, rule_evaluate, rule_explain, rule_keys
@@ -117,19 +117,15 @@ def explain(*, member, qualification, record=None, now=None):
 def qualifications_for_member(*, member, coop):
     """Every qualification of the coop a member should see: the coop's own, those of requesters
     they worked for, those they hold or held, and every requester test open to them."""
-    worked_for = []
-    try:
-        from tasks.models import Assignment
+    from tasks.models import Assignment
 
-        worked_for = Assignment.objects.filter(member=member, project__coop=coop).values("project__organisation_id")
-    except ImportError:  # the marketplace is an optional neighbour of this app's own tests
-        worked_for = []
+    worked_for = Assignment.objects.filter(member=member, project__coop=coop).values("project__organisation_id")
     held = QualificationGrant.objects.filter(member=member).values("qualification_id")
     return (Qualification.objects.select_related("organisation", "current_version", "test")
             .filter(coop=coop)
             .filter(Q(organisation__isnull=True) | Q(organisation_id__in=worked_for) | Q(pk__in=held)
                     | Q(kind=Qualification.Kind.TEST, test__isnull=False))
-            .order_by("organisation_id", "name", "pk"))
+            .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))
 
 
 def qualifications_of_owner(*, coop, organisation=None):
@@ -164,9 +160,35 @@ def tests_open(*, coop):
 
 
 def attempts_of(*, member, test):
-    return TestAttempt.objects.filter(member=member, test=test).order_by("-number")
+    return Attempt.objects.filter(member=member, test=test).order_by("-number")
 
 
-def holders_annotation(member):
-    return Exists(QualificationGrant.objects.filter(qualification=OuterRef("pk"), member=member,
-                                                    revoked_at__isnull=True))
+
+def project_eligible_count(*, project, qualifications=None):
+    """How many active members of the project's coop meet every required qualification (or
+    every one of `qualifications`, to preview a choice before saving it)."""
+    from tasks.qualifications.eligibility import required_qualifications
+
+    chosen = required_qualifications(project) if qualifications is None else list(
+        Qualification.objects.select_related("current_version").filter(pk__in=[getattr(q, "pk", q)
+                                                                               for q in qualifications]))
+    return len(members_meeting(coop=project.coop_id, qualifications=chosen))
+
+
+def project_requirements_context(*, project):
+    """For the marketplace's project and publish pages (`qualifications/_project_requirements.html`)."""
+    from coop.federation.models import Membership
+    from tasks.qualifications.eligibility import required_qualifications
+
+    required = required_qualifications(project)
+    return {
+        "project": project, "required": [{"qualification": q, "words": rule_words(q)} for q in required],
+        "eligible_count": project_eligible_count(project=project),
+        "active_count": Membership.objects.filter(coop_id=project.coop_id, status=Membership.Status.ACTIVE).count(),
+    }
+
+
+def required_for(project):
+    from tasks.qualifications.eligibility import required_qualifications
+
+    return required_qualifications(project)

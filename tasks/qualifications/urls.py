@@ -13,4 +13,5 @@ urlpatterns = [
     path("qualifications/tests/<int:pk>/fund/", views.test_fund, name="test_fund"),
     path("qualifications/tests/<int:pk>/start/", views.attempt_start, name="attempt_start"),
     path("qualifications/attempts/<int:pk>/", views.attempt_page, name="attempt"),
+    path("qualifications/projects/<int:pk>/", views.project_requirements, name="project_requirements"),
 ]

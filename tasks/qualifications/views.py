@@ -15,8 +15,8 @@ from accounts.selectors import organisations_of
 from coop.core.errors import DomainError
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks.qualifications import selectors, services
-from tasks.qualifications.forms import FundForm, GrantForm, QualificationForm, TestForm, VersionForm
-from tasks.qualifications.models import Qualification, QualificationTest, TestAttempt
+from tasks.qualifications.forms import FundForm, GrantForm, QualificationForm, RequirementsForm, TestForm, VersionForm
+from tasks.qualifications.models import Attempt, Qualification, QualificationTest
 from tasks.qualifications.permissions import can_manage, is_steward
 
 
@@ -180,7 +180,7 @@ def test_create(request):
         data = form.cleaned_data
         try:
             coop, organisation = _owner_from(form, request.user)
-            test = services.test_create(
+            test = services.qualification_test_create(
                 actor=request.user, coop=coop, organisation=organisation, name=data["name"],
                 description=data["description"], instructions=data["instructions"], questions=data["questions"],
                 answer_key=data["answer_key"], pass_mark=data["pass_mark"],
@@ -220,7 +220,7 @@ def test_fund(request, pk):
     form = FundForm(request.POST)
     if form.is_valid():
         try:
-            services.test_fund(actor=request.user, test=test, attempts=form.cleaned_data["attempts"])
+            services.qualification_test_fund(actor=request.user, test=test, attempts=form.cleaned_data["attempts"])
         except DomainError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -246,11 +246,11 @@ def attempt_start(request, pk):
 def attempt_page(request, pk):
     from tasks.questions import answers_from_post, render_fields
 
-    attempt = get_object_or_404(TestAttempt.objects.select_related("test__qualification"), pk=pk,
+    attempt = get_object_or_404(Attempt.objects.select_related("test__qualification"), pk=pk,
                                 member=request.user)
     test = attempt.test
     values = {}
-    if request.method == "POST" and attempt.status == TestAttempt.Status.STARTED:
+    if request.method == "POST" and attempt.status == Attempt.Status.STARTED:
         answers = answers_from_post(test.questions, request.POST)
         try:
             services.attempt_submit(member=request.user, attempt=attempt, answers=answers)
@@ -267,4 +267,42 @@ def attempt_page(request, pk):
     return render(request, "qualifications/attempt.html", {
         "attempt": attempt, "test": test, "fields": fields, "qualification": test.qualification,
         "test_url": reverse("qualifications:test", args=[test.pk]),
+    })
+
+
+# --- project requirements (requesters) ----------------------------------------------------
+
+@login_required
+def project_requirements(request, pk):
+    """A requester chooses the qualifications a project requires and sees how many members
+    meet them before publishing."""
+    from accounts.selectors import organisation_staff_require
+    from tasks.models import Project
+
+    project = get_object_or_404(Project.objects.select_related("coop", "organisation"), pk=pk)
+    try:
+        organisation_staff_require(user=request.user, organisation=project.organisation)
+    except DomainError:
+        raise Http404
+    available = services.qualifications_available_for(project)
+    form = RequirementsForm(request.POST or None, choices=available,
+                            initial={"qualifications": [q.pk for q in selectors.required_for(project)]})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["qualifications"]
+        if "preview" in request.POST:
+            preview = selectors.project_eligible_count(project=project, qualifications=chosen)
+        else:
+            try:
+                services.project_requirements_set(actor=request.user, project=project, qualifications=chosen)
+            except DomainError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("Saved. Members see these requirements and where they stand."))
+                return redirect("qualifications:project_requirements", pk=pk)
+    rows = [{"qualification": q, "words": selectors.rule_words(q),
+             "meeting": selectors.project_eligible_count(project=project, qualifications=[q])} for q in available]
+    return render(request, "qualifications/project_requirements.html", {
+        "project": project, "form": form, "rows": rows, "preview": preview,
+        **selectors.project_requirements_context(project=project),
     })

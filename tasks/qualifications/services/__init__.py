@@ -5,10 +5,10 @@ from tasks.qualifications.services.paid_tests import (  # noqa: F401, E402
     attempt_start,
     attempt_submit,
     attempts_expire_due,
+    qualification_test_create,
+    qualification_test_fund,
     reward_minimum,
     score_answers,
-    test_create,
-    test_fund,
 )
 from tasks.qualifications.services.qualifications import (  # noqa: F401
     explain_record,
@@ -19,4 +19,8 @@ from tasks.qualifications.services.qualifications import (  # noqa: F401
     qualification_reinstate,
     qualification_revoke,
     qualification_version_publish,
+)
+from tasks.qualifications.services.requirements import (  # noqa: F401, E402
+    project_requirements_set,
+    qualifications_available_for,
 )

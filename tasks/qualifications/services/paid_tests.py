@@ -20,7 +20,7 @@ from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
 from tasks.qualifications import locks
 from tasks.qualifications.errors import AttemptRefused, TestClosed
-from tasks.qualifications.models import Qualification, QualificationGrant, QualificationTest, TestAttempt
+from tasks.qualifications.models import Attempt, Qualification, QualificationGrant, QualificationTest
 from tasks.qualifications.permissions import owner_require
 from tasks.qualifications.services.qualifications import _active_grant, _grant, qualification_create
 
@@ -67,7 +67,7 @@ def key_validate(form, key):
 
 
 @transaction.atomic
-def test_create(*, actor, coop, name, questions, answer_key, pass_mark, time_limit_minutes, retry_hours,
+def qualification_test_create(*, actor, coop, name, questions, answer_key, pass_mark, time_limit_minutes, retry_hours,
                 estimated_minutes, reward, organisation=None, description="", instructions="", reason=""):
     """Define a paid test and the `test`-kind qualification it earns."""
     from tasks.questions import form_validate
@@ -107,7 +107,7 @@ def _money(amount):
 
 
 @transaction.atomic
-def test_fund(*, actor, test, attempts):
+def qualification_test_fund(*, actor, test, attempts):
     """Fund `attempts` more attempts into the test's escrow: from the requester's balance, or,
     for the coop's own tests, from the coop treasury (a steward)."""
     test = locks.test_for_update(test.pk)
@@ -135,8 +135,8 @@ def attempt_blocker(*, member, test, now=None):
     qualification = test.qualification
     if _active_grant(qualification, member.pk):
         return Conflict("already_qualified", _("You already hold this qualification."))
-    attempts = list(TestAttempt.objects.filter(test=test, member=member).order_by("-number"))
-    if any(a.status == TestAttempt.Status.STARTED for a in attempts):
+    attempts = list(Attempt.objects.filter(test=test, member=member).order_by("-number"))
+    if any(a.status == Attempt.Status.STARTED for a in attempts):
         return None  # resuming is always possible
     if len(attempts) >= test.max_attempts:
         return AttemptRefused("no_attempts_left", _("You have used your %(n)d attempts at this test.")
@@ -160,7 +160,7 @@ def attempt_start(*, member, test):
     if locks.membership_for_update(user_id=member.pk, coop_id=qualification.coop_id) is None:
         raise DomainError("not_a_member", _("Only active members of this coop can take its tests."))
     test = locks.test_for_update(test.pk)
-    current = TestAttempt.objects.filter(test=test, member=member, status=TestAttempt.Status.STARTED).first()
+    current = Attempt.objects.filter(test=test, member=member, status=Attempt.Status.STARTED).first()
     if current is not None:
         return current
     blocker = attempt_blocker(member=member, test=test)
@@ -168,8 +168,8 @@ def attempt_start(*, member, test):
         raise blocker
     rulebook = rulebook_in_force(coop=qualification.coop_id)
     now = timezone.now()
-    number = TestAttempt.objects.filter(test=test, member=member).count() + 1
-    attempt = TestAttempt.objects.create(test=test, member=member, number=number, started_at=now,
+    number = Attempt.objects.filter(test=test, member=member).count() + 1
+    attempt = Attempt.objects.create(test=test, member=member, number=number, started_at=now,
                                          deadline_at=now + timedelta(minutes=test.time_limit_minutes),
                                          rulebook_version=rulebook.version)
     test.attempts_reserved += 1
@@ -203,14 +203,14 @@ def attempt_submit(*, member, attempt, answers):
     (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once)."""
     from tasks.questions import answers_validate
 
-    found = TestAttempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
+    found = Attempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
         "test__qualification__coop_id", flat=True).first()
     if found is None:
         raise NotFound("no_attempt", _("No such attempt."))
     # lock order: membership, test, attempt (as attempt_start and attempts_expire_due)
     held = locks.membership_for_update(user_id=member.pk, coop_id=found)
     attempt = locks.attempt_for_update(attempt.pk)
-    if attempt.status != TestAttempt.Status.STARTED:
+    if attempt.status != Attempt.Status.STARTED:
         raise Conflict("already_submitted", _("This attempt was already submitted and paid."))
     test = QualificationTest.objects.select_related("qualification__coop", "qualification__current_version").get(
         pk=attempt.test_id)
@@ -219,7 +219,7 @@ def attempt_submit(*, member, attempt, answers):
     score, wrong = score_answers(questions=test.questions, key=test.answer_key, answers=clean)
     late = now > attempt.deadline_at
     passed = not late and score >= test.pass_mark
-    attempt.status, attempt.submitted_at, attempt.answers = TestAttempt.Status.SUBMITTED, now, clean
+    attempt.status, attempt.submitted_at, attempt.answers = Attempt.Status.SUBMITTED, now, clean
     attempt.score, attempt.wrong, attempt.passed, attempt.late = score, wrong, passed, late
     attempt.reward = test.reward
     attempt.save()
@@ -244,17 +244,17 @@ def attempts_expire_due(*, now=None):
     """Attempts never submitted, past their time limit and the grace: expired, unpaid, and
     their reserved place goes back to the test's budget. One transaction per attempt."""
     now = now or timezone.now()
-    due = list(TestAttempt.objects.filter(status=TestAttempt.Status.STARTED, deadline_at__lt=now - EXPIRY_GRACE)
+    due = list(Attempt.objects.filter(status=Attempt.Status.STARTED, deadline_at__lt=now - EXPIRY_GRACE)
                .order_by("pk").values_list("pk", flat=True))
     expired = 0
     for pk in due:
         with transaction.atomic():
-            attempt = TestAttempt.objects.get(pk=pk)
+            attempt = Attempt.objects.get(pk=pk)
             test = locks.test_for_update(attempt.test_id)
             attempt = locks.attempt_for_update(pk)
-            if attempt.status != TestAttempt.Status.STARTED:
+            if attempt.status != Attempt.Status.STARTED:
                 continue
-            attempt.status = TestAttempt.Status.EXPIRED
+            attempt.status = Attempt.Status.EXPIRED
             attempt.save(update_fields=["status"])
             test.attempts_reserved -= 1
             test.save(update_fields=["attempts_reserved"])

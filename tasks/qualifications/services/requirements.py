@@ -1,0 +1,50 @@
+"""Which qualifications a project requires (chosen by its requester)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.selectors import organisation_staff_require
+from coop.core.errors import Conflict, DomainError
+from coop.eventlog.services import event_record
+from tasks.qualifications.eligibility import requirements_forget
+from tasks.qualifications.models import ProjectRequirement, Qualification
+
+MAX_REQUIRED = 10
+
+
+def qualifications_available_for(project):
+    """What a project may require: its coop's own qualifications and its requester's in that coop."""
+    from django.db.models import F, Q
+
+    return (Qualification.objects.filter(coop_id=project.coop_id)
+            .filter(Q(organisation__isnull=True) | Q(organisation_id=project.organisation_id))
+            .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))
+
+
+@transaction.atomic
+def project_requirements_set(*, actor, project, qualifications):
+    """Replace the project's required qualifications. The requester's staff choose them; a
+    cancelled project keeps what it had."""
+    from tasks.models import Project
+
+    requirements_forget(project)  # the caller's instance reads the new choice
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    organisation_staff_require(user=actor, organisation=project.organisation)
+    if project.status == Project.Status.CANCELLED:
+        raise Conflict("project_cancelled", _("This project is cancelled."))
+    wanted = {getattr(q, "pk", q) for q in qualifications}
+    if len(wanted) > MAX_REQUIRED:
+        raise DomainError("too_many_qualifications", _("A project requires at most %(n)d qualifications.")
+                          % {"n": MAX_REQUIRED})
+    allowed = set(qualifications_available_for(project).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - allowed:
+        raise DomainError("qualification_not_available",
+                          _("A project may require only its coop's qualifications and its requester's own in that "
+                            "coop."), {"qualifications": sorted(wanted - allowed)})
+    current = set(ProjectRequirement.objects.filter(project=project).values_list("qualification_id", flat=True))
+    ProjectRequirement.objects.filter(project=project, qualification_id__in=current - wanted).delete()
+    ProjectRequirement.objects.bulk_create(
+        [ProjectRequirement(project=project, qualification_id=pk, added_by=actor) for pk in sorted(wanted - current)])
+    event_record(type="project.qualifications_set", coop=project.coop_id, actor=actor, subject=project,
+                 payload={"project": project.pk, "qualifications": sorted(wanted)})
+    return sorted(wanted)

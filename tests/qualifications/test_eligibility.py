@@ -1,0 +1,150 @@
+"""Metrics from the marketplace's assignments, required qualifications in project
+eligibility, and claiming refused without them."""
+
+from datetime import timedelta
+from fractions import Fraction
+
+import pytest
+from django.utils import timezone
+
+from coop.core.errors import DomainError, Forbidden
+from coop.eventlog.models import Event
+from tasks.eligibility import project_eligibility
+from tasks.qualifications.jobs import reevaluate_recent
+from tasks.qualifications.models import QualificationGrant
+from tasks.qualifications.records import records_for
+from tasks.qualifications.selectors import members_meeting, project_eligible_count
+from tasks.qualifications.services import attempt_start, attempt_submit, project_requirements_set
+from tasks.services import assignment_claim
+from tests.factories import (
+    RIGHT,
+    CoopFactory,
+    computed_qualification,
+    decided_assignment,
+    member,
+    open_project,
+    organisation,
+    paid_test,
+)
+
+pytestmark = pytest.mark.django_db
+
+APPROVED_10 = {"metric": "approved_assignments", "op": ">=", "value": 10, "params": {"category": "transcription"}}
+
+
+def test_metrics_count_only_final_rejections_and_paid_work():
+    m = member()
+    transcription = open_project(m.coop, tasks=0, category="transcription")
+    labelling = open_project(m.coop, tasks=0, category="labelling")
+    for status in ("approved", "approved", "overturned", "voided"):
+        decided_assignment(m.user, transcription, status)
+    decided_assignment(m.user, transcription, "approved", days_ago=40)
+    decided_assignment(m.user, labelling, "approved")
+    for status in ("rejected", "appealed", "frozen", "submitted"):  # not final: never counted against
+        decided_assignment(m.user, transcription, status)
+    decided_assignment(m.user, transcription, "rejection_final")
+    decided_assignment(m.user, labelling, "upheld")
+    keys = ["approved_assignments?category=transcription", "approved_assignments?category=transcription&days=30",
+            "approved_assignments", "final_rejections", "overturned_rejections",
+            "approval_rate?last=5&min_count=3", "approval_rate?last=100&min_count=20"]
+    record = records_for(member_ids=[m.user_id], keys=keys)[m.user_id]
+    assert record["approved_assignments?category=transcription"] == 5
+    assert record["approved_assignments?category=transcription&days=30"] == 4
+    assert record["approved_assignments"] == 6
+    assert record["final_rejections"] == 2 and record["overturned_rejections"] == 1
+    # 8 decided: 6 paid, 2 final rejections (the most recent 5 are ordered by decision time)
+    assert record["approval_rate?last=100&min_count=20"] is None
+    assert record["approval_rate?last=100&min_count=20#decided"] == 8
+    assert record["approval_rate?last=5&min_count=3#decided"] == 5
+    assert isinstance(record["approval_rate?last=5&min_count=3"], Fraction)
+
+
+def _project_requiring(qualification, **kwargs):
+    org = kwargs.pop("organisation", None) or organisation()
+    project = open_project(qualification.coop, organisation=org, tasks=2, **kwargs)
+    project_requirements_set(actor=org.owner, project=project, qualifications=[qualification])
+    return project
+
+
+def test_claiming_without_the_qualification_is_refused_with_what_is_missing():
+    m = member()
+    q = computed_qualification(m.coop, APPROVED_10, name="Transcriber")
+    project = _project_requiring(q)
+    reasons = project_eligibility(member=m.user, project=project)
+    assert reasons == [{"code": "qualification_required", "qualification": q.pk,
+                        "message": "Needs the qualification “Transcriber”: 10 more approved transcription tasks."}]
+    with pytest.raises(Forbidden) as info:
+        assignment_claim(member=m.user, project=project)
+    assert info.value.code == "not_eligible" and "10 more approved transcription tasks" in str(info.value.message)
+
+
+def test_a_member_who_meets_the_rule_may_claim_before_the_grant_and_holds_it_after_reevaluation():
+    m = member()
+    q = computed_qualification(m.coop, APPROVED_10, name="Transcriber")
+    done = open_project(m.coop, tasks=0, category="transcription")
+    for _ in range(10):
+        decided_assignment(m.user, done, "approved", days_ago=0)
+    project = _project_requiring(q)
+    assert project_eligibility(member=m.user, project=project) == []
+    assert assignment_claim(member=m.user, project=project).status == "claimed"
+    assert reevaluate_recent() == 1  # the approvals of the last minutes
+    assert QualificationGrant.objects.filter(member=m.user, qualification=q, revoked_at__isnull=True).exists()
+
+
+def test_a_revocation_follows_a_final_rejection_through_the_recent_reevaluation():
+    m = member()
+    rule = {"metric": "approval_rate", "op": ">=", "value": 90, "params": {"last": 10, "min_count": 5}}
+    q = computed_qualification(m.coop, rule, name="Reliable")
+    project = open_project(m.coop, tasks=0)
+    for _ in range(9):
+        decided_assignment(m.user, project, "approved", days_ago=1)
+    reevaluate_recent(minutes=2 * 24 * 60)
+    assert QualificationGrant.objects.filter(member=m.user, qualification=q, revoked_at__isnull=True).exists()
+    decided_assignment(m.user, project, "rejection_final")
+    decided_assignment(m.user, project, "rejection_final")
+    assert reevaluate_recent() == 1
+    revoked = Event.objects.filter(type="qualification.revoked").get().payload_json
+    assert revoked["evidence"] == {"approval_rate?last=10&min_count=5": 8000}  # 80.00%
+
+
+def test_a_test_qualification_opens_the_project_once_passed():
+    m = member()
+    org = organisation()
+    test = paid_test(m.coop, organisation=org)
+    project = _project_requiring(test.qualification, organisation=org)
+    reasons = project_eligibility(member=m.user, project=project)
+    assert [r["code"] for r in reasons] == ["qualification_required"]
+    assert "pass the paid test" in reasons[0]["message"]
+    attempt_submit(member=m.user, attempt=attempt_start(member=m.user, test=test), answers=RIGHT)
+    assert project_eligibility(member=m.user, project=project) == []
+    assert assignment_claim(member=m.user, project=project)
+
+
+def test_project_requirements_set_and_the_eligible_count():
+    coop = CoopFactory()
+    seniors = [member(coop) for _ in range(3)]
+    for s in seniors[:2]:
+        s.joined_at = timezone.now() - timedelta(days=60)
+        s.save()
+    q = computed_qualification(coop)  # 30 days and French (factory profiles speak fr)
+    org = organisation()
+    project = open_project(coop, organisation=org, tasks=1)
+    assert project_eligible_count(project=project) == 3 + 1  # the steward who defined it too
+    assert project_eligible_count(project=project, qualifications=[q]) == 2
+    project_requirements_set(actor=org.owner, project=project, qualifications=[q])
+    assert project_eligible_count(project=project) == 2
+    assert members_meeting(coop=coop.pk, qualifications=[q]) == {s.user_id for s in seniors[:2]}
+    event = Event.objects.filter(type="project.qualifications_set").get().payload_json
+    assert event["qualifications"] == [q.pk]
+
+
+def test_project_requirements_set_refuses_others_and_another_requesters_qualification():
+    coop = CoopFactory()
+    mine, theirs = organisation(), organisation()
+    foreign = computed_qualification(coop, name="Theirs", organisation=theirs)
+    project = open_project(coop, organisation=mine, tasks=1)
+    with pytest.raises(DomainError) as info:
+        project_requirements_set(actor=mine.owner, project=project, qualifications=[foreign])
+    assert info.value.code == "qualification_not_available"
+    with pytest.raises(Forbidden):
+        project_requirements_set(actor=theirs.owner, project=project, qualifications=[])

@@ -1,0 +1,220 @@
+"""Paid tests: floor rate, funding into escrow, budget, attempts paid exactly once, grants."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from coop.core.errors import DomainError
+from coop.eventlog.models import Event
+from ledger import selectors as ledger
+from ledger.models import Transaction
+from tasks.qualifications.models import Attempt, QualificationGrant, QualificationTest
+from tasks.qualifications.selectors import explain
+from tasks.qualifications.services import (
+    attempt_start,
+    attempt_submit,
+    attempts_expire_due,
+    qualification_test_create,
+    qualification_test_fund,
+)
+from tests.factories import (
+    HALF,
+    RIGHT,
+    TEST_KEY,
+    TEST_QUESTIONS,
+    CoopFactory,
+    member,
+    organisation,
+    paid_test,
+    project_stub,
+    steward,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_test_create_refuses_pay_below_the_floor_rate_for_its_time():
+    coop = CoopFactory()  # floor 1200 per hour: 10 minutes need 200
+    with pytest.raises(DomainError) as info:
+        paid_test(coop, reward=199, attempts=0)
+    assert info.value.code == "below_floor_rate" and info.value.extra == {"minimum": 200}
+    test = paid_test(coop, reward=200, attempts=0)
+    assert test.reward == 200 and test.max_attempts == 3 and test.rulebook_version == 1
+    # the fee is fixed at creation, like a project's at publish: 5% of 200 = 10, split 2/1/7
+    assert (test.fee_federation, test.fee_juror, test.fee_coop) == (2, 1, 7)
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"answer_key": {"capital": "Antananarivo"}}, "invalid_answer_key"),
+    ({"answer_key": {**TEST_KEY, "capital": "Paris"}}, "invalid_answers"),
+    ({"retry_hours": 25}, "invalid_retry_hours"),
+    ({"pass_mark": 0}, "invalid_pass_mark"),
+    ({"questions": [{"name": "x", "type": "colour"}]}, "invalid_question_form"),
+])
+def test_test_create_refuses_bad_definitions(change, code):
+    with pytest.raises(DomainError) as info:
+        paid_test(CoopFactory(), attempts=0, **change)
+    assert info.value.code == code
+    assert not QualificationTest.objects.exists()
+
+
+def test_test_fund_holds_the_attempts_in_the_tests_own_escrow():
+    org = organisation()
+    test = paid_test(CoopFactory(), organisation=org, attempts=4)
+    assert test.attempts_funded == 4 and test.cost_per_attempt == 315
+    assert ledger.escrow_balance(project=test) == 4 * 315
+    assert ledger.requester_balance(organisation=org) == 1_000_000 - 4 * 315
+    # a project with the same id has its own escrow
+    assert ledger.escrow_balance(project=project_stub(test.qualification.coop, org)) == 0
+    assert Transaction.objects.filter(key=f"qualification_test:{test.pk}:fund:1").count() == 1
+
+
+def test_a_coop_test_is_funded_from_the_treasury_by_a_steward():
+    from ledger import services as ledger_services
+
+    coop = CoopFactory()
+    boss = steward(coop).user
+    # money in the treasury: fees of approved work
+    org = organisation()
+    ledger_services.deposit_record(operator=boss.__class__.objects.create_superuser(email="op@x.example"),
+                                   organisation=org, amount=10_000, reference="wire")
+    stub = project_stub(coop, org)
+    ledger_services.escrow_hold(project=stub, amount=5_000, key="p:hold")
+    ledger_services.escrow_release(project=stub, user=member(coop).user, reward=0, fee_coop=5_000, fee_federation=0,
+                                   fee_juror=0, key="p:release")
+    test = qualification_test_create(actor=boss, coop=coop, name="Coop reviewer test", questions=TEST_QUESTIONS,
+                       answer_key=TEST_KEY, pass_mark=75, time_limit_minutes=30, retry_hours=24,
+                       estimated_minutes=10, reward=200, reason="Reviewers need to know the style guide.")
+    assert test.fee == 0
+    qualification_test_fund(actor=boss, test=test, attempts=5)
+    assert ledger.escrow_balance(project=test) == 1_000
+    assert ledger.coop_fund_balances(coop=coop)["treasury"] == 4_000
+
+
+def test_attempt_submit_pays_once_grants_on_a_pass_and_shows_what_was_wrong():
+    test = paid_test(CoopFactory())
+    m = member(test.qualification.coop).user
+    first = attempt_start(member=m, test=test)
+    assert attempt_start(member=m, test=test) == first  # resuming, not a second attempt
+    done = attempt_submit(member=m, attempt=first, answers={**HALF, "sum": "5"})
+    assert (done.score, done.passed, done.wrong) == (50, False, ["sum", "colours"])
+    assert ledger.wallet_balance(user=m) == 300
+    assert not QualificationGrant.objects.filter(member=m).exists()
+    second = attempt_start(member=m, test=test)
+    done = attempt_submit(member=m, attempt=second, answers={**RIGHT, "word": "  TSARA "})
+    assert (done.score, done.passed, done.number) == (100, True, 2)
+    assert ledger.wallet_balance(user=m) == 600
+    grant = QualificationGrant.objects.get(member=m, qualification=test.qualification)
+    assert grant.source == "test" and grant.evidence == {"score": 100, "pass_mark": 75, "attempt": second.pk}
+    granted = Event.objects.filter(type="qualification.granted").last().payload_json
+    assert granted["evidence"]["score"] == 100 and granted["version"] == 1
+    assert explain(member=m, qualification=test.qualification)["held"]
+    with pytest.raises(DomainError) as info:
+        attempt_start(member=m, test=test)
+    assert info.value.code == "already_qualified"
+
+
+def test_an_attempt_submitted_twice_is_paid_once():
+    test = paid_test(CoopFactory())
+    m = member(test.qualification.coop).user
+    attempt = attempt_start(member=m, test=test)
+    attempt_submit(member=m, attempt=attempt, answers=HALF)
+    with pytest.raises(DomainError) as info:
+        attempt_submit(member=m, attempt=attempt, answers=RIGHT)
+    assert info.value.code == "already_submitted"
+    assert ledger.wallet_balance(user=m) == 300
+    assert Transaction.objects.filter(key=f"test_attempt:{attempt.pk}:pay").count() == 1
+    assert Attempt.objects.get(pk=attempt.pk).score == 50
+
+
+def test_invalid_answers_change_nothing():
+    test = paid_test(CoopFactory())
+    m = member(test.qualification.coop).user
+    attempt = attempt_start(member=m, test=test)
+    with pytest.raises(DomainError) as info:
+        attempt_submit(member=m, attempt=attempt, answers={**RIGHT, "capital": "Paris"})
+    assert info.value.code == "invalid_answers" and "capital" in info.value.extra["fields"]
+    assert Attempt.objects.get(pk=attempt.pk).status == "started" and ledger.wallet_balance(user=m) == 0
+
+
+def test_the_test_closes_when_its_budget_is_spent_until_topped_up():
+    test = paid_test(CoopFactory(), attempts=1)
+    first, second = member(test.qualification.coop).user, member(test.qualification.coop).user
+    attempt_start(member=first, test=test)
+    with pytest.raises(DomainError) as info:
+        attempt_start(member=second, test=test)
+    assert info.value.code == "test_budget_spent" and "funds more" in str(info.value.message)
+    qualification_test_fund(actor=test.qualification.organisation.staff.first().user, test=test, attempts=1)
+    assert attempt_start(member=second, test=test).number == 1
+
+
+def test_retry_delay_and_attempt_limit():
+    test = paid_test(CoopFactory(), retry_hours=24)
+    m = member(test.qualification.coop).user
+    attempt_submit(member=m, attempt=attempt_start(member=m, test=test), answers=HALF)
+    with pytest.raises(DomainError) as info:
+        attempt_start(member=m, test=test)
+    assert info.value.code == "retry_later"
+    Attempt.objects.filter(member=m).update(submitted_at=timezone.now() - timedelta(hours=25))
+    for _ in range(2):
+        attempt_submit(member=m, attempt=attempt_start(member=m, test=test), answers=HALF)
+        Attempt.objects.filter(member=m).update(submitted_at=timezone.now() - timedelta(hours=25))
+    with pytest.raises(DomainError) as info:
+        attempt_start(member=m, test=test)
+    assert info.value.code == "no_attempts_left"
+    assert ledger.wallet_balance(user=m) == 900
+
+
+def test_a_late_submission_is_paid_but_cannot_pass():
+    test = paid_test(CoopFactory())
+    m = member(test.qualification.coop).user
+    attempt = attempt_start(member=m, test=test)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+    done = attempt_submit(member=m, attempt=attempt, answers=RIGHT)
+    assert done.late and not done.passed and done.score == 100
+    assert ledger.wallet_balance(user=m) == 300
+
+
+def test_unsubmitted_attempts_expire_unpaid_and_give_back_their_place():
+    test = paid_test(CoopFactory(), attempts=1)
+    m = member(test.qualification.coop).user
+    attempt = attempt_start(member=m, test=test)
+    assert attempts_expire_due() == 0
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(hours=2))
+    assert attempts_expire_due() == 1
+    test.refresh_from_db()
+    assert test.attempts_left == 1 and Attempt.objects.get(pk=attempt.pk).status == "expired"
+    assert ledger.wallet_balance(user=m) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_attempt_submitted_twice_at_once_is_paid_once():
+    test = paid_test(CoopFactory())
+    m = member(test.qualification.coop).user
+    attempt = attempt_start(member=m, test=test)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            attempt_submit(member=m, attempt=attempt, answers=RIGHT)
+            outcomes.append("paid")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["already_submitted", "paid"]
+    assert ledger.wallet_balance(user=m) == 300
+    assert Transaction.objects.filter(key=f"test_attempt:{attempt.pk}:pay").count() == 1
+    assert QualificationGrant.objects.filter(member=m, revoked_at__isnull=True).count() == 1
