@@ -144,7 +144,7 @@ def proposal_submit(*, author, proposal, now=None):
     _own(proposal, author)
     if proposal.status != Proposal.Status.DRAFT:
         raise NotInStatus()
-    _version, rules = voting_rules(coop=proposal.coop, at=now)
+    _version, rules = voting_rules(coop=proposal.coop)  # the rules in force when the author acts
     proposal.status = Proposal.Status.DISCUSSION
     proposal.discussion_started_at = now
     proposal.discussion_ends_at = now + timedelta(days=rules["discussion_days"])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coop.core.errors import DomainError, NotFound
+from coop.federation.selectors import membership_active
 from coop.governance import selectors, services
 from coop.governance.forms import ProposeForm, VoteForm
 
@@ -20,7 +21,7 @@ def _proposal(request, pk):
 @login_required
 def proposals(request):
     groups = selectors.proposals_grouped(user=request.user)
-    can_propose = selectors.propose_choices(user=request.user) is not None
+    can_propose = membership_active(user=request.user) is not None
     return render(request, "governance/proposal_list.html", {"groups": groups, "can_propose": can_propose})
 
 

@@ -1,0 +1,91 @@
+import pytest
+from rest_framework.test import APIClient
+
+from coop.governance.models import Proposal
+from tests.factories import CoopFactory, deadline_pass, proposal_voting, voter
+
+pytestmark = pytest.mark.django_db
+
+FLOOR_UP = [{"kind": "parameter", "name": "floor_hourly_rate", "value": 1500}]
+
+
+def _client(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_proposal_create_api_returns_the_proposal_with_its_diff():
+    coop = CoopFactory()
+    a = voter(coop)
+    response = _client(a.user).post("/api/governance/proposals/", {
+        "title": "Raise the floor rate", "body": "Fair pay", "changes": FLOOR_UP, "submit": True}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["proposal"]["status"] == "discussion" and body["proposal"]["coop"] == coop.slug
+    assert body["proposal"]["changes"] == [{"kind": "parameter", "key": "floor_hourly_rate", "current": 1200,
+                                            "proposed": 1500, "skipped": ""}]
+    assert body["tally"] is None and body["my_vote"] == {"eligible": False, "voted": False, "choice": None}
+
+
+def test_proposal_create_api_refuses_a_value_below_the_federation_floor():
+    a = voter(CoopFactory())
+    response = _client(a.user).post("/api/governance/proposals/", {
+        "title": "Lower the floor", "changes": [{"kind": "parameter", "name": "floor_hourly_rate", "value": 900}]},
+        format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_parameter" and response.json()["extra"] == {
+        "parameter": "floor_hourly_rate"}
+    assert not Proposal.objects.exists()
+
+
+def test_ballot_cast_api_records_the_vote_and_shows_the_live_tally():
+    coop = CoopFactory()
+    a, b = voter(coop), voter(coop)
+    proposal = proposal_voting(author=a.user, changes=FLOOR_UP)
+    response = _client(b.user).post(f"/api/governance/proposals/{proposal.pk}/ballot/", {"choice": "yes"},
+                                    format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["my_vote"] == {"eligible": True, "voted": True, "choice": "yes"}
+    assert (body["tally"]["yes"], body["tally"]["cast"], body["tally"]["eligible"]) == (1, 1, 2)
+
+
+def test_ballot_cast_api_refuses_a_late_vote_with_409():
+    coop = CoopFactory()
+    a = voter(coop)
+    proposal = deadline_pass(proposal_voting(author=a.user, changes=FLOOR_UP))
+    response = _client(a.user).post(f"/api/governance/proposals/{proposal.pk}/ballot/", {"choice": "yes"},
+                                    format="json")
+    assert response.status_code == 409 and response.json()["code"] == "voting_closed"
+
+
+def test_secret_ballot_api_hides_the_tally_while_open():
+    coop = CoopFactory()
+    a = voter(coop)
+    proposal = proposal_voting(author=a.user, changes=FLOOR_UP, secret=True)
+    response = _client(a.user).post(f"/api/governance/proposals/{proposal.pk}/ballot/", {"choice": "no"},
+                                    format="json")
+    assert response.status_code == 200 and response.json()["tally"] is None
+    assert response.json()["my_vote"]["choice"] == "no"
+
+
+def test_proposal_list_api_has_a_fixed_number_of_queries(django_assert_num_queries):
+    coop = CoopFactory()
+    a = voter(coop)
+    for i in range(4):
+        proposal_voting(author=a.user, changes=FLOOR_UP, title=f"Proposal number {i}")
+    client = _client(a.user)
+    with django_assert_num_queries(3):  # membership, proposals with coop and author, their changes
+        response = client.get("/api/governance/proposals/")
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 4 and results[0]["changes"][0]["key"] == "floor_hourly_rate"
+
+
+def test_proposal_detail_api_hides_other_coops_proposals():
+    a = voter(CoopFactory())
+    outsider = voter(CoopFactory())
+    proposal = proposal_voting(author=a.user, changes=FLOOR_UP)
+    response = _client(outsider.user).get(f"/api/governance/proposals/{proposal.pk}/")
+    assert response.status_code == 404 and response.json()["code"] == "proposal_not_found"
