@@ -4,7 +4,10 @@ from coop.governance.models import EligibleVoter, Proposal
 
 
 def proposal_for_update(pk):
-    return Proposal.objects.select_for_update().get(pk=pk)
+    """FOR NO KEY UPDATE: a vote in flight inserts a ballot whose foreign key takes a KEY SHARE
+    lock on the proposal; a full FOR UPDATE here would deadlock with it while the close waits
+    for that vote's voter row."""
+    return Proposal.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def voter_for_update(*, proposal_id, user_id):

@@ -1,6 +1,7 @@
 """Votes under concurrency, on PostgreSQL with real threads and committed transactions."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connections
@@ -8,7 +9,7 @@ from django.db import connections
 from coop.core.errors import DomainError
 from coop.governance import services
 from coop.governance.models import Ballot, EligibleVoter
-from tests.factories import CoopFactory, deadline_pass, proposal_voting, voter
+from tests.factories import CoopFactory, proposal_voting, voter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -65,12 +66,10 @@ def test_votes_racing_the_close_are_counted_or_refused_never_lost():
             # the close runs at the deadline while the others vote just before it
             services.proposal_close(proposal=proposal, now=ends)
         else:
-            services.ballot_cast(user=members[i].user, proposal=proposal, choice="yes",
-                                 now=ends - __import__("datetime").timedelta(seconds=1))
+            services.ballot_cast(user=members[i].user, proposal=proposal, choice="yes", now=ends - timedelta(seconds=1))
 
     errors = _run(THREADS, work)
     assert set(errors) <= {"voting_closed"}
     proposal.refresh_from_db()
     assert proposal.status in ("adopted", "failed_quorum", "rejected")
     assert proposal.yes_count == Ballot.objects.filter(proposal=proposal).count() == THREADS - 1 - len(errors)
-    deadline_pass(proposal)
