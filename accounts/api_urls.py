@@ -8,6 +8,7 @@ urlpatterns = [
     path("requester/terms/", api.TermsApi.as_view(), name="terms"),
     path("requester/terms/accept/", api.TermsAcceptApi.as_view(), name="terms_accept"),
     path("requester/staff/", api.StaffListApi.as_view(), name="staff"),
+    path("requester/staff/<int:pk>/", api.StaffDetailApi.as_view(), name="staff_detail"),
     path("requester/invitations/", api.InvitationListApi.as_view(), name="invitations"),
     path("requester/invitations/<int:pk>/revoke/", api.InvitationRevokeApi.as_view(), name="invitation_revoke"),
     path("requester/invitations/accept/", api.InvitationAcceptApi.as_view(), name="invitation_accept"),

@@ -213,6 +213,34 @@ class StaffListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class StaffRoleInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=OrganisationStaff.Role.choices)
+
+
+class StaffDetailApi(APIView):
+    """Change a staff member's role (owners) or remove them (owners, or oneself to leave).
+    An organisation keeps at least one owner (409 `last_owner`)."""
+
+    def _staff(self, request, pk):
+        organisation = _organisation(request)
+        return get_object_or_404(OrganisationStaff.objects.select_related("user", "organisation"), pk=pk,
+                                 organisation=organisation)
+
+    @extend_schema(operation_id="staff_role_change", parameters=[ORG_PARAM], request=StaffRoleInputSerializer,
+                   responses={200: StaffSerializer, 403: ERROR, 404: ERROR, 409: ERROR})
+    def patch(self, request, pk):
+        staff = self._staff(request, pk)
+        data = _valid(StaffRoleInputSerializer, request)
+        staff = services.staff_role_change(user=request.user, staff=staff, role=data["role"])
+        return Response(StaffSerializer(staff).data)
+
+    @extend_schema(operation_id="staff_remove", parameters=[ORG_PARAM], request=None,
+                   responses={204: None, 403: ERROR, 404: ERROR, 409: ERROR})
+    def delete(self, request, pk):
+        services.staff_remove(user=request.user, staff=self._staff(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class InvitationListApi(ListAPIView):
     """Invitations of my organisation; POST invites someone by email (owners only): the link
     is emailed to them, never returned here."""

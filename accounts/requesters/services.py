@@ -1,13 +1,14 @@
 """Every write on requester organisations: registration, terms, staff, invitations, API keys,
 suspension. Keyword-only, atomic, each records its event (payloads: ids and codes only)."""
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -103,7 +104,12 @@ def organisation_register(*, user, name, country="", contact_email="", website="
     """Register a requester organisation; `user` becomes its first owner."""
     fields = _clean_fields(name=name, country=country, contact_email=contact_email or user.email, website=website,
                            description=description)
-    organisation = Organisation.objects.create(slug=_unique_slug(fields["name"]), **fields)
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(slug=_unique_slug(fields["name"]), **fields)
+    except IntegrityError:  # another registration took the same slug meanwhile
+        organisation = Organisation.objects.create(
+            slug=f"{_unique_slug(fields['name'])[:40]}-{secrets.token_hex(3)}", **fields)
     OrganisationStaff.objects.create(organisation=organisation, user=user, role=OWNER)
     event_record(type="organisation.registered", actor=user, subject=organisation,
                  payload={"organisation": organisation.pk})

@@ -239,3 +239,25 @@ def test_schema_declares_the_api_key(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     assert {"apiKey": []} in schema["paths"]["/api/requester/keys/"]["get"]["security"]
+
+
+def test_staff_role_change_and_remove_api(client):
+    org = organisation()
+    row = OrganisationStaffFactory(organisation=org)
+    key, _s = _key(org, row.user)
+    client.force_login(org.owner)
+    response = client.patch(f"/api/requester/staff/{row.pk}/", {"role": "owner"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["role"] == "owner"
+    assert set(response.json()) == {"id", "email", "role", "created_at"}
+    response = client.patch(f"/api/requester/staff/{row.pk}/", {"role": "boss"}, content_type="application/json")
+    assert response.status_code == 400 and "role" in response.json()["extra"]
+    response = client.delete(f"/api/requester/staff/{row.pk}/")
+    assert response.status_code == 204
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    me = org.staff.get(user=org.owner)
+    response = client.delete(f"/api/requester/staff/{me.pk}/")
+    assert response.status_code == 409 and response.json()["code"] == "last_owner"
+    other = organisation()
+    response = client.delete(f"/api/requester/staff/{other.staff.get().pk}/")
+    assert response.status_code == 404

@@ -302,3 +302,11 @@ def test_organisations_for_operator_shows_accepted_terms():
     rows = {o.pk: o for o in selectors.organisations_for_operator()}
     assert rows[a.pk].terms_number == 1 and rows[a.pk].terms_accepted_at is not None
     assert len(rows) == 2 and [o.terms_number for o in rows.values()].count(None) == 1
+
+
+def test_organisation_register_survives_a_slug_race(monkeypatch):
+    services.organisation_register(user=UserFactory(), name="Same Name")
+    # a concurrent registration computed the slug before the first one was saved
+    monkeypatch.setattr(services, "_unique_slug", lambda name: "same-name")
+    org = services.organisation_register(user=UserFactory(), name="Same Name")
+    assert org.slug.startswith("same-name-") and len(org.slug) == len("same-name-") + 6
