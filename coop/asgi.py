@@ -4,11 +4,15 @@ Each app that has websocket consumers lists them in `<app>/routing.py` as
 `websocket_urlpatterns`; they are collected here."""
 
 import os
+import warnings
 from importlib import import_module
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
+# WhiteNoise serves static files with a synchronous iterator; under ASGI Django warns on every
+# file. Harmless (the files are small and cached by browsers), so keep the console readable.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 django_asgi_app = get_asgi_application()  # before importing consumers or models
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402

@@ -1,6 +1,7 @@
 """Start everything `make run` needs: the ASGI server (pages, API, websockets), the django-q2
 cluster and, when the event log provides it, the event sequencer. Ctrl-C stops them all."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -47,13 +48,17 @@ class Command(BaseCommand):
                         stopping = True
                 time.sleep(0.5)
         finally:
+            # SIGTERM to each leader only: qcluster stops its own workers (signalling its whole
+            # group makes it wait for workers that are already gone, and it hits the deadline).
             for _name, proc in procs:
                 if proc.poll() is None:
-                    os.killpg(proc.pid, signal.SIGTERM)
-            deadline = time.time() + 10
-            for _name, proc in procs:
+                    proc.terminate()
+            deadline = time.time() + 15
+            for name, proc in procs:
                 try:
                     proc.wait(timeout=max(0.1, deadline - time.time()))
                 except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+                    self.stderr.write(f"{name} did not stop in time; killing it.")
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # anything left in its group
             self.stdout.write("Stopped.")

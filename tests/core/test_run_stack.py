@@ -1,0 +1,79 @@
+"""`make run`'s last step: the server, the job cluster and the sequencer start together, the
+pages answer, and Ctrl-C (SIGINT to the foreground group) stops every process cleanly."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def children_of(pid):
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").exists() and " Z " not in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_run_stack_serves_and_stops_on_ctrl_c():
+    db = connection.settings_dict
+    port = free_port()
+    env = dict(os.environ, PORT=str(port),
+               DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}")
+    proc = subprocess.Popen([sys.executable, "manage.py", "run_stack"], cwd=settings.BASE_DIR, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        status = None
+        while time.time() < deadline and status != 200:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/coops/", timeout=2) as response:
+                    status = response.status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert b"Atelier" in response.read()
+        kids = children_of(proc.pid)
+        assert len(kids) >= 2  # web and jobs (and the sequencer when the event log has one)
+        time.sleep(2)  # let the cluster finish starting its workers
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0, output
+    assert f"Atelier is running at http://127.0.0.1:{port}/" in output and "Stopped." in output
+    assert "did not stop in time" not in output
+    time.sleep(0.5)
+    assert [k for k in kids if alive(k)] == []
