@@ -112,7 +112,9 @@ def _move(*, key, kind, legs, event, memo="", reverses_id=None):
         with transaction.atomic():
             event_id = event_record(**event)
             pk = posting.post(key=key, kind=kind, memo=memo, event_id=event_id, legs=legs, reverses_id=reverses_id)
-    except IntegrityError:
+    except (IntegrityError, InsufficientFunds, UnknownAccount):
+        # A used key: a racing duplicate hits the unique constraint; a replay after the
+        # money moved on may hit the balance check first. Either way, the first result.
         existing = _replay(key, kind, total)
         if existing is None:
             raise

@@ -476,3 +476,13 @@ def test_transaction_reverse_by_a_member_is_forbidden(op, worker):
         services.transaction_reverse(operator=worker, transaction=tx, reason="mine now")
     assert err.value.code == "operator_only"
     assert selectors.requester_balance(organisation=org) == 5_000
+
+
+def test_escrow_release_replayed_after_the_escrow_ran_low_returns_the_first(op, coop, worker):
+    """Found by the model test: the balance check must not hide a replay."""
+    org = funded_organisation(10_000, operator=op)
+    project = project_stub(coop, org)
+    held(project, org, 1_500, op)
+    first = release(project, worker, "assignment:7:release")
+    again = release(project, worker, "assignment:7:release")
+    assert again.pk == first.pk and selectors.escrow_balance(project=project) == 450
