@@ -105,15 +105,12 @@ def checkpoint_verify(checkpoint, *, trusted=None) -> str | None:
 
 
 def _frontier_pack(frontier):
-    return b"".join(bytes([height]) + h for height, h in frontier._stack)
+    return b"".join(bytes([height]) + h for height, h in frontier.stack)
 
 
 def _frontier_unpack(data, size):
-    frontier = Frontier()
     data = bytes(data)
-    frontier._stack = [(data[i], data[i + 1:i + 33]) for i in range(0, len(data), 33)]
-    frontier.size = size
-    return frontier
+    return Frontier.from_stack([(data[i], data[i + 1:i + 33]) for i in range(0, len(data), 33)], size)
 
 
 def _tree_at_head():

@@ -45,6 +45,31 @@ class Frontier:
         stack.append((height, h))
         self.size += 1
 
+    def append_subtree(self, height: int, subtree_root: bytes):
+        """Append a perfect subtree of 2**height leaves; the size must be a multiple of it."""
+        if self.size % (1 << height):
+            raise ValueError("a subtree must start at a multiple of its size")
+        size = 1 << height
+        h = subtree_root
+        stack = self._stack
+        while stack and stack[-1][0] == height:
+            _, left = stack.pop()
+            h = _sha(b"\x01" + left + h).digest()
+            height += 1
+        stack.append((height, h))
+        self.size += size
+
+    @classmethod
+    def from_stack(cls, stack, size):
+        frontier = cls()
+        frontier._stack = list(stack)
+        frontier.size = size
+        return frontier
+
+    @property
+    def stack(self):
+        return list(self._stack)
+
     def root(self) -> bytes:
         if not self._stack:
             return EMPTY_ROOT

@@ -156,3 +156,61 @@ def test_verify_detects_a_forged_checkpoint_root(log):
 def test_checkpoint_sign_signs_only_new_heads(log):
     assert checkpoint_sign() is None
     assert list(Checkpoint.objects.values_list("size", flat=True)) == [10, 5]
+
+
+# --- the fast paths agree with the reference ------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from coop.eventlog import verify as verify_module  # noqa: E402
+from coop.eventlog.merkle import Frontier  # noqa: E402
+
+text = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12)
+
+
+@given(st.lists(st.tuples(text, text, text, st.none() | st.integers(1, 10**6), st.integers(0, 2**53 - 1),
+                          st.binary(max_size=20)), min_size=1, max_size=8))
+def test_check_rows_inlined_envelope_equals_the_reference_format(events):
+    """`verify.check_rows` inlines the envelope for speed; it must hash exactly as
+    `leaves.envelope_bytes` (canonical JSON, checked in test_leaves) does."""
+    rows, chain = [], GENESIS
+    for position, (type_, subject_type, subject_id, coop, time, payload) in enumerate(events, start=1):
+        salt = bytes(16)
+        leaf = leaf_of(position=position, time=time, coop=coop, type=type_, subject_type=subject_type,
+                       subject_id=subject_id, payload_hash_hex=payload_hash(salt, payload).hex())
+        chain = chain_next(chain, leaf)
+        rows.append((position, leaf, chain, position, time, coop, type_, subject_type, subject_id, payload, salt))
+    problems = []
+    verify_module.check_rows(rows, expected=1, chain=GENESIS, frontier=Frontier(), checkpoint_sizes=set(),
+                             problems=problems, max_problems=5)
+    assert problems == []
+
+
+def test_parallel_ranges_agree_with_the_sequential_check(log, monkeypatch):
+    monkeypatch.setattr(verify_module, "CHUNK_HEIGHT", 2)  # ranges of 4 positions
+    checkpoints = list(Checkpoint.objects.order_by("size"))
+    result = verify_module._verify_parallel(10, checkpoints, workers=2, run_inline=True)
+    assert result.ok and result.size == 10 and result.checkpoints == 2
+    with triggers_disabled():
+        execute("UPDATE eventlog_event SET payload = %s WHERE id = %s", [b'{"n":66}', event_id_at(6)])
+    assert verify_module._verify_parallel(10, checkpoints, workers=2, run_inline=True).problems[0].position == 5
+    assert verify_log().first_bad_position == 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_verify_log_in_worker_processes_on_postgres(monkeypatch):
+    from tests.eventlog.helpers import sequence_until
+
+    monkeypatch.setattr(verify_module, "CHUNK_HEIGHT", 2)
+    monkeypatch.setattr(verify_module, "PARALLEL_FROM", 1)
+    for n in range(11):
+        event_record(type="test.happened", subject=("thing", n), payload={"n": n})
+    sequence_until(11)
+    checkpoint_sign()
+    result = verify_log(workers=2)
+    assert result.ok and result.size == 11
+    with triggers_disabled():
+        execute("UPDATE eventlog_event SET subject_id = 'x' WHERE id = %s", [event_id_at(9)])
+    assert verify_log(workers=2).first_bad_position == 9

@@ -1,0 +1,251 @@
+"""Benchmark of the event log, on PostgreSQL, with pgbench as the baseline in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/atelier_eventlog .venv/bin/python bench/eventlog.py
+
+It EMPTIES the event log tables of that database (TRUNCATE ... CASCADE) before and after.
+
+(a) Baseline: `pgbench` with 4 clients, each transaction one single-row INSERT into a table
+    shaped like the event table. Then `event_record` from 4 processes, one event per short
+    transaction, while the sequencer loop runs in a fifth process. Ratio = (a) / baseline.
+(b) Sequencer lag under that load: sequenced_at - occurred_at (occurred_at is taken just
+    before the INSERT, so this is commit-to-position plus the transaction's own length): p50, p99.
+(c) `verify_events` speed on --verify-size events (default 1,000,000) built in bulk with COPY
+    (real leaf and chain hashes, one signed checkpoint at the end).
+The last line printed is one JSON object with the figures.
+"""
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
+
+BASELINE_TABLE = """
+CREATE TABLE IF NOT EXISTS bench_event_baseline (
+    id bigserial PRIMARY KEY, type varchar(64) NOT NULL, coop_id bigint, actor_id bigint,
+    subject_type varchar(64) NOT NULL, subject_id varchar(64) NOT NULL, payload bytea NOT NULL,
+    salt bytea NOT NULL, occurred_at bigint NOT NULL,
+    txid bigint DEFAULT (pg_current_xact_id()::text::bigint)
+);
+CREATE INDEX IF NOT EXISTS bench_event_baseline_txid ON bench_event_baseline (txid, id);
+"""
+BASELINE_SCRIPT = (
+    "INSERT INTO bench_event_baseline (type, coop_id, actor_id, subject_type, subject_id, payload, salt, "
+    "occurred_at) VALUES ('bench.recorded', NULL, NULL, 'bench.thing', '1', '\\x7b226e223a317d', "
+    "'\\x00112233445566778899aabbccddeeff', 1);\n"
+)
+
+
+def django_setup():
+    import django
+
+    django.setup()
+
+
+def pg_args():
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres",
+            db["NAME"]]
+
+
+def empty_log():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE eventlog_sequenced, eventlog_checkpoint, eventlog_event CASCADE")
+
+
+def pgbench(seconds, clients):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(BASELINE_TABLE)
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(BASELINE_SCRIPT)
+    try:
+        out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(clients), "-T", str(seconds),
+                              "-f", script.name, *pg_args()], check=True, capture_output=True, text=True).stdout
+    finally:
+        os.unlink(script.name)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_event_baseline")
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+    return float(match.group(1))
+
+
+def writer(seconds, counter, start_at):
+    django_setup()
+    from django.db import transaction
+
+    from coop.eventlog.services import event_record
+
+    while time.time() < start_at:
+        time.sleep(0.005)
+    done, end = 0, start_at + seconds
+    while time.time() < end:
+        with transaction.atomic():
+            event_record(type="bench.recorded", subject=("bench.thing", done), payload={"n": done})
+        done += 1
+    counter.put(done)
+
+
+def sequencer_loop(stop):
+    django_setup()
+    from coop.eventlog.sequencer import sequence_pending
+
+    while not stop.is_set():
+        if not sequence_pending():
+            time.sleep(0.01)
+
+
+def record_under_load(seconds, writers):
+    from django.db import connection
+
+    from coop.eventlog.sequencer import sequence_pending
+
+    connection.close()
+    ctx = mp.get_context("fork")
+    counter, stop = ctx.Queue(), ctx.Event()
+    start_at = time.time() + 1.5
+    seq = ctx.Process(target=sequencer_loop, args=(stop,))
+    seq.start()
+    procs = [ctx.Process(target=writer, args=(seconds, counter, start_at)) for _ in range(writers)]
+    for p in procs:
+        p.start()
+    total = sum(counter.get() for _ in procs)
+    for p in procs:
+        p.join()
+    time.sleep(1.0)
+    stop.set()
+    seq.join()
+    sequence_pending()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY s.sequenced_at - e.occurred_at), "
+            "count(*) FROM eventlog_sequenced s JOIN eventlog_event e ON e.id = s.event_id "
+            "WHERE e.type = 'bench.recorded'")
+        (p50, p99), sequenced = cursor.fetchone()
+    return total / seconds, p50 / 1000, p99 / 1000, sequenced, total
+
+
+def build_fixture(size, chunk=100_000):
+    """`size` events and their positions with real hashes, written with COPY."""
+    from django.db import connection
+
+    from coop.eventlog.leaves import GENESIS, chain_next, leaf_of, payload_hash
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM eventlog_event")
+        next_id = cursor.fetchone()[0] + 1
+        cursor.execute("SELECT s.position, s.chain_hash FROM eventlog_sequenced s ORDER BY position DESC LIMIT 1")
+        row = cursor.fetchone()
+    position, chain = (row[0], bytes(row[1])) if row else (0, GENESIS)
+    raw = connection.connection
+    now = time.time_ns() // 1000
+    salt = bytes(range(16))
+    made = 0
+    while made < size:
+        n = min(chunk, size - made)
+        events, sequenced = [], []
+        for i in range(n):
+            event_id = next_id + made + i
+            payload = b'{"actor":%d,"n":%d}' % (event_id % 5000, event_id)
+            position += 1
+            occurred = now + event_id
+            subject_id = str(event_id)
+            leaf = leaf_of(position=position, time=occurred, coop=None, type="bench.bulk", subject_type="bench.thing",
+                           subject_id=subject_id, payload_hash_hex=payload_hash(salt, payload).hex())
+            chain = chain_next(chain, leaf)
+            events.append((event_id, "bench.bulk", "bench.thing", subject_id, payload, salt, occurred))
+            sequenced.append((position, event_id, leaf, chain, occurred))
+        with raw.cursor() as cursor:
+            with cursor.copy("COPY eventlog_event (id, type, subject_type, subject_id, payload, salt, occurred_at) "
+                             "FROM STDIN") as copy:
+                for r in events:
+                    copy.write_row(r)
+            with cursor.copy("COPY eventlog_sequenced (position, event_id, leaf_hash, chain_hash, sequenced_at) "
+                             "FROM STDIN") as copy:
+                for r in sequenced:
+                    copy.write_row(r)
+        raw.commit()
+        made += n
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('eventlog_event', 'id'), %s)", [next_id + size])
+        cursor.execute("ANALYZE eventlog_event")
+        cursor.execute("ANALYZE eventlog_sequenced")
+    return position
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--verify-size", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="leave the events in the database")
+    args = parser.parse_args()
+    django_setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.DATABASE_IS_POSTGRES:
+        sys.exit("Run it on PostgreSQL: DATABASE_URL=postgres://...")
+    if not settings.EVENTLOG_SIGNING_KEY and not settings.EVENTLOG_DEV_KEY_FILE:
+        settings.EVENTLOG_SIGNING_KEY = "42" * 32
+    call_command("migrate", verbosity=0)
+    empty_log()
+
+    print(f"(a) pgbench baseline: {args.writers} clients, single-row INSERT, {args.seconds} s ...", flush=True)
+    baseline = pgbench(args.seconds, args.writers)
+    print(f"    pgbench: {baseline:,.0f} inserts/s")
+    print(f"    event_record: {args.writers} processes, one event per transaction, sequencer running ...", flush=True)
+    rate, p50, p99, sequenced, total = record_under_load(args.seconds, args.writers)
+    ratio = rate / baseline
+    print(f"    event_record: {rate:,.0f} events/s = {ratio:.2f} x pgbench (goal >= 0.5)")
+    print(f"(b) sequencer lag (commit to position) over {sequenced:,} events: p50 {p50:.0f} ms, p99 {p99:.0f} ms "
+          f"(goal p99 < 1000 ms)")
+    assert sequenced == total, (sequenced, total)
+
+    from django.db import connection
+
+    connection.close()
+    print(f"(c) building {args.verify_size:,} events with COPY ...", flush=True)
+    started = time.perf_counter()
+    head = build_fixture(args.verify_size)
+    print(f"    built in {time.perf_counter() - started:.1f} s; signing a checkpoint ...", flush=True)
+    from coop.eventlog.checkpoints import checkpoint_sign
+    from coop.eventlog.verify import verify_log
+
+    started = time.perf_counter()
+    checkpoint = checkpoint_sign()
+    sign_seconds = time.perf_counter() - started
+    print(f"    checkpoint of size {checkpoint.size} signed in {sign_seconds:.1f} s")
+    started = time.perf_counter()
+    result = verify_log()
+    seconds = time.perf_counter() - started
+    assert result.ok and result.size == head, result.problems[:3]
+    verify_rate = result.size / seconds
+    print(f"    verify_events: {result.size:,} events and {result.checkpoints} checkpoint(s) in {seconds:.1f} s = "
+          f"{verify_rate:,.0f} events/s (goal >= 200,000)")
+    if not args.keep:
+        empty_log()
+    print(json.dumps({
+        "pgbench_inserts_per_s": round(baseline), "event_record_per_s": round(rate), "ratio": round(ratio, 3),
+        "writers": args.writers, "seconds": args.seconds, "sequencer_lag_p50_ms": round(p50, 1),
+        "sequencer_lag_p99_ms": round(p99, 1), "verify_events": result.size,
+        "verify_events_per_s": round(verify_rate), "checkpoint_sign_s": round(sign_seconds, 2),
+    }))
+
+
+if __name__ == "__main__":
+    main()
