@@ -160,3 +160,17 @@ def checkpoint_view(checkpoint):
             "origin": checkpoint.origin, "key_id": checkpoint.key_id,
             "public_key": bytes(checkpoint.public_key).hex(), "signature": bytes(checkpoint.signature).hex(),
             "message": message.decode()}
+
+
+def position_of(*, event_id):
+    """The position given to an event, or None while it is not sequenced yet."""
+    return Sequenced.objects.filter(event_id=event_id).values_list("position", flat=True).first()
+
+
+def checkpoint_first_containing(*, event_id):
+    """The first signed checkpoint whose tree contains the event (DESIGN.md seam 12: the jury
+    seed uses its root), or None while the event is not sequenced or not yet signed."""
+    position = position_of(event_id=event_id)
+    if position is None:
+        return None
+    return Checkpoint.objects.filter(size__gte=position).order_by("size").first()

@@ -156,3 +156,18 @@ def test_proofs_refuse_sizes_beyond_the_log(world):
 def test_event_detail_url_names(world):
     assert reverse("eventlog-api:event", args=[1]) == "/api/eventlog/events/1/"
     assert client_for().get("/api/eventlog/events/1/").json()["type"] == "membership.admitted"
+
+
+def test_checkpoint_first_containing_an_event():
+    from coop.eventlog.selectors import checkpoint_first_containing, position_of
+
+    first = event_record(type="appeal.opened", subject=("tasks.appeal", 1), payload={})
+    assert checkpoint_first_containing(event_id=first) is None
+    sequence_all()
+    early = checkpoint_sign()
+    second = event_record(type="appeal.opened", subject=("tasks.appeal", 2), payload={})
+    sequence_all()
+    assert position_of(event_id=second) == 2 and checkpoint_first_containing(event_id=second) is None
+    late = checkpoint_sign()
+    assert checkpoint_first_containing(event_id=first) == early
+    assert checkpoint_first_containing(event_id=second) == late
