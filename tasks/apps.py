@@ -6,3 +6,10 @@ class TasksConfig(AppConfig):
     name = "tasks"
     label = "tasks"
     verbose_name = _("Tasks")
+
+    def ready(self):
+        from ledger.selectors import register_escrow_obligations, register_held_source
+        from tasks.selectors import escrow_obligations, member_held_lines
+
+        register_held_source(member_held_lines)
+        register_escrow_obligations(escrow_obligations)

@@ -80,8 +80,11 @@ def task_import_run(*, import_id):
         _save(task_import, status=TaskImport.Status.INVALID, errors=[{"line": 1, "message": message}],
               finished_at=timezone.now(), message=message)
         return task_import
+    rows, lines = [], []
     try:
-        rows = list(reader)
+        for row in reader:
+            rows.append(row)
+            lines.append(reader.line_num)  # the file line the record ends on (header = line 1)
     except csv.Error as exc:
         message = _("The file is not a valid CSV: %(e)s") % {"e": exc}
         _save(task_import, status=TaskImport.Status.INVALID, errors=[{"line": reader.line_num, "message": message}],
@@ -95,7 +98,7 @@ def task_import_run(*, import_id):
     _save(task_import, status=TaskImport.Status.VALIDATING, total_rows=len(rows), processed_rows=0)
     errors, staged, bad_rows = [], [], 0
     for index, row in enumerate(rows):
-        line = index + 2
+        line = lines[index]
         data = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
         problems = [str(p) for p in task_data_validate(project.question_form, data)]
         if None in row:
@@ -117,7 +120,7 @@ def task_import_run(*, import_id):
         return task_import
     _save(task_import, processed_rows=len(rows), rows=staged)
     try:
-        tasks = tasks_add(actor=task_import.created_by, project=project, rows=staged, first_line=2, limit=MAX_ROWS)
+        tasks = tasks_add(actor=task_import.created_by, project=project, rows=staged, lines=lines, limit=MAX_ROWS)
     except DomainError as exc:
         rows_errors = exc.extra.get("rows") or [{"line": 0, "message": str(exc.message)}]
         _save(task_import, status=TaskImport.Status.FAILED, rows=None, errors=rows_errors[:MAX_REPORTED],

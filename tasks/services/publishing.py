@@ -193,7 +193,7 @@ def _watchers_notify_later(project_id, coop_wide):
 
 
 @transaction.atomic
-def tasks_add(*, actor, project, rows, first_line=1, now=None, limit=MAX_TASKS_PER_CALL):
+def tasks_add(*, actor, project, rows, first_line=1, lines=None, now=None, limit=MAX_TASKS_PER_CALL):
     """Add tasks (a list of data dicts). Nothing is created if any row is bad. On a published
     project the new slots are paid into escrow at once and open a new batch."""
     now = now or timezone.now()
@@ -209,7 +209,8 @@ def tasks_add(*, actor, project, rows, first_line=1, now=None, limit=MAX_TASKS_P
     if problems:
         raise BadImport(extra={"rows": problems[:1000], "bad_rows": len({p["line"] for p in problems})})
     tasks = Task.objects.bulk_create(
-        [Task(project=project, data=data, line=first_line + i, created_at=now) for i, data in enumerate(rows)],
+        [Task(project=project, data=data, line=lines[i] if lines else first_line + i, created_at=now)
+         for i, data in enumerate(rows)],
         batch_size=2000)
     extra = {}
     if project.status in (Project.Status.OPEN, Project.Status.PAUSED):

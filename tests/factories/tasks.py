@@ -10,7 +10,7 @@ from tasks.models import Project, Slot, Task
 from tests.factories.accounts import organisation as organisation_factory
 from tests.factories.federation import CoopFactory
 
-__all__ = ["QUESTION_FORM", "open_project", "project_fields"]
+__all__ = ["QUESTION_FORM", "open_project", "project_fields", "published_project"]
 
 QUESTION_FORM = [
     {"name": "label", "type": "single_choice", "label": "Is there a cat?", "choices": ["yes", "no"],
@@ -45,4 +45,26 @@ def open_project(coop=None, *, tasks=3, organisation=None, fair_share_cap=None, 
         [Task(project=project, data={"image_url": f"https://img.example/{i}.jpg"}, line=i + 2) for i in range(tasks)])
     Slot.objects.bulk_create([Slot(task=t, project=project, number=n) for t in made
                               for n in range(project.assignments_per_task)])
+    return project
+
+
+def published_project(coop=None, *, tasks=3, funds=None, organisation=None, **overrides):
+    """A project published through the real services: a funded, terms-accepting requester,
+    tasks added, fees fixed, escrow held. Returns the project (its `organisation.owner` is staff)."""
+    from ledger.services import deposit_record
+    from tasks.services import project_create, project_publish, tasks_add
+    from tests.factories.federation import operator
+
+    coop = coop or CoopFactory()
+    organisation = organisation or organisation_factory()
+    owner = organisation.staff.first().user
+    fields = project_fields(**overrides)
+    cost = fields["reward"] * 105 // 100 + 1
+    deposit_record(operator=operator(), organisation=organisation,
+                   amount=funds if funds is not None else cost * tasks * fields["assignments_per_task"] + 1000,
+                   reference=f"wire-{organisation.pk}-{timezone.now().timestamp()}")
+    project = project_create(actor=owner, organisation=organisation, coop=coop, **fields)
+    tasks_add(actor=owner, project=project, rows=[{"image_url": f"https://img.example/{i}.jpg"} for i in range(tasks)])
+    project = project_publish(actor=owner, project=project)
+    project.organisation = organisation  # keeps `organisation.owner`
     return project

@@ -1,0 +1,86 @@
+"""Reads of the marketplace shared by pages, the API and jobs."""
+
+import statistics
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from tasks.models import Assignment, Project, Slot
+
+# Work whose money is still in escrow for the member (shown as "held" in the wallet).
+HELD_FOR_MEMBER = (Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUESTED, Assignment.Status.REJECTED,
+                   Assignment.Status.APPEALED, Assignment.Status.FROZEN)
+
+
+def projects_open_for_feed(*, coop):
+    """The coop's open and paused projects with their remaining slots, newest first (one query)."""
+    return (Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
+            .select_related("organisation")
+            .annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)))
+            .order_by("-published_at", "-pk"))
+
+
+def projects_of_organisation(*, organisation):
+    return (Project.objects.filter(organisation=organisation).select_related("coop")
+            .annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)))
+            .order_by("-created_at", "-pk"))
+
+
+def project_counts(*, project):
+    """Assignments by status and slots by status for a project page."""
+    by_status = dict(Assignment.objects.filter(project=project).values_list("status").annotate(n=Count("pk")))
+    slots = dict(Slot.objects.filter(project=project).values_list("status").annotate(n=Count("pk")))
+    return {"assignments": by_status, "slots": slots, "tasks": project.tasks.count()}
+
+
+def project_time_spent(*, project):
+    """Median and count of the time members actually spent (claim to submit), in seconds, against
+    the requester's estimate."""
+    seconds = list(Assignment.objects.filter(project=project, time_spent_seconds__isnull=False)
+                   .values_list("time_spent_seconds", flat=True))
+    median = int(statistics.median(seconds)) if seconds else None
+    effective = project.reward * 3600 // median if median else None
+    return {"median_seconds": median, "count": len(seconds), "estimated_seconds": project.estimated_minutes * 60,
+            "median_minutes": round(median / 60, 1) if median else None, "effective_hourly_rate": effective}
+
+
+def assignments_of_member(*, member, statuses=None):
+    qs = (Assignment.objects.filter(member=member).select_related("project", "project__organisation")
+          .order_by("-claimed_at", "-pk"))
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return qs
+
+
+def assignments_for_review(*, project, status=None, search=None):
+    qs = Assignment.objects.filter(project=project).select_related("task", "member").order_by("-submitted_at", "-pk")
+    if status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status__in=[Assignment.Status.RETURNED, Assignment.Status.EXPIRED])
+    if search:
+        qs = qs.filter(pk=int(search)) if str(search).isdigit() else qs.none()
+    return qs
+
+
+def member_held_lines(*, user):
+    """Registered with the ledger: money held in escrow for the member's submitted work."""
+    rows = (Assignment.objects.filter(member=user, status__in=HELD_FOR_MEMBER)
+            .select_related("project").order_by("pk"))
+    return [{"label": _("%(p)s, task %(t)s (%(s)s)") % {"p": a.project.title, "t": a.task_id,
+                                                         "s": a.get_status_display()},
+             "amount": a.project.reward, "link": f"/work/assignments/{a.pk}/"} for a in rows]
+
+
+def escrow_obligations(*, project_ids):
+    """Registered with the ledger: what each project's escrow still owes (open slots and work in
+    progress or under review, each at reward + fees as fixed at publish)."""
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=list(project_ids))}
+    owed = {pk: 0 for pk in projects}
+    open_slots = (Slot.objects.filter(project_id__in=list(projects), status=Slot.Status.OPEN)
+                  .values_list("project_id").annotate(n=Count("pk")))
+    holding = (Assignment.objects.filter(project_id__in=list(projects), status__in=Assignment.HOLDING_STATUSES)
+               .values_list("project_id").annotate(n=Count("pk")))
+    for pk, n in list(open_slots) + list(holding):
+        owed[pk] += n * projects[pk].cost_per_assignment
+    return owed
