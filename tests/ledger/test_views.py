@@ -25,7 +25,10 @@ def setup():
     return {"op": op, "coop": coop, "worker": worker, "org": org, "project": project}
 
 
-def test_wallet_shows_balance_statement_and_held_amounts(client, setup, django_assert_max_num_queries):
+def test_wallet_shows_balance_statement_and_held_amounts(client, setup, django_assert_max_num_queries, monkeypatch):
+    from ledger import selectors as ledger_selectors
+
+    monkeypatch.setattr(ledger_selectors, "_held_sources", [])  # only this test's source (not the marketplace's)
     from ledger.selectors import _held_sources, register_held_source
 
     def held_source(*, user):
@@ -128,7 +131,11 @@ def test_steward_of_another_coop_cannot_touch_a_payout(client, setup):
     assert payout.status == "requested"
 
 
-def test_operator_records_a_deposit_and_reconciles(client, setup):
+def test_operator_records_a_deposit_and_reconciles(client, setup, monkeypatch):
+    from ledger import selectors as ledger_selectors
+
+    # the setup's escrow belongs to a stub project the marketplace's obligations cannot know
+    monkeypatch.setattr(ledger_selectors, "_obligation_sources", [])
     client.force_login(setup["op"])
     url = reverse("ledger:operator")
     response = client.post(url, {"deposit-organisation": setup["org"].pk, "deposit-amount": "100",
