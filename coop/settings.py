@@ -106,8 +106,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- realtime and jobs ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # socket_timeout None: the layer's receive is a blocking BZPOPMIN, and redis-py 8 cuts
+    # reads off after 5 s by default, tearing down every idle websocket (channels_redis#422).
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]}}
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

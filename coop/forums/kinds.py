@@ -10,6 +10,7 @@ from django.db.models.functions import Cast
 from accounts.models import OrganisationStaff
 from accounts.pseudonyms import worker_pseudonym
 from coop.federation.models import Membership
+from coop.forums.errors import UnknownRoomKind
 from coop.forums.models import Message, Room
 from coop.forums.registry import RoomPolicy, register_room_kind
 
@@ -146,16 +147,39 @@ class ProjectRoomPolicy(SubjectRoomPolicy):
 
 
 class ProposalRoomPolicy(SubjectRoomPolicy):
-    """One room per proposal: the members who vote on it (the active members of its coop)."""
+    """One room per proposal of a coop: its active members discuss it; once voting opens and
+    the eligible voters are fixed, those voters (and stewards) write and the others read.
+    A draft's room is its author's and the stewards' only. Federation-wide proposals (no
+    coop) have no room: a room belongs to one coop."""
 
     kind = Room.Kind.PROPOSAL
     model_label = "governance.Proposal"
+
+    def coop_of(self, subject):
+        if subject.coop_id is None:
+            raise UnknownRoomKind()
+        return subject.coop
 
     def candidate_rooms(self, user, membership):
         return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
 
     def can_read(self, room, user):
-        return self.membership(room, user) is not None
+        membership = self.membership(room, user)
+        if membership is None:
+            return False
+        proposal = self.subject_of(room)
+        if proposal is None:
+            return False
+        return proposal.status != "draft" or proposal.author_id == user.pk or membership.is_steward
+
+    def can_write(self, room, user):
+        if not self.can_read(room, user):
+            return False
+        proposal = self.subject_of(room)
+        voters = getattr(proposal, "voters", None)
+        if voters is None or self.is_moderator(room, user) or not voters.exists():
+            return True
+        return voters.filter(user=user).exists()
 
 
 class AppealRoomPolicy(SubjectRoomPolicy):

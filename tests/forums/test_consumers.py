@@ -271,3 +271,15 @@ async def test_hidden_messages_show_text_to_author_and_stewards_only():
     assert got[0]["hidden"] and got[0]["body"] == ""
     for socket in [*sockets.values(), late]:
         await socket.disconnect()
+
+
+async def test_an_idle_socket_stays_joined():
+    """redis-py 8 reads with a 5 s socket timeout by default, which tore down every idle
+    consumer on the Redis layer (channels_redis#422): settings disable it for the layer."""
+    alice, bob, boss, room = await given_a_coop()
+    socket = await connect(bob.user)
+    await join(socket, room)
+    assert await socket.receive_nothing(timeout=7)
+    await sync_to_async(post)(alice, "still there?")
+    assert (await recv(socket))["message"]["body"] == "still there?"
+    await socket.disconnect()

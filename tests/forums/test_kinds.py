@@ -73,3 +73,44 @@ def test_mentions_in_project_rooms_use_pseudonyms():
     services.message_post(user=project.organisation.owner, room=room, body=f"Thanks @{pseudonym}!")
     notice = Notice.objects.get(kind="forum.mention")
     assert notice.user == alice.user and project.organisation.name in notice.text
+
+
+def _proposal(coop, author, status="discussion"):
+    from coop.governance.models import Proposal
+
+    return Proposal.objects.create(coop=coop, author=author, title="Raise the floor rate", based_on_version=1,
+                                   status=status)
+
+
+def test_proposal_room_members_discuss_then_voters_write():
+    from coop.governance.models import EligibleVoter
+
+    alice = member()
+    bob, boss = member(coop=alice.coop), steward(coop=alice.coop)
+    proposal = _proposal(alice.coop, alice.user)
+    room = room_for(proposal)
+    policy = policy_for(room)
+    assert (room.kind, room.title, room.coop) == ("proposal", "Raise the floor rate", alice.coop)
+    assert policy.can_write(room, bob.user) and not policy.can_read(room, member().user)
+    services.message_post(user=bob.user, room=room, body="Good idea")
+    # voting opens: the eligible voters are fixed; Bob is not one of them
+    EligibleVoter.objects.create(proposal=proposal, user=alice.user, coop=alice.coop)
+    proposal.status = "voting"
+    proposal.save()
+    assert policy.can_read(room, bob.user) and not policy.can_write(room, bob.user)
+    assert policy.can_write(room, alice.user) and policy.can_write(room, boss.user)
+    with pytest.raises(NotAllowed):
+        services.message_post(user=bob.user, room=room, body="Me too")
+    assert room.pk in [r.pk for r in selectors.rooms_readable(user=bob.user)]
+
+
+def test_proposal_room_of_a_draft_is_the_authors_and_federation_proposals_have_none():
+    from coop.forums.errors import UnknownRoomKind
+
+    alice = member()
+    bob = member(coop=alice.coop)
+    room = room_for(_proposal(alice.coop, alice.user, status="draft"))
+    assert policy_for(room).can_read(room, alice.user) and not policy_for(room).can_read(room, bob.user)
+    assert room.pk not in [r.pk for r in selectors.rooms_readable(user=bob.user)]
+    with pytest.raises(UnknownRoomKind):
+        room_for(_proposal(None, alice.user))
