@@ -216,6 +216,46 @@ class StewardRecall(StewardChange):
     elect = False
 
 
+class QualificationRuleChange(ChangeKind):
+    """Change the rule of one of the coop's own computed qualifications (tasks.qualifications).
+    Adoption publishes its next version through `qualification_version_publish(...,
+    proposal_id=...)`, which re-evaluates the members."""
+
+    name = "qualification_rule"
+
+    def _qualification(self, ctx, pk):
+        from tasks.qualifications.models import Qualification
+
+        found = Qualification.objects.select_related("current_version").filter(
+            pk=pk, coop=ctx.coop, organisation__isnull=True, kind=Qualification.Kind.COMPUTED).first() \
+            if str(pk).isdigit() else None
+        if found is None:
+            raise DomainError("invalid_qualification", _("Choose one of the coop's own computed qualifications."))
+        return found
+
+    def prepare(self, ctx, item):
+        from tasks.qualifications.rules import rule_validate
+
+        qualification = self._qualification(ctx, item.get("qualification") or item.get("key"))
+        proposed = rule_validate(item.get("rule"))
+        current = qualification.current_version.rule if qualification.current_version else None
+        if proposed == current:
+            raise DomainError("no_change", _("This rule is the same as the version in force."))
+        return {"key": str(qualification.pk), "current": current, "proposed": proposed}
+
+    def apply(self, state, change):
+        from tasks.qualifications.models import Qualification
+        from tasks.qualifications.services import qualification_version_publish
+
+        qualification = Qualification.objects.select_related("current_version").get(pk=int(change.key))
+        if qualification.current_version and qualification.current_version.rule == change.proposed:
+            return "already_done"
+        state.actions.append(lambda proposal: qualification_version_publish(
+            actor=None, qualification=qualification, rule=change.proposed, proposal_id=proposal.pk,
+            reason=f"Proposal #{proposal.pk}"))
+        return ""
+
+
 KINDS = {}
 
 
@@ -225,7 +265,8 @@ def register_kind(kind):
     return kind
 
 
-for _kind in (ParameterChange(), ArticleChange(), DataCategoryChange(), StewardElect(), StewardRecall()):
+for _kind in (ParameterChange(), ArticleChange(), DataCategoryChange(), StewardElect(), StewardRecall(),
+              QualificationRuleChange()):
     register_kind(_kind)
 
 

@@ -89,8 +89,8 @@ class ProposalChange(models.Model):
         DATA_CATEGORY = "data_category", _("data category")
         STEWARD_ELECT = "steward_elect", _("elect a steward")
         STEWARD_RECALL = "steward_recall", _("recall a steward")
-        # Qualification rules arrive with the qualifications issue: it registers this kind
-        # through coop.governance.changes.register_kind (see docs/governance.md).
+        QUALIFICATION_RULE = "qualification_rule", _("qualification rule")
+        # further kinds register through coop.governance.changes.register_kind
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="changes")
     position = models.PositiveSmallIntegerField(default=0)

@@ -262,7 +262,8 @@ def test_proposal_create_checks_types_and_federation_bounds():
         ([{"kind": "parameter", "name": "floor_hourly_rate", "value": 1200}], "no_change"),
         (FLOOR_UP + FLOOR_UP, "duplicate_change"),
         ([{"kind": "data_category", "category": "adult_content", "action": "allow"}], "no_change"),
-        ([{"kind": "qualification_rule"}], "unknown_change"),
+        ([{"kind": "no_such_kind"}], "unknown_change"),
+        ([{"kind": "qualification_rule", "qualification": 999, "rule": {}}], "invalid_qualification"),
         ([{"kind": "article", "number": 2, "title": "", "body": ""}], "invalid_article"),
         ([], "resolution_needs_text"),
     ]
@@ -397,3 +398,26 @@ def test_federation_bound_must_be_a_valid_bound():
     with pytest.raises(DomainError) as info:
         services.proposal_create(author=s.user, title="An article", federation=True, changes=NEW_ARTICLE)
     assert info.value.code == "change_not_allowed"
+
+
+def test_qualification_rule_change_publishes_the_next_version_on_adoption():
+    from tests.factories import SENIOR_RULE, computed_qualification
+
+    coop = CoopFactory()
+    a = voter(coop)
+    qualification = computed_qualification(coop)
+    stricter = {"all": [{"metric": "tenure_days", "op": ">=", "value": 60},
+                        {"metric": "languages", "op": "has", "value": "fr"}]}
+    with pytest.raises(DomainError) as info:
+        services.proposal_create(author=a.user, title="Same rule", changes=[
+            {"kind": "qualification_rule", "qualification": qualification.pk, "rule": SENIOR_RULE}])
+    assert info.value.code == "no_change"
+    proposal = proposal_voting(author=a.user, changes=[
+        {"kind": "qualification_rule", "qualification": qualification.pk, "rule": stricter}])
+    services.ballot_cast(user=a.user, proposal=proposal, choice="yes")
+    assert _close_after_deadline(proposal).status == "adopted"
+    qualification.refresh_from_db()
+    assert qualification.current_version.number == 2
+    assert qualification.current_version.rule["all"][0]["value"] == 60
+    published = Event.objects.get(type="qualification.version_published", subject_id=str(qualification.pk))
+    assert published.payload_json["proposal"] == proposal.pk
