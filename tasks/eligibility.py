@@ -20,7 +20,9 @@ TRANSIENT_CODES = {"data_consent", "open_assignments_cap"}
 
 def register_check(fn):
     """Add an eligibility check `fn(*, member, project) -> list of reasons`. Usable as a decorator;
-    registering the same function twice has no effect."""
+    registering the same function twice has no effect. A check that sets `fn.wants_context = True`
+    is also given `ctx=` (the MemberContext: `ctx.cache` is a dict it may use to read things once
+    per feed or claim)."""
     if fn not in _CHECKS:
         _CHECKS.append(fn)
     return fn
@@ -42,6 +44,7 @@ class MemberContext:
 
         self.member = member
         self.membership = None
+        self.cache = {}  # for registered checks: lives as long as this context (one feed, one claim)
         if member is not None and member.is_authenticated:
             self.membership = (Membership.objects.select_related("coop")
                                .filter(user=member, status=Membership.Status.ACTIVE).first())
@@ -88,7 +91,8 @@ def eligibility_with(*, ctx, project):
     if reasons and reasons[0]["code"] == "not_a_member":
         return reasons
     for check in _CHECKS:
-        reasons.extend(check(member=ctx.member, project=project) or [])
+        extra = {"ctx": ctx} if getattr(check, "wants_context", False) else {}
+        reasons.extend(check(member=ctx.member, project=project, **extra) or [])
     return reasons
 
 

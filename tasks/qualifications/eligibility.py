@@ -3,13 +3,20 @@
 A member meets a project's required qualification when they hold it (an active grant), or,
 for a computed one, when their record meets its rule right now (the grant follows with the
 next re-evaluation). A grant is kept until a revocation withdraws it, with its reason.
-Each reason says what is missing, from `explain`."""
+Each reason says what is missing, from `explain`.
+
+Cost: with the marketplace's MemberContext (`ctx.cache`, one per feed or claim) the member's
+grants are read once; from the second project checked in the same context, the requirements
+of every open project of the coop are read at once; a computed qualification the member
+does not hold is evaluated once per context. So a feed of N projects costs a handful of
+queries whatever N, and a claim one or two."""
 
 from django.utils.translation import gettext as _
 
 from tasks.qualifications.models import ProjectRequirement, Qualification, QualificationGrant
 
 CACHE_ATTR = "_required_qualifications"
+CTX_KEY = "qualifications"
 
 
 def required_qualifications(project):
@@ -27,35 +34,83 @@ def requirements_forget(project):
     project.__dict__.pop(CACHE_ATTR, None)
 
 
-def qualification_reasons(*, member, project):
-    """Reasons `member` may not work on `project` because of its required qualifications."""
+class _Memo:
+    """What one eligibility context reads once."""
+
+    def __init__(self, member):
+        self.member = member
+        self.held = None
+        self.projects_seen = set()
+        self.coop_requirements = None  # {project id: [Qualification]} for the coop's open projects
+        self.reasons = {}  # qualification id -> reason or None
+
+    def held_ids(self):
+        if self.held is None:
+            self.held = set(QualificationGrant.objects.filter(member=self.member, revoked_at__isnull=True)
+                            .values_list("qualification_id", flat=True))
+        return self.held
+
+    def requirements(self, project):
+        if project.__dict__.get(CACHE_ATTR) is not None:
+            return project.__dict__[CACHE_ATTR]
+        self.projects_seen.add(project.pk)
+        if self.coop_requirements is None and len(self.projects_seen) > 1:
+            self.coop_requirements = _open_requirements(project.coop_id)
+        if self.coop_requirements is not None and project.pk in self.coop_requirements:
+            return self.coop_requirements[project.pk]
+        return required_qualifications(project)
+
+
+def _open_requirements(coop_id):
+    """{project id: [Qualification]} for every open project of the coop (empty lists included)."""
+    from tasks.models import Project
+
+    out = {pk: [] for pk in Project.objects.filter(coop_id=coop_id, status=Project.Status.OPEN)
+           .values_list("pk", flat=True)}
+    rows = (ProjectRequirement.objects.filter(project_id__in=list(out))
+            .select_related("qualification__current_version").order_by("qualification__name", "qualification_id"))
+    for row in rows:
+        out[row.project_id].append(row.qualification)
+    return out
+
+
+def _reason(member, qualification):
     from tasks.qualifications.selectors import explain
 
-    required = required_qualifications(project)
+    if qualification.kind == Qualification.Kind.TEST:
+        return _message(qualification, _("pass the paid test"))
+    if qualification.kind == Qualification.Kind.GRANTED:
+        return _message(qualification, _("granted by hand"))
+    row = explain(member=member, qualification=qualification)
+    if row["passed"]:
+        return None
+    missing = "; ".join(c["missing"] for c in row["clauses"] if not c["passed"] and c["missing"])
+    return _message(qualification, missing or row["words"])
+
+
+def _message(qualification, missing):
+    return {"code": "qualification_required", "qualification": qualification.pk,
+            "message": _("Needs the qualification “%(name)s”: %(missing)s.") % {
+                "name": qualification.name, "missing": missing}}
+
+
+def qualification_reasons(*, member, project, ctx=None):
+    """Reasons `member` may not work on `project` because of its required qualifications."""
+    memo = ctx.cache.setdefault(CTX_KEY, _Memo(member)) if ctx is not None else _Memo(member)
+    required = memo.requirements(project)
     if not required:
         return []
-    held = set(QualificationGrant.objects.filter(member=member, revoked_at__isnull=True,
-                                                 qualification__in=required).values_list("qualification_id", flat=True))
     reasons = []
+    held = memo.held_ids()
     for qualification in required:
         if qualification.pk in held:
             continue
-        row = explain(member=member, qualification=qualification)
-        if row["passed"]:
-            continue
-        missing = "; ".join(c["missing"] for c in row["clauses"] if not c["passed"] and c["missing"])
-        reasons.append({
-            "code": "qualification_required", "qualification": qualification.pk,
-            "message": _("Needs the qualification “%(name)s”: %(missing)s.") % {
-                "name": qualification.name, "missing": missing or row["words"]},
-        })
+        if qualification.pk not in memo.reasons:
+            memo.reasons[qualification.pk] = _reason(member, qualification)
+        if memo.reasons[qualification.pk] is not None:
+            reasons.append(memo.reasons[qualification.pk])
     return reasons
 
 
-def project_requirement_ids(project_ids):
-    """{project id: [qualification ids]} for many projects in one query."""
-    out = {}
-    for project_id, qualification_id in ProjectRequirement.objects.filter(project_id__in=list(project_ids)) \
-            .values_list("project_id", "qualification_id"):
-        out.setdefault(project_id, []).append(qualification_id)
-    return out
+qualification_reasons.wants_context = True
+

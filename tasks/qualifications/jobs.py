@@ -1,6 +1,6 @@
 """django-q2 entry points of the qualifications app. Each re-reads by id and calls a service.
 
-Schedules (created by `schedules_ensure`, run from the app's migration and `seed_demo`):
+Schedules (created by migration 0002_job_schedules):
   every 5 minutes  reevaluate_recent   members whose work was decided in the last 15 minutes
                                          (approvals, final rejections, overturns); the overlap is
                                          harmless, re-evaluation is idempotent
@@ -72,21 +72,3 @@ def attempts_expire():
     from tasks.qualifications.services import attempts_expire_due
 
     return attempts_expire_due()
-
-
-SCHEDULES = [
-    ("qualifications: re-evaluate recent work", "tasks.qualifications.jobs.reevaluate_recent", "I", 5),
-    ("qualifications: nightly re-evaluation", "tasks.qualifications.jobs.reevaluate_all", "D", None),
-    ("qualifications: expire test attempts", "tasks.qualifications.jobs.attempts_expire", "I", 5),
-]
-
-
-def schedules_ensure():
-    """Create the app's schedules if missing (idempotent)."""
-    from django_q.models import Schedule
-
-    for name, func, kind, minutes in SCHEDULES:
-        if Schedule.objects.filter(name=name).exists():
-            continue
-        Schedule.objects.create(name=name, func=func, schedule_type=Schedule.MINUTES if kind == "I" else Schedule.DAILY,
-                                minutes=minutes, repeats=-1)

@@ -148,3 +148,27 @@ def test_project_requirements_set_refuses_others_and_another_requesters_qualific
     assert info.value.code == "qualification_not_available"
     with pytest.raises(Forbidden):
         project_requirements_set(actor=theirs.owner, project=project, qualifications=[])
+
+
+def test_a_feed_reads_qualifications_a_fixed_number_of_times(django_assert_num_queries):
+    from tasks.eligibility import projects_eligibility
+    from tasks.models import Project
+
+    m = member()
+    q = computed_qualification(m.coop, APPROVED_10, name="Transcriber")
+    org = organisation()
+    for _ in range(6):
+        _project_requiring(q, organisation=org)
+
+    def feed(n):
+        projects = list(Project.objects.filter(coop=m.coop, status="open").order_by("pk")[:n])
+        with django_assert_num_queries(11) as captured:
+            reasons = projects_eligibility(member=m.user, projects=projects)
+        assert all(r[0]["code"] == "qualification_required" for r in reasons.values())
+        return captured
+
+    # membership, open cap, consents, rulebook, articles (the marketplace's); the first project's
+    # requirements, the member's grants, the explanation's grant read and the rule's one record
+    # read, then the coop's open projects and their requirements: the same for 3 or 6 projects
+    feed(3)
+    feed(6)

@@ -1,0 +1,66 @@
+"""Demo qualifications: the Antananarivo coop's published "Senior member" standing (the coop's
+answer to "Masters"), a "Trusted reviewer" granted by hand, and Ravina Labs' paid Malagasy
+transcription test, funded for 20 attempts. Idempotent: what exists is left alone."""
+
+from django.db import transaction
+
+from accounts.models import Organisation, User
+from coop.federation.models import Coop
+from tasks.qualifications import services
+from tasks.qualifications.models import Qualification, QualificationGrant
+
+SENIOR_RULE = {"all": [
+    {"metric": "tenure_days", "op": ">=", "value": 180},
+    {"metric": "approved_assignments", "op": ">=", "value": 200},
+    {"metric": "approval_rate", "op": ">=", "value": 95, "params": {"last": 100, "min_count": 50}},
+    {"not": {"metric": "final_rejections", "op": ">", "value": 3, "params": {"days": 365}}},
+]}
+
+TEST_QUESTIONS = [
+    {"name": "hello", "type": "single_choice", "label": "What does “Manao ahoana” mean?",
+     "choices": ["Hello", "Thank you", "Goodbye"]},
+    {"name": "thanks", "type": "single_choice", "label": "How do you write “thank you” in Malagasy?",
+     "choices": ["Misaotra", "Veloma", "Tsara"]},
+    {"name": "transcribe", "type": "text", "label": "Write “Welcome to Madagascar” in Malagasy.", "max_length": 200},
+    {"name": "count", "type": "number", "label": "How many words are in “Tonga soa eto Madagasikara”?",
+     "integer": True},
+]
+TEST_KEY = {"hello": "Hello", "thanks": "Misaotra", "transcribe": "tonga soa eto madagasikara", "count": 4}
+
+
+def _user(email):
+    return User.objects.filter(email=email).first()
+
+
+@transaction.atomic
+def seed(ctx):
+    coop = ctx.get("coops", {}).get("tana") or Coop.objects.filter(slug="tana").first()
+    steward = _user("steward@tana.example")
+    if coop is None or steward is None:
+        return
+    mine = Qualification.objects.filter(coop=coop, organisation__isnull=True)
+    if not mine.filter(name="Senior member").exists():
+        services.qualification_create(
+            actor=steward, coop=coop, name="Senior member", kind="computed", rule=SENIOR_RULE,
+            description="The coop's senior standing: experienced members with a clean record get the "
+                        "better-paid projects that ask for it. The rule is public and every member sees where "
+                        "they stand.",
+            reason="Adopted at the founding general meeting as the coop's answer to closed 'Master' levels.")
+    reviewer = mine.filter(name="Trusted reviewer").first() or services.qualification_create(
+        actor=steward, coop=coop, name="Trusted reviewer", kind="granted",
+        description="Members the coop trusts to review others' work in disputed cases.",
+        reason="Stewards grant it after two mentors vouch for the member.")
+    member2 = _user("member2@tana.example")
+    if member2 and not QualificationGrant.objects.filter(qualification=reviewer, member=member2).exists():
+        services.qualification_grant(actor=steward, qualification=reviewer, member=member2,
+                                     reason="Vouched for by two mentors after 3 months of careful reviews.")
+    org = ctx.get("organisations", {}).get("ravina") or Organisation.objects.filter(slug="ravina-labs").first()
+    owner = org.staff.filter(role="owner").select_related("user").first() if org else None
+    if owner and not Qualification.objects.filter(coop=coop, organisation=org, kind="test").exists():
+        test = services.qualification_test_create(
+            actor=owner.user, coop=coop, organisation=org, name="Malagasy transcriber",
+            description="For Ravina Labs' Malagasy speech projects.",
+            instructions="Four short questions on Malagasy. **Every attempt is paid**, whether you pass or not.",
+            questions=TEST_QUESTIONS, answer_key=TEST_KEY, pass_mark=75, time_limit_minutes=20, retry_hours=24,
+            estimated_minutes=10, reward=300)
+        services.qualification_test_fund(actor=owner.user, test=test, attempts=20)
