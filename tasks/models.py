@@ -196,6 +196,13 @@ class Assignment(models.Model):
     def is_open(self):
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def time_spent_display(self):
+        if self.time_spent_seconds is None:
+            return ""
+        minutes, seconds = divmod(self.time_spent_seconds, 60)
+        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
 
 class Bonus(models.Model):
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")

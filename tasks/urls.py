@@ -1,1 +1,28 @@
-urlpatterns = []
+from django.urls import path
+
+from tasks.views import member, requester
+
+urlpatterns = [
+    # members
+    path("work/", member.feed, name="feed"),
+    path("work/mine/", member.my_work, name="mine"),
+    path("work/watch/", member.project_watch, name="watch_coop"),
+    path("work/projects/<int:pk>/", member.project_detail, name="project"),
+    path("work/projects/<int:pk>/claim/", member.project_claim, name="claim"),
+    path("work/projects/<int:pk>/consent/", member.project_consent, name="consent"),
+    path("work/projects/<int:pk>/watch/", member.project_watch, name="watch"),
+    path("work/assignments/<int:pk>/", member.assignment_work, name="assignment"),
+    path("work/assignments/<int:pk>/draft/", member.assignment_draft, name="assignment_draft"),
+    # requesters
+    path("requester/projects/", requester.project_list, name="requester_projects"),
+    path("requester/projects/new/", requester.project_create, name="requester_project_create"),
+    path("requester/projects/<int:pk>/", requester.project_detail, name="requester_project"),
+    path("requester/projects/<int:pk>/edit/", requester.project_edit, name="requester_project_edit"),
+    path("requester/projects/<int:pk>/preview/", requester.project_preview, name="requester_preview"),
+    path("requester/projects/<int:pk>/upload/", requester.project_upload, name="requester_upload"),
+    path("requester/projects/<int:pk>/review/", requester.review, name="requester_review"),
+    path("requester/projects/<int:pk>/results.csv", requester.review_csv, name="requester_results_csv"),
+    path("requester/projects/<int:pk>/<str:action>/", requester.project_action, name="requester_action"),
+    path("requester/imports/<int:pk>/", requester.import_status, name="requester_import"),
+    path("requester/assignments/<int:pk>/", requester.assignment_review, name="requester_assignment"),
+]

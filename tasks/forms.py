@@ -1,0 +1,72 @@
+import json
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coop.core.money import exponent, parse_amount
+from tasks.models import DATA_FLAGS
+
+
+class AmountField(forms.CharField):
+    """An amount typed in major units ('0.50') -> minor units (50)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return str(Decimal(value).scaleb(-exponent()))
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        from coop.core.errors import DomainError
+
+        try:
+            return parse_amount(value)
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc.message))
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.CharField(label=_("Category"), max_length=60,
+                               help_text=_("One short word: transcription, labelling, rating…"))
+    instructions = forms.CharField(label=_("Instructions (Markdown)"), widget=forms.Textarea, required=False)
+    question_form = forms.CharField(
+        label=_("Question form (JSON)"), widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text=_("A list of fields; see the description below the form."))
+    reward = AmountField(label=_("Reward per assignment"), help_text=_("For example 0.50"))
+    estimated_minutes = forms.IntegerField(label=_("Estimated minutes per assignment"), min_value=1)
+    assignments_per_task = forms.IntegerField(label=_("Assignments per task (distinct members)"), min_value=1,
+                                              initial=1)
+    time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1, initial=60)
+    auto_approval_hours = forms.IntegerField(label=_("Approve automatically after (hours)"), min_value=1, initial=72)
+    data_flags = forms.MultipleChoiceField(label=_("This work involves"), choices=DATA_FLAGS, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def clean_question_form(self):
+        try:
+            return json.loads(self.cleaned_data["question_form"])
+        except ValueError as exc:
+            raise forms.ValidationError(_("This is not valid JSON: %(e)s") % {"e": exc})
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"))
+    explanation = forms.CharField(label=_("Explanation for the member"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, reasons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "—")] + [(k, v) for k, v in (reasons or {}).items()]
+
+
+class RevisionForm(forms.Form):
+    comment = forms.CharField(label=_("What should change"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BonusForm(forms.Form):
+    amount = AmountField(label=_("Bonus"))
+    reason = forms.CharField(label=_("Why"), max_length=500)

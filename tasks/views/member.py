@@ -1,0 +1,187 @@
+"""Member pages: the task feed, a project, the work page, my work."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coop.core.errors import DomainError
+from coop.federation.selectors import membership_active, rulebook_in_force
+from tasks import selectors, services
+from tasks.eligibility import MemberContext, eligibility_with, projects_eligibility
+from tasks.models import DATA_FLAGS, Assignment, Project, ProjectWatch
+from tasks.questions import answers_from_post, render_fields
+
+FLAG_LABELS = dict(DATA_FLAGS)
+
+
+def _membership_or_none(request):
+    return membership_active(user=request.user)
+
+
+def _project_for_member(request, pk):
+    membership = _membership_or_none(request)
+    project = Project.objects.select_related("organisation", "coop").filter(pk=pk).exclude(
+        status=Project.Status.DRAFT).first()
+    if project is None or membership is None or membership.coop_id != project.coop_id:
+        raise Http404
+    return project, membership
+
+
+@login_required
+def feed(request):
+    membership = _membership_or_none(request)
+    if membership is None:
+        return render(request, "tasks/feed.html", {"membership": None, "rows": []})
+    projects = list(selectors.projects_open_for_feed(coop=membership.coop)[:200])
+    ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
+    watched = set(ProjectWatch.objects.filter(member=request.user, coop=membership.coop)
+                  .values_list("project_id", flat=True))
+    rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p),
+             "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
+    return render(request, "tasks/feed.html", {
+        "membership": membership, "rows": rows, "watching_coop": None in watched,
+        "open_count": ctx.open_count, "rulebook": ctx.rulebook(membership.coop_id),
+    })
+
+
+@login_required
+def project_detail(request, pk):
+    project, membership = _project_for_member(request, pk)
+    reasons = projects_eligibility(member=request.user, projects=[project])[project.pk]
+    sample = project.tasks.order_by("pk").first()
+    return render(request, "tasks/project_detail.html", {
+        "project": project, "reasons": reasons, "flags": [FLAG_LABELS.get(f, f) for f in project.data_flags],
+        "remaining": project.slots.filter(status="open").count(),
+        "watching": ProjectWatch.objects.filter(member=request.user, project=project).exists(),
+        "consent_needed": any(r["code"] == "data_consent" for r in reasons),
+        "fields": render_fields(project.question_form, sample.data if sample else {}),
+        "time": selectors.project_time_spent(project=project),
+        "fair_share_open": project.fair_share_until and project.fair_share_until > timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def project_claim(request, pk):
+    project, _membership = _project_for_member(request, pk)
+    try:
+        assignment = services.assignment_claim(member=request.user, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("tasks:project", pk=project.pk)
+    return redirect("tasks:assignment", pk=assignment.pk)
+
+
+@login_required
+@require_POST
+def project_consent(request, pk):
+    project, _membership = _project_for_member(request, pk)
+    try:
+        services.data_consent_give(member=request.user, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you: your consent is recorded for this project."))
+    return redirect("tasks:project", pk=project.pk)
+
+
+@login_required
+@require_POST
+def project_watch(request, pk=None):
+    membership = _membership_or_none(request)
+    if membership is None:
+        raise Http404
+    project = None
+    if pk is not None:
+        project, membership = _project_for_member(request, pk)
+    if request.POST.get("stop"):
+        services.project_unwatch(member=request.user, coop=membership.coop, project=project)
+        messages.success(request, _("You will not be told any more."))
+    else:
+        services.project_watch(member=request.user, coop=membership.coop, project=project)
+        messages.success(request, _("We will tell you on your dashboard (and by email if you chose so)."))
+    return redirect(request.POST.get("next") or reverse("tasks:feed"))
+
+
+def _own_assignment(request, pk):
+    assignment = (Assignment.objects.select_related("project", "project__organisation", "task")
+                  .filter(pk=pk, member=request.user).first())
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@login_required
+def assignment_work(request, pk):
+    """The work page: the question form with a server draft (and a browser draft in JS)."""
+    assignment = _own_assignment(request, pk)
+    project = assignment.project
+    values = assignment.answers if assignment.status == "submitted" else (assignment.draft or {})
+    if request.method == "POST":
+        action = request.POST.get("action", "submit")
+        answers = answers_from_post(project.question_form, request.POST)
+        try:
+            if action == "return":
+                services.assignment_return(member=request.user, assignment=assignment)
+                messages.success(request, _("The task went back to the pool. No penalty."))
+                return redirect("tasks:feed")
+            if action == "save":
+                services.assignment_draft_save(member=request.user, assignment=assignment, draft=answers)
+                messages.success(request, _("Draft saved."))
+                return redirect("tasks:assignment", pk=assignment.pk)
+            services.assignment_submit(member=request.user, assignment=assignment, answers=answers)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            errors = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
+            return render(request, "tasks/assignment_work.html", _work_context(assignment, answers, errors),
+                          status=400)
+        messages.success(request, _("Submitted. You will see the review in “My work”."))
+        return redirect("tasks:mine")
+    return render(request, "tasks/assignment_work.html", _work_context(assignment, values, {}))
+
+
+def _work_context(assignment, values, errors):
+    project = assignment.project
+    fields = render_fields(project.question_form, assignment.task.data, values)
+    for field in fields:
+        field["error"] = errors.get(field["name"], "")
+    rulebook = rulebook_in_force(coop=project.coop_id)
+    return {
+        "assignment": assignment, "project": project, "fields": fields, "preview": False,
+        "editable": assignment.status in Assignment.OPEN_STATUSES,
+        "reason_text": rulebook["rejection_reasons"].get(assignment.rejection_reason, assignment.rejection_reason),
+        "draft_key": f"atelier-draft-{assignment.pk}",
+    }
+
+
+@login_required
+@require_POST
+def assignment_draft(request, pk):
+    """Autosave from the work page's script (the form works without it)."""
+    assignment = _own_assignment(request, pk)
+    answers = answers_from_post(assignment.project.question_form, request.POST)
+    try:
+        services.assignment_draft_save(member=request.user, assignment=assignment, draft=answers)
+    except DomainError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return JsonResponse({"saved": True})
+
+
+@login_required
+def my_work(request):
+    assignments = list(selectors.assignments_of_member(member=request.user).exclude(
+        status__in=[Assignment.Status.RETURNED, Assignment.Status.EXPIRED])[:200])
+    coop_ids = {a.project.coop_id for a in assignments}
+    reasons = {}
+    for coop_id in coop_ids:
+        reasons.update(rulebook_in_force(coop=coop_id)["rejection_reasons"])
+    held = sum(a.project.reward for a in assignments if a.status in selectors.HELD_FOR_MEMBER)
+    paid = sum(a.project.reward for a in assignments if a.status in Assignment.PAID_STATUSES)
+    return render(request, "tasks/my_work.html", {
+        "assignments": assignments, "reasons": reasons, "held": held, "paid": paid, "now": timezone.now(),
+    })

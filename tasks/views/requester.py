@@ -1,0 +1,312 @@
+"""Requester pages: projects, the form builder, preview, CSV upload, publish, review."""
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.pseudonyms import worker_pseudonym
+from accounts.selectors import organisations_of
+from coop.core.errors import DomainError
+from coop.federation.models import Coop
+from coop.federation.selectors import rulebook_in_force
+from tasks import selectors, services
+from tasks.access import staff_of_project
+from tasks.forms import BonusForm, CsvUploadForm, ProjectForm, RejectForm, RevisionForm
+from tasks.models import Assignment, Project, TaskImport
+from tasks.questions import form_columns, render_fields
+from tasks.services.imports import csv_decode
+
+EXAMPLE_FORM = [
+    {"name": "label", "type": "single_choice", "label": "What does the picture show?",
+     "choices": ["cat", "dog", "neither"], "show": {"image": "image_url"}},
+    {"name": "note", "type": "text", "label": "Anything unusual?", "required": False, "max_length": 300},
+]
+PAGE = 50
+
+
+def _organisation(request):
+    mine = organisations_of(user=request.user)
+    wanted = request.POST.get("org") or request.GET.get("org")
+    if wanted:
+        organisation = mine.filter(pk=wanted).first() if str(wanted).isdigit() else None
+        if organisation is None:
+            raise Http404
+        return organisation
+    return mine.first()
+
+
+def _project(request, pk):
+    project = Project.objects.select_related("organisation", "coop").filter(pk=pk).first()
+    if project is None:
+        raise Http404
+    try:
+        staff_of_project(user=request.user, project=project)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404
+        raise
+    return project
+
+
+@login_required
+def project_list(request):
+    organisation = _organisation(request)
+    if organisation is None:
+        return redirect("accounts:requester_home")
+    return render(request, "tasks/requester/project_list.html", {
+        "organisation": organisation, "organisations": organisations_of(user=request.user),
+        "projects": selectors.projects_of_organisation(organisation=organisation),
+    })
+
+
+def _form_fields(form):
+    data = dict(form.cleaned_data)
+    data["data_flags"] = list(data.get("data_flags") or [])
+    return data
+
+
+@login_required
+def project_create(request):
+    organisation = _organisation(request)
+    if organisation is None:
+        return redirect("accounts:requester_home")
+    coops = Coop.objects.order_by("name")
+    initial = {"question_form": json.dumps(EXAMPLE_FORM, indent=2)}
+    form = ProjectForm(request.POST or None, initial=initial)
+    chosen = request.POST.get("coop")
+    if request.method == "POST" and form.is_valid():
+        coop = coops.filter(pk=chosen).first() if str(chosen).isdigit() else None
+        if coop is None:
+            form.add_error(None, _("Choose the coop that will do the work."))
+        else:
+            try:
+                project = services.project_create(actor=request.user, organisation=organisation, coop=coop,
+                                                  **_form_fields(form))
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Draft saved. Add tasks, check the preview, then publish."))
+                return redirect("tasks:requester_project", pk=project.pk)
+    return render(request, "tasks/requester/project_form.html", {
+        "form": form, "organisation": organisation, "coops": coops, "chosen": chosen, "project": None,
+    })
+
+
+def _form_errors(form, exc):
+    form.add_error(None, exc.message)
+    for name, message in (exc.extra.get("fields") or {}).items():
+        if name in form.fields:
+            form.add_error(name, message)
+
+
+@login_required
+def project_edit(request, pk):
+    project = _project(request, pk)
+    if project.status != Project.Status.DRAFT:
+        messages.error(request, _("A published project keeps its settings."))
+        return redirect("tasks:requester_project", pk=project.pk)
+    initial = {name: getattr(project, name) for name in services.publishing.EDITABLE}
+    initial["question_form"] = json.dumps(project.question_form, indent=2, ensure_ascii=False)
+    form = ProjectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(actor=request.user, project=project, **_form_fields(form))
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tasks:requester_project", pk=project.pk)
+    return render(request, "tasks/requester/project_form.html", {
+        "form": form, "organisation": project.organisation, "project": project})
+
+
+@login_required
+def project_detail(request, pk):
+    project = _project(request, pk)
+    rulebook = rulebook_in_force(coop=project.coop)
+    fees = services.fees_for(reward=project.reward, rulebook=rulebook) if not project.published_at else {
+        "fee_coop": project.fee_coop, "fee_federation": project.fee_federation, "fee_juror": project.fee_juror}
+    counts = selectors.project_counts(project=project)
+    per_assignment = project.reward + sum(fees.values())
+    return render(request, "tasks/requester/project_detail.html", {
+        "project": project, "counts": counts, "fees": sum(fees.values()), "per_assignment": per_assignment,
+        "total_cost": per_assignment * counts["tasks"] * project.assignments_per_task,
+        "floor": rulebook["floor_hourly_rate"], "time": selectors.project_time_spent(project=project),
+        "imports": project.imports.all()[:5], "upload_form": CsvUploadForm(),
+        "columns": list(form_columns(project.question_form)),
+    })
+
+
+@login_required
+def project_preview(request, pk):
+    """Exactly what a member sees on the work page, with the first task's data."""
+    project = _project(request, pk)
+    task = project.tasks.order_by("pk").first()
+    data = task.data if task else {}
+    return render(request, "tasks/assignment_work.html", {
+        "project": project, "fields": render_fields(project.question_form, data), "preview": True,
+        "editable": True, "assignment": None,
+    })
+
+
+@login_required
+@require_POST
+def project_upload(request, pk):
+    project = _project(request, pk)
+    form = CsvUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("tasks:requester_project", pk=project.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        content = csv_decode(upload.read())
+        task_import = services.task_import_create(actor=request.user, project=project, content=content,
+                                                  filename=upload.name)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("tasks:requester_project", pk=project.pk)
+    return redirect("tasks:requester_import", pk=task_import.pk)
+
+
+@login_required
+def import_status(request, pk):
+    task_import = TaskImport.objects.select_related("project").filter(pk=pk).first()
+    if task_import is None:
+        raise Http404
+    _project(request, task_import.project_id)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"status": task_import.status, "percent": task_import.percent,
+                             "processed_rows": task_import.processed_rows, "total_rows": task_import.total_rows,
+                             "message": task_import.message, "bad_rows": len(task_import.errors or [])})
+    return render(request, "tasks/requester/import_status.html", {"task_import": task_import,
+                                                                    "project": task_import.project})
+
+
+@login_required
+@require_POST
+def project_action(request, pk, action):
+    project = _project(request, pk)
+    service = {"publish": services.project_publish, "pause": services.project_pause,
+               "resume": services.project_resume, "cancel": services.project_cancel}.get(action)
+    if service is None:
+        raise Http404
+    try:
+        service(actor=request.user, project=project)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, {"publish": _("Published: the money is in escrow and members can start."),
+                                   "pause": _("Paused."), "resume": _("Open again."),
+                                   "cancel": _("Cancelled: unclaimed tasks were refunded.")}[action])
+    return redirect("tasks:requester_project", pk=project.pk)
+
+
+def _review_rows(project, assignments):
+    return [{"a": a, "worker": worker_pseudonym(user=a.member_id, organisation=project.organisation_id)}
+            for a in assignments]
+
+
+@login_required
+def review(request, pk):
+    project = _project(request, pk)
+    status = request.GET.get("status", "submitted")
+    if status not in dict(Assignment.Status.choices) and status != "all":
+        status = "submitted"
+    qs = selectors.assignments_for_review(project=project, status=None if status == "all" else status)
+    if request.method == "POST":
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        try:
+            done = services.assignments_approve(actor=request.user, project=project, ids=ids)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(n)s approved and paid.") % {"n": len(done)})
+        return redirect(request.get_full_path())
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    return render(request, "tasks/requester/review.html", {
+        "project": project, "page": page, "rows": _review_rows(project, page.object_list), "status": status,
+        "statuses": Assignment.Status.choices, "fields": project.question_form,
+    })
+
+
+@login_required
+def review_csv(request, pk):
+    project = _project(request, pk)
+    fields = [f["name"] for f in project.question_form]
+    columns = sorted({k for t in project.tasks.values_list("data", flat=True)[:1000] for k in t})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["assignment", "task", "worker", "status", "submitted_at", "time_spent_seconds"]
+                    + [f"input.{c}" for c in columns] + [f"answer.{f}" for f in fields])
+    qs = selectors.assignments_for_review(project=project).exclude(submitted_at__isnull=True).order_by("pk")
+    for a in qs.iterator(chunk_size=1000):
+        answers = a.answers or {}
+        writer.writerow([a.pk, a.task_id, worker_pseudonym(user=a.member_id, organisation=project.organisation_id),
+                         a.status, a.submitted_at.isoformat() if a.submitted_at else "", a.time_spent_seconds or ""]
+                        + [a.task.data.get(c, "") for c in columns]
+                        + ["|".join(v) if isinstance(v := answers.get(f, ""), list) else v for f in fields])
+    return response
+
+
+def _review_assignment(request, pk):
+    assignment = (Assignment.objects.select_related("project", "project__organisation", "project__coop", "task")
+                  .filter(pk=pk).first())
+    if assignment is None:
+        raise Http404
+    _project(request, assignment.project_id)
+    return assignment
+
+
+@login_required
+def assignment_review(request, pk):
+    assignment = _review_assignment(request, pk)
+    project = assignment.project
+    reasons = rulebook_in_force(coop=project.coop)["rejection_reasons"]
+    reject_form = RejectForm(reasons=reasons)
+    revision_form, bonus_form = RevisionForm(), BonusForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                services.assignment_approve(actor=request.user, assignment=assignment)
+                messages.success(request, _("Approved: the member is paid."))
+            elif action == "reject":
+                reject_form = RejectForm(request.POST, reasons=reasons)
+                services.assignment_reject(actor=request.user, assignment=assignment,
+                                           reason=request.POST.get("reason", ""),
+                                           explanation=request.POST.get("explanation", ""))
+                messages.success(request, _("Rejected. The money stays in escrow until the appeal window closes."))
+            elif action == "revise":
+                revision_form = RevisionForm(request.POST)
+                services.assignment_request_revision(actor=request.user, assignment=assignment,
+                                                     comment=request.POST.get("comment", ""))
+                messages.success(request, _("Sent back to the member for revision."))
+            elif action == "bonus":
+                bonus_form = BonusForm(request.POST)
+                if not bonus_form.is_valid():
+                    raise DomainError("invalid_amount", _("Enter a bonus amount and a reason."))
+                services.assignment_bonus(actor=request.user, assignment=assignment,
+                                          amount=bonus_form.cleaned_data["amount"],
+                                          reason=bonus_form.cleaned_data["reason"])
+                messages.success(request, _("Bonus paid."))
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("tasks:requester_assignment", pk=assignment.pk)
+    return render(request, "tasks/requester/assignment_review.html", {
+        "assignment": assignment, "project": project,
+        "worker": worker_pseudonym(user=assignment.member_id, organisation=project.organisation_id),
+        "fields": render_fields(project.question_form, assignment.task.data, assignment.answers or {}),
+        "reject_form": reject_form, "revision_form": revision_form, "bonus_form": bonus_form,
+        "reason_text": reasons.get(assignment.rejection_reason, assignment.rejection_reason),
+    })
