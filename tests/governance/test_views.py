@@ -82,3 +82,35 @@ def test_federation_choice_offered_to_stewards_only(client):
     assert 'name="federation"' not in client.get(reverse("governance:proposal_new")).content.decode()
     client.force_login(s.user)
     assert 'name="federation"' in client.get(reverse("governance:proposal_new")).content.decode()
+
+
+def test_author_opens_the_discussion_and_withdraws_from_the_page(client):
+    coop = CoopFactory()
+    a, b = voter(coop), voter(coop)
+    proposal = services.proposal_create(author=a.user, title="Raise the floor rate", changes=FLOOR_UP)
+    client.force_login(b.user)
+    client.post(reverse("governance:proposal_submit", args=[proposal.pk]))  # not the author: refused
+    proposal.refresh_from_db()
+    assert proposal.status == "draft"
+    client.force_login(a.user)
+    client.post(reverse("governance:proposal_submit", args=[proposal.pk]))
+    proposal.refresh_from_db()
+    assert proposal.status == "discussion"
+    html = client.get(reverse("governance:proposal", args=[proposal.pk])).content.decode()
+    assert reverse("forums:subject_room", args=["governance.proposal", proposal.pk]) in html  # discussion link
+    client.post(reverse("governance:proposal_withdraw", args=[proposal.pk]))
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+
+
+def test_secret_ballot_page_hides_the_tally_and_shows_who_voted_after_close(client):
+    coop = CoopFactory()
+    a, b = voter(coop), voter(coop)
+    proposal = proposal_voting(author=a.user, changes=FLOOR_UP, secret=True)
+    services.ballot_cast(user=a.user, proposal=proposal, choice="no")
+    client.force_login(b.user)
+    html = client.get(reverse("governance:proposal", args=[proposal.pk])).content.decode()
+    assert 'id="tally"' not in html and "the tally stays hidden" in html
+    services.proposal_close(proposal=deadline_pass(proposal))
+    html = client.get(reverse("governance:proposal", args=[proposal.pk])).content.decode()
+    assert 'id="tally"' in html and "Who voted" in html and "Who voted what" not in html
