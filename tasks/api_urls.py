@@ -1,1 +1,19 @@
-urlpatterns = []
+from django.urls import path
+
+from tasks import api
+
+urlpatterns = [
+    path("projects/", api.ProjectListApi.as_view(), name="projects"),
+    path("projects/<int:pk>/", api.ProjectDetailApi.as_view(), name="project"),
+    path("projects/<int:pk>/tasks/", api.ProjectTasksApi.as_view(), name="project_tasks"),
+    path("projects/<int:pk>/publish/", api.ProjectPublishApi.as_view(), name="project_publish"),
+    path("projects/<int:pk>/pause/", api.ProjectPauseApi.as_view(), name="project_pause"),
+    path("projects/<int:pk>/resume/", api.ProjectResumeApi.as_view(), name="project_resume"),
+    path("projects/<int:pk>/cancel/", api.ProjectCancelApi.as_view(), name="project_cancel"),
+    path("projects/<int:pk>/assignments/", api.AssignmentListApi.as_view(), name="project_assignments"),
+    path("projects/<int:pk>/assignments/approve/", api.AssignmentsApproveApi.as_view(), name="assignments_approve"),
+    path("assignments/<int:pk>/approve/", api.AssignmentApproveApi.as_view(), name="assignment_approve"),
+    path("assignments/<int:pk>/reject/", api.AssignmentRejectApi.as_view(), name="assignment_reject"),
+    path("assignments/<int:pk>/revision/", api.AssignmentRevisionApi.as_view(), name="assignment_revision"),
+    path("assignments/<int:pk>/bonus/", api.AssignmentBonusApi.as_view(), name="assignment_bonus"),
+]

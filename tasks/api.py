@@ -1,0 +1,356 @@
+"""The requester API of the marketplace (DRF). Authentication: a session or an API key
+(`Authorization: Bearer atl_…`); the organisation is the key's (or, with a session, the
+`organisation` given, or the user's only one). Every POST accepts an `Idempotency-Key`
+header (the ledger's mechanism: same key and body -> the first response again; same key,
+other body -> 409). Workers appear only under their pseudonym for the organisation."""
+
+from django.db.models import Count, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.pseudonyms import worker_pseudonym
+from accounts.selectors import organisation_for_request
+from coop.core.api import CursorPagination
+from coop.core.errors import NotFound
+from coop.federation.models import Coop
+from ledger.idempotency import idempotent
+from tasks import services
+from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot
+from tasks.services.publishing import MAX_TASKS_PER_CALL
+
+ERROR = inline_serializer("MarketplaceError", {"code": serializers.CharField(), "message": serializers.CharField(),
+                                    "extra": serializers.DictField()})
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                               description="Retry-safe key: the same key and body return the first response.")
+ORGANISATION = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
+                                description="With a session and several organisations: which one.")
+ERRORS = {400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
+
+
+def _organisation(request):
+    return organisation_for_request(request=request, organisation_id=request.query_params.get("organisation")
+                                    or (request.data.get("organisation") if hasattr(request.data, "get") else None))
+
+
+def _project(request, pk):
+    organisation = _organisation(request)
+    project = Project.objects.select_related("organisation", "coop").filter(pk=pk, organisation=organisation).first()
+    if project is None:
+        raise NotFound("unknown_project", "No such project for your organisation.")
+    return project
+
+
+def _scope(project_or_org):
+    org_id = getattr(project_or_org, "organisation_id", None) or project_or_org.pk
+    return f"org:{org_id}"
+
+
+class QuestionFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=["single_choice", "multiple_choice", "text", "number"])
+    label = serializers.CharField()
+    required = serializers.BooleanField(required=False)
+    choices = serializers.ListField(child=serializers.CharField(), required=False)
+    min = serializers.JSONField(required=False)
+    max = serializers.JSONField(required=False)
+    min_length = serializers.IntegerField(required=False)
+    max_length = serializers.IntegerField(required=False)
+    integer = serializers.BooleanField(required=False)
+    help = serializers.CharField(required=False)
+    show = serializers.DictField(child=serializers.CharField(), required=False)
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    coop = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    hourly_rate = serializers.IntegerField(read_only=True)
+    remaining = serializers.IntegerField(read_only=True)
+    question_form = QuestionFieldSerializer(many=True)
+    data_flags = serializers.ListField(child=serializers.ChoiceField(choices=DATA_FLAG_CODES))
+
+    class Meta:
+        model = Project
+        fields = ["id", "coop", "organisation", "status", "title", "category", "instructions", "question_form",
+                  "reward", "estimated_minutes", "hourly_rate", "assignments_per_task", "time_limit_minutes",
+                  "auto_approval_hours", "data_flags", "fee_coop", "fee_federation", "fee_juror",
+                  "rulebook_version", "remaining", "created_at", "published_at", "cancelled_at"]
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    coop = serializers.SlugField(help_text="The coop's short name (e.g. tana).")
+    title = serializers.CharField(max_length=200)
+    category = serializers.CharField(max_length=60)
+    instructions = serializers.CharField(required=False, allow_blank=True, default="")
+    question_form = serializers.JSONField(help_text="A list of question fields (see docs/question-form.md).")
+    reward = serializers.IntegerField(help_text="Minor units of the federation's currency.")
+    estimated_minutes = serializers.IntegerField()
+    assignments_per_task = serializers.IntegerField(required=False, default=1)
+    time_limit_minutes = serializers.IntegerField(required=False, default=60)
+    auto_approval_hours = serializers.IntegerField(required=False)
+    data_flags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class TasksInputSerializer(serializers.Serializer):
+    tasks = serializers.ListField(child=serializers.DictField(), max_length=MAX_TASKS_PER_CALL,
+                                  help_text=f"Up to {MAX_TASKS_PER_CALL} task data objects.")
+
+
+class TasksAddedSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    added = serializers.IntegerField()
+    first_task = serializers.IntegerField()
+    last_task = serializers.IntegerField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    worker = serializers.SerializerMethodField()
+    task_data = serializers.JSONField(source="task.data")
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "project", "task", "task_data", "worker", "status", "claimed_at", "submitted_at",
+                  "time_spent_seconds", "answers", "reviewed_at", "auto_approved", "revision_comment",
+                  "rejection_reason", "rejection_explanation", "appeal_deadline"]
+
+    def get_worker(self, obj) -> str:
+        return worker_pseudonym(user=obj.member_id, organisation=obj.project.organisation_id)
+
+
+class IdsSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=1000)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="A code from the coop's published rejection reasons.")
+    explanation = serializers.CharField(help_text="Shown to the member in full; at least 20 characters.")
+
+
+class RevisionSerializer(serializers.Serializer):
+    comment = serializers.CharField()
+
+
+class BonusSerializer(serializers.Serializer):
+    amount = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class BonusOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    assignment = serializers.IntegerField()
+    amount = serializers.IntegerField()
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _with_remaining(qs):
+    return qs.annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)))
+
+
+def _project_out(project):
+    return ProjectSerializer(_with_remaining(Project.objects.select_related("coop")).get(pk=project.pk)).data
+
+
+class ProjectListApi(ListAPIView):
+    serializer_class = ProjectSerializer
+    pagination_class = CursorPagination
+
+    def get_queryset(self):
+        organisation = _organisation(self.request)
+        return _with_remaining(Project.objects.filter(organisation=organisation).select_related("coop"))
+
+    @extend_schema(operation_id="projects_list", parameters=[ORGANISATION], tags=["marketplace"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(operation_id="projects_create", request=ProjectInputSerializer,
+                   parameters=[IDEMPOTENCY, ORGANISATION], responses={201: ProjectSerializer, **ERRORS},
+                   tags=["marketplace"])
+    def post(self, request):
+        organisation = _organisation(request)
+        data = dict(_valid(ProjectInputSerializer, request))
+        coop = Coop.objects.filter(slug=data.pop("coop")).first()
+        if coop is None:
+            raise NotFound("unknown_coop", "No coop with this short name.")
+        if data.get("auto_approval_hours") is None:
+            data.pop("auto_approval_hours", None)
+
+        def handler():
+            project = services.project_create(actor=request.user, organisation=organisation, coop=coop, **data)
+            return Response(_project_out(project), status=status.HTTP_201_CREATED)
+
+        return idempotent(request=request, scope=_scope(organisation), handler=handler)
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(operation_id="projects_retrieve", responses={200: ProjectSerializer, **ERRORS},
+                   tags=["marketplace"])
+    def get(self, request, pk):
+        return Response(_project_out(_project(request, pk)))
+
+
+class ProjectTasksApi(APIView):
+    @extend_schema(operation_id="projects_tasks_add", request=TasksInputSerializer, parameters=[IDEMPOTENCY],
+                   responses={201: TasksAddedSerializer, **ERRORS}, tags=["marketplace"])
+    def post(self, request, pk):
+        project = _project(request, pk)
+        data = _valid(TasksInputSerializer, request)
+
+        def handler():
+            tasks = services.tasks_add(actor=request.user, project=project, rows=data["tasks"])
+            return Response({"project": project.pk, "added": len(tasks), "first_task": tasks[0].pk,
+                             "last_task": tasks[-1].pk}, status=status.HTTP_201_CREATED)
+
+        return idempotent(request=request, scope=_scope(project), handler=handler)
+
+
+class ProjectActionApi(APIView):
+    SERVICES = {"publish": services.project_publish, "pause": services.project_pause,
+                "resume": services.project_resume, "cancel": services.project_cancel}
+
+    def _act(self, request, pk, name):
+        project = _project(request, pk)
+
+        def handler():
+            done = self.SERVICES[name](actor=request.user, project=project)
+            return Response(_project_out(done))
+
+        return idempotent(request=request, scope=_scope(project), handler=handler)
+
+
+def _action_schema(name, doc):
+    return extend_schema(operation_id=f"projects_{name}", request=None, parameters=[IDEMPOTENCY], description=doc,
+                         responses={200: ProjectSerializer, **ERRORS}, tags=["marketplace"])
+
+
+class ProjectPublishApi(ProjectActionApi):
+    @_action_schema("publish", "Fix the fees, create the slots and move the full cost into escrow.")
+    def post(self, request, pk):
+        return self._act(request, pk, "publish")
+
+
+class ProjectPauseApi(ProjectActionApi):
+    @_action_schema("pause", "Stop new claims (claimed work continues).")
+    def post(self, request, pk):
+        return self._act(request, pk, "pause")
+
+
+class ProjectResumeApi(ProjectActionApi):
+    @_action_schema("resume", "Open a paused project again.")
+    def post(self, request, pk):
+        return self._act(request, pk, "resume")
+
+
+class ProjectCancelApi(ProjectActionApi):
+    @_action_schema("cancel", "Cancel: unclaimed slots are refunded at once; claimed work is reviewed as usual.")
+    def post(self, request, pk):
+        return self._act(request, pk, "cancel")
+
+
+class AssignmentListApi(ListAPIView):
+    serializer_class = AssignmentSerializer
+    pagination_class = CursorPagination
+
+    def get_queryset(self):
+        project = _project(self.request, self.kwargs["pk"])
+        qs = Assignment.objects.filter(project=project).select_related("task", "project")
+        wanted = self.request.query_params.get("status")
+        if wanted:
+            qs = qs.filter(status=wanted)
+        return qs
+
+    @extend_schema(operation_id="projects_assignments_list", tags=["marketplace"], parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
+                         enum=[c for c, _l in Assignment.Status.choices])])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+def _assignment(request, pk):
+    organisation = _organisation(request)
+    assignment = (Assignment.objects.select_related("project", "project__organisation", "task")
+                  .filter(pk=pk, project__organisation=organisation).first())
+    if assignment is None:
+        raise NotFound("unknown_assignment", "No such assignment in your projects.")
+    return assignment
+
+
+def _assignment_out(pk):
+    return AssignmentSerializer(Assignment.objects.select_related("task", "project").get(pk=pk)).data
+
+
+class AssignmentApproveApi(APIView):
+    @extend_schema(operation_id="assignments_approve", request=None, parameters=[IDEMPOTENCY],
+                   responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
+    def post(self, request, pk):
+        assignment = _assignment(request, pk)
+
+        def handler():
+            services.assignment_approve(actor=request.user, assignment=assignment)
+            return Response(_assignment_out(assignment.pk))
+
+        return idempotent(request=request, scope=_scope(assignment.project), handler=handler)
+
+
+class AssignmentsApproveApi(APIView):
+    @extend_schema(operation_id="projects_assignments_approve", request=IdsSerializer, parameters=[IDEMPOTENCY],
+                   responses={200: AssignmentSerializer(many=True), **ERRORS}, tags=["marketplace"])
+    def post(self, request, pk):
+        project = _project(request, pk)
+        data = _valid(IdsSerializer, request)
+
+        def handler():
+            done = services.assignments_approve(actor=request.user, project=project, ids=data["ids"])
+            qs = Assignment.objects.filter(pk__in=[a.pk for a in done]).select_related("task", "project").order_by("pk")
+            return Response(AssignmentSerializer(qs, many=True).data)
+
+        return idempotent(request=request, scope=_scope(project), handler=handler)
+
+
+class AssignmentRejectApi(APIView):
+    @extend_schema(operation_id="assignments_reject", request=RejectSerializer, parameters=[IDEMPOTENCY],
+                   responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
+    def post(self, request, pk):
+        assignment = _assignment(request, pk)
+        data = _valid(RejectSerializer, request)
+
+        def handler():
+            services.assignment_reject(actor=request.user, assignment=assignment, **data)
+            return Response(_assignment_out(assignment.pk))
+
+        return idempotent(request=request, scope=_scope(assignment.project), handler=handler)
+
+
+class AssignmentRevisionApi(APIView):
+    @extend_schema(operation_id="assignments_request_revision", request=RevisionSerializer, parameters=[IDEMPOTENCY],
+                   responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
+    def post(self, request, pk):
+        assignment = _assignment(request, pk)
+        data = _valid(RevisionSerializer, request)
+
+        def handler():
+            services.assignment_request_revision(actor=request.user, assignment=assignment, **data)
+            return Response(_assignment_out(assignment.pk))
+
+        return idempotent(request=request, scope=_scope(assignment.project), handler=handler)
+
+
+class AssignmentBonusApi(APIView):
+    @extend_schema(operation_id="assignments_bonus", request=BonusSerializer, parameters=[IDEMPOTENCY],
+                   responses={201: BonusOutSerializer, **ERRORS}, tags=["marketplace"])
+    def post(self, request, pk):
+        assignment = _assignment(request, pk)
+        data = _valid(BonusSerializer, request)
+
+        def handler():
+            bonus = services.assignment_bonus(actor=request.user, assignment=assignment, **data)
+            return Response({"id": bonus.pk, "assignment": assignment.pk, "amount": bonus.amount},
+                            status=status.HTTP_201_CREATED)
+
+        return idempotent(request=request, scope=_scope(assignment.project), handler=handler)
