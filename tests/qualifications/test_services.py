@@ -202,3 +202,11 @@ def test_a_computed_qualification_is_not_revoked_by_hand():
         qualification_revoke(actor=q.created_by, qualification=q, member=member(q.coop).user,
                              reason="Because I say so, for a long time.")
     assert info.value.code == "computed_kind"
+
+
+def test_governance_publishes_a_version_without_a_steward_citing_the_proposal():
+    q = computed_qualification(CoopFactory())
+    version = qualification_version_publish(actor=None, qualification=q, proposal_id=42,
+                                            rule={"metric": "tenure_days", "op": ">=", "value": 60})
+    assert version.number == 2 and version.reason == "Adopted by the members' vote (proposal 42)."
+    assert _events("qualification.version_published")[-1] == {"proposal": 42, "qualification": q.pk, "version": 2}

@@ -82,3 +82,19 @@ def test_a_steward_defines_a_qualification_and_a_bad_rule_keeps_the_input(client
                            "rule": '{"metric": "tenure_days", "op": ">=", "value": 30}',
                            "reason": "Members asked for it at the meeting."})
     assert ok.status_code == 302
+
+
+def test_the_project_qualifications_tag_shows_requirements_and_the_count():
+    from django.template import Context, Template
+
+    from tasks.qualifications.services import project_requirements_set
+
+    coop = CoopFactory()
+    q = computed_qualification(coop)
+    org = organisation()
+    project = open_project(coop, organisation=org, tasks=1)
+    project_requirements_set(actor=org.owner, project=project, qualifications=[q])
+    html = Template("{% load qualifications %}{% project_qualifications project %}").render(
+        Context({"project": project, "user": org.owner}))
+    assert "Senior member" in html and "at least 30 days of membership" in html
+    assert "0 members of 1 meet them." in html

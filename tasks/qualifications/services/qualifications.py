@@ -102,6 +102,8 @@ def qualification_version_publish(*, actor, qualification, rule, reason="", prop
         raise DomainError("not_computed", _("Only a computed qualification has a rule to change."))
     normal = _rule_validate(rule)
     reason = _reason(reason, required=qualification.owned_by_coop and proposal_id is None)
+    if proposal_id is not None and not reason:
+        reason = _("Adopted by the members' vote (proposal %(n)d).") % {"n": proposal_id}
     current = qualification.current_version
     if current is not None and current.rule == normal:
         raise Conflict("rule_unchanged", _("This rule is the same as the version in force."))
