@@ -175,17 +175,19 @@ def project_eligible_count(*, project, qualifications=None):
     return len(members_meeting(coop=project.coop_id, qualifications=chosen))
 
 
-def project_requirements_context(*, project):
+def project_requirements_context(*, project, count=True):
     """For the marketplace's project and publish pages (`qualifications/_project_requirements.html`)."""
     from coop.federation.models import Membership
     from tasks.qualifications.eligibility import required_qualifications
 
     required = required_qualifications(project)
-    return {
-        "project": project, "required": [{"qualification": q, "words": rule_words(q)} for q in required],
-        "eligible_count": project_eligible_count(project=project),
-        "active_count": Membership.objects.filter(coop_id=project.coop_id, status=Membership.Status.ACTIVE).count(),
-    }
+    context = {"project": project, "required": [{"qualification": q, "words": rule_words(q)} for q in required],
+               "count": count}
+    if count:
+        context["eligible_count"] = project_eligible_count(project=project)
+        context["active_count"] = Membership.objects.filter(coop_id=project.coop_id,
+                                                            status=Membership.Status.ACTIVE).count()
+    return context
 
 
 def required_for(project):

@@ -98,3 +98,34 @@ def test_the_project_qualifications_tag_shows_requirements_and_the_count():
         Context({"project": project, "user": org.owner}))
     assert "Senior member" in html and "at least 30 days of membership" in html
     assert "0 members of 1 meet them." in html
+
+
+def test_the_project_page_says_why_and_claiming_there_is_refused(client):
+    from tasks.models import Assignment
+    from tasks.qualifications.services import project_requirements_set
+
+    m = member()
+    q = computed_qualification(m.coop, name="Senior member")
+    org = organisation()
+    project = open_project(m.coop, organisation=org, tasks=2)
+    project_requirements_set(actor=org.owner, project=project, qualifications=[q])
+    client.force_login(m.user)
+    page = client.get(reverse("tasks:project", args=[project.pk])).content.decode()
+    assert "Needs the qualification “Senior member”: 30 more days of membership." in page
+    assert "Take a task" not in page and reverse("qualifications:detail", args=[q.pk]) in page
+    response = client.post(reverse("tasks:claim", args=[project.pk]), follow=True)
+    assert "30 more days of membership" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_the_requester_project_page_shows_the_eligible_count(client):
+    coop = CoopFactory()
+    q = computed_qualification(coop)
+    org = organisation()
+    project = open_project(coop, organisation=org, tasks=1)
+    client.force_login(org.owner)
+    from tasks.qualifications.services import project_requirements_set
+
+    project_requirements_set(actor=org.owner, project=project, qualifications=[q])
+    page = client.get(reverse("tasks:requester_project", args=[project.pk])).content.decode()
+    assert "Required qualifications" in page and "0 members of 1 meet them." in page

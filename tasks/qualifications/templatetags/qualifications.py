@@ -9,5 +9,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("qualifications/_project_requirements.html", takes_context=True)
-def project_qualifications(context, project):
-    return {**project_requirements_context(project=project), "user": context.get("user")}
+def project_qualifications(context, project, count=True):
+    """`count=False` (members' pages) skips counting the members who meet them."""
+    return {**project_requirements_context(project=project, count=count), "user": context.get("user"),
+            "count": count}
