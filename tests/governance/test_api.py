@@ -89,3 +89,20 @@ def test_proposal_detail_api_hides_other_coops_proposals():
     proposal = proposal_voting(author=a.user, changes=FLOOR_UP)
     response = _client(outsider.user).get(f"/api/governance/proposals/{proposal.pk}/")
     assert response.status_code == 404 and response.json()["code"] == "proposal_not_found"
+
+
+def test_proposal_submit_and_withdraw_api():
+    coop = CoopFactory()
+    a, b = voter(coop), voter(coop)
+    created = _client(a.user).post("/api/governance/proposals/", {"title": "Raise the floor rate",
+                                                                  "changes": FLOOR_UP}, format="json").json()
+    pk = created["proposal"]["id"]
+    assert created["proposal"]["status"] == "draft"
+    refused = _client(b.user).post(f"/api/governance/proposals/{pk}/submit/")
+    assert refused.status_code == 404  # another member's draft is not visible to them
+    submitted = _client(a.user).post(f"/api/governance/proposals/{pk}/submit/")
+    assert submitted.status_code == 200 and submitted.json()["proposal"]["status"] == "discussion"
+    not_author = _client(b.user).post(f"/api/governance/proposals/{pk}/withdraw/")
+    assert not_author.status_code == 403 and not_author.json()["code"] == "not_author"
+    withdrawn = _client(a.user).post(f"/api/governance/proposals/{pk}/withdraw/")
+    assert withdrawn.status_code == 200 and withdrawn.json()["proposal"]["status"] == "withdrawn"
