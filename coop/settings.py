@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ledger",
     "tasks",
     "tasks.qualifications",
+    "tasks.appeals",
     "coop.governance",
     "coop.forums",
 ]

@@ -15,6 +15,7 @@ APPS = [
     ("ledger", "ledger"),
     ("tasks", "tasks"),
     ("tasks.qualifications", "qualifications"),
+    ("tasks.appeals", "appeals"),
     ("coop.governance", "governance"),
     ("coop.forums", "forums"),
 ]

@@ -260,3 +260,21 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+@transaction.atomic
+def membership_reinstate_by_appeal(*, membership, appeal_id):
+    """A jury of members overturned a suspension (the appeals issue): the membership is active
+    again, with the appeal as the reason."""
+    membership = _locked(membership)
+    if membership.status != Membership.Status.SUSPENDED:
+        raise InvalidTransition()
+    membership.status = Membership.Status.ACTIVE
+    membership.status_changed_at, membership.status_changed_by = timezone.now(), None
+    membership.status_reason, membership.status_article = f"Suspension overturned on appeal {appeal_id}.", None
+    membership.save()
+    event_record(type="membership.reinstated", coop=membership.coop, subject=membership,
+                 payload={"membership": membership.pk, "appeal": appeal_id})
+    notify(user=membership.user, kind="membership", text="A jury of members overturned your suspension.",
+           link="/dashboard/")
+    return membership

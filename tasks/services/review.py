@@ -128,11 +128,23 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
                                       % {"n": MIN_EXPLANATION}, {"min_length": MIN_EXPLANATION})
     if assignment.status != Assignment.Status.SUBMITTED:
         raise InvalidState("not_submitted", _("Only submitted work can be rejected."))
-    assignment.status = Assignment.Status.REJECTED
+    from tasks.appeals.brake import brake_check
+
     assignment.rejection_reason, assignment.rejection_explanation = reason, explanation
     assignment.reviewed_at, assignment.reviewed_by = now, actor
-    assignment.appeal_deadline = now + timedelta(days=rulebook["appeal_window_days"])
     assignment.rulebook_version = rulebook.version
+    if brake_check(assignment=assignment, now=now):
+        # the mass-rejection brake: held for a steward's review, not counted against the member
+        assignment.status, assignment.appeal_deadline = Assignment.Status.FROZEN, None
+        assignment.save()
+        event_record(type="assignment.frozen", coop=project.coop_id, actor=actor, subject=assignment,
+                     payload=_payload(assignment, reason=reason, rulebook_version=rulebook.version))
+        notify(user=assignment.member, kind="assignment_rejected", link=f"/work/assignments/{assignment.pk}/",
+               text=_("The requester of “%(p)s” rejected your work, but the coop's mass-rejection brake holds it for "
+                      "a steward's review. It does not count against you.") % {"p": project.title})
+        return assignment
+    assignment.status = Assignment.Status.REJECTED
+    assignment.appeal_deadline = now + timedelta(days=rulebook["appeal_window_days"])
     assignment.save()
     event_record(type="assignment.rejected", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment, reason=reason, rulebook_version=rulebook.version))

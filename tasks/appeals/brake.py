@@ -1,0 +1,207 @@
+"""The mass-rejection brake and member flags (issue 9).
+
+When a requester rejects more than `brake_rejection_pct` of a batch, or more than
+`brake_rejections_per_member_day` assignments of one member within 24 hours, the brake
+engages on the project: that rejection and every further one is `frozen`, held for a
+steward's review; frozen rejections don't count against members. A steward confirms one
+(it becomes an ordinary rejection, appealable from then) or voids it (the member is paid),
+and lifts the brake. Members flag projects; at `flag_threshold` open flags the project
+pauses for the stewards."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import notify
+from coop.core.errors import DomainError, NotFound
+from coop.eventlog.services import event_record
+from coop.federation.models import Membership
+from coop.federation.selectors import membership_active, rulebook_in_force
+from tasks import escrow
+from tasks.access import is_steward_of
+from tasks.appeals.models import ProjectBrake, ProjectFlag
+from tasks.appeals.services import _staff_users, _stewards
+from tasks.errors import InvalidState
+from tasks.locks import assignment_for_update, project_for_update
+from tasks.models import Assignment, Project, Slot
+
+# The batch share counts only from this many rejections on: one rejection in a three-task
+# project is not a mass rejection (docs/appeals.md).
+BATCH_MIN_REJECTIONS = 5
+
+REJECTION_STATUSES = (
+    Assignment.Status.REJECTED, Assignment.Status.REJECTION_FINAL, Assignment.Status.APPEALED,
+    Assignment.Status.UPHELD, Assignment.Status.OVERTURNED, Assignment.Status.FROZEN,
+)
+
+
+def brake_check(*, assignment, now=None):
+    """Called by `assignment_reject` (under the assignment's lock) before it rejects. Returns
+    True when this rejection must be frozen, engaging the brake if it crosses a threshold."""
+    now = now or timezone.now()
+    project = assignment.project
+    brake = ProjectBrake.objects.filter(project=project).first()
+    if brake is not None and brake.is_engaged:
+        return True
+    rulebook = rulebook_in_force(coop=project.coop)
+    batch = Slot.objects.filter(project=project).exclude(status=Slot.Status.CANCELLED).count()
+    rejected = Assignment.objects.filter(project=project, status__in=REJECTION_STATUSES).count() + 1
+    member_day = Assignment.objects.filter(
+        project__organisation_id=project.organisation_id, member_id=assignment.member_id,
+        status__in=REJECTION_STATUSES, reviewed_at__gte=now - timedelta(hours=24),
+    ).count() + 1
+    reason = None
+    if rejected >= BATCH_MIN_REJECTIONS and rejected * 100 > rulebook["brake_rejection_pct"] * max(batch, 1):
+        reason = "batch_pct"
+    elif member_day > rulebook["brake_rejections_per_member_day"]:
+        reason = "member_day"
+    if reason is None:
+        return False
+    figures = {"rejections": rejected, "batch": batch, "member_day": member_day,
+               "pct_limit": rulebook["brake_rejection_pct"],
+               "member_day_limit": rulebook["brake_rejections_per_member_day"], "rulebook_version": rulebook.version}
+    if brake is None:
+        ProjectBrake.objects.create(project=project, reason=reason, figures=figures, engaged_at=now)
+    else:
+        ProjectBrake.objects.filter(pk=brake.pk).update(reason=reason, figures=figures, engaged_at=now,
+                                                        lifted_at=None, lifted_by=None)
+    event_record(type="project.brake_engaged", coop=project.coop_id, subject=project,
+                 payload={"project": project.pk, "organisation": project.organisation_id, "reason": reason,
+                          **{k: v for k, v in figures.items()}})
+    why = (_("you rejected more than %(p)s%% of this batch") % {"p": rulebook["brake_rejection_pct"]}
+           if reason == "batch_pct" else
+           _("you rejected more than %(n)s assignments of one member within a day")
+           % {"n": rulebook["brake_rejections_per_member_day"]})
+    for user in _staff_users(project.organisation_id):
+        notify(user=user, kind="brake", link=f"/requester/projects/{project.pk}/",
+               text=_("The mass-rejection brake engaged on “%(p)s” because %(why)s. Further rejections are held "
+                      "for the coop's stewards to review.") % {"p": project.title, "why": why})
+    for user in _stewards(project.coop_id):
+        notify(user=user, kind="brake", link="/appeals/steward/",
+               text=_("The mass-rejection brake engaged on “%(p)s”: rejections wait for your review.")
+               % {"p": project.title})
+    return True
+
+
+def _steward_check(user, coop_id):
+    if not is_steward_of(user=user, coop_id=coop_id):
+        raise NotFound()
+
+
+def _frozen(steward, assignment_id):
+    try:
+        assignment = assignment_for_update(getattr(assignment_id, "pk", assignment_id))
+    except Assignment.DoesNotExist:
+        raise NotFound()
+    _steward_check(steward, assignment.project.coop_id)
+    if assignment.status != Assignment.Status.FROZEN:
+        raise InvalidState("not_frozen", _("Only a frozen rejection can be reviewed."))
+    return assignment
+
+
+@transaction.atomic
+def frozen_confirm(*, steward, assignment, now=None):
+    """The steward finds the rejection fair: it becomes an ordinary rejection, and the
+    member's appeal window starts now."""
+    now = now or timezone.now()
+    assignment = _frozen(steward, assignment)
+    rulebook = rulebook_in_force(coop=assignment.project.coop)
+    assignment.status = Assignment.Status.REJECTED
+    assignment.appeal_deadline = now + timedelta(days=rulebook["appeal_window_days"])
+    assignment.save(update_fields=["status", "appeal_deadline"])
+    event_record(type="assignment.frozen_confirmed", coop=assignment.project.coop_id, actor=steward, subject=assignment,
+                 payload={"assignment": assignment.pk, "project": assignment.project_id,
+                          "organisation": assignment.project.organisation_id})
+    notify(user=assignment.member, kind="assignment_rejected", link=f"/work/assignments/{assignment.pk}/",
+           text=_("A steward reviewed the held rejection of your work and confirmed it. You can appeal until %(d)s.")
+           % {"d": assignment.appeal_deadline.date().isoformat()})
+    return assignment
+
+
+@transaction.atomic
+def frozen_void(*, steward, assignment, now=None):
+    """The steward voids the rejection: the member is paid from escrow."""
+    now = now or timezone.now()
+    assignment = _frozen(steward, assignment)
+    project = Project.objects.select_for_update().get(pk=assignment.project_id)
+    escrow.release(assignment=assignment, project=project, actor=steward)
+    assignment.status, assignment.finalised_at = Assignment.Status.VOIDED, now
+    assignment.save(update_fields=["status", "finalised_at"])
+    event_record(type="assignment.voided", coop=project.coop_id, actor=steward, subject=assignment,
+                 payload={"assignment": assignment.pk, "project": project.pk, "organisation": project.organisation_id})
+    notify(user=assignment.member, kind="assignment_approved", link=f"/work/assignments/{assignment.pk}/",
+           text=_("A steward voided the rejection of your work on “%(p)s”: you were paid.") % {"p": project.title})
+    return assignment
+
+
+@transaction.atomic
+def brake_lift(*, steward, project, now=None):
+    brake = ProjectBrake.objects.select_for_update().select_related("project").filter(
+        project_id=getattr(project, "pk", project)).first()
+    if brake is None:
+        raise NotFound()
+    _steward_check(steward, brake.project.coop_id)
+    if not brake.is_engaged:
+        raise InvalidState("brake_not_engaged", _("The brake is not engaged on this project."))
+    brake.lifted_at, brake.lifted_by = now or timezone.now(), steward
+    brake.save(update_fields=["lifted_at", "lifted_by"])
+    event_record(type="project.brake_lifted", coop=brake.project.coop_id, actor=steward, subject=brake.project,
+                 payload={"project": brake.project_id, "organisation": brake.project.organisation_id})
+    return brake
+
+
+@transaction.atomic
+def project_flag(*, member, project, kind, comment=""):
+    """A member flags a project; at `flag_threshold` open flags it pauses for the stewards."""
+    if kind not in ProjectFlag.Kind.values:
+        raise DomainError("invalid_flag", _("Choose why you flag this project."), {"choices": ProjectFlag.Kind.values})
+    comment = (comment or "").strip()[:1000]
+    if "\x00" in comment:
+        raise DomainError("invalid_comment", _("The comment contains invalid characters."))
+    project = project_for_update(getattr(project, "pk", project))
+    if membership_active(user=member, coop=project.coop) is None:
+        raise NotFound()
+    if ProjectFlag.objects.filter(project=project, member=member).exists():
+        raise DomainError("already_flagged", _("You have already flagged this project."))
+    flag = ProjectFlag.objects.create(project=project, member=member, kind=kind, comment=comment)
+    event_record(type="project.flagged", coop=project.coop_id, actor=member, subject=project,
+                 payload={"project": project.pk, "kind": kind})
+    threshold = rulebook_in_force(coop=project.coop)["flag_threshold"]
+    open_flags = ProjectFlag.objects.filter(project=project, resolved_at__isnull=True).count()
+    if open_flags >= threshold and project.status == Project.Status.OPEN:
+        project.status = Project.Status.PAUSED
+        project.save(update_fields=["status"])
+        event_record(type="project.paused_by_flags", coop=project.coop_id, subject=project,
+                     payload={"project": project.pk, "organisation": project.organisation_id, "flags": open_flags})
+        for user in _stewards(project.coop_id):
+            notify(user=user, kind="flags", link="/appeals/steward/",
+                   text=_("“%(p)s” was flagged %(n)s times by members and is paused for your review.")
+                   % {"p": project.title, "n": open_flags})
+        for user in _staff_users(project.organisation_id):
+            notify(user=user, kind="flags", link=f"/requester/projects/{project.pk}/",
+                   text=_("Members flagged “%(p)s”; it is paused until the coop's stewards review it.")
+                   % {"p": project.title})
+    return flag
+
+
+@transaction.atomic
+def flags_resolve(*, steward, project, resume):
+    """A steward reviews the flags: they are resolved, and the project resumes or stays paused."""
+    project = project_for_update(getattr(project, "pk", project))
+    _steward_check(steward, project.coop_id)
+    now = timezone.now()
+    count = ProjectFlag.objects.filter(project=project, resolved_at__isnull=True).update(resolved_at=now)
+    if resume and project.status == Project.Status.PAUSED:
+        project.status = Project.Status.OPEN
+        project.save(update_fields=["status"])
+    event_record(type="project.flags_resolved", coop=project.coop_id, actor=steward, subject=project,
+                 payload={"project": project.pk, "organisation": project.organisation_id, "flags": count,
+                          "resumed": int(bool(resume))})
+    return count
+
+
+def steward_of(*, user, coop_id):
+    return Membership.objects.filter(user=user, coop_id=coop_id, role=Membership.Role.STEWARD,
+                                     status=Membership.Status.ACTIVE).exists()

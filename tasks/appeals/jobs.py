@@ -1,0 +1,55 @@
+"""django-q2 entry points for appeals. Each finds what is due by looking at the data (so a
+missed run catches up) and handles each appeal in its own short transaction."""
+
+from django.utils import timezone
+
+from tasks.appeals import services
+from tasks.appeals.models import Appeal, JurySeat
+
+
+def _ensure_checkpoint():
+    """The draw waits for a signed checkpoint over the appeal's event: sequence what is
+    finished and sign a checkpoint if an appeal is waiting for one."""
+    from coop.eventlog.checkpoints import checkpoint_sign
+    from coop.eventlog.sequencer import sequence_pending
+
+    sequence_pending()
+    checkpoint_sign()
+
+
+def appeal_draw_job(appeal_id):
+    _ensure_checkpoint()
+    return services.appeal_draw(appeal_id=appeal_id)
+
+
+def appeals_due(now=None):
+    """Draw juries that wait for one, replace jurors who did not answer, pay unpaid jurors."""
+    now = now or timezone.now()
+    drawn = replaced = paid = 0
+    waiting = list(Appeal.objects.filter(status=Appeal.Status.AWAITING_DRAW).order_by("pk").values_list("pk", flat=True))
+    if waiting:
+        _ensure_checkpoint()
+    for pk in waiting:
+        drawn += bool(services.appeal_draw(appeal_id=pk, now=now))
+    for pk in (JurySeat.objects.filter(status=JurySeat.Status.INVITED, respond_by__lt=now, appeal__status="jury")
+               .order_by("appeal_id").values_list("appeal_id", flat=True).distinct()):
+        replaced += services.seats_lapse_and_replace(appeal_id=pk, now=now)
+    for pk in (JurySeat.objects.filter(status=JurySeat.Status.VOTED, paid_at__isnull=True,
+                                       appeal__status__in=[Appeal.Status.UPHELD, Appeal.Status.OVERTURNED])
+               .order_by("pk").values_list("pk", flat=True)):
+        paid += bool(services.jurors_pay_one(seat_id=pk, now=now))
+    return {"drawn": drawn, "replaced": replaced, "paid": paid}
+
+
+def scorecard_job(organisation_id):
+    from tasks.appeals.scorecards import scorecard_refresh
+
+    return scorecard_refresh(organisation_id=organisation_id)
+
+
+def scorecards_all():
+    from accounts.models import Organisation
+    from tasks.appeals.scorecards import scorecard_refresh
+
+    for pk in Organisation.objects.order_by("pk").values_list("pk", flat=True):
+        scorecard_refresh(organisation_id=pk)
