@@ -451,13 +451,13 @@ def jurors_pay_one(*, seat_id, now=None):
     fund is short the seat stays unpaid, stewards are told, and the job retries later."""
     from ledger.services import juror_pay
 
-    seat = JurySeat.objects.select_for_update().select_related("appeal").get(pk=seat_id)
+    seat = JurySeat.objects.select_for_update(of=("self",)).select_related("appeal__coop", "juror").get(pk=seat_id)
     appeal = seat.appeal
     if seat.paid_at is not None or seat.status != JurySeat.Status.VOTED or appeal.is_open:
         return False
     try:
         with transaction.atomic():
-            juror_pay(coop=appeal.coop_id, user=seat.juror_id, amount=appeal.juror_pay,
+            juror_pay(coop=appeal.coop, user=seat.juror, amount=appeal.juror_pay,
                       key=f"appeal:{appeal.pk}:seat:{seat.pk}:pay")
     except DomainError as exc:
         for user in _stewards(appeal.coop_id):
