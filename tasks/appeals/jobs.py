@@ -26,7 +26,8 @@ def appeals_due(now=None):
     """Draw juries that wait for one, replace jurors who did not answer, pay unpaid jurors."""
     now = now or timezone.now()
     drawn = replaced = paid = 0
-    waiting = list(Appeal.objects.filter(status=Appeal.Status.AWAITING_DRAW).order_by("pk").values_list("pk", flat=True))
+    waiting = list(Appeal.objects.filter(status=Appeal.Status.AWAITING_DRAW).order_by("pk")
+                   .values_list("pk", flat=True))
     if waiting:
         _ensure_checkpoint()
     for pk in waiting:

@@ -56,7 +56,8 @@ def scorecard_compute(*, organisation_id):
             pay_hours.append(int((paid_at - r["submitted_at"]).total_seconds()) // 3600)
     per_project = {}
     for r in timed:
-        per_project.setdefault(r["project_id"], (r["project__estimated_minutes"], []))[1].append(r["time_spent_seconds"])
+        estimate_and_times = per_project.setdefault(r["project_id"], (r["project__estimated_minutes"], []))
+        estimate_and_times[1].append(r["time_spent_seconds"])
     under = sum(1 for estimate, times in per_project.values() if median(times) > estimate * 60)
     rejected = sum(1 for r in rows if r["status"] in EVER_REJECTED)
     return {

@@ -52,7 +52,8 @@ def _terms(coop):
 def _staff_users(organisation_id):
     from accounts.models import OrganisationStaff
 
-    return [row.user for row in OrganisationStaff.objects.filter(organisation_id=organisation_id).select_related("user")]
+    rows = OrganisationStaff.objects.filter(organisation_id=organisation_id).select_related("user")
+    return [row.user for row in rows]
 
 
 def _stewards(coop_id):
@@ -113,7 +114,8 @@ def _file_rejection(member, statement, assignment, now):
     if assignment.status != Assignment.Status.REJECTED:
         raise NotAppealable(extra={"status": assignment.status})
     if assignment.appeal_deadline is None or assignment.appeal_deadline < now:
-        raise AppealWindowClosed(extra={"deadline": assignment.appeal_deadline and assignment.appeal_deadline.isoformat()})
+        deadline = assignment.appeal_deadline and assignment.appeal_deadline.isoformat()
+        raise AppealWindowClosed(extra={"deadline": deadline})
     project = assignment.project
     assignment.status = Assignment.Status.APPEALED
     assignment.save(update_fields=["status"])
@@ -158,7 +160,8 @@ def _file_sanction(member, statement, membership, now):
         raise NotFound()
     if membership.status != Membership.Status.SUSPENDED:
         raise NotAppealable()
-    if Appeal.objects.filter(sanction=membership, status__in=[Appeal.Status.AWAITING_DRAW, Appeal.Status.JURY]).exists():
+    if Appeal.objects.filter(sanction=membership,
+                             status__in=[Appeal.Status.AWAITING_DRAW, Appeal.Status.JURY]).exists():
         raise AlreadyAppealed()
     _window_open(membership.coop, membership.status_changed_at or now, now)
     appeal = _create(kind=Appeal.Kind.SANCTION, coop=membership.coop, member=member, statement=statement, now=now,
@@ -264,7 +267,8 @@ def appeal_draw(*, appeal_id, now=None):
         return False
     seed = draw.draw_seed(appeal_id=appeal.pk, root=bytes(checkpoint.root))
     order = draw.draw_order(seed=seed, candidates=candidates)
-    appeal.checkpoint_size, appeal.checkpoint_root, appeal.seed = checkpoint.size, bytes(checkpoint.root).hex(), seed.hex()
+    appeal.checkpoint_size, appeal.checkpoint_root = checkpoint.size, bytes(checkpoint.root).hex()
+    appeal.seed = seed.hex()
     appeal.candidates, appeal.draw_order, appeal.preferred_holders = candidates, order, preferred
     appeal.drawn_at, appeal.status = now, Appeal.Status.JURY
     appeal.save()
@@ -467,3 +471,53 @@ def jurors_pay_one(*, seat_id, now=None):
     seat.paid_at = now or timezone.now()
     seat.save(update_fields=["paid_at"])
     return True
+
+
+# --- member reviews of requesters ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_post(*, member, project, rating, text):
+    """A member who was paid for work on a finished project leaves a short review; a steward
+    publishes or hides it."""
+    from tasks.appeals.models import RequesterReview
+
+    text = (text or "").strip()
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError("invalid_rating", _("Give a rating from 1 to 5."))
+    if not 10 <= len(text) <= 1000 or "\x00" in text:
+        raise DomainError("invalid_review", _("Write between 10 and 1,000 characters."))
+    project = Project.objects.select_related("organisation").filter(pk=getattr(project, "pk", project)).first()
+    if project is None or not Assignment.objects.filter(project=project, member=member,
+                                                         status__in=Assignment.PAID_STATUSES).exists():
+        raise NotFound()
+    finished = project.status == Project.Status.CANCELLED or not project.slots.filter(status="open").exists()
+    if not finished:
+        raise DomainError("project_not_finished", _("You can review a requester once the project is finished."))
+    if RequesterReview.objects.filter(project=project, member=member).exists():
+        raise DomainError("already_reviewed", _("You have already reviewed this project."))
+    review = RequesterReview.objects.create(project=project, organisation=project.organisation, member=member,
+                                            rating=rating, text=text)
+    event_record(type="requester.reviewed", coop=project.coop_id, actor=member, subject=review,
+                 payload={"review": review.pk, "project": project.pk, "rating": rating})
+    return review
+
+
+@transaction.atomic
+def review_moderate(*, steward, review, publish, reason=""):
+    from tasks.access import is_steward_of
+    from tasks.appeals.models import RequesterReview
+
+    review = RequesterReview.objects.select_for_update().select_related("project").filter(
+        pk=getattr(review, "pk", review)).first()
+    if review is None or not is_steward_of(user=steward, coop_id=review.project.coop_id):
+        raise NotFound()
+    reason = (reason or "").strip()
+    if not publish and len(reason) < MIN_REASON:
+        raise DomainError("reason_required", _("Say why the review is hidden (at least 10 characters)."))
+    review.status = RequesterReview.Status.PUBLISHED if publish else RequesterReview.Status.HIDDEN
+    review.moderation_reason = reason
+    review.save(update_fields=["status", "moderation_reason"])
+    event_record(type="requester.review_moderated", coop=review.project.coop_id, actor=steward, subject=review,
+                 payload={"review": review.pk, "published": int(bool(publish))})
+    return review

@@ -50,8 +50,9 @@ def case():
 
 # (temporary copy until the marketplace's factory lands on main)
 from django.utils import timezone  # noqa: E402
-from tests.factories.tasks import project_fields  # noqa: E402
+
 from tests.factories.accounts import organisation as organisation_factory  # noqa: E402
+from tests.factories.tasks import project_fields  # noqa: E402
 
 
 def published_project(coop=None, *, tasks=3, funds=None, organisation=None, **overrides):
