@@ -1,0 +1,124 @@
+import pytest
+from django.urls import reverse
+
+from accounts.pseudonyms import worker_pseudonym
+from tasks.appeals.models import Appeal, JurySeat
+from tasks.appeals.services import appeal_draw, appeal_file
+from tests.appeals.conftest import STATEMENT, seal
+from tests.factories import steward
+
+pytestmark = pytest.mark.django_db
+
+REASON = "The image really is blank below the total."
+
+
+@pytest.fixture
+def drawn(case):
+    appeal = appeal_file(member=case["worker"], assignment=case["rejected"], statement=STATEMENT)
+    seal()
+    appeal_draw(appeal_id=appeal.pk)
+    appeal.refresh_from_db()
+    case["appeal"] = appeal
+    case["jurors"] = [s.juror for s in appeal.seats.select_related("juror", "juror__profile")]
+    return case
+
+
+def test_member_files_an_appeal_from_the_page_and_bad_input_keeps_the_form(client, case):
+    client.force_login(case["worker"])
+    page = client.get(reverse("appeals:mine"))
+    assert page.status_code == 200 and case["project"].title in page.content.decode()
+    url = reverse("appeals:file", args=[case["rejected"].pk])
+    bad = client.post(url, {"statement": "unfair"})
+    assert bad.status_code == 200 and "20 characters" in bad.content.decode()
+    assert not Appeal.objects.exists()
+    done = client.post(url, {"statement": STATEMENT})
+    appeal = Appeal.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("appeals:detail", args=[appeal.pk])
+
+
+def test_someone_elses_rejection_is_not_found(client, case):
+    client.force_login(case["members"][4])
+    assert client.get(reverse("appeals:file", args=[case["rejected"].pk])).status_code == 404
+    assert client.post(reverse("appeals:file", args=[case["rejected"].pk]), {"statement": STATEMENT}).status_code == 404
+
+
+def test_jurors_see_the_case_without_names_and_vote_on_the_page(client, drawn):
+    juror = drawn["jurors"][0]
+    worker = drawn["worker"]
+    client.force_login(juror)
+    url = reverse("appeals:jury", args=[drawn["appeal"].pk])
+    page = client.get(url).content.decode()
+    assert STATEMENT in page and "skips the second half" in page
+    for secret in (worker.email, worker.profile.display_name, drawn["owner"].email):
+        assert secret not in page
+    client.post(url, {"action": "accept"})
+    bad = client.post(url, {"action": "vote", "vote": "overturn", "reason": "ok"})
+    assert bad.status_code == 200 and not JurySeat.objects.filter(status="voted").exists()
+    client.post(url, {"action": "vote", "vote": "overturn", "reason": REASON})
+    assert JurySeat.objects.get(appeal=drawn["appeal"], juror=juror).vote == "overturn"
+
+
+def test_outsiders_do_not_see_an_appeal(client, drawn):
+    appeal = drawn["appeal"]
+    outsider = next(m for m in drawn["members"] if m.pk not in appeal.draw_order[:3] and m != drawn["worker"])
+    client.force_login(outsider)
+    assert client.get(reverse("appeals:detail", args=[appeal.pk])).status_code == 404
+    assert client.get(reverse("appeals:jury", args=[appeal.pk])).status_code == 404
+    client.force_login(steward().user)  # a steward of another coop
+    assert client.get(reverse("appeals:detail", args=[appeal.pk])).status_code == 404
+    client.force_login(outsider)  # a member, not a steward
+    assert client.get(reverse("appeals:steward")).status_code == 404
+
+
+def test_decision_and_reasons_shown_to_member_and_requester(client, drawn):
+    appeal = drawn["appeal"]
+    for juror in drawn["jurors"]:
+        client.force_login(juror)
+        client.post(reverse("appeals:jury", args=[appeal.pk]), {"action": "vote", "vote": "overturn", "reason": REASON})
+    for user in (drawn["worker"], drawn["owner"]):
+        client.force_login(user)
+        page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+        assert "overturned" in page.lower() and REASON in page
+    # the requester sees no juror or member names
+    for juror in drawn["jurors"]:
+        assert juror.email not in page and juror.profile.display_name not in page
+
+
+def test_requester_api_sees_the_worker_pseudonym_only(client, drawn):
+    appeal, owner, worker = drawn["appeal"], drawn["owner"], drawn["worker"]
+    client.force_login(owner)
+    body = client.get(f"/api/appeals/{appeal.pk}/").json()
+    assert body["worker"] == worker_pseudonym(user=worker, organisation=appeal.organisation)
+    assert worker.email not in str(body) and worker.profile.display_name not in str(body)
+    answer = client.post(f"/api/appeals/{appeal.pk}/answer/", {"text": "short"}, content_type="application/json")
+    assert answer.status_code == 400 and answer.json()["code"] == "answer_required"
+    ok = client.post(f"/api/appeals/{appeal.pk}/answer/", {"text": "Every line had to be typed, blank or not."},
+                     content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["requester_answer"].startswith("Every line")
+
+
+def test_api_votes_and_errors(client, drawn):
+    appeal = drawn["appeal"]
+    client.force_login(drawn["members"][7] if drawn["members"][7].pk not in appeal.draw_order[:3]
+                       else drawn["worker"])
+    assert client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "overturn", "reason": REASON},
+                       content_type="application/json").status_code == 404
+    client.force_login(drawn["jurors"][0])
+    bad = client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "maybe", "reason": REASON},
+                      content_type="application/json")
+    assert bad.status_code == 400 and set(bad.json()) == {"code", "message", "extra"}
+    ok = client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "uphold", "reason": REASON},
+                     content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "voted"
+    again = client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "uphold", "reason": REASON},
+                        content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "already_voted"
+
+
+def test_public_record_and_scorecard_api(client, case):
+    slug = case["project"].organisation.slug
+    page = client.get(reverse("appeals:record", args=[slug]))
+    assert page.status_code == 200
+    body = client.get(f"/api/requesters/{slug}/scorecard/").json()
+    assert body["reviewed"] == 2 and body["rejected"] == 1 and body["members_paid"] == 1
+    assert client.get("/api/requesters/nobody/scorecard/").status_code == 404
