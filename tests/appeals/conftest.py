@@ -6,6 +6,7 @@ from coop.eventlog.sequencer import sequence_pending
 from coop.eventlog.services import event_record
 from tasks.services import assignment_approve, assignment_claim, assignment_reject, assignment_submit
 from tests.factories import CoopFactory, member
+from tests.factories.tasks import published_project  # noqa: F401 (re-exported for the appeal tests)
 
 EXPLANATION = "The transcription skips the second half of the receipt entirely."
 STATEMENT = "I transcribed every line; the second half of the receipt is blank in the image."
@@ -47,31 +48,3 @@ def case():
     return {"coop": coop, "members": members, "project": project, "owner": owner, "worker": worker,
             "rejected": rejected, "approved": done[1]}
 
-
-# (temporary copy until the marketplace's factory lands on main)
-from django.utils import timezone  # noqa: E402
-
-from tests.factories.accounts import organisation as organisation_factory  # noqa: E402
-from tests.factories.tasks import project_fields  # noqa: E402
-
-
-def published_project(coop=None, *, tasks=3, funds=None, organisation=None, **overrides):
-    """A project published through the real services: a funded, terms-accepting requester,
-    tasks added, fees fixed, escrow held. Returns the project (its `organisation.owner` is staff)."""
-    from ledger.services import deposit_record
-    from tasks.services import project_create, project_publish, tasks_add
-    from tests.factories.federation import operator
-
-    coop = coop or CoopFactory()
-    organisation = organisation or organisation_factory()
-    owner = organisation.staff.first().user
-    fields = project_fields(**overrides)
-    cost = fields["reward"] * 105 // 100 + 1
-    deposit_record(operator=operator(), organisation=organisation,
-                   amount=funds if funds is not None else cost * tasks * fields["assignments_per_task"] + 1000,
-                   reference=f"wire-{organisation.pk}-{timezone.now().timestamp()}")
-    project = project_create(actor=owner, organisation=organisation, coop=coop, **fields)
-    tasks_add(actor=owner, project=project, rows=[{"image_url": f"https://img.example/{i}.jpg"} for i in range(tasks)])
-    project = project_publish(actor=owner, project=project)
-    project.organisation = organisation  # keeps `organisation.owner`
-    return project
