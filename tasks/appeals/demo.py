@@ -23,7 +23,12 @@ def finish(ctx):
     """After the event log has sealed what every app wrote: draw the jury, refresh scorecards."""
     from tasks.appeals.jobs import appeals_due, scorecards_all
 
-    appeals_due()
+    from coop.eventlog.checkpoints import checkpoint_sign
+    from coop.eventlog.sequencer import sequence_pending
+
+    if appeals_due()["drawn"]:
+        sequence_pending()  # seal the draw too, so a second run changes nothing
+        checkpoint_sign()
     scorecards_all()
     appeal = Appeal.objects.order_by("pk").first()
     seat = appeal and appeal.seats.select_related("juror").order_by("draw_index").first()
