@@ -62,6 +62,9 @@ class ProposeForm(forms.Form):
                                    validators=NO_NUL)
     data_category = forms.ChoiceField(label=_("Ban or allow a data category"), required=False)
     steward = forms.ChoiceField(label=_("Elect or recall a steward"), required=False)
+    qualification = forms.ChoiceField(label=_("A qualification rule of the coop"), required=False)
+    qualification_rule = forms.CharField(label=_("New rule (JSON, as on the qualification's page)"), required=False,
+                                         widget=forms.Textarea, max_length=5000, validators=NO_NUL)
     federation_parameter = forms.ChoiceField(label=_("Federation bound"), required=False)
     federation_value = forms.CharField(label=_("New bound (e.g. 1500, or [5, 100] for a range)"), required=False,
                                        max_length=500, validators=NO_NUL)
@@ -83,6 +86,7 @@ class ProposeForm(forms.Form):
         self.fields["steward"].choices = [("", "—")] + [
             (f"elect:{m.pk}", _("Elect %(name)s") % {"name": m.user.display_name}) for m in choices["electable"]
         ] + [(f"recall:{m.pk}", _("Recall %(name)s") % {"name": m.user.display_name}) for m in choices["recallable"]]
+        self.fields["qualification"].choices = [("", "—")] + [(q.pk, q.name) for q in choices["qualifications"]]
         if choices["federation_parameters"]:
             self.fields["federation_parameter"].choices = [("", "—")] + [
                 (p["name"], f"{p['label']} ({p['bound_kind']}: {p['current']})")
@@ -121,6 +125,12 @@ class ProposeForm(forms.Form):
         if category:
             action, name = category.split(":", 1)
             items.append({"kind": "data_category", "category": name, "action": action})
+        if data.get("qualification"):
+            try:
+                rule = json.loads(data.get("qualification_rule") or "")
+            except ValueError:
+                raise DomainError("invalid_rule", _("Write the rule as JSON."))
+            items.append({"kind": "qualification_rule", "qualification": int(data["qualification"]), "rule": rule})
         steward = data.get("steward")
         if steward:
             action, pk = steward.split(":", 1)

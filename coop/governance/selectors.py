@@ -1,5 +1,6 @@
 """Reads shared by the pages, the API and the jobs."""
 
+import json
 from datetime import timedelta
 
 from django.db.models import Q
@@ -76,6 +77,12 @@ def proposal_diff(*, proposal):
             row.update(label=change.key.replace("_", " "),
                        current=_("banned") if change.current else _("allowed"),
                        proposed=_("banned") if change.proposed else _("allowed"))
+        elif change.kind == "qualification_rule":
+            from tasks.qualifications.models import Qualification
+
+            found = Qualification.objects.filter(pk=int(change.key)).values_list("name", flat=True).first()
+            row.update(label=found or change.key, current=json.dumps(change.current) if change.current else None,
+                       proposed=json.dumps(change.proposed))
         elif change.kind in ("steward_elect", "steward_recall") and change.membership:
             row.update(label=change.membership.user.display_name)
         rows.append(row)
@@ -190,8 +197,13 @@ def propose_choices(*, user):
     fed_parameters = [{"name": p.name, "label": p.label, "bound_kind": p.bound,
                        "current": _show(p, bounds.get(p.name))}
                       for p in spec.PARAMETERS if p.bound != "free" and p.type != "reasons"]
+    from tasks.qualifications.models import Qualification
+
+    qualifications = list(Qualification.objects.filter(
+        coop=membership.coop, organisation__isnull=True, kind=Qualification.Kind.COMPUTED).order_by("name"))
     return {
         "membership": membership, "rulebook": rulebook, "parameters": parameters, "categories": categories,
+        "qualifications": qualifications,
         "electable": [m for m in members if m.role == Membership.Role.MEMBER],
         "recallable": [m for m in members if m.role == Membership.Role.STEWARD],
         "articles": rulebook.articles, "next_article": max([a.number for a in rulebook.articles] or [0]) + 1,

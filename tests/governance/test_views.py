@@ -114,3 +114,40 @@ def test_secret_ballot_page_hides_the_tally_and_shows_who_voted_after_close(clie
     services.proposal_close(proposal=deadline_pass(proposal))
     html = client.get(reverse("governance:proposal", args=[proposal.pk])).content.decode()
     assert 'id="tally"' in html and "Who voted" in html and "Who voted what" not in html
+
+
+def test_propose_form_offers_the_coops_qualification_rules(client):
+    import json
+
+    from tests.factories import computed_qualification
+
+    coop = CoopFactory()
+    a = voter(coop)
+    qualification = computed_qualification(coop)
+    client.force_login(a.user)
+    assert f'value="{qualification.pk}"' in client.get(reverse("governance:proposal_new")).content.decode()
+    rule = {"all": [{"metric": "tenure_days", "op": ">=", "value": 90}]}
+    response = client.post(reverse("governance:proposal_new"), {
+        "title": "Senior after 90 days", "qualification": qualification.pk, "qualification_rule": json.dumps(rule),
+        "submit": "draft"})
+    assert response.status_code == 302
+    change = Proposal.objects.get().changes.get()
+    assert (change.kind, change.key) == ("qualification_rule", str(qualification.pk))
+    bad = client.post(reverse("governance:proposal_new"), {
+        "title": "Broken rule", "qualification": qualification.pk, "qualification_rule": "{not json",
+        "submit": "draft"})
+    assert bad.status_code == 200 and "Write the rule as JSON." in bad.content.decode()
+
+
+def test_proposal_page_shows_a_qualification_rule_diff(client):
+    from tests.factories import computed_qualification
+
+    coop = CoopFactory()
+    a = voter(coop)
+    qualification = computed_qualification(coop, name="Senior member")
+    proposal = services.proposal_create(author=a.user, title="Senior after 90 days", changes=[
+        {"kind": "qualification_rule", "qualification": qualification.pk,
+         "rule": {"all": [{"metric": "tenure_days", "op": ">=", "value": 90}]}}])
+    client.force_login(a.user)
+    html = client.get(reverse("governance:proposal", args=[proposal.pk])).content.decode()
+    assert "Senior member" in html and "90" in html and "qualification rule" in html
