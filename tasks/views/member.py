@@ -41,7 +41,11 @@ def feed(request):
     ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
     watched = set(ProjectWatch.objects.filter(member=request.user, coop=membership.coop)
                   .values_list("project_id", flat=True))
-    rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p),
+    from tasks.appeals.models import Scorecard
+
+    records = dict(Scorecard.objects.filter(organisation_id__in={p.organisation_id for p in projects})
+                   .values_list("organisation_id", "figures"))
+    rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p), "record": records.get(p.organisation_id),
              "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
     return render(request, "tasks/feed.html", {
         "membership": membership, "rows": rows, "watching_coop": None in watched,

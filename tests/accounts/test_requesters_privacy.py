@@ -26,6 +26,14 @@ REQUESTER_PAGES = [
     ("accounts:requester_terms", []),
     ("accounts:requester_edit", []),
     ("accounts:organisation_profile", ["{slug}"]),
+    # the marketplace (issue 7)
+    ("tasks:requester_projects", []),
+    ("tasks:requester_project", ["{project}"]),
+    ("tasks:requester_review", ["{project}"]),
+    ("tasks:requester_results_csv", ["{project}"]),
+    # appeals and the public record (issue 9)
+    ("appeals:detail", ["{appeal}"]),
+    ("appeals:record", ["{slug}"]),
 ]
 
 # API paths, fetched with the demo API key (and again with the owner's session).
@@ -36,6 +44,10 @@ REQUESTER_API = [
     "/api/requester/staff/",
     "/api/requester/invitations/",
     "/api/requester/keys/",
+    "/api/projects/",
+    "/api/projects/{project}/assignments/",
+    "/api/appeals/{appeal}/",
+    "/api/requesters/{slug}/scorecard/",
 ]
 
 
@@ -50,7 +62,11 @@ def _member_identities():
 
 
 def _fill(value, org):
-    return value.format(org=org.pk, slug=org.slug)
+    from tasks.appeals.models import Appeal
+
+    appeal = Appeal.objects.filter(organisation=org).order_by("pk").first()
+    project = appeal.assignment.project if appeal else org.projects.order_by("pk").first()
+    return value.format(org=org.pk, slug=org.slug, project=project.pk, appeal=appeal.pk if appeal else 0)
 
 
 def test_requester_surfaces_show_no_member_identity(client):
@@ -68,12 +84,12 @@ def test_requester_surfaces_show_no_member_identity(client):
         response = client.get(url)
         assert response.status_code == 200, url
         bodies.append((url, response.content.decode()))
-    for path in REQUESTER_API:
+    for path in (_fill(p, org) for p in REQUESTER_API):
         response = client.get(path)
         assert response.status_code == 200, path
         bodies.append((f"session {path}", response.content.decode()))
     client.logout()
-    for path in REQUESTER_API:
+    for path in (_fill(p, org) for p in REQUESTER_API):
         response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}")
         assert response.status_code == 200, path
         bodies.append((f"key {path}", response.content.decode()))

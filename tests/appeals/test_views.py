@@ -122,3 +122,24 @@ def test_public_record_and_scorecard_api(client, case):
     body = client.get(f"/api/requesters/{slug}/scorecard/").json()
     assert body["reviewed"] == 2 and body["rejected"] == 1 and body["members_paid"] == 1
     assert client.get("/api/requesters/nobody/scorecard/").status_code == 404
+
+
+def test_feed_and_project_page_show_the_requesters_record(client, case):
+    from tasks.appeals.scorecards import scorecard_refresh
+
+    scorecard_refresh(organisation_id=case["project"].organisation_id)
+    client.force_login(case["members"][3])
+    feed = client.get(reverse("tasks:feed")).content.decode()
+    assert "record: paid" in feed and "50% rejected, 0 appeals lost" in feed
+    page = client.get(reverse("tasks:project", args=[case["project"].pk])).content.decode()
+    assert reverse("appeals:record", args=[case["project"].organisation.slug]) in page
+    assert reverse("appeals:flag", args=[case["project"].pk]) in page
+
+
+def test_rejected_work_page_offers_the_appeal(client, case):
+    client.force_login(case["worker"])
+    page = client.get(reverse("tasks:assignment", args=[case["rejected"].pk])).content.decode()
+    assert reverse("appeals:file", args=[case["rejected"].pk]) in page
+    appeal_file(member=case["worker"], assignment=case["rejected"], statement=STATEMENT)
+    page = client.get(reverse("tasks:assignment", args=[case["rejected"].pk])).content.decode()
+    assert reverse("appeals:detail", args=[Appeal.objects.get().pk]) in page
