@@ -21,10 +21,9 @@ def seed(ctx):
 
 def finish(ctx):
     """After the event log has sealed what every app wrote: draw the jury, refresh scorecards."""
-    from tasks.appeals.jobs import appeals_due, scorecards_all
-
     from coop.eventlog.checkpoints import checkpoint_sign
     from coop.eventlog.sequencer import sequence_pending
+    from tasks.appeals.jobs import appeals_due, scorecards_all
 
     if appeals_due()["drawn"]:
         sequence_pending()  # seal the draw too, so a second run changes nothing
