@@ -354,3 +354,24 @@ class AssignmentBonusApi(APIView):
                             status=status.HTTP_201_CREATED)
 
         return idempotent(request=request, scope=_scope(assignment.project), handler=handler)
+
+
+# --- members ------------------------------------------------------------------------------
+
+class ProjectClaimApi(APIView):
+    """A member (session) takes a free slot of an open project of their coop, if eligible
+    (`project_eligibility`: membership, consent, the open cap, required qualifications...)."""
+
+    @extend_schema(operation_id="projects_claim", request=None,
+                   responses={201: inline_serializer("ClaimedAssignment", {
+                       "id": serializers.IntegerField(), "project": serializers.IntegerField(),
+                       "task": serializers.IntegerField(), "status": serializers.CharField(),
+                       "deadline_at": serializers.DateTimeField()}), **ERRORS}, tags=["marketplace"])
+    def post(self, request, pk):
+        project = Project.objects.filter(pk=pk).first()
+        if project is None:
+            raise NotFound("unknown_project", "No such project.")
+        assignment = services.assignment_claim(member=request.user, project=project)
+        return Response({"id": assignment.pk, "project": assignment.project_id, "task": assignment.task_id,
+                         "status": assignment.status, "deadline_at": assignment.deadline_at},
+                        status=status.HTTP_201_CREATED)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("assignments/<int:pk>/reject/", api.AssignmentRejectApi.as_view(), name="assignment_reject"),
     path("assignments/<int:pk>/revision/", api.AssignmentRevisionApi.as_view(), name="assignment_revision"),
     path("assignments/<int:pk>/bonus/", api.AssignmentBonusApi.as_view(), name="assignment_bonus"),
+    path("projects/<int:pk>/claim/", api.ProjectClaimApi.as_view(), name="project_claim"),
 ]

@@ -225,3 +225,63 @@ class AttemptSubmitApi(APIView):
         answers = request.data.get("answers") if isinstance(request.data, dict) else None
         attempt = services.attempt_submit(member=request.user, attempt=attempt, answers=answers)
         return Response(_attempt_data(attempt))
+
+
+class TestInputSerializer(serializers.Serializer):
+    coop = serializers.SlugField()
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    instructions = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    questions = serializers.JSONField()
+    answer_key = serializers.JSONField()
+    pass_mark = serializers.IntegerField()
+    time_limit_minutes = serializers.IntegerField()
+    retry_hours = serializers.IntegerField()
+    estimated_minutes = serializers.IntegerField()
+    reward = serializers.IntegerField(help_text="Pay per attempt, in minor units; at least the floor rate.")
+    attempts = serializers.IntegerField(required=False, min_value=1, max_value=10_000,
+                                        help_text="Attempts to fund at once from your balance.")
+
+
+TEST = inline_serializer("QualificationTest", {
+    "id": serializers.IntegerField(), "qualification": serializers.IntegerField(),
+    "reward": serializers.IntegerField(), "fee": serializers.IntegerField(),
+    "attempts_funded": serializers.IntegerField(), "attempts_left": serializers.IntegerField(),
+    "max_attempts": serializers.IntegerField(), "pass_mark": serializers.IntegerField(),
+})
+
+
+def _test_data(test):
+    return {"id": test.pk, "qualification": test.qualification_id, "reward": test.reward, "fee": test.fee,
+            "attempts_funded": test.attempts_funded, "attempts_left": test.attempts_left,
+            "max_attempts": test.max_attempts, "pass_mark": test.pass_mark}
+
+
+class TestCreateApi(APIView):
+    @extend_schema(operation_id="qualification_tests_create", request=TestInputSerializer,
+                   responses={201: TEST, 400: ERROR, 403: ERROR},
+                   summary="A requester defines a paid test (and funds attempts into its escrow)")
+    def post(self, request):
+        data = TestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        coop = get_object_or_404(Coop, slug=fields.pop("coop"))
+        attempts = fields.pop("attempts", None)
+        organisation = organisation_for_request(request=request,
+                                                organisation_id=request.query_params.get("organisation"))
+        test = services.qualification_test_create(actor=request.user, coop=coop, organisation=organisation, **fields)
+        if attempts:
+            test = services.qualification_test_fund(actor=request.user, test=test, attempts=attempts)
+        return Response(_test_data(test), status=status.HTTP_201_CREATED)
+
+
+class TestFundApi(APIView):
+    @extend_schema(operation_id="qualification_tests_fund",
+                   request=inline_serializer("TestFundInput", {"attempts": serializers.IntegerField()}),
+                   responses={200: TEST, 400: ERROR, 403: ERROR},
+                   summary="Fund more attempts (it reopens a test whose budget was spent)")
+    def post(self, request, pk):
+        test = get_object_or_404(QualificationTest.objects.select_related("qualification"), pk=pk)
+        attempts = request.data.get("attempts") if isinstance(request.data, dict) else None
+        test = services.qualification_test_fund(actor=request.user, test=test, attempts=attempts)
+        return Response(_test_data(test))

@@ -91,3 +91,47 @@ def test_paid_attempt_through_the_api_is_paid_once(client):
     assert again.status_code == 409 and again.json()["code"] == "already_submitted"
     assert wallet_balance(user=m) == 300 and Attempt.objects.get().score == 50
     assert not QualificationGrant.objects.exists()
+
+
+def test_a_requester_defines_and_funds_a_test_through_the_api(client):
+    from ledger.services import deposit_record
+    from tests.factories import TEST_KEY, TEST_QUESTIONS, operator
+
+    org = organisation()
+    deposit_record(operator=operator(), organisation=org, amount=10_000, reference="wire")
+    client.force_login(org.owner)
+    body = {"coop": CoopFactory().slug, "name": "Careful reader", "questions": TEST_QUESTIONS,
+            "answer_key": TEST_KEY, "pass_mark": 75, "time_limit_minutes": 30, "retry_hours": 24,
+            "estimated_minutes": 10, "reward": 150, "attempts": 5}
+    low = client.post(reverse("qualifications-api:tests"), body, content_type="application/json")
+    assert low.status_code == 400 and low.json()["code"] == "below_floor_rate"
+    created = client.post(reverse("qualifications-api:tests"), {**body, "reward": 200},
+                          content_type="application/json")
+    assert created.status_code == 201
+    assert created.json() | {"id": 0, "qualification": 0} == {
+        "id": 0, "qualification": 0, "reward": 200, "fee": 10, "attempts_funded": 5, "attempts_left": 5,
+        "max_attempts": 3, "pass_mark": 75}
+    more = client.post(reverse("qualifications-api:test_fund", args=[created.json()["id"]]), {"attempts": 100},
+                       content_type="application/json")
+    assert more.status_code == 400 and more.json()["code"] == "insufficient_funds"
+
+
+def test_claiming_through_the_api_without_the_qualification_is_refused(client):
+    from tasks.models import Assignment
+    from tasks.qualifications.services import project_requirements_set
+
+    m = member()
+    q = computed_qualification(m.coop, name="Senior member")
+    org = organisation()
+    project = open_project(m.coop, organisation=org, tasks=2)
+    project_requirements_set(actor=org.owner, project=project, qualifications=[q])
+    client.force_login(m.user)
+    response = client.post(reverse("tasks-api:project_claim", args=[project.pk]))
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "not_eligible"
+    assert body["message"] == "Needs the qualification “Senior member”: 30 more days of membership."
+    assert body["extra"]["reasons"][0]["qualification"] == q.pk
+    assert not Assignment.objects.exists()
+    project_requirements_set(actor=org.owner, project=project, qualifications=[])
+    assert client.post(reverse("tasks-api:project_claim", args=[project.pk])).status_code == 201
