@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -67,9 +68,8 @@ def coop_create(*, operator, name, slug, country="", description="", stewards=()
     """The federation operator creates a coop with rulebook v1 and its founding stewards."""
     if not (operator and operator.is_staff):
         raise Forbidden("operator_only", _("Only the federation operator creates coops."))
-    federation = Federation.objects.order_by("pk").first()
-    if federation is None:
-        raise NotFound("no_federation", _("Set up the federation first."))
+    # A fresh installation has no federation yet: the first coop sets it up from the settings.
+    federation = federation_setup(name=settings.FEDERATION_NAME, currency=settings.FEDERATION_CURRENCY)
     name, slug = (name or "").strip(), (slug or "").strip().lower()
     if not name or not slug:
         raise DomainError("name_required", _("A coop needs a name and a short name."))

@@ -3,6 +3,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,10 @@ def dashboard(request):
     membership = selectors.membership_live(user=request.user)
     rulebook = None
     if membership and membership.status in ("active", "suspended", "left"):
-        rulebook = selectors.rulebook_in_force(coop=membership.coop)
+        try:
+            rulebook = selectors.rulebook_in_force(coop=membership.coop)
+        except DomainError:  # no version in force yet: the card is simply not shown
+            rulebook = None
     return render(request, "federation/dashboard.html", {
         "membership": membership, "rulebook": rulebook,
         "notices": notices_for(user=request.user), "unread": notices_unread_count(user=request.user),
@@ -44,7 +48,10 @@ def apply(request):
 
 def rulebook(request, slug):
     coop = get_object_or_404(Coop, slug=slug)
-    book = selectors.rulebook_in_force(coop=coop)
+    try:
+        book = selectors.rulebook_in_force(coop=coop)
+    except DomainError:  # no version in force yet
+        raise Http404(_("This coop has no rulebook in force yet."))
     return render(request, "federation/rulebook.html", {
         "coop": coop, "rulebook": book, "rows": selectors.rulebook_rows(rulebook=book),
         "versions": selectors.rulebook_versions(coop=coop),

@@ -146,3 +146,18 @@ def test_a_declined_applicant_may_apply_again(client):
                                                          "statement": "I finished the training course."})
     assert response.status_code == 302
     assert Membership.objects.filter(user=application.user, status="applicant").count() == 1
+
+
+def test_a_coop_without_a_rulebook_in_force_is_a_404_page_and_a_quiet_dashboard(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from coop.federation.models import RulebookVersion
+
+    mine = member()
+    RulebookVersion.objects.filter(coop=mine.coop).update(effective_at=timezone.now() + timedelta(days=1))
+    assert client.get(reverse("federation:rulebook", args=[mine.coop.slug])).status_code == 404
+    client.force_login(mine.user)
+    response = client.get(reverse("federation:dashboard"))
+    assert response.status_code == 200 and response.context["rulebook"] is None

@@ -127,3 +127,16 @@ def test_create_coop_command_needs_an_operator():
     with pytest.raises(CommandError, match="No federation operator"):
         call_command("create_coop", "--name", "Coop Durban", "--slug", "durban")
     assert not Coop.objects.exists()
+
+
+def test_the_first_coop_of_a_fresh_installation_sets_up_the_federation(settings):
+    from coop.federation.models import Federation
+
+    settings.FEDERATION_NAME, settings.FEDERATION_CURRENCY = "Fresh Federation", "EUR"
+    operator()
+    founder = UserFactory(email="founder@example.org")
+    call_command("create_coop", "--name", "Coop Lyon", "--slug", "lyon", "--steward", founder.email)
+    federation = Federation.objects.get()
+    assert (federation.name, federation.currency) == ("Fresh Federation", "EUR")
+    assert RulebookVersion.objects.filter(coop__isnull=True).count() == 1
+    assert Event.objects.filter(type="federation.created").count() == 1
