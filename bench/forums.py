@@ -123,11 +123,17 @@ async def forums_run(ports, room_id, cookies, senders, rate, duration):
             self.ws = await websockets.connect(
                 f"ws://127.0.0.1:{self.port}/ws/forums/", origin=f"http://127.0.0.1:{self.port}",
                 additional_headers={"Cookie": f"sessionid={cookies[self.index]}"}, open_timeout=60,
-                max_queue=None)
+                max_queue=None, ping_interval=None)  # the server pings; this loop is busy enough
             await self.ws.send(json.dumps({"type": "join", "room": room_id, "since": 0}))
             self.reader = asyncio.create_task(self.read())
 
         async def read(self):
+            try:
+                await self._read()
+            except websockets.ConnectionClosed:
+                pass
+
+        async def _read(self):
             async for raw in self.ws:
                 now = time.perf_counter()
                 frame = json.loads(raw)
@@ -144,6 +150,8 @@ async def forums_run(ports, room_id, cookies, senders, rate, duration):
                         if sent is not None and not self.catching_up:
                             latencies.append(now - sent)
                     self.last = max(self.last, m["seq"])
+                elif kind == "pong":
+                    self.pong.set()
                 elif kind == "posted":
                     expected[frame["seq"]] = True
                 elif kind == "error":
@@ -162,8 +170,9 @@ async def forums_run(ports, room_id, cookies, senders, rate, duration):
         batch = [Client(i) for i in range(start, min(start + 50, len(cookies)))]
         await asyncio.gather(*(c.open() for c in batch))
         clients += batch
-    await asyncio.wait_for(asyncio.gather(*(c.joined.wait() for c in clients)), timeout=120)
+    await asyncio.wait_for(asyncio.gather(*(c.joined.wait() for c in clients)), timeout=600)
     connect_seconds = time.perf_counter() - connect_started
+    print(f"{len(clients)} clients joined in {connect_seconds:.1f} s", flush=True)
     head_before = max(c.last for c in clients)
 
     per_sender_interval = senders / rate
@@ -198,18 +207,29 @@ async def forums_run(ports, room_id, cookies, senders, rate, duration):
     receive_seconds = last_receipt[0] - send_started  # first send to last receipt
     live = sum(len(c.seen) for c in clients)
     # final catch-up: every client asks for what came after the last number it saw
+    open_clients = []
     for c in clients:
         c.catching_up = True
-        await c.ws.send(json.dumps({"type": "catch_up", "room": room_id, "since": c.last}))
-    await asyncio.sleep(5)
+        c.pong = asyncio.Event()
+        try:
+            await c.ws.send(json.dumps({"type": "catch_up", "room": room_id, "since": c.last}))
+            await c.ws.send(json.dumps({"type": "ping"}))  # answered after the catch-up frames
+            open_clients.append(c)
+        except websockets.ConnectionClosed:
+            pass
+    try:
+        await asyncio.wait_for(asyncio.gather(*(c.pong.wait() for c in open_clients)), timeout=300)
+    except TimeoutError:
+        print("some clients did not answer the final catch-up in 300 s", flush=True)
     posted = len(expected)
     total = sum(len(c.seen) for c in clients)
     for c in clients:
-        await c.ws.close()
         c.reader.cancel()
+        await c.ws.close()
     want = posted * len(clients)
     return {
-        "connect_seconds": round(connect_seconds, 2), "sent": sent, "posted": posted, "head_before": head_before,
+        "connect_seconds": round(connect_seconds, 2), "clients_dropped": len(clients) - len(open_clients),
+        "sent": sent, "posted": posted, "head_before": head_before,
         "send_seconds": round(send_seconds, 2), "receive_seconds": round(receive_seconds, 2),
         "delivered_live": live, "delivered_total": total, "expected": want,
         "delivered_live_pct": round(100 * live / want, 3) if want else None,
@@ -318,7 +338,10 @@ def main():
     finally:
         for process in servers:
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
     print("forums (uvicorn + channels-redis):", forums, flush=True)
     baseline = asyncio.run(redis_run(redis_url, args.clients, args.senders, args.rate, args.duration))
     print("baseline (Redis pub/sub directly):", baseline, flush=True)

@@ -109,8 +109,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # socket_timeout None: the layer's receive is a blocking BZPOPMIN, and redis-py 8 cuts
     # reads off after 5 s by default, tearing down every idle websocket (channels_redis#422).
+    # Redis pub/sub layer by default: a group send is one PUBLISH, delivered once to each
+    # server process, which fans out locally (the list-based "core" layer pushes one Redis
+    # message per socket). Both deliver at most once; the forums catch up by sequence number.
+    REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="pubsub")
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+        "default": {"BACKEND": {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                                "core": "channels_redis.core.RedisChannelLayer"}[REDIS_CHANNEL_LAYER],
                     "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]}}
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -106,7 +106,10 @@ class ForumConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code):
         for room_id in list(getattr(self, "rooms", {})):
-            await self.channel_layer.group_discard(selectors.room_group(room_id), self.channel_name)
+            try:
+                await self.channel_layer.group_discard(selectors.room_group(room_id), self.channel_name)
+            except Exception:  # e.g. a mass disconnect exhausting the pool: the membership expires anyway
+                logger.warning("forums: leaving room %s on disconnect failed", room_id, exc_info=True)
 
     async def send_json(self, data):
         await self.send(text_data=json.dumps(data, separators=(",", ":")))
@@ -139,6 +142,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
             await handler(self, frame)
         except DomainError as exc:
             await self.send_error(exc.code, exc.message, exc.extra, ref)
+        except OSError:  # the client went away while we answered: nothing to tell it
+            return
         except Exception:
             logger.exception("forums: frame failed")
             await self.send_error("server_error", _("Something went wrong on our side. Try again."), ref=ref)
@@ -212,5 +217,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
                 await self.send_json({"type": "message", "room": event["room"], "message": message})
             else:  # a change was lost or overtaken: read what was missed, in order
                 await self.catch_up(event["room"])
+        except OSError:  # the client is gone; its next connection catches up
+            return
         except Exception:
             logger.exception("forums: forwarding a change failed")

@@ -283,3 +283,26 @@ async def test_an_idle_socket_stays_joined():
     await sync_to_async(post)(alice, "still there?")
     assert (await recv(socket))["message"]["body"] == "still there?"
     await socket.disconnect()
+
+
+async def test_read_marker_and_leave_frames():
+    alice, bob, boss, room = await given_a_coop(messages=3)
+    socket = await connect(bob.user)
+    await join(socket, room)
+    await socket.send_json_to({"type": "read", "room": room.pk, "seq": 2})
+    assert await recv(socket) == {"type": "read", "room": room.pk, "seq": 2}
+
+    @sync_to_async
+    def unread():
+        from coop.forums.selectors import unread_count
+
+        return unread_count(room=room, user=bob.user)
+
+    assert await unread() == 1
+    await socket.send_json_to({"type": "leave", "room": room.pk})
+    assert await recv(socket) == {"type": "left", "room": room.pk}
+    await sync_to_async(post)(alice, "not for Bob's socket any more")
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.send_json_to({"type": "read", "room": room.pk, "seq": 3})
+    assert (await recv(socket))["code"] == "not_joined"
+    await socket.disconnect()
