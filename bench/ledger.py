@@ -52,12 +52,22 @@ def pg_args():
             db["NAME"]]
 
 
+def psql(sql):
+    subprocess.run(["psql", "-q", *pg_args()[:-1], "-d", pg_args()[-1], "-c", sql], check=True, capture_output=True)
+
+
+def pgbench_init(clients):
+    subprocess.run(["pgbench", "-i", "-q", "-s", str(clients), *pg_args()], check=True, capture_output=True)
+
+
+def pgbench_drop():
+    subprocess.run(["pgbench", "-i", "-I", "d", *pg_args()], check=True, capture_output=True)
+
+
 def pgbench(seconds, clients):
-    args = pg_args()
-    subprocess.run(["pgbench", "-i", "-q", "-s", str(clients), *args], check=True, capture_output=True)
-    out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds), *args],
-                         check=True, capture_output=True, text=True).stdout
-    subprocess.run(["pgbench", "-i", "-I", "d", *args], check=True, capture_output=True)
+    psql("CHECKPOINT")  # both phases start from the same clean state
+    out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds),
+                          *pg_args()], check=True, capture_output=True, text=True).stdout
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     latency = float(re.search(r"latency average = ([\d.]+) ms", out).group(1))
     return {"tps": round(tps, 1), "latency_avg_ms": latency}
@@ -106,7 +116,7 @@ def release_worker(worker, ctx, seconds, orm, start_at, queue):
     from ledger import posting, services
 
     if orm:
-        posting._is_postgres = lambda: False
+        posting.is_postgres = lambda: False
     rng = random.Random(worker)
     users = [User(pk=pk) for pk in ctx["members"]]
     latencies = []
@@ -116,7 +126,8 @@ def release_worker(worker, ctx, seconds, orm, start_at, queue):
     n = 0
     while time.time() < end:
         project = Project(pk=rng.choice(ctx["projects"]), coop_id=ctx["coop"], organisation_id=ctx["org"])
-        key = f"bench:{ctx['run']}:{'orm' if orm else 'fn'}:{worker}:{n}:release"
+        # a fresh key per call: every call moves money (no replays)
+        key = f"bench:{ctx['run']}:{'orm' if orm else 'fn'}:{start_at}:{worker}:{n}:release"
         t0 = time.perf_counter()
         services.escrow_release(project=project, user=rng.choice(users), reward=1000, fee_coop=35,
                                 fee_federation=10, fee_juror=5, key=key)
@@ -156,6 +167,7 @@ def pct(values, p):
 def releases(ctx, seconds, clients, orm, with_reads):
     from django.db import connections
 
+    psql("CHECKPOINT")
     connections.close_all()
     fork = mp.get_context("fork")
     queue, reads_queue = fork.Queue(), fork.Queue()
@@ -223,6 +235,7 @@ def main():
     django_setup()
     ctx = setup(args.projects, args.members)
     # The machine is shared: alternate baseline and releases and take the median ratio.
+    pgbench_init(args.clients)
     rounds = []
     for n in range(1, args.rounds + 1):
         base = pgbench(args.seconds, args.clients)
@@ -239,6 +252,7 @@ def main():
               f"p99 under load {fn['balance_read_under_load_p99_ms']} ms"
               + (f" | ORM path {row['orm_tps']} tx/s ratio {row['orm_ratio']}x" if args.orm_too else ""),
               flush=True)
+    pgbench_drop()
     reads = idle_reads(ctx)
     result = {
         "clients": args.clients, "seconds": args.seconds, "rounds": len(rounds), "one_coop": True,

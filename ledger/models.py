@@ -80,13 +80,21 @@ class Transaction(models.Model):
         PAYOUT_FAIL = "payout_fail", _("Payout failed, money returned")
         REVERSAL = "reversal", _("Correction")
 
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200)
     kind = models.CharField(max_length=24, choices=Kind.choices)
     memo = models.CharField(max_length=300, blank=True)
-    event = models.ForeignKey("eventlog.Event", on_delete=models.PROTECT, related_name="+")
+    # Referential checks of the hot path are done by the balanced-at-commit trigger with plain
+    # reads (the referenced tables are append-only), not by FK constraints, whose KEY SHARE
+    # row locks on shared rows cost a multixact and WAL per posting (docs/ledger.md).
+    event = models.ForeignKey("eventlog.Event", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                              db_index=False)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # a constraint, not unique=True: no second (LIKE) index on the hot path
+        constraints = [models.UniqueConstraint(fields=["key"], name="ledger_transaction_key_unique")]
 
     def __str__(self):
         return f"{self.kind} {self.key}"
@@ -97,8 +105,10 @@ class Posting(models.Model):
     right after this posting (written under the account's lock): statements read it as the
     running balance. Insert-only."""
 
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="postings",
+                                    db_constraint=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_constraint=False,
+                                db_index=False)  # the (account, id) index serves lookups
     amount = models.BigIntegerField()
     balance_after = models.BigIntegerField()
 

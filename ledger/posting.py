@@ -99,7 +99,7 @@ class Leg:
     must_exist: bool = False
 
 
-def _is_postgres():
+def is_postgres():
     return connection.vendor == "postgresql"
 
 
@@ -146,7 +146,7 @@ def post(*, key, kind, memo, event_id, legs, reverses_id=None):
     legs = [leg for leg in legs if leg.amount]
     if sum(leg.amount for leg in legs) != 0 or len(legs) < 2:
         raise ValueError("legs must be two or more non-zero amounts summing to zero")
-    if _is_postgres():
+    if is_postgres():
         return _post_pg(key, kind, memo, event_id, legs, reverses_id)
     return _post_orm(key, kind, memo, event_id, legs, reverses_id)
 
@@ -179,25 +179,31 @@ def _post_orm(key, kind, memo, event_id, legs, reverses_id):
     return tx.pk
 
 
-POST_SQL = (
-    "SELECT ledger_post(%s, %s, %s, %s, %s, %s::text[], %s::text[], %s::bigint[], %s::int[], %s::bigint[], "
-    "%s::boolean[], %s::boolean[])"
-)
+POST_ARGS = ("%s, %s, %s, {event}, %s, %s::text[], %s::text[], %s::bigint[], %s::int[], %s::bigint[], "
+             "%s::boolean[], %s::boolean[]")
+POST_SQL = "SELECT ledger_post(" + POST_ARGS.format(event="%s") + ")"
+# The event's INSERT (from `coop.eventlog.services.event_statement`) and the posting in ONE
+# statement: with no transaction open it commits on its own, so the balance locks are held
+# for one round trip only, never while the client thinks between statements.
+POST_WITH_EVENT_SQL = "WITH ev AS ({event_sql}) SELECT ledger_post(" + POST_ARGS.format(
+    event="(SELECT id FROM ev)") + "), (SELECT id FROM ev)"
 
 
-def _post_pg(key, kind, memo, event_id, legs, reverses_id):
-    from django.db import DatabaseError
-
-    params = [
-        key, kind, memo, event_id, reverses_id,
+def _pg_params(key, kind, memo, reverses_id, legs):
+    return [
         [leg.ref.kind for leg in legs], [leg.ref.owner_kind for leg in legs],
         [leg.ref.owner_id for leg in legs], [leg.ref.shard for leg in legs],
         [leg.amount for leg in legs], [leg.ref.allow_negative for leg in legs], [leg.must_exist for leg in legs],
     ]
+
+
+def _pg_execute(sql, params, legs):
+    from django.db import DatabaseError
+
     try:
         with connection.cursor() as cursor:
-            cursor.execute(POST_SQL, params)
-            return cursor.fetchone()[0]
+            cursor.execute(sql, params)
+            return cursor.fetchone()
     except DatabaseError as exc:
         cause = exc.__cause__
         state = getattr(cause, "sqlstate", None)
@@ -209,6 +215,25 @@ def _post_pg(key, kind, memo, event_id, legs, reverses_id):
             leg = legs[int(cause.diag.message_detail) - 1]
             raise UnknownAccount(extra={"account": leg.ref.kind})
         raise
+
+
+def _post_pg(key, kind, memo, event_id, legs, reverses_id):
+    params = [key, kind, memo, event_id, reverses_id, *_pg_params(key, kind, memo, reverses_id, legs)]
+    return _pg_execute(POST_SQL, params, legs)[0]
+
+
+def post_with_event(*, key, kind, memo, event, legs, reverses_id=None):
+    """PostgreSQL only: write the event (`event` = `(sql, params)` from `event_statement`) and
+    the transaction in one statement; returns (transaction id, event id). Same errors as
+    `post`. Run it outside any transaction (it is then its own) or inside a savepoint."""
+    legs = [leg for leg in legs if leg.amount]
+    if sum(leg.amount for leg in legs) != 0 or len(legs) < 2:
+        raise ValueError("legs must be two or more non-zero amounts summing to zero")
+    event_sql, event_params = event
+    sql = POST_WITH_EVENT_SQL.format(event_sql=event_sql)
+    params = [*event_params, key, kind, memo, reverses_id, *_pg_params(key, kind, memo, reverses_id, legs)]
+    tx_id, event_id = _pg_execute(sql, params, legs)
+    return tx_id, event_id
 
 
 # The PostgreSQL side, installed by migration 0002 (see ledger/migrations).
@@ -267,14 +292,29 @@ END;
 $$ LANGUAGE plpgsql;
 """
 
-PG_BALANCED_TRIGGERS = r"""
+PG_CHECK_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION ledger_check_balanced() RETURNS trigger AS $$
 DECLARE
     tx bigint;
     total numeric;
     lines int;
 BEGIN
-    IF TG_TABLE_NAME = 'ledger_transaction' THEN tx := NEW.id; ELSE tx := NEW.transaction_id; END IF;
+    IF TG_TABLE_NAME = 'ledger_transaction' THEN
+        tx := NEW.id;
+        -- the event exists (the event log is append-only: a plain read suffices)
+        IF NOT EXISTS (SELECT 1 FROM eventlog_event WHERE id = NEW.event_id) THEN
+            RAISE EXCEPTION 'ledger transaction % points at no event', tx USING ERRCODE = 'foreign_key_violation';
+        END IF;
+    ELSE
+        tx := NEW.transaction_id;
+        IF NOT EXISTS (SELECT 1 FROM ledger_account WHERE id = NEW.account_id) THEN
+            RAISE EXCEPTION 'ledger posting % points at no account', NEW.id USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM ledger_transaction WHERE id = tx) THEN
+            RAISE EXCEPTION 'ledger posting % points at no transaction', NEW.id
+                USING ERRCODE = 'foreign_key_violation';
+        END IF;
+    END IF;
     SELECT coalesce(sum(amount), 0), count(*) INTO total, lines FROM ledger_posting WHERE transaction_id = tx;
     IF total <> 0 OR lines < 2 THEN
         RAISE EXCEPTION 'ledger transaction % does not balance (sum %, % postings)', tx, total, lines
@@ -283,6 +323,9 @@ BEGIN
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
+"""
+
+PG_BALANCED_TRIGGERS = PG_CHECK_FUNCTION + r"""
 CREATE CONSTRAINT TRIGGER ledger_transaction_balanced AFTER INSERT ON ledger_transaction
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ledger_check_balanced();
 CREATE CONSTRAINT TRIGGER ledger_posting_balanced AFTER INSERT ON ledger_posting

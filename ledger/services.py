@@ -7,13 +7,14 @@ Keys come from domain ids (DESIGN.md seam 2): `project:<id>:hold:<n>`,
 
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
-from coop.eventlog.services import event_record
+from coop.eventlog.services import event_record, event_statement
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
@@ -104,14 +105,28 @@ def _replay(key, kind, total):
 def _move(*, key, kind, legs, event, memo="", reverses_id=None):
     """Record `event` and post `legs` as one transaction; replay if `key` was used.
 
-    Runs in its own atomic block: the outermost transaction when called alone (BEGIN,
-    event INSERT, one posting call, COMMIT), a savepoint inside a caller's transaction, so a
-    refusal (insufficient funds, a racing duplicate) leaves the caller's transaction usable."""
+    PostgreSQL: the event INSERT and the posting function are ONE statement; called with no
+    transaction open, that statement is its own transaction (one round trip, balance locks
+    held only while it runs and commits); inside a caller's transaction it runs in a
+    savepoint. Elsewhere: an atomic block around `event_record` and the ORM posting. Either
+    way a refusal (insufficient funds, a racing duplicate) writes nothing and leaves the
+    caller's transaction usable."""
     total = sum(leg.amount for leg in legs if leg.amount > 0)
     try:
-        with transaction.atomic():
-            event_id = event_record(**event)
-            pk = posting.post(key=key, kind=kind, memo=memo, event_id=event_id, legs=legs, reverses_id=reverses_id)
+        if posting.is_postgres():
+            statement = event_statement(**event)
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    pk, event_id = posting.post_with_event(key=key, kind=kind, memo=memo, event=statement,
+                                                           legs=legs, reverses_id=reverses_id)
+            else:
+                pk, event_id = posting.post_with_event(key=key, kind=kind, memo=memo, event=statement, legs=legs,
+                                                       reverses_id=reverses_id)
+        else:
+            with transaction.atomic():
+                event_id = event_record(**event)
+                pk = posting.post(key=key, kind=kind, memo=memo, event_id=event_id, legs=legs,
+                                  reverses_id=reverses_id)
     except (IntegrityError, InsufficientFunds, UnknownAccount):
         # A used key: a racing duplicate hits the unique constraint; a replay after the
         # money moved on may hit the balance check first. Either way, the first result.
@@ -393,7 +408,7 @@ def payout_settle(*, steward, payout, reference):
     payout.final_transaction = tx
     payout.save(update_fields=["status", "reference", "decided_by", "decided_at", "final_transaction"])
     notify(user=payout.user, kind="payout.settled", text=_("Your payout was sent (reference %(ref)s).")
-           % {"ref": reference}, link="/wallet/")
+           % {"ref": reference}, link=reverse("ledger:wallet"))
     return payout
 
 
@@ -417,7 +432,7 @@ def payout_fail(*, steward, payout, reason):
     payout.save(update_fields=["status", "failure_reason", "decided_by", "decided_at", "final_transaction"])
     notify(user=payout.user, kind="payout.failed",
            text=_("Your payout failed and the money is back in your wallet: %(reason)s") % {"reason": reason},
-           link="/wallet/")
+           link=reverse("ledger:wallet"))
     return payout
 
 

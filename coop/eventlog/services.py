@@ -31,12 +31,11 @@ def now_us():
     return time.time_ns() // 1000
 
 
-def event_record(*, type, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
-    """Insert one event in the caller's transaction and return its id.
-
-    `subject` is a model instance or a `(type, id)` pair. `payload` must be JSON made of
-    ids, integers and short codes (no names or private free text: see DESIGN.md seam 10);
-    the actor id is added to it. One raw INSERT: no ORM overhead on every service call."""
+def event_statement(*, type, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
+    """The INSERT that `event_record` runs, as `(sql, params)`, without running it: the same
+    checks and the same row. For a service that must write its event and its change in one
+    SQL statement (the ledger on PostgreSQL embeds it in a data-modifying CTE); the SQL of
+    an event is still written only here."""
     body = dict(payload or {})
     if type.startswith("ballot.") and BALLOT_SECRET_KEYS.intersection(body):
         raise ValueError(f"{type} events must not carry a choice or a ballot id (DESIGN.md seam 13)")
@@ -46,9 +45,18 @@ def event_record(*, type, subject=None, payload=None, coop=None, actor=None, occ
     data = canonical_bytes(body)
     subject_type, subject_id = _subject_ref(subject)
     coop_id = getattr(coop, "pk", coop)
+    return INSERT_SQL, [type, coop_id, actor_id, subject_type, subject_id, data, os.urandom(16),
+                        occurred_at or now_us()]
+
+
+def event_record(*, type, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
+    """Insert one event in the caller's transaction and return its id.
+
+    `subject` is a model instance or a `(type, id)` pair. `payload` must be JSON made of
+    ids, integers and short codes (no names or private free text: see DESIGN.md seam 10);
+    the actor id is added to it. One raw INSERT: no ORM overhead on every service call."""
+    sql, params = event_statement(type=type, subject=subject, payload=payload, coop=coop, actor=actor,
+                                  occurred_at=occurred_at)
     with connection.cursor() as cursor:
-        cursor.execute(
-            INSERT_SQL,
-            [type, coop_id, actor_id, subject_type, subject_id, data, os.urandom(16), occurred_at or now_us()],
-        )
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]

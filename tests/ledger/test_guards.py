@@ -85,3 +85,40 @@ def test_a_posting_added_later_to_a_balanced_transaction_is_refused_at_commit():
     # and the service path still commits balanced transactions
     services.deposit_record(operator=op, organisation=org, amount=1, reference="more")
     assert Transaction.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_on_an_unknown_account_is_refused_at_commit():
+    """Referential checks of postings live in the commit trigger (no FK row locks)."""
+    op = operator()
+    funded_organisation(5_000, operator=op)
+    with pytest.raises(IntegrityError) as err:
+        with transaction.atomic():
+            event_id = event_record(type="test.forged")
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO ledger_transaction (key, kind, memo, event_id, created_at) "
+                               "VALUES ('forged', 'deposit', '', %s, now()) RETURNING id", [event_id])
+                tx_id = cursor.fetchone()[0]
+                cursor.execute("SELECT account_id FROM ledger_posting LIMIT 1")
+                account_id = cursor.fetchone()[0]
+                cursor.execute("INSERT INTO ledger_posting (transaction_id, account_id, amount, balance_after) "
+                               "VALUES (%s, %s, 10, 0), (%s, 987654321, -10, 0)", [tx_id, account_id, tx_id])
+    assert "points at no account" in str(err.value)
+    assert not Transaction.objects.filter(key="forged").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_without_its_event_is_refused_at_commit():
+    op = operator()
+    funded_organisation(5_000, operator=op)
+    with pytest.raises(IntegrityError) as err:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO ledger_transaction (key, kind, memo, event_id, created_at) "
+                           "VALUES ('forged', 'deposit', '', 987654321, now()) RETURNING id")
+            tx_id = cursor.fetchone()[0]
+            cursor.execute("INSERT INTO ledger_posting (transaction_id, account_id, amount, balance_after) "
+                           "SELECT %s, account_id, -amount, 0 FROM ledger_posting WHERE transaction_id = "
+                           "(SELECT min(id) FROM ledger_transaction)", [tx_id])
+    assert "points at no event" in str(err.value)
