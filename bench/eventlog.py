@@ -271,13 +271,21 @@ def main():
     checkpoint = checkpoint_sign()
     sign_seconds = time.perf_counter() - started
     print(f"    checkpoint of size {checkpoint.size} signed in {sign_seconds:.1f} s")
-    started = time.perf_counter()
+    import resource
+
+    def cpu():
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    started, cpu_started = time.perf_counter(), cpu()
     result = verify_log()
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
     assert result.ok and result.size == head, result.problems[:3]
     verify_rate = result.size / seconds
     print(f"    verify_events: {result.size:,} events and {result.checkpoints} checkpoint(s) in {seconds:.1f} s = "
           f"{verify_rate:,.0f} events/s (goal >= 200,000)")
+    print(f"    client CPU {cpu_seconds:.1f} s = {result.size / cpu_seconds:,.0f} events per CPU-second "
+          f"(independent of how busy the machine is; PostgreSQL's own CPU not counted)")
     if not args.keep:
         empty_log()
     print(json.dumps({
@@ -286,7 +294,8 @@ def main():
         "writers": args.writers, "seconds": args.seconds, "sequencer_lag_p50_ms": round(p50, 1),
         "sequencer_lag_p99_ms": round(p99, 1), "other_db_xact_open_max_s": round(other_longest, 1),
         "load_average_1m": round(os.getloadavg()[0], 1), "verify_events": result.size,
-        "verify_events_per_s": round(verify_rate), "checkpoint_sign_s": round(sign_seconds, 2),
+        "verify_events_per_s": round(verify_rate),
+        "verify_events_per_cpu_s": round(result.size / cpu_seconds), "checkpoint_sign_s": round(sign_seconds, 2),
     }))
 
 

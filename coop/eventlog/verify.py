@@ -73,8 +73,11 @@ def check_rows(rows, *, expected, chain, frontier, checkpoint_sizes, problems, m
     in `checkpoint_sizes` met on the way."""
     sha = hashlib.sha256
     cache = {}
+    cache_get = cache.get
+    safe_superset = _SAFE.issuperset
     snapshots = {}
-    append = frontier.append
+    stack = frontier._stack  # Frontier.append, inlined
+    appended = 0
     for (position, stored_leaf, stored_chain, event_id, occurred_at, coop_id, type_, subject_type, subject_id,
          payload, salt) in rows:
         if len(problems) >= max_problems:
@@ -89,11 +92,13 @@ def check_rows(rows, *, expected, chain, frontier, checkpoint_sizes, problems, m
         else:
             h = sha(salt)
             h.update(payload)
+            sid = ('"' + subject_id + '"') if safe_superset(subject_id) else _json_string(subject_id, {})
             envelope = ('{"coop":' + ("null" if coop_id is None else str(coop_id))
                         + ',"payload_hash":"' + h.hexdigest() + '","position":' + str(position)
-                        + ',"subject_id":' + _json_string(subject_id, cache)
-                        + ',"subject_type":' + _json_string(subject_type, cache)
-                        + ',"time":' + str(occurred_at) + ',"type":' + _json_string(type_, cache) + "}")
+                        + ',"subject_id":' + sid
+                        + ',"subject_type":' + (cache_get(subject_type) or _json_string(subject_type, cache))
+                        + ',"time":' + str(occurred_at) + ',"type":' + (cache_get(type_) or _json_string(type_, cache))
+                        + "}")
             leaf = sha(b"\x00" + envelope.encode()).digest()
             if leaf != stored_leaf:
                 problems.append(Problem(position, "the event does not match its leaf hash "
@@ -105,10 +110,16 @@ def check_rows(rows, *, expected, chain, frontier, checkpoint_sizes, problems, m
                 if not problems or problems[-1].position != position:
                     problems.append(Problem(position, "the chain hash does not follow from the previous one"))
                 chain = stored_chain  # resynchronise, so one change is reported once
-        append(leaf)
+        height, node = 0, leaf
+        while stack and stack[-1][0] == height:
+            node = sha(b"\x01" + stack.pop()[1] + node).digest()
+            height += 1
+        stack.append((height, node))
+        appended += 1
         if position in checkpoint_sizes:
-            snapshots[position] = (frontier.stack, chain)
+            snapshots[position] = (list(stack), chain)
         expected = position + 1
+    frontier.size += appended
     return expected, chain, snapshots
 
 
