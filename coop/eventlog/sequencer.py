@@ -4,8 +4,10 @@ Events are inserted by `event_record` in their service's transaction, and transa
 commit out of order, so positions are given afterwards, here, only to events whose
 transaction has finished:
 
-- PostgreSQL: `txid < pg_snapshot_xmin(pg_current_snapshot())`: every transaction below the
-  horizon has finished, and no new one can get a txid below it, so the order
+- PostgreSQL: `txid` below the horizon: the oldest transaction of this database still running
+  in the statement's snapshot (`pg_snapshot_xmin(pg_current_snapshot())` without the
+  transactions pg_stat_activity places in other databases). Every transaction of this
+  database below it has finished, and no new one can get a txid below it, so the order
   (txid, event id) among them is final. One sequencer at a time: a transaction-level
   advisory lock (`pg_try_advisory_xact_lock`); a second caller returns at once.
 - SQLite: one writer. The sequencer's transaction starts with BEGIN IMMEDIATE (settings), so
@@ -34,7 +36,17 @@ _PENDING_PG = (
     "WHERE (e.txid, e.id) > (%s, %s) AND e.txid < {horizon} "
     "ORDER BY e.txid, e.id LIMIT %s"
 )
-HORIZON_FINISHED = "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"
+# The oldest transaction still running *in this database*, as of this statement's snapshot
+# (its xmax when none runs). pg_snapshot_xmin alone is cluster-wide: a long transaction in
+# any other database of the cluster would hold the log back. A running xid is skipped only
+# when pg_stat_activity attributes it to another database (a backend never changes database);
+# an xid it cannot attribute (a prepared transaction, track_activities off) counts as ours.
+HORIZON_FINISHED = (
+    "(SELECT LEAST((SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x "
+    "WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = x::xid "
+    "AND a.datname IS DISTINCT FROM current_database())), "
+    "pg_snapshot_xmax(pg_current_snapshot())::text::bigint))"
+)
 # Tests only: a test's own transaction never finishes (it is rolled back), so tests that are
 # not `transaction=True` may also number the events of the current transaction.
 HORIZON_INCLUDING_OWN = "(pg_current_xact_id()::text::bigint + 1)"

@@ -45,8 +45,8 @@ def triggers_disabled(*tables):
 
 
 def sequence_until(count, timeout=60, step=sequence_pending):
-    """Run `step` until `count` events are sequenced. The PostgreSQL horizon is cluster-wide:
-    an open transaction in any database (another test run) holds it back for a while."""
+    """Run `step` until `count` events are sequenced (polling: a transaction of another thread
+    or process may still be finishing)."""
     import time
 
     from coop.eventlog.models import Sequenced

@@ -195,3 +195,25 @@ def test_run_sequencer_once_and_the_backstop_job_sequence_and_sign():
     assert list(Checkpoint.objects.values_list("size", flat=True)) == [1]
     _record(2, None)
     sequence_until(2, step=sequence_backstop)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_open_transaction_in_another_database_does_not_hold_the_log_back():
+    """pg_snapshot_xmin is cluster-wide; the sequencer's horizon only counts this database."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    other_db = db["NAME"].removeprefix("test_")  # the development database next to the test one
+    with psycopg.connect(host=db.get("HOST") or "127.0.0.1", port=db.get("PORT") or 5432,
+                         user=db.get("USER") or "postgres", dbname=other_db) as other:
+        other.execute("SELECT pg_current_xact_id()")  # an open transaction with an xid
+        with transaction.atomic():
+            _record(1, None)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint <= %s",
+                           [other.execute("SELECT pg_current_xact_id()::text::bigint").fetchone()[0]])
+            assert cursor.fetchone()[0]  # the cluster-wide horizon is held back by it
+        sequence_until(1, timeout=30)
+        other.rollback()
