@@ -150,7 +150,7 @@ class MyQualificationsApi(APIView):
         if membership is None:
             return Response([])
         rows = selectors.qualifications_for_member(member=request.user, coop=membership.coop)
-        return Response([_explain_data(selectors.explain(member=request.user, qualification=q)) for q in rows])
+        return Response([_explain_data(row) for row in selectors.explain_all(member=request.user, qualifications=rows)])
 
 
 REQUIREMENTS = inline_serializer("ProjectQualifications", {

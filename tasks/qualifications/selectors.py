@@ -59,13 +59,29 @@ def rule_words(qualification):
     return _("granted by hand, with a written reason")
 
 
-def explain(*, member, qualification, record=None, now=None):
+_UNREAD = object()
+
+
+def explain_all(*, member, qualifications, now=None):
+    """`explain` for many qualifications, reading the member's grants once and their record once
+    (one query per distinct clause key of all the computed rules)."""
+    qualifications = list(qualifications)
+    grants = {g.qualification_id: g for g in QualificationGrant.objects.filter(
+        member=member, revoked_at__isnull=True, qualification__in=qualifications)}
+    keys = {k for q in qualifications if q.kind == Qualification.Kind.COMPUTED
+            for k in rule_keys(q.current_version.rule)}
+    record = records_for(member_ids=[member.pk], keys=keys, now=now)[member.pk] if keys else {}
+    return [explain(member=member, qualification=q, record=record, grant=grants.get(q.pk)) for q in qualifications]
+
+
+def explain(*, member, qualification, record=None, now=None, grant=_UNREAD):
     """Where `member` stands for `qualification`, clause by clause.
 
     Returns {"passed", "held", "grant", "words", "clauses", "tree", "next_step"}: `passed` is
     whether the member meets it now (holding it counts for test and granted kinds), each
     clause has the member's value, the required value, pass/fail and what is missing."""
-    grant = grant_active(member=member, qualification=qualification)
+    if grant is _UNREAD:
+        grant = grant_active(member=member, qualification=qualification)
     out = {"qualification": qualification, "held": grant is not None, "grant": grant,
            "words": rule_words(qualification), "clauses": [], "tree": None}
     if qualification.kind == Qualification.Kind.COMPUTED:
@@ -85,7 +101,10 @@ def explain(*, member, qualification, record=None, now=None):
         return out
     out["passed"] = grant is not None
     if qualification.kind == Qualification.Kind.TEST:
-        test = QualificationTest.objects.filter(qualification=qualification).first()
+        try:
+            test = qualification.test
+        except QualificationTest.DoesNotExist:
+            test = None
         out["test"] = test
         if grant is not None:
             out["next_step"] = ""

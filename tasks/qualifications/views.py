@@ -32,8 +32,8 @@ def mine(request):
     membership = membership_active(user=request.user)
     rows, revocations = [], []
     if membership is not None:
-        for qualification in selectors.qualifications_for_member(member=request.user, coop=membership.coop):
-            rows.append(selectors.explain(member=request.user, qualification=qualification))
+        rows = selectors.explain_all(member=request.user, qualifications=selectors.qualifications_for_member(
+            member=request.user, coop=membership.coop))
         revocations = list(selectors.revocations_of(member=request.user)[:20])
     return render(request, "qualifications/mine.html", {
         "membership": membership, "rows": rows, "revocations": revocations,

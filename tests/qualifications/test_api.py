@@ -135,3 +135,21 @@ def test_claiming_through_the_api_without_the_qualification_is_refused(client):
     assert not Assignment.objects.exists()
     project_requirements_set(actor=org.owner, project=project, qualifications=[])
     assert client.post(reverse("tasks-api:project_claim", args=[project.pk])).status_code == 201
+
+
+def test_my_qualifications_read_the_record_once_whatever_their_number(client, django_assert_num_queries):
+    m = member()
+    rules = [{"metric": "tenure_days", "op": ">=", "value": n} for n in (10, 20, 30, 40, 50, 60)]
+    for n, rule in enumerate(rules[:3]):
+        computed_qualification(m.coop, rule, name=f"Q{n}")
+    client.force_login(m.user)
+    url = reverse("qualifications-api:mine")
+    client.get(url)
+    # session, user, membership, profile (language), qualifications, grants, the record (one key)
+    with django_assert_num_queries(7):
+        assert len(client.get(url).json()) == 3
+    for n, rule in enumerate(rules[3:]):
+        computed_qualification(m.coop, rule, name=f"R{n}")
+    with django_assert_num_queries(7):
+        body = client.get(url).json()
+    assert len(body) == 6 and body[0]["clauses"][0]["missing"] == "10 more days of membership"
