@@ -218,3 +218,31 @@ def test_an_attempt_submitted_twice_at_once_is_paid_once():
     assert ledger.wallet_balance(user=m) == 300
     assert Transaction.objects.filter(key=f"test_attempt:{attempt.pk}:pay").count() == 1
     assert QualificationGrant.objects.filter(member=m, revoked_at__isnull=True).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_members_racing_for_the_last_funded_attempt_one_gets_it():
+    test = paid_test(CoopFactory(), attempts=1)
+    racers = [member(test.qualification.coop).user for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def start(user):
+        try:
+            barrier.wait()
+            attempt_start(member=user, test=test)
+            outcomes.append("started")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=start, args=(u,)) for u in racers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["started", "test_budget_spent"]
+    test.refresh_from_db()
+    assert test.attempts_reserved == 1 and Attempt.objects.count() == 1
