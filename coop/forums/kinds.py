@@ -183,36 +183,46 @@ class ProposalRoomPolicy(SubjectRoomPolicy):
 
 
 class AppealRoomPolicy(SubjectRoomPolicy):
-    """One room per appeal: its jurors only, each under a pseudonym for the appeal (jurors
-    do not learn who the others are; stewards moderate)."""
+    """One room per appeal: its jurors only (seats invited, accepted or voted), each shown
+    under their seat's label ("Juror A"). Stewards neither read nor moderate it: an appeal may
+    contest a steward's own decision, and the jury deliberates on its own."""
 
     kind = Room.Kind.APPEAL
-    model_label = "tasks.Appeal"
+    model_label = "appeals.Appeal"
+    exact_candidates = True
+    live_seats = ("invited", "accepted", "voted")
 
-    def _juror_user_ids(self, appeal):
-        jurors = getattr(appeal, "jurors", None)
-        if jurors is None or not hasattr(jurors, "all"):
-            return set()
-        return {getattr(juror, "user_id", juror.pk) for juror in jurors.all()}
+    def title_of(self, subject):
+        return f"Jury #{subject.pk}"
+
+    def _seat(self, room, user):
+        if not user.is_authenticated or not room.subject_id.isdigit():
+            return None
+        seats = apps.get_model("appeals", "JurySeat")._default_manager
+        return seats.filter(appeal_id=int(room.subject_id), juror=user, status__in=self.live_seats).first()
 
     def can_read(self, room, user):
-        appeal = self.subject_of(room)
-        if appeal is None or not user.is_authenticated:
-            return False
-        if user.pk in self._juror_user_ids(appeal):
-            return self.membership(room, user) is not None
-        return self.is_moderator(room, user)
+        return self._seat(room, user) is not None and self.membership(room, user) is not None
+
+    def is_moderator(self, room, user):
+        return False
 
     def author(self, room, user):
-        role = Message.AuthorRole.STEWARD if self.is_moderator(room, user) else Message.AuthorRole.JUROR
-        label = worker_pseudonym(user=user, organisation=f"appeal-{room.subject_id}")
-        return ("J" + label[1:9]), role
+        seat = self._seat(room, user)
+        return (seat.label if seat else "Juror"), Message.AuthorRole.JUROR
 
     def mention_candidates(self, room):
-        return iter(())
+        seats = apps.get_model("appeals", "JurySeat")._default_manager
+        for seat in seats.filter(appeal_id=int(room.subject_id), status__in=self.live_seats).select_related("juror"):
+            yield seat.juror, seat.label
 
     def candidate_rooms(self, user, membership):
-        return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
+        if membership is None:
+            return None
+        seats = (apps.get_model("appeals", "JurySeat")._default_manager
+                 .filter(juror=user, status__in=self.live_seats)
+                 .annotate(key=Cast("appeal_id", CharField())).values("key"))
+        return Q(kind=self.kind, coop_id=membership.coop_id, subject_id__in=seats)
 
 
 def register_kinds():

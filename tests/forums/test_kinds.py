@@ -114,3 +114,38 @@ def test_proposal_room_of_a_draft_is_the_authors_and_federation_proposals_have_n
     assert room.pk not in [r.pk for r in selectors.rooms_readable(user=bob.user)]
     with pytest.raises(UnknownRoomKind):
         room_for(_proposal(None, alice.user))
+
+
+def _appeal_with_jury(coop, appellant, jurors):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tasks.appeals.models import Appeal, JurySeat
+
+    appeal = Appeal.objects.create(kind="rejection", coop=coop, appellant=appellant, statement="x" * 20,
+                                   status="awaiting_draw", rulebook_version=1, jury_size=3, response_hours=24,
+                                   juror_pay=200, event_id=0)
+    for n, (user, status) in enumerate(jurors):
+        JurySeat.objects.create(appeal=appeal, juror=user, draw_index=n, label=f"Juror {'ABC'[n]}",
+                                status=status, respond_by=timezone.now() + timedelta(hours=24))
+    return appeal
+
+
+def test_appeal_room_is_for_its_jurors_only_under_their_seat_labels():
+    coop = CoopFactory()
+    appellant, a, b, declined, boss = member(coop), member(coop), member(coop), member(coop), steward(coop)
+    appeal = _appeal_with_jury(coop, appellant.user, [(a.user, "accepted"), (b.user, "invited"),
+                                                      (declined.user, "declined")])
+    room = room_for(appeal)
+    policy = policy_for(room)
+    assert (room.kind, room.coop, room.title) == ("appeal", coop, f"Jury #{appeal.pk}")
+    assert policy.can_read(room, a.user) and policy.can_read(room, b.user)
+    for outsider in (appellant, declined, boss):
+        assert not policy.can_read(room, outsider.user)
+    assert not policy.is_moderator(room, boss.user)
+    message = services.message_post(user=a.user, room=room, body="@Juror B what do you think?")
+    assert (message.author_label, message.author_role) == ("Juror A", "juror")
+    assert Notice.objects.get(kind="forum.mention").user == b.user
+    assert [r.pk for r in selectors.rooms_readable(user=b.user) if r.kind == "appeal"] == [room.pk]
+    assert [r for r in selectors.rooms_readable(user=boss.user) if r.kind == "appeal"] == []
