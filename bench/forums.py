@@ -190,6 +190,8 @@ async def forums_run(ports, room_id, cookies, senders, rate, duration):
                                              "body": f"bench {client.index}:{n} t={time.perf_counter():.6f}"}))
             sent += 1
             next_at += per_sender_interval
+            if next_at >= end:
+                break
             await asyncio.sleep(max(0, next_at - time.perf_counter()))
 
     send_started = time.perf_counter()
@@ -285,6 +287,8 @@ async def redis_run(redis_url, clients, senders, rate, duration):
             await publisher.publish(channel, f"bench {index}:{n} t={time.perf_counter():.6f}")
             sent += 1
             next_at += per_sender_interval
+            if next_at >= end:
+                break
             await asyncio.sleep(max(0, next_at - time.perf_counter()))
 
     started = time.perf_counter()
