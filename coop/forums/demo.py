@@ -64,6 +64,26 @@ def seed(ctx):
         services.room_create(steward=boss, coop=tana, title="Stewards", audience=Room.Audience.STEWARDS,
                              description="Coordination between stewards.")
     _proposal_room(tana, users)
+    _project_room(ctx.get("projects") or {}, users)
+
+
+def _project_room(projects, users):
+    """The first demo project's room: a member asks, the requester answers (as the organisation)."""
+    from coop.forums.registry import policy_for
+
+    project = next(iter(projects.values()), None)
+    member = users.get("member2@tana.example")
+    if project is None or member is None:
+        return
+    room = room_for(project)
+    staff = project.organisation.staff.order_by("pk").first()
+    if room.messages.exists() or staff is None or not policy_for(room).can_write(room, member):
+        return
+    question = services.message_post(user=member, room=room, body="Some receipts are cut off at the bottom: "
+                                     "should we type the total we can see, or answer *unreadable*?")
+    services.message_post(user=staff.user, room=room, reply_to=question,
+                          body="Answer *unreadable* when the total is cut off, it will not count against you. "
+                               "Thanks for asking!")
 
 
 def _proposal_room(coop, users):
