@@ -38,6 +38,26 @@ def frame_limit():
     return services.max_message_chars() * 6 + 1024
 
 
+# One change reaches every socket of the room in this process: encode each variant of its
+# frame once (public or full, the author's own or not), not once per socket.
+_FRAMES = {}
+_FRAMES_MAX = 512
+
+
+def change_frame(event, *, user_id, moderator):
+    mine = event["author_id"] == user_id
+    full = bool(event.get("full")) and (mine or moderator)
+    key = (event["room"], event["seq"], full, mine)
+    text = _FRAMES.get(key)
+    if text is None:
+        message = selectors.change_for_reader(event, user_id=user_id, moderator=moderator)
+        text = json.dumps({"type": "message", "room": event["room"], "message": message}, separators=(",", ":"))
+        if len(_FRAMES) >= _FRAMES_MAX:
+            _FRAMES.clear()
+        _FRAMES[key] = text
+    return text
+
+
 class FrameError(DomainError):
     pass
 
@@ -213,8 +233,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
         try:
             if event["seq"] == state["last"] + 1:
                 state["last"] = event["seq"]
-                message = selectors.change_for_reader(event, user_id=self.user.pk, moderator=state["moderator"])
-                await self.send_json({"type": "message", "room": event["room"], "message": message})
+                await self.send(text_data=change_frame(event, user_id=self.user.pk, moderator=state["moderator"]))
             else:  # a change was lost or overtaken: read what was missed, in order
                 await self.catch_up(event["room"])
         except OSError:  # the client is gone; its next connection catches up
