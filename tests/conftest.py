@@ -61,6 +61,17 @@ def _jobs_inline(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request in French leaves French active in the thread (LocaleMiddleware does not reset
+    it); start every test in the default language so tests do not depend on their order."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -188,14 +188,38 @@ def validate_parameters(values, bounds):
     return values
 
 
-def describe_bound(p, bound):
+def format_value(p, value):
+    """A parameter's value for people: amounts as money, basis points and percentages with %,
+    lists joined; in the active language."""
+    from decimal import Decimal
+
+    from django.utils import formats
+
+    from coop.core.money import format_amount
+
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value)
+    if p.type == "amount" and isinstance(value, int):
+        return format_amount(value)
+    if p.type == "bps" and isinstance(value, int):
+        return f"{formats.number_format(Decimal(value) / 100)}\u00a0%"
+    if p.type == "pct" and isinstance(value, int):
+        return f"{value}\u00a0%"
+    if isinstance(value, list | dict):
+        return ", ".join(value) or "—"
+    return str(value)
+
+
+def describe_bound(p, bound, fmt=None):
+    """The federation's bound in words; `fmt(p, value)` formats each value (default: as stored)."""
+    fmt = fmt or (lambda _p, value: value)
     if p.bound == "free" or bound is None:
         return _("free choice")
     if p.bound == "range":
-        return _("between %(low)s and %(high)s") % {"low": bound[0], "high": bound[1]}
+        return _("between %(low)s and %(high)s") % {"low": fmt(p, bound[0]), "high": fmt(p, bound[1])}
     labels = {
         "min": _("at least %(b)s"), "max": _("at most %(b)s"), "federation": _("set by the federation: %(b)s"),
         "subset": _("within %(b)s"), "superset": _("must include %(b)s"),
     }
-    shown = ", ".join(bound) if isinstance(bound, list | dict) else bound
+    shown = ", ".join(bound) if isinstance(bound, list | dict) else fmt(p, bound)
     return labels[p.bound] % {"b": shown or "—"}

@@ -65,8 +65,9 @@ def rulebook_rows(*, rulebook):
     for p in spec.PARAMETERS:
         rows.append({
             "name": p.name, "label": p.label, "type": p.type, "value": rulebook.parameters.get(p.name),
+            "shown": spec.format_value(p, rulebook.parameters.get(p.name)),
             "bound_kind": p.bound, "bound_value": bounds.get(p.name) if p.bound != "free" else None,
-            "bound": spec.describe_bound(p, bounds.get(p.name)),
+            "bound": spec.describe_bound(p, bounds.get(p.name), spec.format_value),
         })
     return rows
 

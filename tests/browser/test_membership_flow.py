@@ -63,7 +63,7 @@ def test_sign_up_apply_admit_and_read_the_rulebook(live_server, page, browser, b
     expect(page.locator(".badge").first).to_have_text("active")
     page.get_by_role("link", name="Read the rulebook").click()
     expect(page.locator("h1")).to_have_text("Rulebook of Coop Antananarivo")
-    expect(page.locator("#param-floor_hourly_rate")).to_contain_text("at least 1200")
+    expect(page.locator("#param-floor_hourly_rate")).to_contain_text("at least $12.00")
     expect(page.locator("#article-4")).to_contain_text("Sanctions")
     expect(page.locator("main")).to_contain_text(re.compile(r"Version 1, in force since"))
     assert fits_the_phone(page)

@@ -92,5 +92,5 @@ def test_the_rulebook_page_in_french(client):
     client.force_login(mine.user)
     page = client.get(reverse("federation:rulebook", args=[mine.coop.slug]), HTTP_ACCEPT_LANGUAGE="fr").content
     text = page.decode()
-    assert "Règlement de" in text and "Taux horaire plancher" in text and "au moins 1200" in text
+    assert "Règlement de" in text and "Taux horaire plancher" in text and "au moins 12,00\u00a0$" in text
     assert "Floor hourly rate" not in text

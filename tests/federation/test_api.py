@@ -70,7 +70,9 @@ def test_coop_rulebook_has_every_parameter_with_value_and_bound(client):
     assert list(params) == [p.name for p in PARAMETERS]
     floor = params["floor_hourly_rate"]
     assert floor["value"] == 1500 and floor["bound_kind"] == "min" and floor["bound_value"] == 1200
-    assert floor["bound"] == "at least 1200"
+    assert floor["bound"] == "at least $12.00" and floor["shown"] == "$15.00"
+    fee = params["platform_fee_bps"]
+    assert fee["shown"] == "5\u00a0%" and fee["bound"] == "at most 10\u00a0%"
     assert params["fair_share_window_minutes"]["bound_value"] == [0, 1440]
     assert params["allocation_policy"]["bound_kind"] == "free" and params["allocation_policy"]["bound_value"] is None
     assert [a["number"] for a in body["articles"]] == [1, 2, 3, 4, 5, 6]
