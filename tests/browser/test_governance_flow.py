@@ -71,6 +71,6 @@ def test_propose_vote_close_and_read_the_new_rulebook(live_server, page, browser
     expect(page.locator("#proposal-status")).to_have_text("adopted")
     page.get_by_role("link", name="Adopted: rulebook version 2").click()
     expect(page.locator("main")).to_contain_text("Version 2")
-    expect(page.locator("#param-floor_hourly_rate")).to_contain_text("1500")
+    expect(page.locator("#param-floor_hourly_rate")).to_contain_text("$15.00")
     expect(page.locator("main")).to_contain_text(f"#{proposal.pk} Raise the floor hourly rate to 15.00")
     expect(page.locator("main")).to_contain_text("yes 3, no 0, abstain 0")
