@@ -41,11 +41,15 @@ _PENDING_PG = (
 # any other database of the cluster would hold the log back. A running xid is skipped only
 # when pg_stat_activity attributes it to another database (a backend never changes database);
 # an xid it cannot attribute (a prepared transaction, track_activities off) counts as ours.
+# The caller's own transaction is not finished either: when `sequence_pending` is called inside
+# a transaction that wrote events, those events (and any later) wait for a later run, so the
+# result does not depend on what other sessions happen to be doing (LEAST ignores NULL).
 HORIZON_FINISHED = (
     "(SELECT LEAST((SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x "
     "WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = x::xid "
     "AND a.datname IS DISTINCT FROM current_database())), "
-    "pg_snapshot_xmax(pg_current_snapshot())::text::bigint))"
+    "pg_snapshot_xmax(pg_current_snapshot())::text::bigint, "
+    "pg_current_xact_id_if_assigned()::text::bigint))"
 )
 # Tests only: a test's own transaction never finishes (it is rolled back), so tests that are
 # not `transaction=True` may also number the events of the current transaction.
