@@ -12,6 +12,7 @@ from accounts.models import (
     TermsVersion,
     User,
 )
+from coop.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -27,20 +28,6 @@ class UserAdmin(BaseUserAdmin):
 
 admin.site.register(MemberProfile)
 admin.site.register(Notice)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Requester records are written only by services (the operator's pages call them): the
-    admin shows them and never edits them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Organisation)

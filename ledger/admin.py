@@ -3,18 +3,8 @@ service (a correction is `transaction_reverse`), never through the admin."""
 
 from django.contrib import admin
 
+from coop.core.admin import ReadOnlyAdmin
 from ledger.models import Account, Balance, IdempotencyRecord, Payout, Posting, Reconciliation, Transaction
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PostingInline(admin.TabularInline):

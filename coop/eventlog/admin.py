@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from coop.core.admin import ReadOnlyAdmin
 from coop.eventlog.models import Checkpoint, Event, Sequenced
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only: the event log is append-only, even for the operator."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Event)

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from coop.core.admin import ReadOnlyAdmin
 from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Coops, memberships and rulebooks change through services (and their events) only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Coop)

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from coop.core.admin import ReadOnlyAdmin
 from coop.forums.models import Message, Report, Room
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Forums change through their services (and events) only; stewards moderate in the app."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Room)

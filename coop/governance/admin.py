@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from coop.federation.admin import ReadOnlyAdmin
+from coop.core.admin import ReadOnlyAdmin
 from coop.governance.models import Proposal, ProposalChange
 
 

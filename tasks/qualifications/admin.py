@@ -3,6 +3,7 @@ service so it is an event with its version and evidence)."""
 
 from django.contrib import admin
 
+from coop.core.admin import ReadOnlyAdmin
 from tasks.qualifications.models import (
     Attempt,
     ProjectRequirement,
@@ -12,17 +13,6 @@ from tasks.qualifications.models import (
     QualificationTest,
     QualificationVersion,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Qualification)
