@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from accounts.services import notify
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
-from coop.federation.models import Membership
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import escrow
 from tasks.access import is_steward_of
@@ -200,8 +199,3 @@ def flags_resolve(*, steward, project, resume):
                  payload={"project": project.pk, "organisation": project.organisation_id, "flags": count,
                           "resumed": int(bool(resume))})
     return count
-
-
-def steward_of(*, user, coop_id):
-    return Membership.objects.filter(user=user, coop_id=coop_id, role=Membership.Role.STEWARD,
-                                     status=Membership.Status.ACTIVE).exists()

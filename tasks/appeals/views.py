@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation
 from coop.core.errors import DomainError
 from coop.federation.models import Membership
-from coop.federation.selectors import membership_active, rulebook_in_force
+from coop.federation.selectors import membership_active, rulebook_in_force, steward_membership
 from tasks.appeals import brake, selectors, services
 from tasks.appeals.forms import AnswerForm, FlagForm, ModerationForm, ReviewForm, StatementForm, VoteForm
 from tasks.appeals.models import Appeal, JurySeat
@@ -24,7 +24,7 @@ def mine(request):
         "appealable": selectors.rejections_appealable(user=request.user),
         "appeals": selectors.appeals_of(user=request.user),
         "seats": selectors.seats_of(user=request.user),
-        "is_steward": bool((m := membership_active(user=request.user)) and m.is_steward),
+        "is_steward": steward_membership(user=request.user) is not None,
     })
 
 
@@ -144,8 +144,8 @@ def jury(request, pk):
 
 
 def _steward_membership(request):
-    membership = membership_active(user=request.user)
-    if membership is None or not membership.is_steward:
+    membership = steward_membership(user=request.user)
+    if membership is None:
         raise Http404
     return membership
 
