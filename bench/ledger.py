@@ -42,6 +42,9 @@ def django_setup():
     import django
 
     django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no query log kept per cursor
 
 
 def pg_args():

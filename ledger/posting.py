@@ -9,6 +9,7 @@ and updates the balances, with the append-only and balanced-at-commit triggers s
 firing. Elsewhere (SQLite) the same steps run through the ORM. Both raise the same errors."""
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -191,11 +192,34 @@ POST_WITH_EVENT_SQL = "WITH ev AS ({event_sql}) SELECT ledger_post(" + POST_ARGS
     event="(SELECT id FROM ev)") + "), (SELECT id FROM ev)"
 
 
+_NAME = re.compile(r"[a-z][a-z0-9_.]*\Z")
+
+
+def _ints(values):
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
+
+
+def _names(values):
+    for v in values:
+        if not _NAME.match(v):
+            raise ValueError(f"not an account kind or owner kind: {v!r}")
+    return "{" + ",".join(values) + "}"
+
+
+def _bools(values):
+    return "{" + ",".join("t" if v else "f" for v in values) + "}"
+
+
 def _pg_params(key, kind, memo, reverses_id, legs):
+    """The legs as PostgreSQL array literals, passed as plain text parameters: kinds and owner
+    kinds are code constants (checked against `_NAME`), the rest integers and booleans, so the
+    literals need no quoting, and the driver sends seven short strings instead of adapting
+    seven Python lists element by element (a third of the client's time per release)."""
     return [
-        [leg.ref.kind for leg in legs], [leg.ref.owner_kind for leg in legs],
-        [leg.ref.owner_id for leg in legs], [leg.ref.shard for leg in legs],
-        [leg.amount for leg in legs], [leg.ref.allow_negative for leg in legs], [leg.must_exist for leg in legs],
+        _names([leg.ref.kind for leg in legs]), _names([leg.ref.owner_kind for leg in legs]),
+        _ints([leg.ref.owner_id for leg in legs]), _ints([leg.ref.shard for leg in legs]),
+        _ints([leg.amount for leg in legs]), _bools([leg.ref.allow_negative for leg in legs]),
+        _bools([leg.must_exist for leg in legs]),
     ]
 
 
@@ -248,10 +272,19 @@ CREATE OR REPLACE FUNCTION ledger_post(
 DECLARE
     n int := array_length(p_amounts, 1);
     ids bigint[] := '{}';
+    touched bigint[] := '{}';
+    finals bigint[] := '{}';
+    negative_ok boolean[] := '{}';
+    afters bigint[] := '{}';
     acc bigint;
+    delta bigint;
     tx bigint;
     bal bigint;
+    ok boolean;
+    after bigint;
     i int;
+    j int;
+    k int;
 BEGIN
     FOR i IN 1..n LOOP
         SELECT id INTO acc FROM ledger_account
@@ -275,20 +308,43 @@ BEGIN
         END IF;
         ids := ids || acc;
     END LOOP;
-    PERFORM 1 FROM ledger_balance WHERE account_id = ANY(ids) ORDER BY account_id FOR UPDATE;
+    -- The key first: a replay or a racing duplicate stops here, before any balance is locked.
     INSERT INTO ledger_transaction (key, kind, memo, event_id, reverses_id, created_at)
          VALUES (p_key, p_kind, p_memo, p_event, p_reverses, now()) RETURNING id INTO tx;
-    FOR i IN 1..n LOOP
-        UPDATE ledger_balance SET amount = amount + p_amounts[i], updated_at = now()
-         WHERE account_id = ids[i] AND (allow_negative OR amount + p_amounts[i] >= 0)
-        RETURNING amount INTO bal;
+    -- Each balance row changes once, in account-id order: every posting locks rows in that
+    -- one order (so two never deadlock), and the UPDATE takes the row lock itself.
+    FOR acc, delta IN SELECT t.a, sum(t.d)::bigint FROM unnest(ids, p_amounts) AS t(a, d) GROUP BY t.a ORDER BY t.a
+    LOOP
+        UPDATE ledger_balance SET amount = amount + delta, updated_at = now()
+         WHERE account_id = acc AND (allow_negative OR amount + delta >= 0)
+        RETURNING amount, allow_negative INTO bal, ok;
         IF NOT FOUND THEN
-            SELECT amount INTO bal FROM ledger_balance WHERE account_id = ids[i];
-            RAISE EXCEPTION 'insufficient funds' USING ERRCODE = 'AT001', DETAIL = i::text || ':' || bal::text;
+            SELECT amount INTO bal FROM ledger_balance WHERE account_id = acc;
+            k := 1;
+            WHILE ids[k] <> acc OR p_amounts[k] >= 0 LOOP k := k + 1; END LOOP;
+            RAISE EXCEPTION 'insufficient funds' USING ERRCODE = 'AT001', DETAIL = k::text || ':' || bal::text;
         END IF;
-        INSERT INTO ledger_posting (transaction_id, account_id, amount, balance_after)
-             VALUES (tx, ids[i], p_amounts[i], bal);
+        touched := touched || acc;
+        finals := finals || bal;
+        negative_ok := negative_ok || ok;
     END LOOP;
+    -- Each posting's balance_after, in leg order (an account named twice gets two lines).
+    FOR i IN 1..n LOOP
+        k := array_position(touched, ids[i]);
+        after := finals[k];
+        FOR j IN i + 1..n LOOP
+            IF ids[j] = ids[i] THEN
+                after := after - p_amounts[j];
+            END IF;
+        END LOOP;
+        IF after < 0 AND NOT negative_ok[k] THEN
+            RAISE EXCEPTION 'insufficient funds'
+                USING ERRCODE = 'AT001', DETAIL = i::text || ':' || (after - p_amounts[i])::text;
+        END IF;
+        afters := afters || after;
+    END LOOP;
+    INSERT INTO ledger_posting (transaction_id, account_id, amount, balance_after)
+         SELECT tx, t.a, t.d, t.b FROM unnest(ids, p_amounts, afters) WITH ORDINALITY AS t(a, d, b, o) ORDER BY t.o;
     RETURN tx;
 END;
 $$ LANGUAGE plpgsql;

@@ -45,3 +45,18 @@ def append_only(table):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op};", params=None)
 
     return migrations.RunPython(forwards, backwards)
+
+
+def append_only_after_rebuild(table):
+    """SQLite rebuilds a table to alter a column and the rebuild drops its triggers: a
+    migration that alters a column of an append-only table ends with this to put the guards
+    back (PostgreSQL keeps its triggers through ALTER TABLE, so nothing runs there)."""
+    guards = append_only(table)
+
+    def forwards(apps, schema_editor):
+        if schema_editor.connection.vendor == "sqlite":
+            for op in ("update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op};", params=None)
+            guards.code(apps, schema_editor)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

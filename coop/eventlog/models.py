@@ -10,10 +10,15 @@ class Event(models.Model):
     PostgreSQL column default (`pg_current_xact_id()`), NULL on SQLite."""
 
     type = models.CharField(max_length=64)
+    # No database foreign keys (nor single-column indexes) on coop and actor: a foreign key
+    # check takes a KEY SHARE lock on the coop row for every event of that coop, so concurrent
+    # services of one coop piled MultiXacts onto one row; the (coop, type) index serves the
+    # reads. Coops and users are never deleted (PROTECT still guards the ORM) and an event
+    # records ids as they were, like its payload.
     coop = models.ForeignKey("federation.Coop", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+                             related_name="+", db_constraint=False, db_index=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+                              related_name="+", db_constraint=False, db_index=False)
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
     payload = models.BinaryField()

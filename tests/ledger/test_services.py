@@ -486,3 +486,31 @@ def test_escrow_release_replayed_after_the_escrow_ran_low_returns_the_first(op, 
     first = release(project, worker, "assignment:7:release")
     again = release(project, worker, "assignment:7:release")
     assert again.pk == first.pk and selectors.escrow_balance(project=project) == 450
+
+
+# --- the posting path itself (PL/pgSQL on PostgreSQL, ORM on SQLite) -----------------------
+
+def _post(legs, key):
+    from coop.eventlog.services import event_record
+
+    with transaction.atomic():
+        return posting.post(key=key, kind=Transaction.Kind.DEPOSIT, memo="", legs=legs,
+                            event_id=event_record(type="test.posted"))
+
+
+def test_an_account_named_twice_gets_a_line_per_leg_with_its_running_balance(worker):
+    wallet = posting.wallet(worker.pk)
+    tx_id = _post([posting.Leg(wallet, 100), posting.Leg(wallet, -30), posting.Leg(posting.world(), -70)], "twice:1")
+    lines = list(Posting.objects.filter(transaction_id=tx_id).order_by("id").values_list("amount", "balance_after"))
+    assert lines[:2] == [(100, 100), (-30, 70)]
+    assert selectors.wallet_balance(user=worker) == 70
+
+
+def test_an_account_named_twice_may_not_dip_below_zero_between_its_legs(worker):
+    """The end balance would be +50, but the first leg takes 50 from an empty wallet."""
+    wallet = posting.wallet(worker.pk)
+    before = counts()
+    with pytest.raises(InsufficientFunds) as err:
+        _post([posting.Leg(wallet, -50), posting.Leg(wallet, 100), posting.Leg(posting.world(), -50)], "twice:2")
+    assert err.value.extra == {"account": Account.Kind.WALLET, "balance": 0, "amount": 50}
+    assert counts()[:2] == before[:2]
