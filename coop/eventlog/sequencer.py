@@ -25,6 +25,11 @@ from coop.eventlog.leaves import GENESIS, chain_next, leaf_of, payload_hash
 
 ADVISORY_LOCK = 0x4154454C_0001  # "ATEL" + 1: the sequencer
 BATCH = 2000
+# After a pass that found events, the loop waits this long before the next: under load each
+# pass then numbers a batch of commits instead of one or two (a pass costs a horizon query,
+# a read and a commit whatever its size: polling after every commit took a fifth of the
+# machine from the writers), and the lag stays tens of milliseconds, far under the 1 s goal.
+PAUSE = 0.05
 
 _LAST_SQL = (
     "SELECT s.position, s.chain_hash, e.txid, e.id FROM eventlog_sequenced s "
@@ -107,6 +112,12 @@ def sequence_pending(*, batch=BATCH, include_own=False):
         total += done
         if done < batch:
             return total
+
+
+def pause_after(done, *, idle):
+    """How long a sequencer loop sleeps after a pass that numbered `done` events (the pass
+    drains the backlog before returning): `PAUSE` after work, `idle` when nothing came."""
+    return PAUSE if done else idle
 
 
 def sequenced_size():

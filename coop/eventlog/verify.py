@@ -123,6 +123,13 @@ def check_rows(rows, *, expected, chain, frontier, checkpoint_sizes, problems, m
     return expected, chain, snapshots
 
 
+# Walk the positions index and fetch each event by primary key: rows stream out in position
+# order. Left to itself the planner hashes the whole event table for every range and sorts the
+# result (spilling to disk) in three processes, which took half the machine from the hashing.
+STREAMING_PLAN = ("SET enable_hashjoin = off; SET enable_mergejoin = off; "
+                  "SET max_parallel_workers_per_gather = 0; SET jit = off")
+STREAMING_PLAN_RESET = ("RESET enable_hashjoin; RESET enable_mergejoin; RESET max_parallel_workers_per_gather; "
+                        "RESET jit")
 COPY_TYPES = ["int8", "bytea", "bytea", "int8", "int8", "int8", "text", "text", "text", "bytea", "bytea"]
 
 
@@ -132,9 +139,13 @@ def _rows(sql, params=None, chunk=20_000):
         query = sql % tuple(int(p) for p in params or ())
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
-            with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
-                copy.set_types(COPY_TYPES)
-                yield from copy.rows()
+            cursor.execute(STREAMING_PLAN)
+            try:
+                with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
+                    copy.set_types(COPY_TYPES)
+                    yield from copy.rows()
+            finally:
+                cursor.execute(STREAMING_PLAN_RESET)
         return
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from coop.eventlog.checkpoints import checkpoint_sign, checkpoint_sign_if_due
-from coop.eventlog.sequencer import sequence_pending
+from coop.eventlog.sequencer import pause_after, sequence_pending
 
 
 class Command(BaseCommand):
@@ -34,5 +34,4 @@ class Command(BaseCommand):
             checkpoint_sign_if_due()
             if once:
                 break
-            if not done:
-                time.sleep(interval)
+            time.sleep(pause_after(done, idle=interval))
