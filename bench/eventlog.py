@@ -113,15 +113,16 @@ def writer(seconds, counter, start_at, atomic):
         with block():
             event_record(type=event_type(atomic), subject=("bench.thing", done), payload={"n": done})
         done += 1
-    counter.put(done)
+    counter.put((done, time.process_time()))
 
 
-def sequencer_loop(stop):
+def sequencer_loop(stop, cpu):
     django_setup()
     from coop.eventlog.sequencer import pause_after, sequence_pending
 
     while not stop.is_set():  # as `manage.py run_sequencer` paces itself, idle polls every 10 ms
         time.sleep(pause_after(sequence_pending(), idle=0.01))
+    cpu.put(time.process_time())
 
 
 def other_databases_sampler(stop, result):
@@ -150,16 +151,17 @@ def record_under_load(seconds, writers, atomic):
 
     connection.close()
     ctx = mp.get_context("fork")
-    counter, stop, other = ctx.Queue(), ctx.Event(), ctx.Queue()
+    counter, stop, other, seq_cpu = ctx.Queue(), ctx.Event(), ctx.Queue(), ctx.Queue()
     start_at = time.time() + 1.5
-    seq = ctx.Process(target=sequencer_loop, args=(stop,))
+    seq = ctx.Process(target=sequencer_loop, args=(stop, seq_cpu))
     seq.start()
     sampler = ctx.Process(target=other_databases_sampler, args=(stop, other))
     sampler.start()
     procs = [ctx.Process(target=writer, args=(seconds, counter, start_at, atomic)) for _ in range(writers)]
     for p in procs:
         p.start()
-    total = sum(counter.get() for _ in procs)
+    counts = [counter.get() for _ in procs]
+    total, writers_cpu = sum(c[0] for c in counts), sum(c[1] for c in counts)
     for p in procs:
         p.join()
     # Let the running sequencer catch up (the cluster-wide horizon may be held by other databases).
@@ -171,6 +173,7 @@ def record_under_load(seconds, writers, atomic):
                 break
         time.sleep(0.2)
     stop.set()
+    sequencer_cpu = seq_cpu.get()
     seq.join()
     other_longest, other_p99 = other.get()
     sampler.join()
@@ -181,7 +184,9 @@ def record_under_load(seconds, writers, atomic):
             "count(*) FROM eventlog_sequenced s JOIN eventlog_event e ON e.id = s.event_id "
             "WHERE e.type = %s", [event_type(atomic)])
         (p50, p99), sequenced = cursor.fetchone()
-    return total / seconds, p50 / 1000, p99 / 1000, sequenced, total, other_longest, other_p99
+    return dict(rate=total / seconds, p50=p50 / 1000, p99=p99 / 1000, sequenced=sequenced, total=total,
+                other_longest=other_longest, other_p99=other_p99,
+                writer_cpu_us=writers_cpu / total * 1e6, sequencer_cpu_us=sequencer_cpu / total * 1e6)
 
 
 def build_fixture(size, chunk=100_000):
@@ -255,10 +260,13 @@ def main():
     print(f"    pgbench: {baseline:,.0f} inserts/s")
     print(f"    event_record: {args.writers} processes, each event its own one-statement transaction (as each "
           f"pgbench insert), sequencer running ...", flush=True)
-    rate, p50, p99, sequenced, total, other_longest, other_p99 = record_under_load(args.seconds, args.writers, False)
+    run = record_under_load(args.seconds, args.writers, False)
+    rate, p50, p99, sequenced, total = run["rate"], run["p50"], run["p99"], run["sequenced"], run["total"]
+    other_longest, other_p99 = run["other_longest"], run["other_p99"]
     assert sequenced == total, (sequenced, total)
     ratio = rate / baseline
-    print(f"    event_record: {rate:,.0f} events/s = {ratio:.2f} x pgbench (goal >= 0.5)")
+    print(f"    event_record: {rate:,.0f} events/s = {ratio:.2f} x pgbench (goal >= 0.5); client CPU per event: "
+          f"writers {run['writer_cpu_us']:.0f} us, sequencer {run['sequencer_cpu_us']:.0f} us")
     print(f"(b) sequencer lag (commit to position) over {sequenced:,} events: p50 {p50:.0f} ms, p99 {p99:.0f} ms "
           f"(goal p99 < 1000 ms)")
     print(f"    meanwhile, transactions of other databases in the cluster (other test runs) were open up to "
@@ -266,7 +274,9 @@ def main():
     print("(a') the same inside transaction.atomic(), as a service records it (BEGIN, INSERT, COMMIT) ...", flush=True)
     baseline_tx = pgbench(args.seconds, args.writers, BASELINE_SCRIPT_TX)
     print(f"    pgbench BEGIN; INSERT; COMMIT: {baseline_tx:,.0f}/s")
-    rate_tx, p50_tx, p99_tx, sequenced, total, _, _ = record_under_load(args.seconds, args.writers, True)
+    run_tx = record_under_load(args.seconds, args.writers, True)
+    rate_tx, p50_tx, p99_tx = run_tx["rate"], run_tx["p50"], run_tx["p99"]
+    assert run_tx["sequenced"] == run_tx["total"], run_tx
     print(f"    event_record in atomic(): {rate_tx:,.0f} events/s = {rate_tx / baseline_tx:.2f} x pgbench "
           f"BEGIN/INSERT/COMMIT; sequencer lag p50 {p50_tx:.0f} ms, p99 {p99_tx:.0f} ms")
     assert sequenced == total, (sequenced, total)
@@ -306,6 +316,8 @@ def main():
         "pgbench_inserts_per_s": round(baseline), "event_record_per_s": round(rate), "ratio": round(ratio, 3),
         "pgbench_begin_insert_commit_per_s": round(baseline_tx), "event_record_in_atomic_per_s": round(rate_tx),
         "ratio_in_atomic": round(rate_tx / baseline_tx, 3), "sequencer_lag_in_atomic_p99_ms": round(p99_tx, 1),
+        "writer_cpu_us_per_event": round(run["writer_cpu_us"]),
+        "sequencer_cpu_us_per_event": round(run["sequencer_cpu_us"]),
         "writers": args.writers, "seconds": args.seconds, "sequencer_lag_p50_ms": round(p50, 1),
         "sequencer_lag_p99_ms": round(p99, 1), "other_db_xact_open_max_s": round(other_longest, 1),
         "load_average_1m": round(os.getloadavg()[0], 1), "verify_events": result.size,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from coop.core.db import execute_one
 from ledger.errors import InsufficientFunds, UnknownAccount
 from ledger.locks import balances_for_update
 from ledger.models import Account, Balance, Posting, Transaction
@@ -227,9 +228,7 @@ def _pg_execute(sql, params, legs):
     from django.db import DatabaseError
 
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
+        return execute_one(sql, params)
     except DatabaseError as exc:
         cause = exc.__cause__
         state = getattr(cause, "sqlstate", None)

@@ -1,6 +1,7 @@
-"""Database guards written as migrations, for SQLite and PostgreSQL alike."""
+"""Database helpers: guards written as migrations (SQLite and PostgreSQL alike), and the runner of
+the hot write paths' one statement."""
 
-from django.db import migrations
+from django.db import connection, migrations
 
 PG_REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION atelier_refuse_change() RETURNS trigger AS $$
@@ -60,3 +61,22 @@ def append_only_after_rebuild(table):
             guards.code(apps, schema_editor)
 
     return migrations.RunPython(forwards, migrations.RunPython.noop)
+
+
+def execute_one(sql, params):
+    """Run one statement of a hot write path and return its first row.
+
+    On PostgreSQL it goes straight to the driver's cursor, keeping what Django's cursor
+    wrapper guarantees (a connection, no statement inside a broken atomic block, driver errors
+    raised as django.db errors with the driver error as `__cause__`) without its per-call
+    wrapping, about a quarter of the client's time for a one-row INSERT. Such statements are
+    not in `connection.queries`. Elsewhere (SQLite), Django's cursor."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()

@@ -3,8 +3,7 @@
 import os
 import time
 
-from django.db import connection
-
+from coop.core.db import execute_one
 from coop.eventlog.canonical import canonical_bytes
 
 INSERT_SQL = (
@@ -57,6 +56,4 @@ def event_record(*, type, subject=None, payload=None, coop=None, actor=None, occ
     the actor id is added to it. One raw INSERT: no ORM overhead on every service call."""
     sql, params = event_statement(type=type, subject=subject, payload=payload, coop=coop, actor=actor,
                                   occurred_at=occurred_at)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return execute_one(sql, params)[0]
