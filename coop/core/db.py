@@ -1,6 +1,7 @@
 """Database helpers: guards written as migrations (SQLite and PostgreSQL alike), and the runner of
 the hot write paths' one statement."""
 
+import psycopg
 from django.db import connection, migrations
 
 PG_REFUSE_FUNCTION = """
@@ -77,6 +78,9 @@ def execute_one(sql, params):
             return cursor.fetchone()
     connection.ensure_connection()
     connection.validate_no_broken_transaction()
-    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+    # psycopg's server-side binding cursor (Django's default is client-side binding): the
+    # driver prepares a statement it has run five times on this connection, so a long-lived
+    # connection (a worker, the sequencer) stops paying PostgreSQL's parse and plan for it.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
