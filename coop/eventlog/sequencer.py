@@ -60,6 +60,7 @@ HORIZON_FINISHED = (
 # not `transaction=True` may also number the events of the current transaction.
 HORIZON_INCLUDING_OWN = "(pg_current_xact_id()::text::bigint + 1)"
 _PENDING_SQLITE = f"SELECT {_COLUMNS} FROM eventlog_event e WHERE e.id > %s ORDER BY e.id LIMIT %s"
+_COPY = "COPY eventlog_sequenced (position, event_id, leaf_hash, chain_hash, sequenced_at) FROM STDIN"
 _INSERT = ("INSERT INTO eventlog_sequenced (position, event_id, leaf_hash, chain_hash, sequenced_at) "
            "VALUES (%s, %s, %s, %s, %s)")
 
@@ -96,7 +97,13 @@ def _sequence_batch(batch, include_own):
                            payload_hash_hex=payload_hash(salt, payload).hex())
             chain = chain_next(chain, leaf)
             values.append((position, event_id, leaf, chain, now))
-        cursor.executemany(_INSERT, values)
+        if postgres:
+            # One COPY for the batch: one statement, not one executor run per position.
+            with connection.connection.cursor() as raw, raw.copy(_COPY) as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(_INSERT, values)
         return len(values)
 
 
