@@ -6,3 +6,13 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.services import user_language_set
+
+        def remember_language(sender, request, user, **kwargs):
+            user_language_set(user=user, language=getattr(request, "LANGUAGE_CODE", ""))
+
+        user_logged_in.connect(remember_language, dispatch_uid="accounts.remember_language", weak=False)

@@ -28,6 +28,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language the person last used Atelier in (set at sign-up, log-in and with the
+    # language switcher): notices to them are written in it, whoever caused them.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     objects = UserManager()
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import MemberProfile, Notice, User
@@ -10,7 +11,15 @@ from coop.eventlog.services import event_record
 
 @transaction.atomic
 def notify(*, user, kind, text, link=""):
-    """Store a notice for the dashboard; email it after commit if the user opted in."""
+    """Store a notice for the dashboard; email it after commit if the user opted in.
+
+    `text` is a string or, so the notice reads in the recipient's language rather than in
+    the language of whoever caused it, a function of no arguments that builds it: it is
+    called with the recipient's language active (`User.language`; the current one if unknown)."""
+    if callable(text):
+        language = getattr(user, "language", "") or translation.get_language()
+        with translation.override(language):
+            text = text()
     notice = Notice.objects.create(user=user, kind=kind, text=str(text), link=link)
     profile = getattr(user, "profile", None)
     if profile is not None and profile.email_notices:
@@ -19,6 +28,17 @@ def notify(*, user, kind, text, link=""):
                               [user.email], fail_silently=True)
         )
     return notice
+
+
+def user_language_set(*, user, language):
+    """Remember the language a person uses Atelier in (one of `settings.LANGUAGES`; anything
+    else is ignored), so notices caused by others reach them in it."""
+    language = (language or "").split("-")[0].lower()
+    if language not in dict(settings.LANGUAGES) or not user.is_authenticated or user.language == language:
+        return False
+    user.language = language
+    User.objects.filter(pk=user.pk).update(language=language)
+    return True
 
 
 @transaction.atomic

@@ -52,3 +52,14 @@ def notices_read(request):
     if request.method == "POST":
         services.notices_mark_read(user=request.user)
     return redirect("federation:dashboard")
+
+
+def language_switch(request):
+    """Django's `set_language` (cookie and redirect), and for a signed-in person their
+    language remembered for the notices others cause."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

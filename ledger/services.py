@@ -407,7 +407,7 @@ def payout_settle(*, steward, payout, reference):
     payout.decided_at = timezone.now()
     payout.final_transaction = tx
     payout.save(update_fields=["status", "reference", "decided_by", "decided_at", "final_transaction"])
-    notify(user=payout.user, kind="payout.settled", text=_("Your payout was sent (reference %(ref)s).")
+    notify(user=payout.user, kind="payout.settled", text=lambda: _("Your payout was sent (reference %(ref)s).")
            % {"ref": reference}, link=reverse("ledger:wallet"))
     return payout
 
@@ -431,7 +431,7 @@ def payout_fail(*, steward, payout, reason):
     payout.final_transaction = tx
     payout.save(update_fields=["status", "failure_reason", "decided_by", "decided_at", "final_transaction"])
     notify(user=payout.user, kind="payout.failed",
-           text=_("Your payout failed and the money is back in your wallet: %(reason)s") % {"reason": reason},
+           text=lambda: _("Your payout failed and the money is back in your wallet: %(reason)s") % {"reason": reason},
            link=reverse("ledger:wallet"))
     return payout
 

@@ -151,7 +151,7 @@ def organisation_suspend(*, operator, organisation, reason):
     link = reverse("accounts:requester_home")
     for row in organisation.staff.select_related("user"):
         notify(user=row.user, kind="organisation.suspended", link=link,
-               text=_("The federation suspended %(org)s. Reason: %(reason)s") % {"org": organisation.name,
+               text=lambda: _("The federation suspended %(org)s. Reason: %(reason)s") % {"org": organisation.name,
                                                                                  "reason": reason})
     return organisation
 
@@ -170,7 +170,7 @@ def organisation_unsuspend(*, operator, organisation):
     link = reverse("accounts:requester_home")
     for row in organisation.staff.select_related("user"):
         notify(user=row.user, kind="organisation.unsuspended", link=link,
-               text=_("The federation lifted the suspension of %(org)s.") % {"org": organisation.name})
+               text=lambda: _("The federation lifted the suspension of %(org)s.") % {"org": organisation.name})
     return organisation
 
 
@@ -189,8 +189,8 @@ def terms_version_publish(*, operator, text):
     owners = OrganisationStaff.objects.filter(role=OWNER).select_related("user", "organisation")
     for row in owners:
         notify(user=row.user, kind="terms.published", link=link,
-               text=_("New terms of service (version %(n)s): accept them before %(org)s publishes its next "
-                      "project.") % {"n": number, "org": row.organisation.name})
+               text=lambda row=row: _("New terms of service (version %(n)s): accept them before %(org)s publishes "
+                                      "its next project.") % {"n": number, "org": row.organisation.name})
     return version
 
 

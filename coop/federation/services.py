@@ -145,7 +145,8 @@ def membership_apply(*, user, coop, statement):
     event_record(type="membership.applied", coop=coop, actor=user, subject=membership,
                  payload={"membership": membership.pk})
     for steward in Membership.objects.filter(coop=coop, role="steward", status="active").select_related("user"):
-        notify(user=steward.user, kind="application", text=_("New application to %(coop)s.") % {"coop": coop.name},
+        notify(user=steward.user, kind="application",
+               text=lambda: _("New application to %(coop)s.") % {"coop": coop.name},
                link=reverse("federation:steward_applications"))
     return membership
 
@@ -168,7 +169,7 @@ def membership_admit(*, steward, membership):
     event_record(type="membership.admitted", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk, "rulebook_version": membership.rulebook_version})
     notify(user=membership.user, kind="membership",
-           text=_("Welcome! You are now a member of %(coop)s.") % {"coop": membership.coop.name},
+           text=lambda: _("Welcome! You are now a member of %(coop)s.") % {"coop": membership.coop.name},
            link=reverse("federation:rulebook", args=[membership.coop.slug]))
     return membership
 
@@ -187,7 +188,7 @@ def membership_decline(*, steward, membership, reason):
     event_record(type="membership.declined", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk})
     notify(user=membership.user, kind="membership",
-           text=_("Your application to %(coop)s was declined. Reason: %(reason)s")
+           text=lambda: _("Your application to %(coop)s was declined. Reason: %(reason)s")
            % {"coop": membership.coop.name, "reason": reason},
            link=reverse("federation:dashboard"))
     return membership
@@ -216,7 +217,7 @@ def membership_suspend(*, steward, membership, article_number, reason):
     event_record(type="membership.suspended", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk, "article": article.number, "rulebook_version": rulebook.version})
     notify(user=membership.user, kind="sanction",
-           text=_("Your membership was suspended under article %(n)s (%(title)s). Reason: %(reason)s")
+           text=lambda: _("Your membership was suspended under article %(n)s (%(title)s). Reason: %(reason)s")
            % {"n": article.number, "title": article.title, "reason": reason},
            link=reverse("federation:rulebook", args=[membership.coop.slug]) + f"#article-{article.number}")
     return membership
@@ -236,7 +237,7 @@ def membership_reinstate(*, steward, membership, reason):
     event_record(type="membership.reinstated", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk})
     notify(user=membership.user, kind="membership",
-           text=_("Your membership is active again. Reason: %(reason)s") % {"reason": reason},
+           text=lambda: _("Your membership is active again. Reason: %(reason)s") % {"reason": reason},
            link=reverse("federation:dashboard"))
     return membership
 
@@ -275,6 +276,6 @@ def membership_reinstate_by_appeal(*, membership, appeal_id):
     membership.save()
     event_record(type="membership.reinstated", coop=membership.coop, subject=membership,
                  payload={"membership": membership.pk, "appeal": appeal_id})
-    notify(user=membership.user, kind="membership", text="A jury of members overturned your suspension.",
+    notify(user=membership.user, kind="membership", text=lambda: _("A jury of members overturned your suspension."),
            link="/dashboard/")
     return membership

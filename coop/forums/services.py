@@ -134,7 +134,7 @@ def _mentions(*, room, policy, message, author, before=""):
         if pattern.search(message.body) and not pattern.search(before):
             link = reverse("forums:room", args=[room.pk]) + f"#m{message.pk}"
             notify(user=user, kind="forum.mention",
-                   text=_("%(author)s mentioned you in %(room)s.") % {"author": message.author_label,
+                   text=lambda: _("%(author)s mentioned you in %(room)s.") % {"author": message.author_label,
                                                                       "room": room.title},
                    link=link)
             notified.append(user)
@@ -268,7 +268,8 @@ def message_hide(*, steward, message, reason):
                  payload={"room": room.pk, "seq": message.seq, "author": message.author_id})
     if message.author_id != steward.pk:
         notify(user=message.author, kind="forum.hidden",
-               text=_("A steward hid your message in %(room)s: %(reason)s") % {"room": room.title, "reason": reason},
+               text=lambda: _("A steward hid your message in %(room)s: %(reason)s")
+               % {"room": room.title, "reason": reason},
                link=reverse("forums:room", args=[room.pk]) + f"#m{message.pk}")
     _push(message)
     return message
@@ -294,7 +295,8 @@ def message_report(*, user, message, reason):
     link = reverse("forums:room", args=[room.pk]) + f"#m{message.pk}"
     for membership in stewards:
         notify(user=membership.user, kind="forum.report",
-               text=_("A message in %(room)s was reported: %(reason)s") % {"room": room.title, "reason": reason},
+               text=lambda: _("A message in %(room)s was reported: %(reason)s")
+               % {"room": room.title, "reason": reason},
                link=link)
     return report
 

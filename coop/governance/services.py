@@ -210,8 +210,10 @@ def proposal_voting_open(*, proposal, now=None):
     proposal.save()
     event_record(type="proposal.voting_opened", coop=proposal.coop_id, subject=proposal,
                  payload={"proposal": proposal.pk, "eligible": len(voters), "rulebook_version": version})
-    text = _("Vote open until %(when)s: %(title)s") % {
-        "when": proposal.voting_ends_at.strftime("%Y-%m-%d %H:%M UTC"), "title": proposal.title}
+    def text():
+        return _("Vote open until %(when)s: %(title)s") % {
+            "when": proposal.voting_ends_at.strftime("%Y-%m-%d %H:%M UTC"), "title": proposal.title}
+
     users = {u.pk: u for u in _users([u for u, _c in voters])}
     for user_id, _coop in voters:
         notify(user=users[user_id], kind="vote", text=text, link=_link(proposal))
@@ -267,7 +269,9 @@ def proposal_remind(*, proposal, now=None):
     if now < proposal.voting_ends_at - timedelta(days=1):
         return 0
     user_ids = list(proposal.voters.filter(voted=False).values_list("user_id", flat=True))
-    text = _("Last day to vote: %(title)s") % {"title": proposal.title}
+    def text():
+        return _("Last day to vote: %(title)s") % {"title": proposal.title}
+
     for user in _users(user_ids):
         notify(user=user, kind="vote", text=text, link=_link(proposal))
     proposal.reminder_sent_at = now
@@ -323,7 +327,7 @@ def proposal_close(*, proposal, now=None):
         "proposal": proposal.pk, "outcome": result.outcome, "eligible": result.eligible, "yes": result.yes,
         "no": result.no, "abstain": result.abstain, "created_version": proposal.created_version,
     })
-    notify(user=proposal.author, kind="vote", text=_("Vote closed (%(outcome)s): %(title)s") % {
+    notify(user=proposal.author, kind="vote", text=lambda: _("Vote closed (%(outcome)s): %(title)s") % {
         "outcome": Proposal.Status(result.outcome).label, "title": proposal.title}, link=_link(proposal))
     return proposal
 
@@ -456,7 +460,7 @@ def steward_elect(*, membership, proposal):
     """The members elected this member steward (an adopted proposal)."""
     membership = _role_change(membership=membership, proposal=proposal, role=Membership.Role.STEWARD,
                               event_type="steward.elected")
-    notify(user=membership.user, kind="governance", text=_("The members elected you steward of %(coop)s.") % {
+    notify(user=membership.user, kind="governance", text=lambda: _("The members elected you steward of %(coop)s.") % {
         "coop": membership.coop.name}, link=_link(proposal))
     return membership
 
@@ -466,6 +470,7 @@ def steward_recall(*, membership, proposal):
     """The members recalled this steward (an adopted proposal); they stay a member."""
     membership = _role_change(membership=membership, proposal=proposal, role=Membership.Role.MEMBER,
                               event_type="steward.recalled")
-    notify(user=membership.user, kind="governance", text=_("The members recalled you as steward of %(coop)s.") % {
-        "coop": membership.coop.name}, link=_link(proposal))
+    notify(user=membership.user, kind="governance",
+           text=lambda: _("The members recalled you as steward of %(coop)s.") % {"coop": membership.coop.name},
+           link=_link(proposal))
     return membership

@@ -69,17 +69,19 @@ def brake_check(*, assignment, now=None):
     event_record(type="project.brake_engaged", coop=project.coop_id, subject=project,
                  payload={"project": project.pk, "organisation": project.organisation_id, "reason": reason,
                           **{k: v for k, v in figures.items()}})
-    why = (_("you rejected more than %(p)s%% of this batch") % {"p": rulebook["brake_rejection_pct"]}
-           if reason == "batch_pct" else
-           _("you rejected more than %(n)s assignments of one member within a day")
-           % {"n": rulebook["brake_rejections_per_member_day"]})
+    def text():  # built in each recipient's language
+        why = (_("you rejected more than %(p)s%% of this batch") % {"p": rulebook["brake_rejection_pct"]}
+               if reason == "batch_pct" else
+               _("you rejected more than %(n)s assignments of one member within a day")
+               % {"n": rulebook["brake_rejections_per_member_day"]})
+        return _("The mass-rejection brake engaged on “%(p)s” because %(why)s. Further rejections are held "
+                 "for the coop's stewards to review.") % {"p": project.title, "why": why}
+
     for user in _staff_users(project.organisation_id):
-        notify(user=user, kind="brake", link=f"/requester/projects/{project.pk}/",
-               text=_("The mass-rejection brake engaged on “%(p)s” because %(why)s. Further rejections are held "
-                      "for the coop's stewards to review.") % {"p": project.title, "why": why})
+        notify(user=user, kind="brake", link=f"/requester/projects/{project.pk}/", text=text)
     for user in _stewards(project.coop_id):
         notify(user=user, kind="brake", link="/appeals/steward/",
-               text=_("The mass-rejection brake engaged on “%(p)s”: rejections wait for your review.")
+               text=lambda: _("The mass-rejection brake engaged on “%(p)s”: rejections wait for your review.")
                % {"p": project.title})
     return True
 
@@ -114,8 +116,8 @@ def frozen_confirm(*, steward, assignment, now=None):
                  payload={"assignment": assignment.pk, "project": assignment.project_id,
                           "organisation": assignment.project.organisation_id})
     notify(user=assignment.member, kind="assignment_rejected", link=f"/work/assignments/{assignment.pk}/",
-           text=_("A steward reviewed the held rejection of your work and confirmed it. You can appeal until %(d)s.")
-           % {"d": assignment.appeal_deadline.date().isoformat()})
+           text=lambda: _("A steward reviewed the held rejection of your work and confirmed it. "
+                          "You can appeal until %(d)s.") % {"d": assignment.appeal_deadline.date().isoformat()})
     return assignment
 
 
@@ -131,7 +133,8 @@ def frozen_void(*, steward, assignment, now=None):
     event_record(type="assignment.voided", coop=project.coop_id, actor=steward, subject=assignment,
                  payload={"assignment": assignment.pk, "project": project.pk, "organisation": project.organisation_id})
     notify(user=assignment.member, kind="assignment_approved", link=f"/work/assignments/{assignment.pk}/",
-           text=_("A steward voided the rejection of your work on “%(p)s”: you were paid.") % {"p": project.title})
+           text=lambda: _("A steward voided the rejection of your work on “%(p)s”: you were paid.")
+           % {"p": project.title})
     return assignment
 
 
@@ -176,11 +179,11 @@ def project_flag(*, member, project, kind, comment=""):
                      payload={"project": project.pk, "organisation": project.organisation_id, "flags": open_flags})
         for user in _stewards(project.coop_id):
             notify(user=user, kind="flags", link="/appeals/steward/",
-                   text=_("“%(p)s” was flagged %(n)s times by members and is paused for your review.")
+                   text=lambda: _("“%(p)s” was flagged %(n)s times by members and is paused for your review.")
                    % {"p": project.title, "n": open_flags})
         for user in _staff_users(project.organisation_id):
             notify(user=user, kind="flags", link=f"/requester/projects/{project.pk}/",
-                   text=_("Members flagged “%(p)s”; it is paused until the coop's stewards review it.")
+                   text=lambda: _("Members flagged “%(p)s”; it is paused until the coop's stewards review it.")
                    % {"p": project.title})
     return flag
 

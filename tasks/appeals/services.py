@@ -124,7 +124,7 @@ def _file_rejection(member, statement, assignment, now):
                      organisation_id=project.organisation_id, assignment=assignment)
     for user in _staff_users(project.organisation_id):
         notify(user=user, kind="appeal", link=f"/appeals/{appeal.pk}/",
-               text=_("A member appealed a rejection on “%(p)s”. You may answer once before the jury votes.")
+               text=lambda: _("A member appealed a rejection on “%(p)s”. You may answer once before the jury votes.")
                % {"p": project.title})
     return appeal
 
@@ -168,7 +168,7 @@ def _file_sanction(member, statement, membership, now):
                      subject_payload={"membership": membership.pk}, sanction=membership)
     for user in _stewards(membership.coop_id):
         notify(user=user, kind="appeal", link=f"/appeals/{appeal.pk}/",
-               text=_("A member appealed a suspension. A jury of members will decide."))
+               text=lambda: _("A member appealed a suspension. A jury of members will decide."))
     return appeal
 
 
@@ -191,7 +191,7 @@ def appeal_answer(*, actor, appeal, text, now=None):
     event_record(type="appeal.answered", coop=appeal.coop_id, actor=actor, subject=appeal,
                  payload={"appeal": appeal.pk, "organisation": appeal.organisation_id})
     notify(user=appeal.appellant, kind="appeal", link=f"/appeals/{appeal.pk}/",
-           text=_("The requester answered your appeal."))
+           text=lambda: _("The requester answered your appeal."))
     return appeal
 
 
@@ -242,7 +242,7 @@ def _invite(appeal, juror_id, index, now):
     seat = JurySeat.objects.create(appeal=appeal, juror_id=juror_id, draw_index=index, label=_label(index),
                                    invited_at=now, respond_by=now + timedelta(hours=appeal.response_hours))
     notify(user=seat.juror, kind="jury", link=f"/appeals/{appeal.pk}/jury/",
-           text=_("You were drawn as a juror on an appeal. Please accept or decline within %(h)s hours.")
+           text=lambda: _("You were drawn as a juror on an appeal. Please accept or decline within %(h)s hours.")
            % {"h": appeal.response_hours})
     return seat
 
@@ -410,13 +410,14 @@ def _decide(appeal, votes, now):
     event_record(type="appeal.decided", coop=appeal.coop_id, subject=appeal, payload=payload)
     for seat in votes:
         jurors_pay_one(seat_id=seat.pk)
-    words = _("overturned: you are in the right") if overturned else _("upheld")
     notify(user=appeal.appellant, kind="appeal", link=f"/appeals/{appeal.pk}/",
-           text=_("The jury decided your appeal: %(d)s. Read the jurors' reasons.") % {"d": words})
+           text=lambda: _("The jury decided your appeal: %(d)s. Read the jurors' reasons.") % {
+               "d": _("overturned: you are in the right") if overturned else _("upheld")})
     if appeal.organisation_id:
         for user in _staff_users(appeal.organisation_id):
             notify(user=user, kind="appeal", link=f"/appeals/{appeal.pk}/",
-                   text=_("A jury decided an appeal on your project: %(d)s.") % {"d": appeal.get_status_display()})
+                   text=lambda: _("A jury decided an appeal on your project: %(d)s.")
+                   % {"d": appeal.get_status_display()})
     member_id, organisation_id = appeal.appellant_id, appeal.organisation_id
     transaction.on_commit(lambda: _after_decision(member_id, organisation_id))
 
@@ -464,9 +465,10 @@ def jurors_pay_one(*, seat_id, now=None):
             juror_pay(coop=appeal.coop, user=seat.juror, amount=appeal.juror_pay,
                       key=f"appeal:{appeal.pk}:seat:{seat.pk}:pay")
     except DomainError as exc:
+        message = exc.message
         for user in _stewards(appeal.coop_id):
             notify(user=user, kind="juror_fund", link="/ledger/steward/",
-                   text=_("A juror could not be paid: %(m)s") % {"m": exc.message})
+                   text=lambda: _("A juror could not be paid: %(m)s") % {"m": message})
         return False
     seat.paid_at = now or timezone.now()
     seat.save(update_fields=["paid_at"])

@@ -329,7 +329,7 @@ def watchers_notify(*, project_id, coop_wide=False, now=None):
         if [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
             continue
         notify(user=watch.member, kind="work_open",
-               text=_("Work is open: “%(p)s”.") % {"p": project.title}, link=f"/work/projects/{project.pk}/")
+               text=lambda: _("Work is open: “%(p)s”.") % {"p": project.title}, link=f"/work/projects/{project.pk}/")
         if watch.project_id:
             watch.notified_at = now
             watch.save(update_fields=["notified_at"])

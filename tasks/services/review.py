@@ -46,7 +46,8 @@ def _approve_locked(assignment, *, actor, now, auto):
     event_record(type="assignment.approved", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment, reward=project.reward, auto=int(auto)))
     notify(user=assignment.member, kind="assignment_approved",
-           text=_("Your work on “%(p)s” was approved: you were paid.") % {"p": project.title}, link="/work/mine/")
+           text=lambda: _("Your work on “%(p)s” was approved: you were paid.") % {"p": project.title},
+           link="/work/mine/")
     return assignment
 
 
@@ -103,7 +104,8 @@ def assignment_request_revision(*, actor, assignment, comment, now=None):
     event_record(type="assignment.revision_requested", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment))
     notify(user=assignment.member, kind="assignment_revision",
-           text=_("The requester of “%(p)s” asks you to revise your work: %(c)s") % {"p": project.title, "c": comment},
+           text=lambda: _("The requester of “%(p)s” asks you to revise your work: %(c)s")
+           % {"p": project.title, "c": comment},
            link=f"/work/assignments/{assignment.pk}/")
     return assignment
 
@@ -140,8 +142,9 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
         event_record(type="assignment.frozen", coop=project.coop_id, actor=actor, subject=assignment,
                      payload=_payload(assignment, reason=reason, rulebook_version=rulebook.version))
         notify(user=assignment.member, kind="assignment_rejected", link=f"/work/assignments/{assignment.pk}/",
-               text=_("The requester of “%(p)s” rejected your work, but the coop's mass-rejection brake holds it for "
-                      "a steward's review. It does not count against you.") % {"p": project.title})
+               text=lambda: _("The requester of “%(p)s” rejected your work, but the coop's mass-rejection brake "
+                              "holds it for a steward's review. It does not count against you.")
+               % {"p": project.title})
         return assignment
     assignment.status = Assignment.Status.REJECTED
     assignment.appeal_deadline = now + timedelta(days=rulebook["appeal_window_days"])
@@ -149,7 +152,7 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
     event_record(type="assignment.rejected", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment, reason=reason, rulebook_version=rulebook.version))
     notify(user=assignment.member, kind="assignment_rejected",
-           text=_("Your work on “%(p)s” was rejected (%(r)s). You can read why and appeal until %(d)s.")
+           text=lambda: _("Your work on “%(p)s” was rejected (%(r)s). You can read why and appeal until %(d)s.")
            % {"p": project.title, "r": reasons[reason], "d": assignment.appeal_deadline.date().isoformat()},
            link=f"/work/assignments/{assignment.pk}/")
     return assignment
@@ -208,6 +211,6 @@ def assignment_bonus(*, actor, assignment, amount, reason):
     event_record(type="assignment.bonus_paid", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment, bonus=bonus.pk, amount=amount))
     notify(user=assignment.member, kind="bonus",
-           text=_("You received a bonus for your work on “%(p)s”: %(r)s") % {"p": project.title, "r": reason},
+           text=lambda: _("You received a bonus for your work on “%(p)s”: %(r)s") % {"p": project.title, "r": reason},
            link="/work/mine/")
     return bonus

@@ -101,7 +101,8 @@ def assignment_expire(*, assignment_id, now=None):
         slot_reopen(slot=assignment.slot, project=project, assignment=assignment)
         event_record(type="assignment.expired", coop=project.coop_id, subject=assignment, payload=_payload(assignment))
         notify(user=assignment.member, kind="assignment",
-               text=_("The time limit for a task of “%(p)s” passed; it went back to the pool.") % {"p": project.title},
+               text=lambda: _("The time limit for a task of “%(p)s” passed; it went back to the pool.")
+               % {"p": project.title},
                link="/work/mine/")
         return True
     if assignment.status == Assignment.Status.REVISION_REQUESTED:

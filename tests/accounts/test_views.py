@@ -154,3 +154,42 @@ def test_notices_mark_read(client):
     client.force_login(user)
     client.post(reverse("accounts:notices_read"))
     assert not Notice.objects.filter(user=user, read_at__isnull=True).exists()
+
+
+def test_a_notice_reads_in_the_recipients_language_not_in_the_actors(client):
+    """An English-speaking steward reinstates a suspended French-speaking member: the notice
+    is in French; a member whose language is unknown gets the actor's."""
+    from django.utils import translation
+
+    from coop.federation import services as federation
+    from coop.federation.models import Membership
+    from tests.factories import steward as steward_of
+
+    francophone = member()
+    User.objects.filter(pk=francophone.user.pk).update(language="fr")
+    francophone.user.refresh_from_db()
+    unknown = member(coop=francophone.coop)
+    Membership.objects.filter(pk__in=[francophone.pk, unknown.pk]).update(status=Membership.Status.SUSPENDED)
+    chief = steward_of(coop=francophone.coop).user
+    with translation.override("en"):
+        federation.membership_reinstate(steward=chief, membership=francophone, reason="Settled with the coop")
+        federation.membership_reinstate(steward=chief, membership=unknown, reason="Settled with the coop")
+    assert Notice.objects.get(user=francophone.user).text == (
+        "Votre adhésion est de nouveau active. Motif : Settled with the coop")
+    assert Notice.objects.get(user=unknown.user).text == (
+        "Your membership is active again. Reason: Settled with the coop")
+
+
+def test_logging_in_and_the_language_switch_remember_the_language(client):
+    user = UserFactory()
+    client.cookies["django_language"] = "fr"
+    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "fr"
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.language == "en"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # not one of ours: ignored
+    user.refresh_from_db()
+    assert user.language == "en"

@@ -151,8 +151,9 @@ def _revoke(*, grant, cause, reason, evidence, actor=None):
                  payload={"qualification": qualification.pk, "version": qualification.current_version.number,
                           "member": grant.member_id, "grant": grant.pk, "cause": cause, "evidence": evidence})
     notify(user=grant.member, kind="qualification",
-           text=_("Your qualification “%(name)s” was withdrawn: %(reason)s. You can ask for this to be reviewed "
-                  "(appeal) from your qualifications page.") % {"name": qualification.name, "reason": reason},
+           text=lambda: _("Your qualification “%(name)s” was withdrawn: %(reason)s. You can ask for this to be "
+                          "reviewed (appeal) from your qualifications page.")
+           % {"name": qualification.name, "reason": reason},
            link=_link())
     return revocation
 
@@ -179,7 +180,7 @@ def qualification_grant(*, actor, qualification, member, reason):
     grant = _grant(qualification=qualification, member_id=member.pk, source=QualificationGrant.Source.HAND,
                    evidence={}, actor=actor, reason=reason)
     notify(user=member, kind="qualification",
-           text=_("You were granted the qualification “%(name)s”: %(reason)s") % {
+           text=lambda: _("You were granted the qualification “%(name)s”: %(reason)s") % {
                "name": qualification.name, "reason": reason}, link=_link())
     return grant
 
@@ -221,7 +222,7 @@ def qualification_reinstate(*, revocation, actor=None, reason=""):
     event_record(type="qualification.reinstated", coop=qualification.coop_id, actor=actor, subject=revocation,
                  payload={"qualification": qualification.pk, "member": revocation.member_id, "grant": grant.pk})
     notify(user=revocation.member, kind="qualification",
-           text=_("Your qualification “%(name)s” was given back.") % {"name": qualification.name}, link=_link())
+           text=lambda: _("Your qualification “%(name)s” was given back.") % {"name": qualification.name}, link=_link())
     return grant
 
 
@@ -241,7 +242,8 @@ def _apply_decision(*, qualification, member_id, record):
         _grant(qualification=qualification, member_id=member_id, source=QualificationGrant.Source.RULE,
                evidence=evidence)
         notify(user=membership.user, kind="qualification",
-               text=_("You now hold the qualification “%(name)s”.") % {"name": qualification.name}, link=_link())
+               text=lambda: _("You now hold the qualification “%(name)s”.") % {"name": qualification.name},
+               link=_link())
         return "granted"
     if not passed and grant is not None and grant.source == QualificationGrant.Source.RULE:
         reason = _missing_words(rule_explain(rule, record)) or _("the rule is no longer met")
