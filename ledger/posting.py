@@ -3,10 +3,11 @@ the balance changes, under the balance row locks, in the caller's database trans
 
 A leg names its account by identity (kind, owner kind, owner id, shard) so accounts are
 created on first use. On PostgreSQL the whole posting is one call to the `ledger_post`
-PL/pgSQL function (created by migration 0002, called only from here): it resolves the
-accounts, locks their balances in primary-key order, inserts the transaction and postings
-and updates the balances, with the append-only and balanced-at-commit triggers still
-firing. Elsewhere (SQLite) the same steps run through the ORM. Both raise the same errors."""
+PL/pgSQL function (migration 0002, rewritten by 0006; called only from here): it resolves
+the accounts, inserts the transaction, updates each balance once in primary-key order (the
+UPDATE takes the row lock) and inserts the postings, with the append-only and
+balanced-at-commit triggers still firing. Elsewhere (SQLite) the same steps run through the
+ORM. Both raise the same errors."""
 
 import hashlib
 import re
