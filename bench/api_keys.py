@@ -24,6 +24,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
 
 
 def main():
+    from scripts.ensure_db import ensure_database
+
+    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=2000)
     args = parser.parse_args()
@@ -41,6 +44,7 @@ def main():
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")
     call_command("seed_demo", "--quiet")
     secret, _prefix = api_key_generate(randomness=demo_key_randomness())
     url = "/api/requester/organisation/"

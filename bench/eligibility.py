@@ -136,6 +136,9 @@ def build(members, projects):
 
 
 def main():
+    from scripts.ensure_db import ensure_database
+
+    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--projects", type=int, default=200)
@@ -151,6 +154,9 @@ def main():
 
     if not settings.DATABASE_IS_POSTGRES:
         sys.exit("Run on PostgreSQL: DATABASE_URL=postgres://... (figures on SQLite mean little)")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
 
     from accounts.models import MemberProfile
     from coop.federation.models import Membership

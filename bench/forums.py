@@ -45,6 +45,9 @@ def setup_world(clients):
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
@@ -318,6 +321,9 @@ async def redis_run(redis_url, clients, senders, rate, duration):
 
 
 def main():
+    from scripts.ensure_db import ensure_database
+
+    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--senders", type=int, default=50)

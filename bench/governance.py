@@ -48,6 +48,9 @@ def threaded(threads, work):
 
 
 def main():
+    from scripts.ensure_db import ensure_database
+
+    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=400, help="members")
     parser.add_argument("-t", type=int, default=4, help="threads")

@@ -225,6 +225,9 @@ def median_of(runs, key):
 
 
 def main():
+    from scripts.ensure_db import ensure_database
+
+    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3, help="alternate baseline and releases this many times")

@@ -131,6 +131,9 @@ def run_pool(procs, jobs):
 
 
 def main():
+    from scripts.ensure_db import ensure_database
+
+    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--members", type=int, default=200)
