@@ -57,8 +57,7 @@ def append_only_after_rebuild(table):
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor == "sqlite":
-            for op in ("update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op};", params=None)
+            guards.reverse_code(apps, schema_editor)  # DROP TRIGGER IF EXISTS: the rebuild may have kept none
             guards.code(apps, schema_editor)
 
     return migrations.RunPython(forwards, migrations.RunPython.noop)

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from coop.core.db import append_only_after_rebuild
 from ledger.posting import PG_CHECK_FUNCTION
 
 
@@ -28,22 +29,6 @@ def balance_storage_reverse(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE ledger_balance RESET (fillfactor, autovacuum_vacuum_scale_factor, "
                               "autovacuum_vacuum_threshold, autovacuum_vacuum_cost_delay);", params=None)
-
-
-def sqlite_guards_again(apps, schema_editor):
-    """SQLite rebuilds a table to alter a column, and the rebuild drops its triggers: put the
-    append-only guards of the rebuilt tables back (PostgreSQL keeps them)."""
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for table in ("ledger_transaction", "ledger_posting"):
-        for op in ("UPDATE", "DELETE"):
-            name = f"{table}_no_{op.lower()}"
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};", params=None)
-            schema_editor.execute(
-                f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {op} refused'); END;",
-                params=None,
-            )
 
 
 class Migration(migrations.Migration):
@@ -80,6 +65,7 @@ class Migration(migrations.Migration):
         ),
         # the referential checks move into the balanced-at-commit trigger (plain reads)
         migrations.RunPython(check_function, migrations.RunPython.noop),
-        migrations.RunPython(sqlite_guards_again, migrations.RunPython.noop),
+        append_only_after_rebuild("ledger_transaction"),
+        append_only_after_rebuild("ledger_posting"),
         migrations.RunPython(balance_storage, balance_storage_reverse),
     ]
