@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
 
+from bench.common import django_setup, pg_args  # noqa: E402
+
 BASELINE_TABLE = """
 CREATE TABLE IF NOT EXISTS bench_event_baseline (
     id bigserial PRIMARY KEY, type varchar(64) NOT NULL, coop_id bigint, actor_id bigint,
@@ -43,23 +45,6 @@ BASELINE_SCRIPT = (
     "occurred_at) VALUES ('bench.recorded', NULL, NULL, 'bench.thing', '1', '\\x7b226e223a317d', "
     "'\\x00112233445566778899aabbccddeeff', 1);\n"
 )
-
-
-def django_setup():
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False  # as in production: no query log kept per cursor
-
-
-def pg_args():
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    return ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres",
-            db["NAME"]]
 
 
 def empty_log():
@@ -282,7 +267,6 @@ def main():
     assert run_tx["sequenced"] == run_tx["total"], run_tx
     print(f"    event_record in atomic(): {rate_tx:,.0f} events/s = {rate_tx / baseline_tx:.2f} x pgbench "
           f"BEGIN/INSERT/COMMIT; sequencer lag p50 {p50_tx:.0f} ms, p99 {p99_tx:.0f} ms")
-    assert sequenced == total, (sequenced, total)
 
     from django.db import connection
 

@@ -30,29 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
 
+from bench.common import django_setup, pg_args  # noqa: E402
+
 
 @dataclass
 class Project:
     pk: int
     coop_id: int
     organisation_id: int
-
-
-def django_setup():
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False  # as in production: no query log kept per cursor
-
-
-def pg_args():
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    return ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432), "-U", db.get("USER") or "postgres",
-            db["NAME"]]
 
 
 def psql(sql):
