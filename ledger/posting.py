@@ -212,7 +212,7 @@ def _bools(values):
     return "{" + ",".join("t" if v else "f" for v in values) + "}"
 
 
-def _pg_params(key, kind, memo, reverses_id, legs):
+def _pg_params(legs):
     """The legs as PostgreSQL array literals, passed as plain text parameters: kinds and owner
     kinds are code constants (checked against `_NAME`), the rest integers and booleans, so the
     literals need no quoting, and the driver sends seven short strings instead of adapting
@@ -244,7 +244,7 @@ def _pg_execute(sql, params, legs):
 
 
 def _post_pg(key, kind, memo, event_id, legs, reverses_id):
-    params = [key, kind, memo, event_id, reverses_id, *_pg_params(key, kind, memo, reverses_id, legs)]
+    params = [key, kind, memo, event_id, reverses_id, *_pg_params(legs)]
     return _pg_execute(POST_SQL, params, legs)[0]
 
 
@@ -257,7 +257,7 @@ def post_with_event(*, key, kind, memo, event, legs, reverses_id=None):
         raise ValueError("legs must be two or more non-zero amounts summing to zero")
     event_sql, event_params = event
     sql = POST_WITH_EVENT_SQL.format(event_sql=event_sql)
-    params = [*event_params, key, kind, memo, reverses_id, *_pg_params(key, kind, memo, reverses_id, legs)]
+    params = [*event_params, key, kind, memo, reverses_id, *_pg_params(legs)]
     tx_id, event_id = _pg_execute(sql, params, legs)
     return tx_id, event_id
 
