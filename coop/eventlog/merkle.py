@@ -35,15 +35,8 @@ class Frontier:
         self._stack = []  # (height, hash)
 
     def append(self, leaf: bytes):
-        """Append one leaf *hash*."""
-        height, h = 0, leaf
-        stack = self._stack
-        while stack and stack[-1][0] == height:
-            _, left = stack.pop()
-            h = _sha(b"\x01" + left + h).digest()
-            height += 1
-        stack.append((height, h))
-        self.size += 1
+        """Append one leaf *hash* (a perfect subtree of height 0)."""
+        self.append_subtree(0, leaf)
 
     def append_subtree(self, height: int, subtree_root: bytes):
         """Append a perfect subtree of 2**height leaves; the size must be a multiple of it."""
