@@ -32,6 +32,23 @@ os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 
 
+async def paced_sends(send, offset, interval, duration):
+    """After `offset` seconds, await `send(n)` for n = 1, 2, ... every `interval` seconds for
+    `duration` seconds (one sender of the benchmark); return how many were sent."""
+    await asyncio.sleep(offset)
+    next_at = time.perf_counter()
+    end = next_at + duration
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+        await send(n)
+        next_at += interval
+        if next_at >= end:
+            break
+        await asyncio.sleep(max(0, next_at - time.perf_counter()))
+    return n
+
+
 def percentile(values, pct):
     if not values:
         return None
@@ -179,26 +196,16 @@ async def forums_run(ports, room_id, cookies, senders, rate, duration):
     head_before = max(c.last for c in clients)
 
     per_sender_interval = senders / rate
-    sent = 0
 
-    async def sender(client, offset):
-        nonlocal sent
-        await asyncio.sleep(offset)
-        next_at = time.perf_counter()
-        end = next_at + duration
-        n = 0
-        while time.perf_counter() < end:
-            n += 1
+    def poster(client):
+        async def post(n):
             await client.ws.send(json.dumps({"type": "post", "room": room_id,
                                              "body": f"bench {client.index}:{n} t={time.perf_counter():.6f}"}))
-            sent += 1
-            next_at += per_sender_interval
-            if next_at >= end:
-                break
-            await asyncio.sleep(max(0, next_at - time.perf_counter()))
+        return post
 
     send_started = time.perf_counter()
-    await asyncio.gather(*(sender(clients[i], i * per_sender_interval / senders) for i in range(senders)))
+    sent = sum(await asyncio.gather(*(paced_sends(poster(clients[i]), i * per_sender_interval / senders,
+                                                  per_sender_interval, duration) for i in range(senders))))
     send_seconds = time.perf_counter() - send_started
     # let the fan-out drain: stop when nothing arrives for 3 s (or 60 s passed)
     drain_deadline = time.perf_counter() + 60
@@ -277,25 +284,15 @@ async def redis_run(redis_url, clients, senders, rate, duration):
         readers += await asyncio.gather(*(subscribe(i) for i in range(start, min(start + 50, clients))))
     publisher = redis.from_url(redis_url)
     per_sender_interval = senders / rate
-    sent = 0
 
-    async def sender(index, offset):
-        nonlocal sent
-        await asyncio.sleep(offset)
-        next_at = time.perf_counter()
-        end = next_at + duration
-        n = 0
-        while time.perf_counter() < end:
-            n += 1
+    def publisher_of(index):
+        async def publish(n):
             await publisher.publish(channel, f"bench {index}:{n} t={time.perf_counter():.6f}")
-            sent += 1
-            next_at += per_sender_interval
-            if next_at >= end:
-                break
-            await asyncio.sleep(max(0, next_at - time.perf_counter()))
+        return publish
 
     started = time.perf_counter()
-    await asyncio.gather(*(sender(i, i * per_sender_interval / senders) for i in range(senders)))
+    sent = sum(await asyncio.gather(*(paced_sends(publisher_of(i), i * per_sender_interval / senders,
+                                                  per_sender_interval, duration) for i in range(senders))))
     previous = -1
     while True:
         total = sum(counts)
