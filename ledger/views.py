@@ -1,7 +1,6 @@
 """Ledger pages: the member's wallet, the requester's money, the steward's payout queue and
 the operator's deposits and reconciliation. Every write calls a service."""
 
-import csv
 import uuid
 from decimal import Decimal
 
@@ -9,13 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
 from accounts.selectors import organisation_staff_require
+from coop.core.csv import csv_response
 from coop.core.errors import DomainError
 from coop.core.money import currency, exponent
 from coop.federation.selectors import membership_live, rulebook_in_force
@@ -37,22 +36,15 @@ def _page(request, qs):
 
 
 def _decimal(minor):
-    return str(Decimal(minor).scaleb(-exponent()))
+    return Decimal(minor).scaleb(-exponent())
 
 
 def _csv(rows, filename):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(["date", "transaction", "kind", "memo", "amount", "balance", "currency"])
     code = currency()
-    for line in rows.iterator():
-        memo = line.transaction.memo
-        if memo[:1] in ("=", "+", "-", "@"):
-            memo = "'" + memo  # no formula injection in spreadsheets
-        writer.writerow([line.transaction.created_at.isoformat(), line.transaction_id, line.transaction.kind, memo,
-                         _decimal(line.amount), _decimal(line.balance_after), code])
-    return response
+    lines = ([line.transaction.created_at.isoformat(), line.transaction_id, line.transaction.kind,
+              line.transaction.memo, _decimal(line.amount), _decimal(line.balance_after), code]
+             for line in rows.iterator())
+    return csv_response(filename, ["date", "transaction", "kind", "memo", "amount", "balance", "currency"], lines)
 
 
 # --- member ------------------------------------------------------------------------------

@@ -1,18 +1,18 @@
 """Requester pages: projects, the form builder, preview, CSV upload, publish, review."""
 
-import csv
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.pseudonyms import worker_pseudonym
 from accounts.selectors import organisations_of
+from coop.core.csv import csv_response
 from coop.core.errors import DomainError
 from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
@@ -241,19 +241,14 @@ def review_csv(request, pk):
     project = _project(request, pk)
     fields = [f["name"] for f in project.question_form]
     columns = sorted({k for t in project.tasks.values_list("data", flat=True)[:1000] for k in t})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-results.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["assignment", "task", "worker", "status", "submitted_at", "time_spent_seconds"]
-                    + [f"input.{c}" for c in columns] + [f"answer.{f}" for f in fields])
+    header = (["assignment", "task", "worker", "status", "submitted_at", "time_spent_seconds"]
+              + [f"input.{c}" for c in columns] + [f"answer.{f}" for f in fields])
     qs = selectors.assignments_for_review(project=project).exclude(submitted_at__isnull=True).order_by("pk")
-    for a in qs.iterator(chunk_size=1000):
-        answers = a.answers or {}
-        writer.writerow([a.pk, a.task_id, worker_pseudonym(user=a.member_id, organisation=project.organisation_id),
-                         a.status, a.submitted_at.isoformat() if a.submitted_at else "", a.time_spent_seconds or ""]
-                        + [a.task.data.get(c, "") for c in columns]
-                        + ["|".join(v) if isinstance(v := answers.get(f, ""), list) else v for f in fields])
-    return response
+    rows = ([a.pk, a.task_id, worker_pseudonym(user=a.member_id, organisation=project.organisation_id), a.status,
+             a.submitted_at.isoformat() if a.submitted_at else "", a.time_spent_seconds]
+            + [a.task.data.get(c, "") for c in columns] + [(a.answers or {}).get(f, "") for f in fields]
+            for a in qs.iterator(chunk_size=1000))
+    return csv_response(f"project-{project.pk}-results.csv", header, rows)
 
 
 def _review_assignment(request, pk):

@@ -69,8 +69,8 @@ def test_wallet_csv_export_filters_by_month(client, setup):
     response = client.get(reverse("ledger:wallet_csv"), {"month": month})
     lines = response.content.decode().strip().splitlines()
     assert response["Content-Type"].startswith("text/csv")
-    assert lines[0] == "date,transaction,kind,memo,amount,balance,currency"
-    assert len(lines) == 4 and lines[1].endswith(",200.00,600.00,USD")
+    assert lines[0] == '"date","transaction","kind","memo","amount","balance","currency"'  # coop.core.csv
+    assert len(lines) == 4 and lines[1].endswith(',"200.00","600.00","USD"')
     empty = client.get(reverse("ledger:wallet_csv"), {"month": "1999-01"}).content.decode().strip().splitlines()
     assert len(empty) == 1
 
