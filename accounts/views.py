@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
 from accounts import services
 from accounts.forms import ProfileForm, SignupForm
 from coop.core.errors import DomainError
+from coop.core.http import safe_next
 
 
 def signup(request):
@@ -22,13 +22,11 @@ def signup(request):
             form.add_error(None, exc.message)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            next_url = request.POST.get("next") or request.GET.get("next") or ""
-            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                                            require_https=request.is_secure()):
-                return redirect(next_url)  # e.g. back to a requester's staff invitation
-            messages.success(request, _("Welcome to Atelier. Choose a coop to apply to."))
-            return redirect("federation:apply")
-    return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
+            next_url = safe_next(request, "federation:apply")  # e.g. back to a requester's staff invitation
+            if next_url == resolve_url("federation:apply"):
+                messages.success(request, _("Welcome to Atelier. Choose a coop to apply to."))
+            return redirect(next_url)
+    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")})
 
 
 @login_required

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coop.core.errors import DomainError
+from coop.core.http import safe_next
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import selectors, services
 from tasks.eligibility import MemberContext, eligibility_with, projects_eligibility
@@ -109,7 +109,7 @@ def project_watch(request, pk=None):
     else:
         services.project_watch(member=request.user, coop=membership.coop, project=project)
         messages.success(request, _("We will tell you on your dashboard (and by email if you chose so)."))
-    return redirect(request.POST.get("next") or reverse("tasks:feed"))
+    return redirect(safe_next(request, "tasks:feed"))
 
 
 def _own_assignment(request, pk):
