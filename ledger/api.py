@@ -13,6 +13,7 @@ from accounts.selectors import organisation_for_request
 from coop.core.api import CursorPagination
 from coop.core.errors import Forbidden, NotFound
 from coop.core.money import currency
+from coop.federation.access import operator_require
 from coop.federation.api import ERROR
 from ledger import selectors, services
 from ledger.idempotency import idempotent
@@ -182,8 +183,8 @@ class DepositCreateApi(APIView):
                    responses={201: DepositSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
                    tags=["ledger"])
     def post(self, request):
-        if not request.user.is_staff:
-            raise Forbidden("operator_only", "Only the federation operator records deposits.")
+        operator_require(request.user, error=Forbidden("operator_only",
+                                                       "Only the federation operator records deposits."))
         data = DepositInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         organisation = Organisation.objects.filter(pk=data.validated_data["organisation"]).first()

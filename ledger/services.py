@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record, event_statement
+from coop.federation.access import operator_require, steward_require
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
@@ -60,8 +61,7 @@ def _text(value, *, limit, field, required=False):
 
 
 def _operator(user):
-    if not (user is not None and getattr(user, "is_staff", False)):
-        raise Forbidden("operator_only", _("Only the federation operator may do this."))
+    operator_require(user)
 
 
 def _membership(user, coop_id=None):
@@ -75,10 +75,8 @@ def _membership(user, coop_id=None):
 
 
 def _steward(user, coop_id):
-    ok = Membership.objects.filter(user_id=getattr(user, "pk", None), coop_id=coop_id,
-                                   role=Membership.Role.STEWARD, status=Membership.Status.ACTIVE).exists()
-    if not ok:
-        raise NotYours("not_a_steward", _("Only a steward of this coop may do this."))
+    steward_require(user, coop_id=coop_id,
+                    error=NotYours("not_a_steward", _("Only a steward of this coop may do this.")))
 
 
 # --- the one path every movement takes ------------------------------------------------

@@ -17,8 +17,8 @@ from accounts.selectors import organisation_staff_require
 from coop.core.csv import csv_response
 from coop.core.errors import DomainError
 from coop.core.money import currency, exponent
+from coop.federation.access import is_operator, operator_required, steward_required
 from coop.federation.selectors import membership_live, rulebook_in_force
-from coop.federation.views import operator_required, steward_required
 from ledger import selectors, services
 from ledger.forms import DepositForm, FailForm, MonthForm, PayoutRequestForm, ReverseForm, SettleForm
 from ledger.models import Payout, Transaction
@@ -94,7 +94,7 @@ def wallet_csv(request):
 
 def _organisation(request, org_id):
     organisation = get_object_or_404(Organisation, pk=org_id)
-    if not request.user.is_staff:
+    if not is_operator(request.user):
         try:
             organisation_staff_require(user=request.user, organisation=organisation)
         except DomainError:

@@ -2,7 +2,6 @@
 
 from accounts.selectors import organisation_staff_require, organisation_suspended_check
 from coop.core.errors import NotFound
-from coop.federation.models import Membership
 
 
 def staff_check(*, user, organisation):
@@ -16,8 +15,3 @@ def staff_of_project(*, user, project):
     if not project.organisation.staff.filter(user_id=getattr(user, "pk", None)).exists():
         raise NotFound()
     organisation_suspended_check(project.organisation)
-
-
-def is_steward_of(*, user, coop_id):
-    return user.is_authenticated and Membership.objects.filter(
-        user=user, coop_id=coop_id, role=Membership.Role.STEWARD, status=Membership.Status.ACTIVE).exists()

@@ -34,6 +34,7 @@ from accounts.selectors import organisation_staff_require, organisation_suspende
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError
 from coop.eventlog.services import event_record
+from coop.federation.access import operator_require
 
 INVITATION_DAYS = 7
 MIN_REASON = 10
@@ -43,8 +44,7 @@ ROLES = {OrganisationStaff.Role.OWNER, OrganisationStaff.Role.STAFF}
 
 
 def _operator_require(user):
-    if not getattr(user, "is_staff", False):
-        raise NotOperator()
+    operator_require(user, error=NotOperator())
 
 
 def _clean_text(value, *, field, max_length, required=False):

@@ -14,6 +14,7 @@ from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvita
 from accounts.requesters import services
 from accounts.requesters.forms import ApiKeyForm, InvitationForm, OrganisationForm, SuspendForm, TermsForm
 from coop.core.errors import DomainError
+from coop.federation.access import operator_required
 
 
 def _organisation(request):
@@ -32,13 +33,7 @@ def _home(organisation):
     return reverse("accounts:requester_home") + f"?org={organisation.pk}"
 
 
-def _operator_required(view):
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapped)
+_operator_required = operator_required(hide=True)
 
 
 @login_required

@@ -42,7 +42,7 @@ def reader_for(*, user, auth=None):
         return Reader(organisation_ids=frozenset([organisation.pk]))
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    coops = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list("coop_id", flat=True)
+    coops = Membership.objects.active().filter(user=user).values_list("coop_id", flat=True)
     orgs = OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True)
     return Reader(coop_ids=frozenset(coops), organisation_ids=frozenset(orgs))
 

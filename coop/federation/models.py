@@ -1,6 +1,8 @@
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +73,45 @@ class Article(models.Model):
         return f"Art. {self.number}: {self.title}"
 
 
+class MembershipQuerySet(models.QuerySet):
+    """The membership states the access layer speaks of (coop/federation/access.py)."""
+
+    def live(self):
+        """Applicant, active or suspended: the one membership a user may hold at a time."""
+        return self.filter(status__in=Membership.LIVE)
+
+    def active(self):
+        """Members in good standing: they work, read their coop's forums and governance."""
+        return self.filter(status=Membership.Status.ACTIVE)
+
+    def stewards(self):
+        """Active stewards. A suspended or departed steward holds no steward power."""
+        return self.active().filter(role=Membership.Role.STEWARD)
+
+    def participating(self, *, coop, since_us, until_us):
+        """Active memberships of `coop` whose user did any work, voted or joined between the
+        two times (UTC microseconds): DESIGN.md "participating member", for quorum and juries.
+        `coop.federation.selectors.members_participating` reads the window from the rulebook."""
+        event = apps.get_model("eventlog", "Event")
+        actors = event.objects.filter(
+            coop=coop, type__in=PARTICIPATION_EVENT_TYPES, occurred_at__gte=since_us, occurred_at__lte=until_us,
+            actor__isnull=False,
+        ).values("actor_id")
+        # steward.appointed and membership.admitted are recorded with the steward or operator as
+        # actor; the member is the subject, so count subjects of those too.
+        subjects = event.objects.filter(
+            coop=coop, type__in=("membership.admitted", "steward.appointed"), subject_type="federation.membership",
+            occurred_at__gte=since_us, occurred_at__lte=until_us,
+        ).annotate(membership_id=Cast("subject_id", models.BigIntegerField())).values("membership_id")
+        return self.active().filter(coop=coop).filter(Q(user_id__in=actors) | Q(pk__in=subjects))
+
+
+# Activity that makes a member "participating" (DESIGN.md "People and roles"): work, votes,
+# and joining. Apps record these event types; counting them here keeps federation free of
+# imports from tasks and governance.
+PARTICIPATION_EVENT_TYPES = ("membership.admitted", "assignment.submitted", "ballot.cast", "steward.appointed")
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         MEMBER = "member", _("member")
@@ -99,6 +140,8 @@ class Membership(models.Model):
     status_reason = models.TextField(blank=True)
     status_article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rulebook_version = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -1,13 +1,14 @@
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import models
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
+from coop.federation.access import stewardship_of
+from coop.federation.models import PARTICIPATION_EVENT_TYPES as PARTICIPATION_EVENT_TYPES
 from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
 
 
@@ -88,7 +89,7 @@ def membership_live(*, user):
 def membership_active(*, user, coop=None):
     if not user.is_authenticated:
         return None
-    qs = Membership.objects.select_related("coop").filter(user=user, status=Membership.Status.ACTIVE)
+    qs = Membership.objects.active().select_related("coop").filter(user=user)
     if coop is not None:
         qs = qs.filter(coop=coop)
     return qs.first()
@@ -105,44 +106,19 @@ def coops_all():
     return Coop.objects.all().order_by("name")
 
 
-# Activity that makes a member "participating" (DESIGN.md "People and roles"): work, votes,
-# and joining. Apps record these event types; counting them here keeps federation free of
-# imports from tasks and governance.
-PARTICIPATION_EVENT_TYPES = ("membership.admitted", "assignment.submitted", "ballot.cast", "steward.appointed")
-
-
 def members_participating(*, coop, at=None):
     """Active memberships whose user did any work, voted or joined within the rulebook's
     `participation_window_days` before `at`."""
-    from datetime import timedelta
-
-    from coop.eventlog.models import Event
-
     at = at or timezone.now()
     window = rulebook_in_force(coop=coop, at=at)["participation_window_days"]
     since_us = int((at - timedelta(days=window)).timestamp() * 1_000_000)
     until_us = int(at.timestamp() * 1_000_000)
-    actors = Event.objects.filter(
-        coop=coop, type__in=PARTICIPATION_EVENT_TYPES, occurred_at__gte=since_us, occurred_at__lte=until_us,
-        actor__isnull=False,
-    ).values("actor_id")
-    # steward.appointed and membership.admitted are recorded with the steward or operator as
-    # actor; the member is the subject, so count subjects of those too.
-    subjects = Event.objects.filter(
-        coop=coop, type__in=("membership.admitted", "steward.appointed"), subject_type="federation.membership",
-        occurred_at__gte=since_us, occurred_at__lte=until_us,
-    ).annotate(membership_id=Cast("subject_id", models.BigIntegerField())).values("membership_id")
-    return Membership.objects.filter(coop=coop, status=Membership.Status.ACTIVE).filter(
-        models.Q(user_id__in=actors) | models.Q(pk__in=subjects)
-    )
+    return Membership.objects.participating(coop=coop, since_us=since_us, until_us=until_us)
 
 
 def steward_membership(*, user):
     """The user's active steward membership (its coop is the one their steward pages show), or None."""
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.select_related("coop").filter(
-        user=user, role=Membership.Role.STEWARD, status=Membership.Status.ACTIVE).first()
+    return stewardship_of(user)
 
 
 def coop_applications(*, coop):

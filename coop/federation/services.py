@@ -12,7 +12,8 @@ from accounts.services import notify
 from coop.core.errors import DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record
 from coop.federation import rulebook as spec
-from coop.federation.errors import AlreadyMember, InvalidTransition, NotASteward, ReasonRequired
+from coop.federation.access import operator_require, steward_require, stewards_of
+from coop.federation.errors import AlreadyMember, InvalidTransition, ReasonRequired
 from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
 from coop.federation.selectors import federation_bounds, rulebook_in_force
 
@@ -41,13 +42,6 @@ def _reason(text):
     return text
 
 
-def _steward_of(*, user, coop):
-    ok = Membership.objects.filter(user=user, coop=coop, role=Membership.Role.STEWARD,
-                                   status=Membership.Status.ACTIVE).exists()
-    if not ok:
-        raise NotASteward()
-
-
 @transaction.atomic
 def federation_setup(*, name, currency):
     """Create the federation and its rulebook version 1 (idempotent)."""
@@ -66,8 +60,7 @@ def federation_setup(*, name, currency):
 def coop_create(*, operator, name, slug, country="", description="", stewards=(), parameters=None,
                 articles=None):
     """The federation operator creates a coop with rulebook v1 and its founding stewards."""
-    if not (operator and operator.is_staff):
-        raise Forbidden("operator_only", _("Only the federation operator creates coops."))
+    operator_require(operator, error=Forbidden("operator_only", _("Only the federation operator creates coops.")))
     # A fresh installation has no federation yet: the first coop sets it up from the settings.
     federation = federation_setup(name=settings.FEDERATION_NAME, currency=settings.FEDERATION_CURRENCY)
     name, slug = (name or "").strip(), (slug or "").strip().lower()
@@ -116,8 +109,8 @@ def rulebook_version_create(*, coop, parameters, articles, actor=None, note="", 
 @transaction.atomic
 def steward_appoint(*, operator, coop, user):
     """The operator appoints a founding steward (later, governance elects them)."""
-    if not (operator and operator.is_staff):
-        raise Forbidden("operator_only", _("Only the federation operator appoints founding stewards."))
+    operator_require(operator, error=Forbidden("operator_only",
+                                               _("Only the federation operator appoints founding stewards.")))
     membership = Membership.objects.select_for_update().filter(user=user, status__in=Membership.LIVE).first()
     if membership and membership.coop_id != coop.pk:
         raise AlreadyMember()
@@ -144,8 +137,8 @@ def membership_apply(*, user, coop, statement):
     membership = Membership.objects.create(user=user, coop=coop, statement=statement)
     event_record(type="membership.applied", coop=coop, actor=user, subject=membership,
                  payload={"membership": membership.pk})
-    for steward in Membership.objects.filter(coop=coop, role="steward", status="active").select_related("user"):
-        notify(user=steward.user, kind="application",
+    for steward in stewards_of(coop.pk):
+        notify(user=steward, kind="application",
                text=lambda: _("New application to %(coop)s.") % {"coop": coop.name},
                link=reverse("federation:steward_applications"))
     return membership
@@ -158,7 +151,7 @@ def _locked(membership):
 @transaction.atomic
 def membership_admit(*, steward, membership):
     membership = _locked(membership)
-    _steward_of(user=steward, coop=membership.coop)
+    steward_require(steward, coop_id=membership.coop_id)
     if membership.status != Membership.Status.APPLICANT:
         raise InvalidTransition()
     now = timezone.now()
@@ -178,7 +171,7 @@ def membership_admit(*, steward, membership):
 def membership_decline(*, steward, membership, reason):
     reason = _reason(reason)
     membership = _locked(membership)
-    _steward_of(user=steward, coop=membership.coop)
+    steward_require(steward, coop_id=membership.coop_id)
     if membership.status != Membership.Status.APPLICANT:
         raise InvalidTransition()
     membership.status = Membership.Status.DECLINED
@@ -199,7 +192,7 @@ def membership_suspend(*, steward, membership, article_number, reason):
     """Suspend a member, citing an article of the rulebook in force and a written reason."""
     reason = _reason(reason)
     membership = _locked(membership)
-    _steward_of(user=steward, coop=membership.coop)
+    steward_require(steward, coop_id=membership.coop_id)
     if membership.status != Membership.Status.ACTIVE:
         raise InvalidTransition()
     if membership.user_id == steward.pk:
@@ -227,7 +220,7 @@ def membership_suspend(*, steward, membership, article_number, reason):
 def membership_reinstate(*, steward, membership, reason):
     reason = _reason(reason)
     membership = _locked(membership)
-    _steward_of(user=steward, coop=membership.coop)
+    steward_require(steward, coop_id=membership.coop_id)
     if membership.status != Membership.Status.SUSPENDED:
         raise InvalidTransition()
     membership.status = Membership.Status.ACTIVE

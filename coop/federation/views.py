@@ -1,8 +1,6 @@
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import notices_for, notices_unread_count
 from coop.core.errors import DomainError
 from coop.federation import selectors, services
+from coop.federation.access import operator_required, steward_required
 from coop.federation.forms import ApplyForm, CoopCreateForm, ReasonForm, StewardAppointForm, SuspendForm
 from coop.federation.models import Coop, Membership
 
@@ -71,20 +70,6 @@ def leave(request):
 
 
 # --- steward pages: scoped to the steward's own coop ----------------------------------------
-
-def steward_required(view):
-    """Pass the steward's active membership to the view; anyone else gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        stewardship = selectors.steward_membership(user=request.user)
-        if stewardship is None:
-            raise PermissionDenied(_("Only a steward of a coop may open this page."))
-        return view(request, stewardship, *args, **kwargs)
-
-    return wrapper
-
 
 def _membership_in_my_coop(stewardship, pk):
     """Another coop's membership is a 404: stewards do not learn what exists elsewhere."""
@@ -175,17 +160,6 @@ def steward_suspend(request, stewardship, pk):
 
 
 # --- the federation operator ------------------------------------------------------------
-
-def operator_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_staff:
-            raise PermissionDenied(_("Only the federation operator may open this page."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
 
 @operator_required
 def operator_home(request):

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
+from coop.federation.errors import NotASteward as NotASteward  # one error for "not a steward of this coop"
 
 
 class UnknownRoom(NotFound):
@@ -28,11 +29,6 @@ class NotAllowed(Forbidden):
 class NotAuthor(Forbidden):
     code = "not_author"
     default_message = _("Only the author may edit a message.")
-
-
-class NotASteward(Forbidden):
-    code = "not_a_steward"
-    default_message = _("Only a steward of this coop may do this.")
 
 
 class EmptyMessage(DomainError):

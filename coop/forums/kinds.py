@@ -7,8 +7,8 @@ from django.apps import apps
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 
-from accounts.models import OrganisationStaff
 from accounts.pseudonyms import worker_pseudonym
+from coop.federation.access import is_requester_staff
 from coop.federation.models import Membership
 from coop.forums.errors import UnknownRoomKind
 from coop.forums.models import Message, Room
@@ -94,8 +94,7 @@ class ProjectRoomPolicy(SubjectRoomPolicy):
     related = ("organisation",)
 
     def _staff(self, project, user):
-        return user.is_authenticated and OrganisationStaff.objects.filter(
-            organisation_id=project.organisation_id, user=user).exists()
+        return is_requester_staff(user, organisation_id=project.organisation_id)
 
     def _member_may_work(self, project, membership):
         if membership.is_steward:
@@ -127,7 +126,7 @@ class ProjectRoomPolicy(SubjectRoomPolicy):
         project = self.subject_of(room)
         if project is None:
             return
-        members = Membership.objects.filter(coop_id=room.coop_id, status=Membership.Status.ACTIVE)
+        members = Membership.objects.active().filter(coop_id=room.coop_id)
         for membership in members.select_related("user"):
             if self._member_may_work(project, membership):
                 yield membership.user, worker_pseudonym(user=membership.user, organisation=project.organisation_id)

@@ -45,7 +45,7 @@ class RoomPolicy:
     def membership(self, room, user):
         if not user.is_authenticated:
             return None
-        return Membership.objects.filter(user=user, coop_id=room.coop_id, status=Membership.Status.ACTIVE).first()
+        return Membership.objects.active().filter(user=user, coop_id=room.coop_id).first()
 
     def can_read(self, room, user):
         return self.membership(room, user) is not None
@@ -65,7 +65,7 @@ class RoomPolicy:
 
     def mention_candidates(self, room):
         """`(user, label)` pairs a message in this room may mention with `@label`."""
-        members = Membership.objects.filter(coop_id=room.coop_id, status=Membership.Status.ACTIVE)
+        members = Membership.objects.active().filter(coop_id=room.coop_id)
         for membership in members.select_related("user", "user__profile"):
             if self.can_read(room, membership.user):
                 yield membership.user, membership.user.display_name

@@ -44,7 +44,7 @@ def rooms_readable(*, user):
     user's read marker) and `read_seq`."""
     if not user.is_authenticated:
         return []
-    membership = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).first()
+    membership = Membership.objects.active().filter(user=user).first()
     exact, checked = None, None
     by_kind = {}
     for kind, policy in policies().items():

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.services import notify
 from coop.core.markdown import render_markdown
 from coop.eventlog.services import event_record
-from coop.federation.models import Membership
+from coop.federation.access import steward_require, stewards_of
 from coop.forums import selectors
 from coop.forums.errors import (
     AlreadyHidden,
@@ -170,10 +170,7 @@ def _marker_advance(*, room, user, seq):
 @transaction.atomic
 def room_create(*, steward, coop, title, description="", audience=Room.Audience.MEMBERS):
     """A room a steward opens in their coop (for all members, or stewards only)."""
-    is_steward = Membership.objects.filter(user=steward, coop=coop, role=Membership.Role.STEWARD,
-                                           status=Membership.Status.ACTIVE).exists()
-    if not is_steward:
-        raise NotASteward()
+    steward_require(steward, coop_id=coop.pk)
     title = (title or "").replace("\x00", "").strip()
     if not title:
         raise EmptyMessage("empty_title", _("A room needs a title."))
@@ -290,11 +287,9 @@ def message_report(*, user, message, reason):
     report = Report.objects.create(message=message, reporter=user, reason=reason)
     event_record(type="forum.message_reported", coop=room.coop_id, actor=user, subject=message,
                  payload={"room": room.pk, "report": report.pk})
-    stewards = Membership.objects.filter(coop_id=room.coop_id, role=Membership.Role.STEWARD,
-                                         status=Membership.Status.ACTIVE).select_related("user")
     link = reverse("forums:room", args=[room.pk]) + f"#m{message.pk}"
-    for membership in stewards:
-        notify(user=membership.user, kind="forum.report",
+    for steward in stewards_of(room.coop_id):
+        notify(user=steward, kind="forum.report",
                text=lambda: _("A message in %(room)s was reported: %(reason)s")
                % {"room": room.title, "reason": reason},
                link=link)

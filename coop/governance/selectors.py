@@ -178,7 +178,7 @@ def time_left(*, proposal, now=None):
 
 def propose_choices(*, user):
     """What the propose form may offer this user: only changes that can be valid."""
-    membership = Membership.objects.select_related("coop").filter(user=user, status="active").first()
+    membership = Membership.objects.active().select_related("coop").filter(user=user).first()
     if membership is None:
         return None
     rulebook = rulebook_in_force(coop=membership.coop)
@@ -192,7 +192,7 @@ def propose_choices(*, user):
     banned = set(rulebook["banned_data_categories"])
     fed_banned = set(bounds.get("banned_data_categories") or [])
     categories = [{"name": c, "banned": c in banned, "locked": c in fed_banned} for c in spec.DATA_CATEGORIES]
-    members = list(Membership.objects.filter(coop=membership.coop, status="active")
+    members = list(Membership.objects.active().filter(coop=membership.coop)
                    .select_related("user__profile").order_by("pk"))
     fed_parameters = [{"name": p.name, "label": p.label, "bound_kind": p.bound,
                        "current": _show(p, bounds.get(p.name))}

@@ -238,7 +238,7 @@ def ballot_cast(*, user, proposal, choice, now=None):
         raise VotingClosed()
     if voter is None:
         raise NotEligible()
-    if not Membership.objects.filter(user=user, coop_id=voter.coop_id, status=Membership.Status.ACTIVE).exists():
+    if not Membership.objects.active().filter(user=user, coop_id=voter.coop_id).exists():
         raise NotEligible("membership_not_active", _("Your membership is not active, so you cannot vote."))
     ballot = Ballot.objects.filter(proposal=proposal, voter=user).first()
     if ballot is not None and ballot.choice == choice:

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from accounts.services import notify
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
+from coop.federation.access import is_steward
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import escrow
-from tasks.access import is_steward_of
 from tasks.appeals.models import ProjectBrake, ProjectFlag
 from tasks.appeals.services import _staff_users, _stewards
 from tasks.errors import InvalidState
@@ -87,7 +87,7 @@ def brake_check(*, assignment, now=None):
 
 
 def _steward_check(user, coop_id):
-    if not is_steward_of(user=user, coop_id=coop_id):
+    if not is_steward(user, coop_id=coop_id):
         raise NotFound()
 
 

@@ -1,5 +1,6 @@
 from django.db.models import Q
 
+from coop.federation.access import is_steward
 from tasks.appeals.models import Appeal, JurySeat, ProjectBrake, ProjectFlag, RequesterReview
 from tasks.models import Assignment
 
@@ -32,9 +33,7 @@ def appeal_readers(*, appeal, user):
         return "juror"
     if appeal.organisation_id and appeal.organisation.staff.filter(user=user).exists():
         return "requester"
-    from tasks.access import is_steward_of
-
-    if is_steward_of(user=user, coop_id=appeal.coop_id):
+    if is_steward(user, coop_id=appeal.coop_id):
         return "steward"
     return None
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.services import notify
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
+from coop.federation.access import is_steward, stewards_of
 from coop.federation.models import Membership
 from coop.federation.selectors import members_participating, rulebook_in_force
 from tasks import escrow
@@ -57,8 +58,7 @@ def _staff_users(organisation_id):
 
 
 def _stewards(coop_id):
-    return [m.user for m in Membership.objects.filter(coop_id=coop_id, role=Membership.Role.STEWARD,
-                                                      status=Membership.Status.ACTIVE).select_related("user")]
+    return stewards_of(coop_id)
 
 
 def _after_commit_draw(appeal_id):
@@ -291,8 +291,7 @@ def _replace(appeal, now):
             break
         if juror_id in seated:
             continue
-        if not Membership.objects.filter(user_id=juror_id, coop_id=appeal.coop_id,
-                                         status=Membership.Status.ACTIVE).exists():
+        if not Membership.objects.active().filter(user_id=juror_id, coop_id=appeal.coop_id).exists():
             seated.add(juror_id)
             continue
         _invite(appeal, juror_id, next_index, now)
@@ -507,12 +506,11 @@ def review_post(*, member, project, rating, text):
 
 @transaction.atomic
 def review_moderate(*, steward, review, publish, reason=""):
-    from tasks.access import is_steward_of
     from tasks.appeals.models import RequesterReview
 
     review = RequesterReview.objects.select_for_update().select_related("project").filter(
         pk=getattr(review, "pk", review)).first()
-    if review is None or not is_steward_of(user=steward, coop_id=review.project.coop_id):
+    if review is None or not is_steward(steward, coop_id=review.project.coop_id):
         raise NotFound()
     reason = (reason or "").strip()
     if not publish and len(reason) < MIN_REASON:

@@ -2,19 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from accounts.models import OrganisationStaff
 from coop.core.errors import Forbidden
+from coop.federation.access import is_requester_staff, is_steward
 from coop.federation.errors import NotASteward
-from coop.federation.models import Membership
-
-
-def is_steward(*, user, coop_id):
-    return Membership.objects.filter(user=user, coop_id=coop_id, role=Membership.Role.STEWARD,
-                                     status=Membership.Status.ACTIVE).exists()
-
-
-def is_organisation_staff(*, user, organisation_id):
-    return OrganisationStaff.objects.filter(user=user, organisation_id=organisation_id).exists()
 
 
 def owner_require(*, user, coop_id, organisation_id):
@@ -22,9 +12,9 @@ def owner_require(*, user, coop_id, organisation_id):
     if user is None or not user.is_authenticated:
         raise Forbidden()
     if organisation_id is None:
-        if not is_steward(user=user, coop_id=coop_id):
+        if not is_steward(user, coop_id=coop_id):
             raise NotASteward()
-    elif not is_organisation_staff(user=user, organisation_id=organisation_id):
+    elif not is_requester_staff(user, organisation_id=organisation_id):
         raise Forbidden("not_organisation_staff", _("Only staff of the requester that owns it may do this."))
 
 

@@ -83,7 +83,7 @@ def _approval_rate(ids, params, now):
 def _tenure(ids, params, now):
     from coop.federation.models import Membership
 
-    joined = dict(Membership.objects.filter(user_id__in=ids, status=Membership.Status.ACTIVE)
+    joined = dict(Membership.objects.active().filter(user_id__in=ids)
                   .values_list("user_id", "joined_at"))
     return {i: (now - joined[i]).days if joined.get(i) else 0 for i in ids}
 

@@ -158,7 +158,7 @@ def members_meeting(*, coop, qualifications, now=None):
     one per clause key, whatever the number of members."""
     from coop.federation.models import Membership
 
-    ids = set(Membership.objects.filter(coop=coop, status=Membership.Status.ACTIVE).values_list("user_id", flat=True))
+    ids = set(Membership.objects.active().filter(coop=coop).values_list("user_id", flat=True))
     for qualification in qualifications:
         if not ids:
             break
@@ -204,8 +204,7 @@ def project_requirements_context(*, project, count=True):
                "count": count}
     if count:
         context["eligible_count"] = project_eligible_count(project=project)
-        context["active_count"] = Membership.objects.filter(coop_id=project.coop_id,
-                                                            status=Membership.Status.ACTIVE).count()
+        context["active_count"] = Membership.objects.active().filter(coop_id=project.coop_id).count()
     return context
 
 

@@ -62,7 +62,7 @@ def detail(request, pk):
 def _owners(user):
     owners = []
     membership = membership_active(user=user)
-    if membership is not None and is_steward(user=user, coop_id=membership.coop_id):
+    if membership is not None and is_steward(user, coop_id=membership.coop_id):
         owners.append((f"coop:{membership.coop_id}", _("%(coop)s (the coop's own)") % {"coop": membership.coop.name}))
     for org in organisations_of(user=user):
         owners.append((f"org:{org.pk}", org.name))

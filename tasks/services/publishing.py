@@ -156,7 +156,7 @@ def tasks_validate(*, project, rows, first_line=1):
 
 
 def _eligible_member_count(project):
-    members = Membership.objects.filter(coop_id=project.coop_id, status=Membership.Status.ACTIVE)
+    members = Membership.objects.active().filter(coop_id=project.coop_id)
     if not registered_checks():
         return members.count()
     count = 0

@@ -286,7 +286,7 @@ def qualification_reevaluate(*, qualification, member_ids=None, now=None, batch=
     if qualification.kind != Qualification.Kind.COMPUTED:
         return {"granted": 0, "revoked": 0}
     rule = qualification.current_version.rule
-    active = Membership.objects.filter(coop=qualification.coop_id, status=Membership.Status.ACTIVE)
+    active = Membership.objects.active().filter(coop=qualification.coop_id)
     if member_ids is not None:
         active = active.filter(user_id__in=list(member_ids))
     ids = list(active.order_by("user_id").values_list("user_id", flat=True))

@@ -1,0 +1,156 @@
+"""One vocabulary for who may do what in Atelier (docs/security.md).
+
+Every app builds its own object checks (who reads this room, this project, this appeal) on
+these few facts, and nothing else re-derives them:
+
+- the **federation operator** is a user with `is_staff` (`is_operator`, `operator_require`);
+- an **active member** of a coop holds an active membership there (`membership_active_of`,
+  `member_require`); applicants, declined applicants, suspended members and people who left
+  are not active members;
+- an **active steward** of a coop is an active member with the steward role (`is_steward`,
+  `steward_require`, `stewardship_of`): a suspended or departed steward has no steward power;
+- **requester staff** are users on the staff of an organisation (`is_requester_staff`,
+  `requester_staff_require`);
+- **governance** (proposals, named votes, tallies, proposal rooms) is for the coop's active
+  members (`governance_membership`); the coop's rulebook is public to everyone.
+
+Predicates (`is_*`) return booleans. `*_require` raise a DomainError (403) naming the rule,
+or the error the caller passes (some places answer 404 so as not to reveal that a thing
+exists). The decorators at the end are the same checks for pages."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.models import OrganisationStaff
+from coop.core.errors import Forbidden
+from coop.federation.errors import NotAMember, NotASteward
+from coop.federation.models import Membership
+
+
+def _user_id(user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.pk
+
+
+# --- the federation operator --------------------------------------------------------------
+
+def is_operator(user):
+    """The federation operator: a logged-in user with `is_staff` (the only use of that flag)."""
+    return _user_id(user) is not None and bool(getattr(user, "is_staff", False))
+
+
+def operator_require(user, *, error=None):
+    """Raise `error` (default Forbidden `operator_only`) unless `user` is the operator."""
+    if not is_operator(user):
+        raise error if error is not None else Forbidden("operator_only", _("Only the federation operator may do this."))
+
+
+# --- members and stewards --------------------------------------------------------------------
+
+def membership_active_of(user, *, coop_id=None):
+    """The user's active membership (of `coop_id` when given), or None."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return None
+    qs = Membership.objects.active().filter(user_id=user_id)
+    if coop_id is not None:
+        qs = qs.filter(coop_id=coop_id)
+    return qs.select_related("coop").first()
+
+
+def member_require(user, *, coop_id=None, error=None):
+    """The user's active membership (of `coop_id` when given), or `error` (default NotAMember)."""
+    membership = membership_active_of(user, coop_id=coop_id)
+    if membership is None:
+        raise error if error is not None else NotAMember()
+    return membership
+
+
+def is_steward(user, *, coop_id):
+    """The one check of "an active steward of this coop"."""
+    user_id = _user_id(user)
+    return user_id is not None and Membership.objects.stewards().filter(user_id=user_id, coop_id=coop_id).exists()
+
+
+def steward_require(user, *, coop_id, error=None):
+    """Raise `error` (default NotASteward) unless `user` is an active steward of the coop."""
+    if not is_steward(user, coop_id=coop_id):
+        raise error if error is not None else NotASteward()
+
+
+def stewardship_of(user):
+    """The user's active steward membership (its coop is the one their steward pages show), or None."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return None
+    return Membership.objects.stewards().select_related("coop").filter(user_id=user_id).first()
+
+
+def stewards_of(coop_id):
+    """The users who are active stewards of the coop (who gets a steward's notices)."""
+    return [m.user for m in Membership.objects.stewards().filter(coop_id=coop_id).select_related("user")]
+
+
+# --- governance ----------------------------------------------------------------------------
+
+def governance_membership(user):
+    """The membership through which `user` reads governance (their coop's proposals, named
+    votes and tallies, and the federation-wide ones): their active membership, or None.
+    Applicants, declined applicants, suspended members and people who left read none; the
+    rulebook in force is public (`coop.federation.views.rulebook`)."""
+    return membership_active_of(user)
+
+
+# --- requester staff -------------------------------------------------------------------------
+
+def is_requester_staff(user, *, organisation_id):
+    """Is `user` on the staff of the organisation (any role)?"""
+    user_id = _user_id(user)
+    return user_id is not None and OrganisationStaff.objects.filter(
+        user_id=user_id, organisation_id=organisation_id).exists()
+
+
+def requester_staff_require(user, *, organisation_id, error=None):
+    if not is_requester_staff(user, organisation_id=organisation_id):
+        raise error if error is not None else Forbidden(
+            "not_organisation_staff", _("Only staff of the requester that owns it may do this."))
+
+
+# --- the same checks for pages ---------------------------------------------------------------
+
+def steward_required(view):
+    """Page decorator: pass the steward's active membership to the view; anyone else gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        stewardship = stewardship_of(request.user)
+        if stewardship is None:
+            raise PermissionDenied(_("Only a steward of a coop may open this page."))
+        return view(request, stewardship, *args, **kwargs)
+
+    return wrapper
+
+
+def operator_required(view=None, *, hide=False):
+    """Page decorator: the operator only; anyone else gets 403 (404 with `hide=True`, for
+    pages whose existence is nobody else's business)."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not is_operator(request.user):
+                if hide:
+                    raise Http404
+                raise PermissionDenied(_("Only the federation operator may open this page."))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
