@@ -113,6 +113,10 @@ def _message_or_404(request, message_id):
 @login_required
 def edit(request, message_id):
     message = _message_or_404(request, message_id)
+    if message.author_id != request.user.pk:
+        # the edit page shows the text: it is its author's only (a hidden message's text is
+        # not for the room's other readers; stewards hide, they do not edit)
+        raise Http404
     form = MessageForm(request.POST or None, initial={"body": message.body})
     if request.method == "POST" and form.is_valid():
         try:

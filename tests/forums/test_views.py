@@ -77,7 +77,7 @@ def test_edit_hide_and_report_pages():
     assert author.get(f"/forums/messages/{message.pk}/edit/").status_code == 200
     assert author.post(f"/forums/messages/{message.pk}/edit/", {"body": "First!"}).status_code == 302
     assert MessageRevision.objects.get(message=message).body == "Frist!"
-    assert client_for(bob.user).post(f"/forums/messages/{message.pk}/edit/", {"body": "Mine"}).status_code == 400
+    assert client_for(bob.user).post(f"/forums/messages/{message.pk}/edit/", {"body": "Mine"}).status_code == 404
     client_for(bob.user).post(f"/forums/messages/{message.pk}/report/", {"reason": "Shouting"})
     assert Report.objects.get().reporter == bob.user
     client_for(boss.user).post(f"/forums/messages/{message.pk}/hide/", {"reason": "Please keep it calm"})
@@ -103,3 +103,19 @@ def test_steward_opens_a_room_from_the_list():
     assert response.status_code == 302
     refused = client_for(member(coop=boss.coop).user).post("/forums/new/", {"title": "Mine", "audience": "members"})
     assert refused.status_code == 400 and "Only a steward" in refused.content.decode()
+
+
+def test_edit_page_of_a_hidden_message_is_not_readable_by_other_readers():
+    """Leak 1 (issue 15): GET /forums/messages/<id>/edit/ showed a hidden message's text to
+    any reader of the room. The edit page is its author's only."""
+    alice = member()
+    bob = member(coop=alice.coop)
+    boss = steward(coop=alice.coop)
+    message = post(alice, "Something the stewards hid")
+    client_for(boss.user).post(f"/forums/messages/{message.pk}/hide/", {"reason": "Please keep it calm"})
+    for reader in (bob, boss):
+        response = client_for(reader.user).get(f"/forums/messages/{message.pk}/edit/")
+        assert response.status_code == 404
+        assert "Something the stewards hid" not in response.content.decode()
+    mine = client_for(alice.user).get(f"/forums/messages/{message.pk}/edit/")
+    assert mine.status_code == 200 and "Something the stewards hid" in mine.content.decode()
