@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
+from coop.federation.access import governance_membership
 from coop.federation.models import Coop, Membership
-from coop.federation.selectors import federation_bounds, membership_live, rulebook_in_force
+from coop.federation.selectors import federation_bounds, rulebook_in_force
 from coop.governance.changes import KINDS, VOTING_RULES
 from coop.governance.counting import count_votes
 from coop.governance.models import Ballot, EligibleVoter, Proposal, ProposalChange
@@ -18,11 +19,12 @@ from coop.governance.services import tally_count
 
 
 def proposals_visible(*, user):
-    """Proposals of the user's coop and the federation-wide ones; drafts only to their author."""
-    membership = membership_live(user=user)
-    scope = Q(coop__isnull=True)
-    if membership is not None:
-        scope |= Q(coop_id=membership.coop_id)
+    """Proposals of the user's coop and the federation-wide ones; drafts only to their author.
+    Governance is for active members (`access.governance_membership`): anyone else sees none."""
+    membership = governance_membership(user)
+    if membership is None:
+        return Proposal.objects.none()
+    scope = Q(coop__isnull=True) | Q(coop_id=membership.coop_id)
     return (Proposal.objects.filter(scope).filter(~Q(status=Proposal.Status.DRAFT) | Q(author_id=user.pk))
             .select_related("coop", "author__profile").order_by("-created_at", "-pk"))
 

@@ -90,8 +90,10 @@ def test_the_steward_check_exists_once():
 
     root = pathlib.Path(__file__).resolve().parents[2]
     # a filter on the membership's own role and status (aggregates over `memberships__...` are counts)
-    pattern = re.compile(r"(?<![\w.])role\s*=\s*(Membership\.Role\.STEWARD|\"steward\")[^\n]*\n?[^\n]*(?<![\w.])status\s*=|"
-                         r"(?<![\w.])status\s*=\s*(Membership\.Status\.ACTIVE|\"active\")[^\n]*\n?[^\n]*(?<![\w.])role\s*=")
+    role = r"(?<![\w.])role\s*=\s*(Membership\.Role\.STEWARD|\"steward\")"
+    status = r"(?<![\w.])status\s*=\s*(Membership\.Status\.ACTIVE|\"active\")"
+    near = r"[^\n]*\n?[^\n]*"
+    pattern = re.compile(rf"{role}{near}(?<![\w.])status\s*=|{status}{near}(?<![\w.])role\s*=")
     offenders = []
     for path in list(root.glob("coop/**/*.py")) + list(root.glob("tasks/**/*.py")) + \
             list(root.glob("ledger/**/*.py")) + list(root.glob("accounts/**/*.py")):
