@@ -2,12 +2,25 @@
 
 from accounts.selectors import organisation_staff_require, organisation_suspended_check
 from coop.core.errors import NotFound
+from coop.federation.access import membership_active_of
+from tasks.models import Project
 
 
 def staff_check(*, user, organisation):
     """Raise Forbidden unless `user` is staff of `organisation` and it is not suspended."""
     organisation_staff_require(user=user, organisation=organisation)
     organisation_suspended_check(organisation)
+
+
+def project_for_member(*, user, project_id):
+    """`(project, membership)`: a published project of the coop where `user` is an active
+    member. Anything else, a draft above all (drafts are the requester's alone), is NotFound."""
+    membership = membership_active_of(user)
+    project = (Project.objects.select_related("organisation", "coop").filter(pk=project_id)
+               .exclude(status=Project.Status.DRAFT).first())
+    if project is None or membership is None or membership.coop_id != project.coop_id:
+        raise NotFound()
+    return project, membership
 
 
 def staff_of_project(*, user, project):

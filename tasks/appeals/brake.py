@@ -163,7 +163,7 @@ def project_flag(*, member, project, kind, comment=""):
     if "\x00" in comment:
         raise DomainError("invalid_comment", _("The comment contains invalid characters."))
     project = project_for_update(getattr(project, "pk", project))
-    if membership_active(user=member, coop=project.coop) is None:
+    if project.status == Project.Status.DRAFT or membership_active(user=member, coop=project.coop) is None:
         raise NotFound()
     if ProjectFlag.objects.filter(project=project, member=member).exists():
         raise DomainError("already_flagged", _("You have already flagged this project."))

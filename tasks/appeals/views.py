@@ -8,14 +8,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
-from coop.core.errors import DomainError
+from coop.core.errors import DomainError, NotFound
 from coop.federation.models import Membership
-from coop.federation.selectors import membership_active, rulebook_in_force, steward_membership
+from coop.federation.selectors import rulebook_in_force, steward_membership
+from tasks.access import project_for_member
 from tasks.appeals import brake, selectors, services
 from tasks.appeals.forms import AnswerForm, FlagForm, ModerationForm, ReviewForm, StatementForm, VoteForm
 from tasks.appeals.models import Appeal, JurySeat
 from tasks.appeals.scorecards import scorecard_for
-from tasks.models import Assignment, Project
+from tasks.models import Assignment
 
 
 @login_required
@@ -189,9 +190,7 @@ def steward_act(request):
 
 @login_required
 def flag(request, project_id):
-    project = get_object_or_404(Project, pk=project_id)
-    if membership_active(user=request.user, coop=project.coop) is None:
-        raise Http404
+    project = _project_for_member(request, project_id)
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,9 +203,17 @@ def flag(request, project_id):
     return render(request, "appeals/flag.html", {"form": form, "project": project})
 
 
+def _project_for_member(request, project_id):
+    """A published project of the member's coop; drafts and other coops' projects are 404."""
+    try:
+        return project_for_member(user=request.user, project_id=project_id)[0]
+    except NotFound:
+        raise Http404
+
+
 @login_required
 def review(request, project_id):
-    project = get_object_or_404(Project.objects.select_related("organisation"), pk=project_id)
+    project = _project_for_member(request, project_id)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

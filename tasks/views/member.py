@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coop.core.errors import DomainError
+from coop.core.errors import DomainError, NotFound
 from coop.core.http import safe_next
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import selectors, services
+from tasks.access import project_for_member
 from tasks.eligibility import MemberContext, eligibility_with, projects_eligibility
-from tasks.models import DATA_FLAGS, Assignment, Project, ProjectWatch
+from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
 
 FLAG_LABELS = dict(DATA_FLAGS)
@@ -24,12 +25,10 @@ def _membership_or_none(request):
 
 
 def _project_for_member(request, pk):
-    membership = _membership_or_none(request)
-    project = Project.objects.select_related("organisation", "coop").filter(pk=pk).exclude(
-        status=Project.Status.DRAFT).first()
-    if project is None or membership is None or membership.coop_id != project.coop_id:
+    try:
+        return project_for_member(user=request.user, project_id=pk)
+    except NotFound:
         raise Http404
-    return project, membership
 
 
 @login_required

@@ -143,3 +143,23 @@ def test_rejected_work_page_offers_the_appeal(client, case):
     appeal_file(member=case["worker"], assignment=case["rejected"], statement=STATEMENT)
     page = client.get(reverse("tasks:assignment", args=[case["rejected"].pk])).content.decode()
     assert reverse("appeals:detail", args=[Appeal.objects.get().pk]) in page
+
+
+def test_a_drafts_title_shows_on_no_flag_or_review_page(client):
+    """Leak 5 (issue 15): /appeals/projects/<id>/flag/ showed an unpublished draft's title to
+    members of its coop. Drafts are the requester's alone."""
+    from tasks.services import project_create
+    from tests.factories import CoopFactory, member, organisation, project_fields
+
+    coop = CoopFactory()
+    org = organisation()
+    draft = project_create(actor=org.owner, organisation=org, coop=coop,
+                           **project_fields(title="Secret launch of our new product"))
+    for user in (member(coop).user, steward(coop=coop).user, organisation().owner):
+        client.force_login(user)
+        for name in ("appeals:flag", "appeals:review"):
+            response = client.get(reverse(name, args=[draft.pk]))
+            assert response.status_code == 404, (name, user)
+            assert "Secret launch" not in response.content.decode()
+        flagged = client.post(reverse("appeals:flag", args=[draft.pk]), {"kind": "other", "comment": "x"})
+        assert flagged.status_code == 404
