@@ -75,25 +75,54 @@ def wallet_held(*, user):
 
 
 # --- escrow obligations: what the marketplace owes out of each escrow ------------------
-# fn(*, project_ids) -> {project id: amount still owed from its escrow}; used by the
-# reconciliation to check that escrow equals open obligations.
-_obligation_sources = []
+# An escrow account is owned by a project or by another funded thing held like one (a paid
+# qualification test): `(owner kind, owner id)`, never the id alone, since a project and a
+# test can share an id. Each owner kind registers its source:
+# fn(*, ids) -> {owner id: amount still owed from its escrow}; the reconciliation checks that
+# every escrow equals its open obligations.
+_obligation_sources = {}
 
 
-def register_escrow_obligations(fn):
-    if fn not in _obligation_sources:
-        _obligation_sources.append(fn)
+def register_escrow_obligations(fn, *, owner_kind=posting.OWNER_PROJECT):
+    sources = _obligation_sources.setdefault(owner_kind, [])
+    if fn not in sources:
+        sources.append(fn)
     return fn
 
 
-def escrow_obligations(*, project_ids):
+def escrow_obligations(*, owners):
+    """{(owner kind, owner id): owed} for the escrow `owners` ((owner kind, owner id) pairs) whose
+    owner kind has a registered source; None when no source is registered at all."""
     if not _obligation_sources:
         return None
+    by_kind = {}
+    for owner_kind, owner_id in owners:
+        by_kind.setdefault(owner_kind, []).append(owner_id)
     owed = {}
-    for source in _obligation_sources:
-        for pk, amount in source(project_ids=project_ids).items():
-            owed[pk] = owed.get(pk, 0) + int(amount)
+    for owner_kind, ids in by_kind.items():
+        for source in _obligation_sources.get(owner_kind, ()):
+            for pk, amount in source(ids=ids).items():
+                owed[(owner_kind, pk)] = owed.get((owner_kind, pk), 0) + int(amount)
     return owed
+
+
+def escrow_owner_kinds_checked():
+    return set(_obligation_sources)
+
+
+# --- further checks the reconciliation runs (registered by the apps that own the rows) --
+# fn() -> list of findings ({"check": <code>, ...}); an empty list when all is well.
+_reconciliation_checks = []
+
+
+def register_reconciliation_check(fn):
+    if fn not in _reconciliation_checks:
+        _reconciliation_checks.append(fn)
+    return fn
+
+
+def reconciliation_checks():
+    return list(_reconciliation_checks)
 
 
 # --- statements -------------------------------------------------------------------------

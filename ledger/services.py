@@ -487,7 +487,7 @@ def reconciliation_run(*, actor=None):
     from django.db.models.functions import Coalesce
 
     from ledger.models import Balance, Reconciliation
-    from ledger.selectors import escrow_obligations
+    from ledger.selectors import escrow_obligations, escrow_owner_kinds_checked, reconciliation_checks
 
     findings = []
     balances = Balance.objects.annotate(posted=Coalesce(Sum("account__postings__amount"), 0))
@@ -502,14 +502,21 @@ def reconciliation_run(*, actor=None):
     grand_total = Balance.objects.aggregate(t=Coalesce(Sum("amount"), 0))["t"]
     if grand_total != 0:
         findings.append({"check": "books_sum_to_zero", "total": grand_total})
-    escrows = dict(Balance.objects.filter(account__kind=Account.Kind.ESCROW)
-                   .values_list("account__owner_id", "amount"))
-    owed = escrow_obligations(project_ids=list(escrows))
+    # keyed by (owner kind, owner id): a project's escrow and a test's with the same id are two
+    escrows = {(kind, pk): amount for kind, pk, amount in Balance.objects.filter(account__kind=Account.Kind.ESCROW)
+               .values_list("account__owner_kind", "account__owner_id", "amount")}
+    owed = escrow_obligations(owners=list(escrows))
     if owed is not None:
-        for project_id, amount in escrows.items():
-            if owed.get(project_id, 0) != amount:
-                findings.append({"check": "escrow_vs_obligations", "project": project_id, "escrow": amount,
-                                 "owed": owed.get(project_id, 0)})
+        checked = escrow_owner_kinds_checked()
+        for (owner_kind, owner_id), amount in sorted(escrows.items()):
+            if owner_kind not in checked:
+                findings.append({"check": "escrow_owner_unknown", "owner_kind": owner_kind, "owner": owner_id,
+                                 "escrow": amount})
+            elif owed.get((owner_kind, owner_id), 0) != amount:
+                findings.append({"check": "escrow_vs_obligations", "owner_kind": owner_kind, "owner": owner_id,
+                                 "escrow": amount, "owed": owed.get((owner_kind, owner_id), 0)})
+    for check in reconciliation_checks():
+        findings.extend(check())
     report = Reconciliation.objects.create(
         ok=not findings, findings=findings, accounts_checked=Balance.objects.count(),
         transactions_checked=Transaction.objects.count(), escrow_checked=owed is not None,

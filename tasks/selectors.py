@@ -72,10 +72,10 @@ def member_held_lines(*, user):
              "amount": a.project.reward, "link": f"/work/assignments/{a.pk}/"} for a in rows]
 
 
-def escrow_obligations(*, project_ids):
-    """Registered with the ledger: what each project's escrow still owes (open slots and work in
-    progress or under review, each at reward + fees as fixed at publish)."""
-    projects = {p.pk: p for p in Project.objects.filter(pk__in=list(project_ids))}
+def escrow_obligations(*, ids):
+    """Registered with the ledger for project escrows: what each project's escrow still owes
+    (open slots and work in progress or under review, each at reward + fees as fixed at publish)."""
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=list(ids))}
     owed = {pk: 0 for pk in projects}
     open_slots = (Slot.objects.filter(project_id__in=list(projects), status=Slot.Status.OPEN)
                   .values_list("project_id").annotate(n=Count("pk")))
@@ -84,3 +84,11 @@ def escrow_obligations(*, project_ids):
     for pk, n in list(open_slots) + list(holding):
         owed[pk] += n * projects[pk].cost_per_assignment
     return owed
+
+
+def open_slots_in_cancelled_projects():
+    """Registered with the ledger's reconciliation: a cancelled project refunds every slot, so
+    an open slot left in one is escrow nobody will ever claim or refund (issue 24)."""
+    rows = (Slot.objects.filter(status=Slot.Status.OPEN, project__status=Project.Status.CANCELLED)
+            .values_list("project_id").annotate(n=Count("pk")).order_by("project_id"))
+    return [{"check": "open_slot_in_cancelled_project", "project": pk, "slots": n} for pk, n in rows[:100]]

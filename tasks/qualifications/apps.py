@@ -8,7 +8,11 @@ class QualificationsConfig(AppConfig):
     verbose_name = _("Qualifications")
 
     def ready(self):
+        from ledger.selectors import register_escrow_obligations
         from tasks.eligibility import register_check
         from tasks.qualifications.eligibility import qualification_reasons
+        from tasks.qualifications.models import QualificationTest
+        from tasks.qualifications.selectors import test_escrow_obligations
 
         register_check(qualification_reasons)
+        register_escrow_obligations(test_escrow_obligations, owner_kind=QualificationTest.escrow_owner_kind)

@@ -1,6 +1,6 @@
 """Reads shared by pages, API, jobs and the eligibility check."""
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,3 +212,13 @@ def required_for(project):
     from tasks.qualifications.eligibility import required_qualifications
 
     return required_qualifications(project)
+
+
+def test_escrow_obligations(*, ids):
+    """Registered with the ledger for paid tests' escrows: each funded attempt not yet paid is
+    owed at the test's pay plus fees (fixed when the test was defined); a submitted attempt was
+    paid out of it, an expired one was not and stays owed."""
+    tests = {t.pk: t for t in QualificationTest.objects.filter(pk__in=list(ids))}
+    paid = dict(Attempt.objects.filter(test_id__in=list(tests), status=Attempt.Status.SUBMITTED)
+                .values_list("test_id").annotate(n=Count("pk")))
+    return {pk: (t.attempts_funded - paid.get(pk, 0)) * t.cost_per_attempt for pk, t in tests.items()}

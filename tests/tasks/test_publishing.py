@@ -46,7 +46,7 @@ def test_project_publish_fixes_fees_creates_slots_and_holds_the_full_cost():
     assert Slot.objects.filter(project=project, status="open").count() == 8
     assert escrow_balance(project=project) == 8 * 1050
     assert requester_balance(organisation=project.organisation) == 100_000 - 8 * 1050
-    assert escrow_obligations(project_ids=[project.pk]) == {project.pk: 8 * 1050}
+    assert escrow_obligations(ids=[project.pk]) == {project.pk: 8 * 1050}
     event = Event.objects.get(type="project.published")
     assert event.payload_json["organisation"] == project.organisation_id and event.payload_json["slots"] == 8
 
@@ -150,7 +150,7 @@ def test_pause_resume_and_cancel_refunds_exactly_the_unused_escrow():
     project_cancel(actor=owner, project=project)
     assert requester_balance(organisation=project.organisation) == balance + 4 * cost
     assert escrow_balance(project=project) == cost  # the claimed work may still be finished
-    assert escrow_obligations(project_ids=[project.pk]) == {project.pk: cost}
+    assert escrow_obligations(ids=[project.pk]) == {project.pk: cost}
     assert Slot.objects.filter(project=project, status="cancelled").count() == 4
     with pytest.raises(InvalidState):
         project_cancel(actor=owner, project=project)
