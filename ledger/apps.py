@@ -6,3 +6,13 @@ class LedgerConfig(AppConfig):
     name = "ledger"
     label = "ledger"
     verbose_name = _("Ledger")
+
+    def ready(self):
+        from coop.eventlog.privacy import register_owner_resolver, register_personal
+        from ledger.selectors import payout_owners
+
+        # money into or out of one member's wallet: that member's payload only (issue 15, leak 3)
+        register_personal("ledger.escrow_released", "ledger.bonus_paid", "ledger.juror_paid", owner_key="user")
+        register_personal("payout.requested", "payout.settled", "payout.failed", owner_key="user", stewards=True)
+        register_personal("payout.confirmed", owner_key="payout", resolver="payout", stewards=True)
+        register_owner_resolver("payout", payout_owners)

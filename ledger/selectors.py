@@ -207,3 +207,8 @@ def reconciliations_recent(*, limit=5):
     from ledger.models import Reconciliation
 
     return Reconciliation.objects.order_by("-started_at", "-pk")[:limit]
+
+
+def payout_owners(ids):
+    """{payout id: its member's user id} (the event log's owner lookup for payout events)."""
+    return dict(Payout.objects.filter(pk__in=ids).values_list("pk", "user_id"))

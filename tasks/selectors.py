@@ -92,3 +92,8 @@ def open_slots_in_cancelled_projects():
     rows = (Slot.objects.filter(status=Slot.Status.OPEN, project__status=Project.Status.CANCELLED)
             .values_list("project_id").annotate(n=Count("pk")).order_by("project_id"))
     return [{"check": "open_slot_in_cancelled_project", "project": pk, "slots": n} for pk, n in rows[:100]]
+
+
+def assignment_owners(ids):
+    """{assignment id: its member's user id} (the event log's owner lookup)."""
+    return dict(Assignment.objects.filter(pk__in=ids).values_list("pk", "member_id"))

@@ -29,8 +29,9 @@ class EventSerializer(serializers.Serializer):
     leaf_hash = serializers.CharField(help_text="hex RFC 9162 leaf hash of the canonical envelope")
     chain_hash = serializers.CharField(help_text="hex SHA-256(previous chain hash ‖ leaf hash)")
     payload_view = serializers.ChoiceField(
-        ["none", "member", "requester"],
-        help_text="member: payload and salt as recorded; requester: payload with worker pseudonyms, no salt")
+        ["none", "member", "requester", "withheld"],
+        help_text="member: payload and salt as recorded; requester: the payload's known keys with worker "
+                  "pseudonyms, no salt; withheld: another member's money (the leaf still verifies); none: no payload")
     payload = serializers.JSONField(required=False, help_text="only for allowed readers")
     salt = serializers.CharField(required=False, help_text="hex; members of the event's coop only")
 
@@ -71,7 +72,7 @@ class EventFeedApi(APIView):
             params = request.query_params.copy()
             params["after"] = rows[-1].position
             next_url = reverse("eventlog-api:feed", request=request) + "?" + params.urlencode()
-        return Response({"results": [selectors.event_view(row, reader) for row in rows], "next": next_url,
+        return Response({"results": selectors.events_view(rows, reader), "next": next_url,
                          "size": selectors.log_size()})
 
 

@@ -1,11 +1,14 @@
 """Reads of the event log: the feed, proofs, and what each reader may see (docs/eventlog.md).
 
 Envelopes (position, time, coop, type, subject, payload hash, leaf and chain hashes) are public.
-A payload and its salt go only to members of the event's coop. Requester staff see the payload
-of events whose payload names their organisation (`"organisation": <id>`), with member ids
-(`actor`, `member`, `user`) replaced by their worker pseudonym, and without the salt: with the
-salt a requester could hash guesses of the real ids and undo the pseudonyms. A pseudonymised
-payload no longer hashes to the leaf, so requesters verify envelopes, members verify payloads."""
+A payload and its salt go only to members of the event's coop, except a payload of money that
+went into or out of one member's wallet: only that member (and, for payouts, the coop's
+stewards) reads it; other members get `payload_view` "withheld" and verify the leaf. Requester
+staff see the payload of events whose payload names their organisation (`"organisation": <id>`),
+reduced to known keys with member ids replaced by their worker pseudonym, and without the salt:
+with the salt a requester could hash guesses of the real ids and undo the pseudonyms. A
+pseudonymised payload no longer hashes to the leaf, so requesters verify envelopes, members
+verify payloads. The rules themselves are in `coop.eventlog.privacy`."""
 
 import json
 from dataclasses import dataclass
@@ -13,13 +16,9 @@ from dataclasses import dataclass
 from django.db import connection
 
 from accounts.models import OrganisationStaff
-from accounts.pseudonyms import worker_pseudonym
-from coop.eventlog import merkle
+from coop.eventlog import merkle, privacy
 from coop.eventlog.models import Checkpoint, Event, Sequenced
 from coop.federation.models import Membership
-
-MEMBER_KEYS = ("actor", "member", "user")
-
 
 def events_for_subject(*, subject_type, subject_id):
     return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("id")
@@ -29,6 +28,8 @@ def events_for_subject(*, subject_type, subject_id):
 class Reader:
     coop_ids: frozenset = frozenset()
     organisation_ids: frozenset = frozenset()
+    user_id: int | None = None
+    steward_coop_ids: frozenset = frozenset()
 
 
 ANONYMOUS = Reader()
@@ -42,23 +43,28 @@ def reader_for(*, user, auth=None):
         return Reader(organisation_ids=frozenset([organisation.pk]))
     if not getattr(user, "is_authenticated", False):
         return ANONYMOUS
-    coops = Membership.objects.active().filter(user=user).values_list("coop_id", flat=True)
+    coops = list(Membership.objects.active().filter(user=user).values_list("coop_id", "role"))
     orgs = OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True)
-    return Reader(coop_ids=frozenset(coops), organisation_ids=frozenset(orgs))
+    return Reader(coop_ids=frozenset(c for c, _r in coops), organisation_ids=frozenset(orgs), user_id=user.pk,
+                  steward_coop_ids=frozenset(c for c, r in coops if r == Membership.Role.STEWARD))
 
 
-def _pseudonymise(value, organisation_id):
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | str):
-        return worker_pseudonym(user=value, organisation=organisation_id)
-    if isinstance(value, list):
-        return [_pseudonymise(v, organisation_id) for v in value]
-    return value
+def events_view(rows, reader=ANONYMOUS):
+    """Sequenced events as a reader may see them: `event_view` for each, with the owners of
+    personal money events looked up once for the page (one query per kind of lookup)."""
+    owners = {}
+    if reader.coop_ids:
+        owners = privacy.owners_resolve(
+            (row.event.type, json.loads(bytes(row.event.payload))) for row in rows
+            if row.event.coop_id in reader.coop_ids and row.event.type in privacy.PERSONAL)
+    return [event_view(row, reader, owners=owners) for row in rows]
 
 
-def event_view(row, reader=ANONYMOUS):
-    """One sequenced event as a reader may see it. `row` is a Sequenced with its event."""
+def event_view(row, reader=ANONYMOUS, *, owners=None):
+    """One sequenced event as a reader may see it. `row` is a Sequenced with its event;
+    `owners` comes from `events_view` (alone, the owners are looked up for this event)."""
+    if owners is None and reader.coop_ids and row.event.type in privacy.PERSONAL:
+        return events_view([row], reader)[0]
     event = row.event
     data = {
         "position": row.position,
@@ -73,15 +79,20 @@ def event_view(row, reader=ANONYMOUS):
         "payload_view": "none",
     }
     if event.coop_id is not None and event.coop_id in reader.coop_ids:
-        data.update(payload=json.loads(bytes(event.payload)), salt=bytes(event.salt).hex(), payload_view="member")
+        payload = json.loads(bytes(event.payload))
+        if privacy.member_may_read(type=event.type, payload=payload, coop_id=event.coop_id, user_id=reader.user_id,
+                                   steward_coop_ids=reader.steward_coop_ids, owners=owners or {}):
+            data.update(payload=payload, salt=bytes(event.salt).hex(), payload_view="member")
+        else:
+            data["payload_view"] = "withheld"
     elif reader.organisation_ids:
         payload = json.loads(bytes(event.payload))
         organisation_id = payload.get("organisation")
-        if organisation_id in reader.organisation_ids:
-            for key in MEMBER_KEYS:
-                if key in payload:
-                    payload[key] = _pseudonymise(payload[key], organisation_id)
-            data.update(payload=payload, payload_view="requester")
+        if isinstance(organisation_id, int) and organisation_id in reader.organisation_ids:
+            shown = privacy.requester_payload(payload, organisation_id=organisation_id,
+                                              subject_type=event.subject_type)
+            if shown is not None:
+                data.update(payload=shown, payload_view="requester")
     return data
 
 

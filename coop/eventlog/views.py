@@ -44,7 +44,8 @@ def audit(request, slug):
     rows = selectors.events_feed(coop_id=coop.pk, type=chosen or None, before=before or None, limit=PAGE + 1,
                                  newest_first=True)
     older = rows[PAGE - 1].position if len(rows) > PAGE else None
-    events = [dict(selectors.event_view(row), when=_when(row.event.occurred_at)) for row in rows[:PAGE]]
+    events = [dict(view, when=_when(row.event.occurred_at))
+              for row, view in zip(rows[:PAGE], selectors.events_view(rows[:PAGE]), strict=True)]
     return render(request, "eventlog/audit.html", {
         "coop": coop, "checkpoint": _checkpoint(selectors.checkpoint_latest()), "events": events, "types": types,
         "chosen": chosen, "older": older, "base_url": request.build_absolute_uri("/").rstrip("/"),

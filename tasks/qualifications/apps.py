@@ -8,6 +8,7 @@ class QualificationsConfig(AppConfig):
     verbose_name = _("Qualifications")
 
     def ready(self):
+        from coop.eventlog.privacy import register_personal
         from ledger.selectors import register_escrow_obligations
         from tasks.eligibility import register_check
         from tasks.qualifications.eligibility import qualification_reasons
@@ -16,3 +17,5 @@ class QualificationsConfig(AppConfig):
 
         register_check(qualification_reasons)
         register_escrow_obligations(test_escrow_obligations, owner_kind=QualificationTest.escrow_owner_kind)
+        # a submitted paid test carries the reward paid into the member's wallet (issue 15, leak 3)
+        register_personal("test_attempt.submitted", owner_key="actor")
