@@ -20,6 +20,7 @@ from coop.eventlog import merkle, privacy
 from coop.eventlog.models import Checkpoint, Event, Sequenced
 from coop.federation.models import Membership
 
+
 def events_for_subject(*, subject_type, subject_id):
     return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("id")
 

@@ -93,9 +93,9 @@ def test_requester_feed_carries_no_member_id(worked):
 
 def test_requester_payloads_keep_only_known_keys_and_pseudonymise_members():
     """An unknown key (a seat, a wallet, a membership...) is dropped, not passed through."""
+    from coop.eventlog.models import Sequenced
     from coop.eventlog.selectors import Reader, event_view
     from coop.eventlog.services import event_record
-    from coop.eventlog.models import Sequenced
 
     coop = CoopFactory()
     fara = _member_with_distinct_ids(coop)
