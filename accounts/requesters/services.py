@@ -34,7 +34,7 @@ from accounts.selectors import organisation_staff_require, organisation_suspende
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError
 from coop.eventlog.services import event_record
-from coop.federation.access import operator_require
+from coop.federation.access import access_changed, operator_require
 
 INVITATION_DAYS = 7
 MIN_REASON = 10
@@ -351,6 +351,7 @@ def staff_remove(*, user, staff):
                                     revoked_at__isnull=True).update(revoked_at=now, revoked_by=user)
     event_record(type="staff.removed", actor=user, subject=staff.organisation,
                  payload={"organisation": staff.organisation_id, "staff": staff.pk, "keys_revoked": revoked})
+    access_changed(user_id=staff.user_id)
     staff.delete()
 
 

@@ -18,10 +18,14 @@ Predicates (`is_*`) return booleans. `*_require` raise a DomainError (403) namin
 or the error the caller passes (some places answer 404 so as not to reveal that a thing
 exists). The decorators at the end are the same checks for pages."""
 
+import logging
 from functools import wraps
 
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -29,6 +33,8 @@ from accounts.models import OrganisationStaff
 from coop.core.errors import Forbidden
 from coop.federation.errors import NotAMember, NotASteward
 from coop.federation.models import Membership
+
+logger = logging.getLogger(__name__)
 
 
 def _user_id(user):
@@ -119,6 +125,32 @@ def requester_staff_require(user, *, organisation_id, error=None):
     if not is_requester_staff(user, organisation_id=organisation_id):
         raise error if error is not None else Forbidden(
             "not_organisation_staff", _("Only staff of the requester that owns it may do this."))
+
+
+# --- telling open sockets -----------------------------------------------------------------
+
+def access_group(user_id):
+    """The channel-layer group of every open socket of one user."""
+    return f"access.user.{int(user_id)}"
+
+
+def access_changed(*, user_id):
+    """After commit, tell every open socket of `user_id` that their access changed (a
+    suspension, a departure, a lost jury seat or staff place, a steward elected or recalled):
+    each socket checks its rooms again at once and leaves those it may no longer read.
+    Services that take access away call this; sockets also recheck on their own at every
+    catch-up and every `ACCESS_RECHECK_SECONDS` of delivery, since the layer may drop it."""
+    transaction.on_commit(lambda: _access_push(user_id), robust=True)
+
+
+def _access_push(user_id):
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(access_group(user_id), {"type": "access.changed"})
+    except Exception:  # committed already; sockets recheck on their own
+        logger.exception("access: telling the sockets of user %s failed", user_id)
 
 
 # --- the same checks for pages ---------------------------------------------------------------

@@ -12,7 +12,7 @@ from accounts.services import notify
 from coop.core.errors import DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record
 from coop.federation import rulebook as spec
-from coop.federation.access import operator_require, steward_require, stewards_of
+from coop.federation.access import access_changed, operator_require, steward_require, stewards_of
 from coop.federation.errors import AlreadyMember, InvalidTransition, ReasonRequired
 from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
 from coop.federation.selectors import federation_bounds, rulebook_in_force
@@ -209,6 +209,7 @@ def membership_suspend(*, steward, membership, article_number, reason):
     membership.save()
     event_record(type="membership.suspended", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk, "article": article.number, "rulebook_version": rulebook.version})
+    access_changed(user_id=membership.user_id)
     notify(user=membership.user, kind="sanction",
            text=lambda: _("Your membership was suspended under article %(n)s (%(title)s). Reason: %(reason)s")
            % {"n": article.number, "title": article.title, "reason": reason},
@@ -246,6 +247,7 @@ def membership_leave(*, user):
     membership.save()
     event_record(type="membership.left", coop=membership.coop, actor=user, subject=membership,
                  payload={"membership": membership.pk})
+    access_changed(user_id=membership.user_id)
     return membership
 
 

@@ -12,6 +12,13 @@ Server → client:
     {"type": "posted", "ref": "c1", "id": 90, "seq": 46}   {"type": "pong"}
     {"type": "error", "code": "...", "message": "...", "extra": {...}, "ref": "c1"}
 
+Access is checked again while the socket is open: on every catch-up, before delivering a
+change when the last check is older than `ACCESS_RECHECK_SECONDS`, and at once when a service
+reports that the user's access changed (`coop.federation.access.access_changed`: suspended,
+left, lost a jury seat, ...). A room the user may no longer read is left with
+    {"type": "left", "room": 7, "code": "access_lost", "message": "..."}
+and nothing more of it is sent.
+
 Delivery: the channel layer delivers at most once and drops messages for slow sockets, so
 each socket remembers the last number it forwarded per room; a change that arrives out of
 order or after a gap makes it read the missed changes from the database first. Nothing is
@@ -19,18 +26,24 @@ ever skipped, nothing is sent twice."""
 
 import json
 import logging
+import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from coop.core.errors import DomainError
+from coop.federation.access import access_group
 from coop.forums import selectors, services
+from coop.forums.errors import NotAllowed
 from coop.forums.registry import policy_for
 
 logger = logging.getLogger(__name__)
 
 CLOSE_NOT_AUTHENTICATED = 4401
+# How stale a socket's access check may be when a change is delivered (seconds). Services
+# that take access away also tell the sockets at once; this bounds the damage of a lost push.
+ACCESS_RECHECK_SECONDS = 30
 
 
 def frame_limit():
@@ -87,13 +100,35 @@ def _join(user, room_id, since):
             "moderator": moderator}
 
 
+def _access_now(user, room):
+    """`{"moderator": ...}` if `user` may still read `room`, else None."""
+    policy = policy_for(room)
+    if not policy.can_read(room, user):
+        return None
+    return {"moderator": policy.is_moderator(room, user)}
+
+
+@database_sync_to_async
+def _recheck(user, room_ids):
+    """The user's access to each room now: {room id: {"moderator": ...} or None}."""
+    from coop.forums.models import Room
+
+    rooms = {room.pk: room for room in Room.objects.filter(pk__in=room_ids)}
+    return {room_id: _access_now(user, rooms[room_id]) if room_id in rooms else None for room_id in room_ids}
+
+
 @database_sync_to_async
 def _changes_since(user, room_id, since, moderator):
     """Reader-specific states of every message changed after `since` (all of them, in
-    pages), and the number of the last one."""
+    pages), and the number of the last one. Checks first that `user` may still read the
+    room (NotAllowed otherwise) and reads as the moderator they are now."""
     from coop.forums.models import Room
 
     room = Room.objects.get(pk=room_id)
+    access = _access_now(user, room)
+    if access is None:
+        raise NotAllowed()
+    moderator = access["moderator"]
     out = []
     while True:
         page = selectors.messages_since(room=room, since=since)
@@ -123,8 +158,16 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if self.user is None or not self.user.is_authenticated:
             await self.send_error("not_authenticated", _("Log in to take part."))
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        await self.channel_layer.group_add(access_group(self.user.pk), self.channel_name)
 
     async def disconnect(self, code):
+        user = getattr(self, "user", None)
+        if user is not None and user.is_authenticated:
+            try:
+                await self.channel_layer.group_discard(access_group(user.pk), self.channel_name)
+            except Exception:
+                logger.warning("forums: leaving the access group on disconnect failed", exc_info=True)
         for room_id in list(getattr(self, "rooms", {})):
             try:
                 await self.channel_layer.group_discard(selectors.room_group(room_id), self.channel_name)
@@ -174,7 +217,8 @@ class ForumConsumer(AsyncWebsocketConsumer):
         if room_id not in self.rooms:
             await self.channel_layer.group_add(selectors.room_group(room_id), self.channel_name)
         # never ahead of the room: a client with a bogus number would otherwise miss what comes next
-        self.rooms[room_id] = {"last": min(since, info["head"]), "moderator": info["moderator"]}
+        self.rooms[room_id] = {"last": min(since, info["head"]), "moderator": info["moderator"],
+                               "checked": time.monotonic()}
         await self.catch_up(room_id)
         await self.send_json({"type": "joined", **info, "head": self.rooms[room_id]["last"]})
 
@@ -218,19 +262,58 @@ class ForumConsumer(AsyncWebsocketConsumer):
             raise FrameError("not_joined", _("Join the room first."))
         return room_id
 
+    async def drop(self, room_id):
+        """Leave a room the user may no longer read, and say so."""
+        if self.rooms.pop(room_id, None) is None:
+            return
+        await self.channel_layer.group_discard(selectors.room_group(room_id), self.channel_name)
+        await self.send_json({"type": "left", "room": room_id, "code": "access_lost",
+                              "message": _("You can no longer read this room.")})
+
     async def catch_up(self, room_id):
         state = self.rooms[room_id]
-        for message in await _changes_since(self.user, room_id, state["last"], state["moderator"]):
+        try:
+            changes = await _changes_since(self.user, room_id, state["last"], state["moderator"])
+        except NotAllowed:
+            await self.drop(room_id)
+            return
+        state["checked"] = time.monotonic()
+        for message in changes:
             if message["seq"] > state["last"]:
                 state["last"] = message["seq"]
                 await self.send_json({"type": "message", "room": room_id, "message": message})
 
-    # --- changes from the channel layer -----------------------------------------------------
+    async def recheck(self, room_ids):
+        """Check access to these rooms now; leave the lost ones, follow moderator changes."""
+        for room_id, access in (await _recheck(self.user, list(room_ids))).items():
+            state = self.rooms.get(room_id)
+            if state is None:
+                continue
+            if access is None:
+                await self.drop(room_id)
+            else:
+                state["moderator"], state["checked"] = access["moderator"], time.monotonic()
+
+    # --- from the channel layer -----------------------------------------------------------------
+    async def access_changed(self, event):
+        """A service took access away (or changed a role): check every joined room now."""
+        try:
+            await self.recheck(list(self.rooms))
+        except OSError:
+            return
+        except Exception:
+            logger.exception("forums: rechecking access failed")
+
     async def forum_change(self, event):
         state = self.rooms.get(event["room"])
         if state is None or event["seq"] <= state["last"]:
             return  # not joined (any more), or already sent by a catch-up
         try:
+            if time.monotonic() - state["checked"] >= ACCESS_RECHECK_SECONDS:
+                await self.recheck([event["room"]])
+                state = self.rooms.get(event["room"])
+                if state is None:
+                    return  # access lost: nothing more of this room
             if event["seq"] == state["last"] + 1:
                 state["last"] = event["seq"]
                 await self.send(text_data=change_frame(event, user_id=self.user.pk, moderator=state["moderator"]))

@@ -17,6 +17,7 @@ from accounts.services import notify
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record
 from coop.federation import rulebook as spec
+from coop.federation.access import access_changed
 from coop.federation.errors import InvalidTransition
 from coop.federation.models import Coop, Federation, Membership, RulebookVersion
 from coop.federation.selectors import federation_bounds, members_participating, membership_active, rulebook_in_force
@@ -450,6 +451,7 @@ def _role_change(*, membership, proposal, role, event_type):
         raise InvalidTransition()
     membership.role = role
     membership.save(update_fields=["role"])
+    access_changed(user_id=membership.user_id)  # moderation of the coop's rooms comes or goes
     event_record(type=event_type, coop=membership.coop, subject=membership,
                  payload={"membership": membership.pk, "proposal": proposal.pk})
     return membership

@@ -88,6 +88,10 @@
       }
     }
     else if (frame.type === "error") { showError(frame.message); }
+    else if (frame.type === "left" && frame.code === "access_lost" && frame.room === roomId) {
+      showError(frame.message);
+      if (form) form.querySelector("button[type=submit]").disabled = true;
+    }
   }
 
   function el(tag, className, text) {

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.services import notify
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
-from coop.federation.access import is_steward, stewards_of
+from coop.federation.access import access_changed, is_steward, stewards_of
 from coop.federation.models import Membership
 from coop.federation.selectors import members_participating, rulebook_in_force
 from tasks import escrow
@@ -312,6 +312,7 @@ def seats_lapse_and_replace(*, appeal_id, now=None):
     for seat in lapsed:
         seat.status, seat.responded_at = JurySeat.Status.LAPSED, now
         seat.save(update_fields=["status", "responded_at"])
+        access_changed(user_id=seat.juror_id)
         event_record(type="appeal.juror_lapsed", coop=appeal.coop_id, subject=appeal,
                      payload={"appeal": appeal.pk, "seat": seat.pk})
     return _replace(appeal, now) if lapsed else 0
@@ -352,6 +353,7 @@ def seat_decline(*, juror, appeal, now=None):
         raise AlreadyVoted()
     seat.status, seat.responded_at = JurySeat.Status.DECLINED, now
     seat.save(update_fields=["status", "responded_at"])
+    access_changed(user_id=seat.juror_id)
     event_record(type="appeal.juror_declined", coop=appeal.coop_id, actor=juror, subject=appeal,
                  payload={"appeal": appeal.pk, "seat": seat.pk})
     _replace(appeal, now)
