@@ -68,10 +68,16 @@ class Notice(models.Model):
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    # What the notice asks someone to handle ("membership:12"); when it is handled, by anyone,
+    # `notices_resolve` marks every notice about it resolved (and read).
+    subject = models.CharField(max_length=64, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-created_at"])]
+        indexes = [models.Index(fields=["user", "-created_at"]),
+                   models.Index(fields=["subject"], name="notice_open_subject",
+                                condition=models.Q(resolved_at__isnull=True) & ~models.Q(subject=""))]
 
     def __str__(self):
         return f"{self.kind}: {self.text[:40]}"

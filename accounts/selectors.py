@@ -25,7 +25,7 @@ def notices_for(*, user, limit=20):
 
 
 def notices_unread_count(*, user):
-    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+    return Notice.objects.filter(user=user, read_at__isnull=True, resolved_at__isnull=True).count()
 
 
 # --- requester organisations ---------------------------------------------------------------

@@ -10,7 +10,7 @@ from coop.eventlog.services import event_record
 
 
 @transaction.atomic
-def notify(*, user, kind, text, link=""):
+def notify(*, user, kind, text, link="", subject=""):
     """Store a notice for the dashboard; email it after commit if the user opted in.
 
     `text` is a string or, so the notice reads in the recipient's language rather than in
@@ -20,7 +20,7 @@ def notify(*, user, kind, text, link=""):
         language = getattr(user, "language", "") or translation.get_language()
         with translation.override(language):
             text = text()
-    notice = Notice.objects.create(user=user, kind=kind, text=str(text), link=link)
+    notice = Notice.objects.create(user=user, kind=kind, text=str(text), link=link, subject=subject)
     profile = getattr(user, "profile", None)
     if profile is not None and profile.email_notices:
         transaction.on_commit(
@@ -39,6 +39,20 @@ def user_language_set(*, user, language):
     user.language = language
     User.objects.filter(pk=user.pk).update(language=language)
     return True
+
+
+@transaction.atomic
+def notices_resolve(*, subject):
+    """The thing `subject` names was handled (an application admitted, declined or withdrawn):
+    every open notice about it, whoever received it, is resolved and read. Returns how many."""
+    from django.utils import timezone
+
+    if not subject:
+        return 0
+    now = timezone.now()
+    open_notices = Notice.objects.filter(subject=subject, resolved_at__isnull=True)
+    open_notices.filter(read_at__isnull=True).update(read_at=now)
+    return open_notices.update(resolved_at=now)
 
 
 @transaction.atomic

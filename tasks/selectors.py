@@ -2,7 +2,7 @@
 
 import statistics
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from tasks.models import Assignment, Project, Slot
@@ -24,6 +24,26 @@ def projects_of_organisation(*, organisation):
     return (Project.objects.filter(organisation=organisation).select_related("coop")
             .annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)))
             .order_by("-created_at", "-pk"))
+
+
+def review_queue(*, organisation):
+    """The organisation's projects with work waiting for review, oldest waiting first, with
+    how many submissions wait and the first one to open."""
+    waiting = Assignment.objects.filter(project=OuterRef("pk"), status=Assignment.Status.SUBMITTED)
+    return (Project.objects.filter(organisation=organisation)
+            .annotate(waiting=Count("assignments", filter=Q(assignments__status=Assignment.Status.SUBMITTED)),
+                      oldest=Min("assignments__submitted_at",
+                                 filter=Q(assignments__status=Assignment.Status.SUBMITTED)),
+                      first_waiting=Subquery(waiting.order_by("submitted_at", "pk").values("pk")[:1]))
+            .filter(waiting__gt=0).order_by("oldest", "pk"))
+
+
+def assignment_next_for_review(*, project, after=None):
+    """The submission to review next in `project` (oldest first), other than `after`."""
+    qs = Assignment.objects.filter(project=project, status=Assignment.Status.SUBMITTED)
+    if after is not None:
+        qs = qs.exclude(pk=after.pk)
+    return qs.order_by("submitted_at", "pk").first()
 
 
 def project_counts(*, project):

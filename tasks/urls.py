@@ -15,6 +15,7 @@ urlpatterns = [
     path("work/assignments/<int:pk>/draft/", member.assignment_draft, name="assignment_draft"),
     # requesters
     path("requester/projects/", requester.project_list, name="requester_projects"),
+    path("requester/review/", requester.review_queue, name="requester_queue"),
     path("requester/projects/new/", requester.project_create, name="requester_project_create"),
     path("requester/projects/<int:pk>/", requester.project_detail, name="requester_project"),
     path("requester/projects/<int:pk>/edit/", requester.project_edit, name="requester_project_edit"),

@@ -3,12 +3,11 @@ from django.utils.functional import SimpleLazyObject
 
 
 def atelier(request):
-    def is_steward():
-        from coop.federation.selectors import steward_membership
+    def nav():
+        from coop.core.roles import nav_for
 
-        user = getattr(request, "user", None)
-        return bool(user and steward_membership(user=user))
+        return nav_for(request)
 
-    # Lazy: the query runs only when a template asks (the nav does, for signed-in users).
+    # Lazy: the query runs only when a template asks (the header does, for signed-in users).
     return {"FEDERATION_NAME": settings.FEDERATION_NAME, "CURRENCY": settings.FEDERATION_CURRENCY,
-            "NAV_STEWARD": SimpleLazyObject(is_steward)}
+            "NAV": SimpleLazyObject(nav)}

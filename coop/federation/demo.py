@@ -69,10 +69,6 @@ def seed(ctx):
                                   statement="I would like to do transcription work in Malagasy and French.")
     users[applicant.email] = applicant
     ctx["users"] = users
-    ctx["logins"] += [
-        ("steward (Antananarivo)", "steward@tana.example"),
-        ("member (Antananarivo)", "member@tana.example"),
-        ("applicant (Antananarivo)", "applicant@tana.example"),
-        ("steward (Lagos)", "steward@lagos.example"),
-        ("member (Lagos)", "member@lagos.example"),
-    ]
+    towns = {"tana": "Antananarivo", "lagos": "Lagos"}
+    ctx["logins"] += [(f"{role} ({towns[slug]})", email) for email, _name, _country, slug, role in PEOPLE]
+    ctx["logins"].append(("applicant (Antananarivo)", "applicant@tana.example"))

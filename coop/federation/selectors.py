@@ -150,3 +150,40 @@ def coops_with_counts():
     stewards = models.Count("memberships", filter=models.Q(memberships__status=Membership.Status.ACTIVE,
                                                            memberships__role=Membership.Role.STEWARD))
     return Coop.objects.annotate(active_count=active, steward_count=stewards).order_by("name")
+
+
+KINDS_OF_WORK_DAYS = 90
+
+
+def coops_for_applicants():
+    """What a person choosing a coop needs: each coop with its floor hourly rate (from the
+    rulebook in force), the languages its active members work in (most spoken first) and the
+    kinds of work (project categories) it received in the last 90 days, most frequent first.
+
+    One query for the coops, one per coop for its rulebook, one for languages, one for work."""
+    from accounts.models import MemberProfile
+    from tasks.models import Project
+
+    coops = list(Coop.objects.order_by("name"))
+    languages, kinds = {}, {}
+    rows = MemberProfile.objects.filter(user__memberships__status=Membership.Status.ACTIVE).values_list(
+        "user__memberships__coop_id", "languages")
+    for coop_id, langs in rows:
+        counts = languages.setdefault(coop_id, {})
+        for code in langs or []:
+            counts[code] = counts.get(code, 0) + 1
+    since = timezone.now() - timezone.timedelta(days=KINDS_OF_WORK_DAYS)
+    work = (Project.objects.filter(published_at__gte=since).order_by().values_list("coop_id", "category")
+            .annotate(n=models.Count("pk")))
+    for coop_id, category, n in work:
+        kinds.setdefault(coop_id, {})[category] = n
+    result = []
+    for coop in coops:
+        version = _version_at(coop, None)
+        result.append({
+            "coop": coop,
+            "floor": version.parameters.get("floor_hourly_rate") if version else None,
+            "languages": sorted(languages.get(coop.pk, {}), key=lambda c: (-languages[coop.pk][c], c)),
+            "kinds": sorted(kinds.get(coop.pk, {}), key=lambda c: (-kinds[coop.pk][c], c)),
+        })
+    return result

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import notify
+from accounts.services import notices_resolve, notify
 from coop.core.errors import DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record
 from coop.federation import rulebook as spec
@@ -140,8 +140,13 @@ def membership_apply(*, user, coop, statement):
     for steward in stewards_of(coop.pk):
         notify(user=steward, kind="application",
                text=lambda: _("New application to %(coop)s.") % {"coop": coop.name},
-               link=reverse("federation:steward_applications"))
+               link=reverse("federation:steward_applications"), subject=application_subject(membership))
     return membership
+
+
+def application_subject(membership):
+    """What the stewards' notices about an application name; handling it resolves them."""
+    return f"membership:{membership.pk}"
 
 
 def _locked(membership):
@@ -161,6 +166,7 @@ def membership_admit(*, steward, membership):
     membership.save()
     event_record(type="membership.admitted", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk, "rulebook_version": membership.rulebook_version})
+    notices_resolve(subject=application_subject(membership))
     notify(user=membership.user, kind="membership",
            text=lambda: _("Welcome! You are now a member of %(coop)s.") % {"coop": membership.coop.name},
            link=reverse("federation:rulebook", args=[membership.coop.slug]))
@@ -180,6 +186,7 @@ def membership_decline(*, steward, membership, reason):
     membership.save()
     event_record(type="membership.declined", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk})
+    notices_resolve(subject=application_subject(membership))
     notify(user=membership.user, kind="membership",
            text=lambda: _("Your application to %(coop)s was declined. Reason: %(reason)s")
            % {"coop": membership.coop.name, "reason": reason},
@@ -248,6 +255,7 @@ def membership_leave(*, user):
     event_record(type="membership.left", coop=membership.coop, actor=user, subject=membership,
                  payload={"membership": membership.pk})
     access_changed(user_id=membership.user_id)
+    notices_resolve(subject=application_subject(membership))  # a withdrawn application
     return membership
 
 

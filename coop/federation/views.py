@@ -31,7 +31,8 @@ def dashboard(request):
 
 @login_required
 def apply(request):
-    form = ApplyForm(request.POST or None)
+    chosen = request.GET.get("coop")
+    form = ApplyForm(request.POST or None, initial={"coop": chosen} if str(chosen or "").isdigit() else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_apply(user=request.user, coop=form.cleaned_data["coop"],
@@ -41,8 +42,11 @@ def apply(request):
         else:
             messages.success(request, _("Your application was sent. A steward will answer you here."))
             return redirect("federation:dashboard")
-    return render(request, "federation/apply.html", {"form": form, "membership": selectors.membership_live(
-        user=request.user)})
+    membership = selectors.membership_live(user=request.user)
+    return render(request, "federation/apply.html", {
+        "form": form, "membership": membership, "coops": selectors.coops_for_applicants(),
+        "can_apply": membership is None or membership.status not in Membership.LIVE or form.errors,
+    })
 
 
 def rulebook(request, slug):

@@ -66,6 +66,17 @@ def project_list(request):
     })
 
 
+@login_required
+def review_queue(request):
+    """Every project of the organisation with submissions waiting, oldest first."""
+    organisation = _organisation(request)
+    if organisation is None:
+        return redirect("accounts:requester_home")
+    return render(request, "tasks/requester/review_queue.html", {
+        "organisation": organisation, "projects": selectors.review_queue(organisation=organisation),
+    })
+
+
 def _form_fields(form):
     data = dict(form.cleaned_data)
     data["data_flags"] = list(data.get("data_flags") or [])
@@ -300,6 +311,7 @@ def assignment_review(request, pk):
             return redirect("tasks:requester_assignment", pk=assignment.pk)
     return render(request, "tasks/requester/assignment_review.html", {
         "assignment": assignment, "project": project,
+        "next": selectors.assignment_next_for_review(project=project, after=assignment),
         "worker": worker_pseudonym(user=assignment.member_id, organisation=project.organisation_id),
         "fields": render_fields(project.question_form, assignment.task.data, assignment.answers or {}),
         "reject_form": reject_form, "revision_form": revision_form, "bonus_form": bonus_form,

@@ -17,3 +17,23 @@ def money(minor):
 @register.filter
 def markdown(text):
     return mark_safe(render_markdown(text))  # nh3 has sanitised it
+
+
+@register.filter
+def language_name(code):
+    """A language code as its name in the reader's language ("fr" → "français" / "French");
+    a code Django does not know is shown as it is."""
+    from django.utils.translation import get_language_info
+
+    try:
+        return get_language_info(str(code))["name_translated"]
+    except KeyError:
+        return code
+
+
+@register.filter
+def answer(value):
+    """A member's answer as text: a list of choices joined with commas, anything else as it is."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else value

@@ -13,6 +13,8 @@ from importlib import import_module
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
+from coop.core.tour import WHAT_TO_TRY
+
 FIRST = ("coop.federation",)
 
 
@@ -43,3 +45,6 @@ class Command(BaseCommand):
             self.stdout.write("Demo logins (password for all: %s)" % ctx.get("password", "atelier-demo"))
             for role, email in ctx["logins"]:
                 self.stdout.write(f"  {role:<28} {email}")
+            self.stdout.write("What to try (Menu is at the top right of every page):")
+            for path, text in WHAT_TO_TRY:
+                self.stdout.write(f"  {path:<10} {text}")
