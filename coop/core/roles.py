@@ -168,7 +168,7 @@ def nav_for(request):
         role = APPLICANT
     session = getattr(request, "session", None)
     if role in roles:
-        if session is not None and session.get(SESSION_KEY) != role:
+        if session is not None and len(roles) > 1 and session.get(SESSION_KEY) != role:
             session[SESSION_KEY] = role  # saved with the response: pages shared by roles keep this one
     else:
         role = session.get(SESSION_KEY) if session is not None else None

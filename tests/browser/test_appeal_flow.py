@@ -10,6 +10,7 @@ from tasks.appeals.jobs import appeals_due
 from tasks.appeals.models import Appeal
 from tasks.services import assignment_approve, assignment_claim, assignment_reject, assignment_submit
 from tests.appeals.conftest import EXPLANATION, PARAMS, REWARD, STATEMENT, participate, published_project
+from tests.browser.helpers import menu_go
 from tests.factories import CoopFactory, UserFactory, member
 from tests.factories.federation import PASSWORD
 
@@ -42,7 +43,7 @@ def test_appeal_jury_votes_and_the_member_is_paid(live_server, page, browser, br
 
     # the member reads the rejection and appeals
     log_in(page, base, worker.email)
-    page.get_by_role("link", name="Appeals").click()
+    menu_go(page, "Appeals")
     page.get_by_role("link", name="Appeal", exact=True).click()
     expect(page.locator("main")).to_contain_text(EXPLANATION)
     page.fill("#id_statement", STATEMENT)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from coop.governance.jobs import proposals_advance
 from coop.governance.models import Proposal
+from tests.browser.helpers import menu_go
 from tests.factories import CoopFactory, UserFactory, voter
 from tests.factories.federation import PASSWORD
 
@@ -33,7 +34,7 @@ def test_propose_vote_close_and_read_the_new_rulebook(live_server, page, browser
 
     # Fara proposes raising the floor rate
     log_in(page, base, emails[0])
-    page.get_by_role("link", name="Votes").click()
+    menu_go(page, "Votes")
     page.get_by_role("link", name="Make a proposal").click()
     page.fill("#id_title", "Raise the floor hourly rate to 15.00")
     page.fill("#id_body", "Malagasy transcription takes longer than estimated.")

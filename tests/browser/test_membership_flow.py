@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import menu_go
 from tests.factories import CoopFactory, UserFactory, steward
 from tests.factories.federation import PASSWORD
 
@@ -48,7 +49,7 @@ def test_sign_up_apply_admit_and_read_the_rulebook(live_server, page, browser, b
     steward_context = browser.new_context(**browser_context_args)
     steward_page = steward_context.new_page()
     log_in(steward_page, base, boss.user.email)
-    steward_page.get_by_role("link", name="Steward").click()
+    menu_go(steward_page, "Steward")
     expect(steward_page.locator("main")).to_contain_text("Fara Andriamanana")
     expect(steward_page.locator("main")).to_contain_text("transcribed receipts")
     assert fits_the_phone(steward_page)
@@ -60,7 +61,7 @@ def test_sign_up_apply_admit_and_read_the_rulebook(live_server, page, browser, b
     # the member sees the decision and reads the rulebook
     page.reload()
     expect(page.locator("main")).to_contain_text("Welcome! You are now a member of Coop Antananarivo.")
-    expect(page.locator(".badge").first).to_have_text("active")
+    expect(page.locator("main .badge").first).to_have_text("active")
     page.get_by_role("link", name="Read the rulebook").click()
     expect(page.locator("h1")).to_have_text("Rulebook of Coop Antananarivo")
     expect(page.locator("#param-floor_hourly_rate")).to_contain_text("at least $12.00")
@@ -94,7 +95,7 @@ def test_the_site_in_french(live_server, browser, french_context_args, allow_asy
     page.get_by_role("link", name="Lire le règlement").click()
     expect(page.locator("h1")).to_have_text("Règlement de Coop Antananarivo")
     expect(page.locator("#param-floor_hourly_rate")).to_contain_text("Taux horaire plancher")
-    page.get_by_role("link", name="Intendance").click()
+    menu_go(page, "Intendance")
     expect(page.locator("main")).to_contain_text("Aucune candidature en attente.")
     assert fits_the_phone(page)
 

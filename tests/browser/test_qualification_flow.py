@@ -4,6 +4,7 @@ test, passes, sees the pay in their wallet, and the task opens."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import menu_go
 from tests.factories import UserFactory, member, open_project, organisation, paid_test
 from tests.factories.federation import PASSWORD
 
@@ -35,7 +36,7 @@ def test_a_member_passes_a_paid_test_and_the_task_opens(live_server, page, allow
     assert fits_the_phone(page)
 
     # my qualifications: the rule, where I stand, the paid test
-    page.get_by_role("link", name="Qualifications").first.click()
+    menu_go(page, "Qualifications")
     expect(page.locator("h1")).to_have_text("My qualifications")
     expect(page.locator("main")).to_contain_text("Take the paid test (10 minutes, paid whether you pass or not).")
     page.get_by_role("link", name="See the paid test").click()
@@ -56,7 +57,7 @@ def test_a_member_passes_a_paid_test_and_the_task_opens(live_server, page, allow
     expect(page.locator("#result")).to_contain_text("Paid to your wallet: $3.00.")
 
     # the wallet shows the pay
-    page.get_by_role("link", name="Wallet").click()
+    menu_go(page, "Wallet")
     expect(page.locator("main")).to_contain_text("$3.00")
 
     # the task opens
