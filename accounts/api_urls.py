@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts import api as member_api
 from accounts.requesters import api
 
 urlpatterns = [
@@ -14,4 +15,10 @@ urlpatterns = [
     path("requester/invitations/accept/", api.InvitationAcceptApi.as_view(), name="invitation_accept"),
     path("requester/keys/", api.ApiKeyListApi.as_view(), name="api_keys"),
     path("requester/keys/<int:pk>/revoke/", api.ApiKeyRevokeApi.as_view(), name="api_key_revoke"),
+    # a member's data rights (issue 15)
+    path("me/data-exports/", member_api.DataExportListApi.as_view(), name="data_exports"),
+    path("me/data-exports/<int:pk>/", member_api.DataExportDetailApi.as_view(), name="data_export"),
+    path("me/data-exports/<int:pk>/download/", member_api.DataExportDownloadApi.as_view(),
+         name="data_export_download"),
+    path("me/erasure/", member_api.MemberErasureApi.as_view(), name="erasure"),
 ]

@@ -16,3 +16,9 @@ class AccountsConfig(AppConfig):
             user_language_set(user=user, language=getattr(request, "LANGUAGE_CODE", ""))
 
         user_logged_in.connect(remember_language, dispatch_uid="accounts.remember_language", weak=False)
+
+        from accounts.datarights import register_section
+        from accounts.selectors import notice_rows, profile_rows
+
+        register_section("profile", profile_rows)
+        register_section("notices", notice_rows)

@@ -81,3 +81,18 @@ class LastOwner(Conflict):
 class ApiKeyRevoked(Conflict):
     code = "api_key_revoked"
     default_message = _("This key is already revoked.")
+
+
+class ErasureBlocked(Conflict):
+    code = "erasure_blocked"
+    default_message = _("Your data cannot be erased yet.")
+
+
+class WrongPassword(Forbidden):
+    code = "wrong_password"
+    default_message = _("This is not your password.")
+
+
+class AlreadyErased(Conflict):
+    code = "already_erased"
+    default_message = _("This account was already erased.")

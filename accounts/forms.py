@@ -51,3 +51,10 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("Use two- or three-letter language codes (not %(bad)s).")
                                         % {"bad": ", ".join(bad)})
         return list(dict.fromkeys(codes))[:10]
+
+
+class ErasureForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, strip=False, max_length=256)
+    donate_balance = forms.BooleanField(label=_("Give what is left in my wallet to my coop's treasury"),
+                                        required=False)
+    confirm = forms.BooleanField(label=_("I understand that this erases my data and cannot be undone"))

@@ -1,6 +1,6 @@
 """The only place accounts rows are locked (pk order)."""
 
-from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation
+from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation, User
 
 
 def organisation_for_update(pk):
@@ -19,3 +19,7 @@ def owners_for_update(organisation_id):
 
 def api_key_for_update(pk):
     return ApiKey.objects.select_for_update().get(pk=pk)
+
+
+def user_for_update(pk):
+    return User.objects.select_for_update().get(pk=pk)

@@ -215,3 +215,37 @@ class ApiKey(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class DataExport(models.Model):
+    """"Download my data": one member's ZIP (JSON and CSV of every section), built by a job.
+    Kept in the database (a member's data is small, and every server can serve it); only the
+    latest ready export of a member keeps its file."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("being prepared")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    sections_done = models.PositiveSmallIntegerField(default=0)
+    sections_total = models.PositiveSmallIntegerField(default=0)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-requested_at"])]
+
+    def __str__(self):
+        return f"data export {self.pk} ({self.status})"
+
+    @property
+    def progress_pct(self):
+        if self.status == self.Status.READY:
+            return 100
+        return self.sections_done * 100 // self.sections_total if self.sections_total else 0

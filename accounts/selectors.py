@@ -10,6 +10,7 @@ from accounts.errors import (
 )
 from accounts.models import (
     ApiKey,
+    DataExport,
     Notice,
     Organisation,
     OrganisationStaff,
@@ -150,3 +151,22 @@ def organisations_for_operator():
 
 def organisation_public(*, slug):
     return Organisation.objects.filter(slug=slug).first()
+
+
+# --- a member's own data (docs/security.md "Members' data rights") -------------------------
+
+def profile_rows(*, user):
+    profile = getattr(user, "profile", None)
+    return [{"email": user.email, "date_joined": user.date_joined, "language": user.language,
+             "display_name": profile.display_name if profile else "", "country": profile.country if profile else "",
+             "timezone": profile.timezone if profile else "", "languages": profile.languages if profile else [],
+             "email_notices": profile.email_notices if profile else False}]
+
+
+def notice_rows(*, user):
+    return [{"created_at": n.created_at, "kind": n.kind, "text": n.text, "link": n.link, "read_at": n.read_at}
+            for n in Notice.objects.filter(user=user).order_by("pk")]
+
+
+def data_exports_of(*, user):
+    return DataExport.objects.filter(user=user).defer("content")

@@ -1,11 +1,20 @@
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
-from accounts.models import MemberProfile, Notice, User
+from accounts import datarights
+from accounts.errors import AlreadyErased, ErasureBlocked, WrongPassword
+from accounts.locks import user_for_update
+from accounts.models import DataExport, MemberProfile, Notice, OrganisationStaff, User
 from coop.core.errors import DomainError
+from coop.eventlog.erasure import event_payloads_erase, events_naming
 from coop.eventlog.services import event_record
 
 
@@ -57,8 +66,6 @@ def notices_resolve(*, subject):
 
 @transaction.atomic
 def notices_mark_read(*, user):
-    from django.utils import timezone
-
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -88,3 +95,96 @@ def profile_update(*, user, **fields):
     profile.save()
     event_record(type="profile.updated", actor=user, subject=user, payload={"user": user.pk})
     return profile
+
+
+# --- members' data rights (issue 15; docs/security.md) -------------------------------------
+
+ERASED_DOMAIN = "erased.invalid"
+EXPORT_STALE = timedelta(minutes=15)
+
+
+@transaction.atomic
+def data_export_request(*, user, now=None):
+    """"Download my data": queue the building of a ZIP of everything the member may see about
+    themselves. A request while one is waiting or being built returns that one (unless it has
+    been stuck for `EXPORT_STALE`: a worker died)."""
+    now = now or timezone.now()
+    pending = (DataExport.objects.filter(user=user, status__in=(DataExport.Status.PENDING, DataExport.Status.RUNNING),
+                                         requested_at__gt=now - EXPORT_STALE).defer("content").first())
+    if pending is not None:
+        return pending
+    export = DataExport.objects.create(user=user, requested_at=now, sections_total=len(datarights.SECTIONS))
+    event_record(type="data_export.requested", actor=user, subject=export, payload={"export": export.pk})
+    transaction.on_commit(lambda: async_task("accounts.jobs.data_export_build", export.pk))
+    return export
+
+
+def data_export_build(*, export_id, now=None):
+    """Build one export (a job: each step its own short transaction, DESIGN.md seam 8). Only the
+    call that moves it from waiting to running builds it, so a retried job does nothing."""
+    claimed = DataExport.objects.filter(pk=export_id, status=DataExport.Status.PENDING).update(
+        status=DataExport.Status.RUNNING)
+    if not claimed:
+        return False
+    export = DataExport.objects.defer("content").select_related("user").get(pk=export_id)
+    user = export.user
+
+    def progress(done, total):
+        DataExport.objects.filter(pk=export_id).update(sections_done=done, sections_total=total)
+
+    try:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            content = datarights.export_zip(user=user, readme=str(_export_readme(user)), progress=progress)
+    except Exception:
+        DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.FAILED,
+                                                       finished_at=now or timezone.now())
+        raise
+    with transaction.atomic(durable=True):
+        DataExport.objects.filter(user=user, status=DataExport.Status.READY).update(content=None)
+        DataExport.objects.filter(pk=export_id).update(status=DataExport.Status.READY, content=content,
+                                                       size=len(content), finished_at=now or timezone.now())
+        event_record(type="data_export.ready", subject=export, payload={"export": export.pk, "bytes": len(content)})
+    return True
+
+
+def _export_readme(user):
+    return _("Your data on Atelier, as JSON and CSV: one pair of files per section (profile, memberships, "
+             "assignments and answers, wallet statement, payouts, appeals, jury seats, votes, proposals, forum "
+             "posts, notices...). It holds what Atelier knows about you and shows you; requesters only ever saw "
+             "your worker pseudonym and your work.")
+
+
+@transaction.atomic
+def member_erase(*, user, password, donate=False):
+    """Leave the federation with erasure. The member confirms with their password. What stays
+    in their wallet must be paid out first, or given to the coop's treasury (`donate`); work,
+    appeals and payouts that may still move money must be final (each app registers its
+    reasons). Then every app replaces the member's personal data and free texts with a
+    tombstone; ledger amounts, events and the chain stay as they are. The account can no longer
+    log in. Refusals change nothing (the whole erasure is one transaction)."""
+    user = user_for_update(user.pk)
+    if user.email.endswith("@" + ERASED_DOMAIN):
+        raise AlreadyErased()
+    if not user.check_password(password or ""):
+        raise WrongPassword()
+    if OrganisationStaff.objects.filter(user=user).exists():
+        raise ErasureBlocked(message=_("You are on the staff of a requester organisation: leave it first."),
+                             extra={"reasons": [{"code": "organisation_staff"}]})
+    for prepare in datarights.PREPARERS:
+        prepare(user=user, donate=donate)
+    reasons = [reason for blocker in datarights.BLOCKERS for reason in blocker(user=user)]
+    if reasons:
+        raise ErasureBlocked(message=" ".join(str(message) for _code, message in reasons),
+                             extra={"reasons": [{"code": code, "message": str(message)} for code, message in reasons]})
+    for erase in datarights.ERASERS:
+        erase(user=user, tombstone=datarights.TOMBSTONE)
+    subjects = [("accounts.user", user.pk)] + [pair for fn in datarights.SUBJECTS for pair in fn(user=user)]
+    erased = event_payloads_erase(event_ids=events_naming(user_id=user.pk, subjects=subjects))
+    User.objects.filter(pk=user.pk).update(email=f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}", is_active=False,
+                                           password=make_password(None), language="")
+    MemberProfile.objects.filter(user=user).update(display_name=datarights.TOMBSTONE, country="", timezone="UTC",
+                                                   languages=[], email_notices=False)
+    Notice.objects.filter(user=user).delete()
+    DataExport.objects.filter(user=user).delete()
+    event_record(type="member.erased", actor=user, subject=user, payload={"user": user.pk, "events_erased": erased})
+    return user

@@ -7,6 +7,12 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
     path("notices/read/", views.notices_read, name="notices_read"),
+    # a member's data rights (issue 15)
+    path("account/data/", views.data_rights, name="data_rights"),
+    path("account/data/export/", views.data_export_create, name="data_export_create"),
+    path("account/data/exports/<int:pk>/", views.data_export_status, name="data_export"),
+    path("account/data/exports/<int:pk>/download/", views.data_export_download, name="data_export_download"),
+    path("account/data/erase/", views.member_erase, name="member_erase"),
     # requesters
     path("requester/", requesters.requester_home, name="requester_home"),
     path("requester/register/", requesters.requester_register, name="requester_register"),

@@ -1,13 +1,16 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts import services
-from accounts.forms import ProfileForm, SignupForm
+from accounts import selectors, services
+from accounts.api import data_export_response
+from accounts.forms import ErasureForm, ProfileForm, SignupForm
 from coop.core.errors import DomainError
 from coop.core.http import safe_next
+from ledger.selectors import wallet_balance
 
 
 def signup(request):
@@ -61,3 +64,61 @@ def language_switch(request):
     if request.method == "POST":  # the service ignores anonymous users and unknown languages
         services.user_language_set(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+# --- members' data rights (issue 15; docs/security.md) -------------------------------------
+
+@login_required
+def data_rights(request):
+    """Download my data, and leaving the federation with erasure."""
+    return render(request, "accounts/data_rights.html", {
+        "exports": selectors.data_exports_of(user=request.user)[:10],
+        "balance": wallet_balance(user=request.user), "form": ErasureForm(),
+    })
+
+
+@login_required
+@require_POST
+def data_export_create(request):
+    export = services.data_export_request(user=request.user)
+    return redirect("accounts:data_export", export.pk)
+
+
+@login_required
+def data_export_status(request, pk):
+    export = get_object_or_404(selectors.data_exports_of(user=request.user), pk=pk)
+    return render(request, "accounts/data_export.html", {"export": export})
+
+
+@login_required
+def data_export_download(request, pk):
+    export = get_object_or_404(selectors.data_exports_of(user=request.user), pk=pk)
+    try:
+        return data_export_response(export)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:data_export", export.pk)
+
+
+@login_required
+@require_POST
+def member_erase(request):
+    form = ErasureForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_erase(user=request.user, password=form.cleaned_data["password"],
+                                  donate=form.cleaned_data["donate_balance"])
+        except DomainError as exc:
+            for reason in exc.extra.get("reasons", []) if isinstance(exc.extra, dict) else []:
+                if reason.get("message"):
+                    messages.error(request, reason["message"])
+            if not (isinstance(exc.extra, dict) and any(r.get("message") for r in exc.extra.get("reasons", []))):
+                form.add_error(None, exc.message)
+        else:
+            logout(request)
+            messages.success(request, _("Your personal data was erased and you left the federation. Goodbye."))
+            return redirect("home")
+    return render(request, "accounts/data_rights.html", {
+        "exports": selectors.data_exports_of(user=request.user)[:10],
+        "balance": wallet_balance(user=request.user), "form": form,
+    }, status=400)

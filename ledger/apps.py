@@ -16,3 +16,28 @@ class LedgerConfig(AppConfig):
         register_personal("payout.requested", "payout.settled", "payout.failed", owner_key="user", stewards=True)
         register_personal("payout.confirmed", owner_key="payout", resolver="payout", stewards=True)
         register_owner_resolver("payout", payout_owners)
+
+        from accounts.datarights import (
+            register_blocker,
+            register_eraser,
+            register_preparer,
+            register_section,
+            register_subjects,
+        )
+        from ledger.datarights import (
+            payout_rows,
+            payout_subjects,
+            payouts_erase,
+            wallet_blockers,
+            wallet_lines,
+            wallet_prepare,
+        )
+
+        register_personal("ledger.wallet_donated", owner_key="user")
+        register_section("wallet_statement", wallet_lines, note=_(
+            "Amounts are in minor units of the federation's currency (cents for USD)."))
+        register_section("payouts", payout_rows)
+        register_preparer(wallet_prepare)
+        register_blocker(wallet_blockers)
+        register_eraser(payouts_erase)
+        register_subjects(payout_subjects)

@@ -79,6 +79,7 @@ class Transaction(models.Model):
         PAYOUT_SETTLE = "payout_settle", _("Payout sent")
         PAYOUT_FAIL = "payout_fail", _("Payout failed, money returned")
         REVERSAL = "reversal", _("Correction")
+        DONATION = "donation", _("Given to the coop's treasury")
 
     key = models.CharField(max_length=200)
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -318,6 +318,27 @@ def treasury_fund(*, coop, project, amount, key, actor=None):
     )
 
 
+@transaction.atomic
+def wallet_donate(*, user, amount, key):
+    """A member gives money from their wallet to their coop's treasury (e.g. what is left when
+    they leave the federation with erasure). The treasury is split: the sub-account is chosen
+    by a hash of `key`."""
+    user_id = _pk(user, "member")
+    _amount(amount)
+    key = _key(key)
+    membership = _membership(user)
+    if membership is None or membership.status == Membership.Status.APPLICANT:
+        raise NotYours("no_wallet", _("You have no wallet in a coop yet."))
+    coop_id = membership.coop_id
+    return _move(
+        key=key, kind=Transaction.Kind.DONATION,
+        legs=[Leg(posting.wallet(user_id), -amount, must_exist=True),
+              Leg(posting.treasury(coop_id, posting.shard_for(key)), amount)],
+        event={"type": "ledger.wallet_donated", "coop": coop_id, "actor": user_id,
+               "subject": ("federation.coop", coop_id), "payload": {"user": user_id, "amount": amount, "key": key}},
+    )
+
+
 # --- payouts ---------------------------------------------------------------------------
 
 @transaction.atomic

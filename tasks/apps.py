@@ -25,3 +25,10 @@ class TasksConfig(AppConfig):
         register_personal("assignment.approved", "assignment.bonus_paid", owner_key="assignment",
                           resolver="assignment")
         register_owner_resolver("assignment", assignment_owners)
+
+        from accounts.datarights import register_blocker, register_eraser, register_section
+        from tasks.datarights import assignment_blockers, assignment_rows, drafts_erase
+
+        register_section("assignments", assignment_rows)
+        register_blocker(assignment_blockers)
+        register_eraser(drafts_erase)

@@ -29,9 +29,10 @@ class EventSerializer(serializers.Serializer):
     leaf_hash = serializers.CharField(help_text="hex RFC 9162 leaf hash of the canonical envelope")
     chain_hash = serializers.CharField(help_text="hex SHA-256(previous chain hash ‖ leaf hash)")
     payload_view = serializers.ChoiceField(
-        ["none", "member", "requester", "withheld"],
+        ["none", "member", "requester", "withheld", "erased"],
         help_text="member: payload and salt as recorded; requester: the payload's known keys with worker "
-                  "pseudonyms, no salt; withheld: another member's money (the leaf still verifies); none: no payload")
+                  "pseudonyms, no salt; withheld: another member's money (the leaf still verifies); erased: its "
+                  "member left with erasure, only the salted hash remains (the leaf still verifies); none: no payload")
     payload = serializers.JSONField(required=False, help_text="only for allowed readers")
     salt = serializers.CharField(required=False, help_text="hex; members of the event's coop only")
 

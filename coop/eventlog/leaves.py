@@ -3,7 +3,8 @@ by the sequencer, `verify_events` and the standalone verifier. docs/eventlog.md 
 
 envelope    = canonical JSON (RFC 8785) of {"coop", "payload_hash", "position", "subject_id",
               "subject_type", "time", "type"}  (no actor: the actor is in the payload)
-payload_hash = SHA-256(salt ‖ payload bytes), hex
+payload_hash = SHA-256(salt ‖ payload bytes), hex; an erased payload (empty) keeps it in its
+              salt: salt = b"erased:" ‖ payload_hash (coop.eventlog.erasure)
 leaf hash   = SHA-256(0x00 ‖ envelope)            (RFC 9162 leaf hash)
 chain hash  = SHA-256(previous chain hash ‖ leaf hash), the one before position 1 is 32 zero bytes
 """
@@ -26,8 +27,20 @@ def _string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+ERASED = b"erased:"
+_ERASED_SALT_LENGTH = len(ERASED) + 32
+
+
 def payload_hash(salt: bytes, payload: bytes) -> bytes:
-    return _sha(bytes(salt) + bytes(payload)).digest()
+    salt = bytes(salt)
+    if not len(payload) and len(salt) == _ERASED_SALT_LENGTH and salt.startswith(ERASED):
+        return salt[len(ERASED):]
+    return _sha(salt + bytes(payload)).digest()
+
+
+def is_erased(payload) -> bool:
+    """A payload erased when its member left: only its salted hash remains (in the salt)."""
+    return not len(payload)
 
 
 def envelope_bytes(*, position, time, coop, type, subject_type, subject_id, payload_hash_hex) -> bytes:

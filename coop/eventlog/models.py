@@ -38,9 +38,11 @@ class Event(models.Model):
 
     @property
     def payload_json(self):
+        """The payload, or None once it was erased (coop.eventlog.erasure)."""
         import json
 
-        return json.loads(bytes(self.payload))
+        payload = bytes(self.payload)
+        return json.loads(payload) if payload else None
 
 
 class Sequenced(models.Model):

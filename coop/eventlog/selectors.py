@@ -17,6 +17,7 @@ from django.db import connection
 
 from accounts.models import OrganisationStaff
 from coop.eventlog import merkle, privacy
+from coop.eventlog.leaves import is_erased
 from coop.eventlog.models import Checkpoint, Event, Sequenced
 from coop.federation.models import Membership
 
@@ -57,7 +58,8 @@ def events_view(rows, reader=ANONYMOUS):
     if reader.coop_ids:
         owners = privacy.owners_resolve(
             (row.event.type, json.loads(bytes(row.event.payload))) for row in rows
-            if row.event.coop_id in reader.coop_ids and row.event.type in privacy.PERSONAL)
+            if row.event.coop_id in reader.coop_ids and row.event.type in privacy.PERSONAL
+            and not is_erased(row.event.payload))
     return [event_view(row, reader, owners=owners) for row in rows]
 
 
@@ -79,7 +81,9 @@ def event_view(row, reader=ANONYMOUS, *, owners=None):
         "chain_hash": bytes(row.chain_hash).hex(),
         "payload_view": "none",
     }
-    if event.coop_id is not None and event.coop_id in reader.coop_ids:
+    if is_erased(event.payload):
+        data["payload_view"] = "erased"
+    elif event.coop_id is not None and event.coop_id in reader.coop_ids:
         payload = json.loads(bytes(event.payload))
         if privacy.member_may_read(type=event.type, payload=payload, coop_id=event.coop_id, user_id=reader.user_id,
                                    steward_coop_ids=reader.steward_coop_ids, owners=owners or {}):

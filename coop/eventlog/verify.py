@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connection, connections
 
 from coop.eventlog.checkpoints import checkpoint_verify, trusted_public_keys
-from coop.eventlog.leaves import GENESIS
+from coop.eventlog.leaves import GENESIS, payload_hash
 from coop.eventlog.merkle import Frontier
 from coop.eventlog.models import Checkpoint
 
@@ -90,11 +90,15 @@ def check_rows(rows, *, expected, chain, frontier, checkpoint_sizes, problems, m
             problems.append(Problem(position, "the event at this position is missing"))
             leaf = stored_leaf
         else:
-            h = sha(salt)
-            h.update(payload)
+            if len(payload):
+                h = sha(salt)
+                h.update(payload)
+                payload_hex = h.hexdigest()
+            else:  # erased: the salt keeps the hash (leaves.payload_hash)
+                payload_hex = payload_hash(salt, payload).hex()
             sid = ('"' + subject_id + '"') if safe_superset(subject_id) else _json_string(subject_id, {})
             envelope = ('{"coop":' + ("null" if coop_id is None else str(coop_id))
-                        + ',"payload_hash":"' + h.hexdigest() + '","position":' + str(position)
+                        + ',"payload_hash":"' + payload_hex + '","position":' + str(position)
                         + ',"subject_id":' + sid
                         + ',"subject_type":' + (cache_get(subject_type) or _json_string(subject_type, cache))
                         + ',"time":' + str(occurred_at) + ',"type":' + (cache_get(type_) or _json_string(type_, cache))

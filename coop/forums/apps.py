@@ -11,3 +11,9 @@ class ForumsConfig(AppConfig):
         from coop.forums.kinds import register_kinds
 
         register_kinds()
+
+        from accounts.datarights import register_eraser, register_section
+        from coop.forums.datarights import message_rows, messages_erase
+
+        register_section("forum_posts", message_rows)
+        register_eraser(messages_erase)

@@ -6,3 +6,19 @@ class AppealsConfig(AppConfig):
     name = "tasks.appeals"
     label = "appeals"
     verbose_name = _("Appeals, brake and scorecards")
+
+    def ready(self):
+        from accounts.datarights import register_blocker, register_eraser, register_section
+        from tasks.appeals.datarights import (
+            appeal_blockers,
+            appeal_rows,
+            appeal_texts_erase,
+            flag_and_review_rows,
+            jury_rows,
+        )
+
+        register_section("appeals", appeal_rows)
+        register_section("jury_seats", jury_rows)
+        register_section("flags_and_reviews", flag_and_review_rows)
+        register_blocker(appeal_blockers)
+        register_eraser(appeal_texts_erase)
