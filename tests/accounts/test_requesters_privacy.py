@@ -48,6 +48,8 @@ REQUESTER_API = [
     "/api/projects/{project}/assignments/",
     "/api/appeals/{appeal}/",
     "/api/requesters/{slug}/scorecard/",
+    # the event log as a requester reads it (issue 15: payloads with pseudonyms only)
+    "/api/eventlog/events/?limit=1000",
 ]
 
 
