@@ -118,12 +118,16 @@ def _ref_filter(refs):
 
 
 def accounts_get(refs, *, create=False):
-    """{Ref: account id} for the accounts that exist (creating the missing ones if asked)."""
+    """{Ref: account id} for the accounts that exist (creating the missing ones if asked).
+
+    Missing accounts are created in identity order: a transaction creating an account another
+    one is creating waits for it to end (the unique index), so two transactions creating the same
+    accounts in different orders would deadlock; in one order the second queues."""
     refs = list(dict.fromkeys(refs))
     found = {Ref(a.kind, a.owner_kind, a.owner_id, a.shard): a.pk
              for a in Account.objects.filter(_ref_filter(refs))}
     if create:
-        for r in refs:
+        for r in sorted(refs, key=lambda r: (r.kind, r.owner_kind, r.owner_id, r.shard)):
             if r not in found:
                 found[r] = _account_create(r)
     return found

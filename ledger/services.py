@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record, event_statement
 from coop.federation.access import operator_require, steward_require
@@ -142,6 +143,7 @@ def _idempotent(key, kind, total):
 
 # --- deposits and escrow ----------------------------------------------------------------
 
+@retry_transaction
 @transaction.atomic
 def deposit_record(*, operator, organisation, amount, reference):
     """The federation operator records money received from a requester (outside world ->
@@ -186,6 +188,17 @@ def escrow_hold(*, project, amount, key, actor=None):
     )
 
 
+def _release_legs(*, project_id, owner, coop_id, user_id, reward, fee_coop, fee_federation, fee_juror, key):
+    shard = posting.shard_for(key)
+    return [
+        Leg(posting.escrow(project_id, owner), -(reward + fee_coop + fee_federation + fee_juror), must_exist=True),
+        Leg(posting.wallet(user_id), reward),
+        Leg(posting.treasury(coop_id, shard), fee_coop),
+        Leg(posting.federation_fee(shard), fee_federation),
+        Leg(posting.juror_fund(coop_id, shard), fee_juror),
+    ]
+
+
 def escrow_release(*, project, user, reward, fee_coop, fee_federation, fee_juror, key, actor=None):
     """Approval: from the project's escrow, the reward to the member's wallet and the fee's
     coop, federation and juror-fund parts (exactly as fixed at publish) to the split shared
@@ -201,21 +214,38 @@ def escrow_release(*, project, user, reward, fee_coop, fee_federation, fee_juror
     if total == 0:
         raise InvalidAmount(extra={"field": "reward", "value": 0})
     key = _key(key)
-    shard = posting.shard_for(key)
     return _move(
         key=key, kind=Transaction.Kind.ESCROW_RELEASE,
-        legs=[
-            Leg(posting.escrow(project_id, owner), -total, must_exist=True),
-            Leg(posting.wallet(user_id), reward),
-            Leg(posting.treasury(coop_id, shard), fee_coop),
-            Leg(posting.federation_fee(shard), fee_federation),
-            Leg(posting.juror_fund(coop_id, shard), fee_juror),
-        ],
+        legs=_release_legs(project_id=project_id, owner=owner, coop_id=coop_id, user_id=user_id, reward=reward,
+                           fee_coop=fee_coop, fee_federation=fee_federation, fee_juror=fee_juror, key=key),
         event={"type": "ledger.escrow_released", "coop": coop_id, "actor": actor,
                "subject": (owner, project_id),
                "payload": {"project": project_id, "user": user_id, "reward": reward, "fee_coop": fee_coop,
                            "fee_federation": fee_federation, "fee_juror": fee_juror, "key": key}},
     )
+
+
+def escrow_releases_lock(*, project, releases):
+    """Call inside the transaction, before SEVERAL releases from one escrow (a bulk approval):
+    lock every balance they will change, all at once in account-id order (ledger.locks).
+
+    One posting takes its locks in that order by itself, but a transaction posting n times takes
+    them posting by posting and holds them to its commit: a bulk approval paying member A then B
+    (and shard 3 then shard 7) against another paying B then A deadlocked 35 times in 40 (issue
+    24). With every lock taken first, in the global order, the postings then find their rows
+    already locked. `releases`: dicts with `user`, `reward`, `fee_coop`, `fee_federation`,
+    `fee_juror` and `key`, as `escrow_release` takes them. PostgreSQL only: SQLite has one writer."""
+    if not posting.is_postgres() or len(releases) < 2:
+        return
+    project_id, coop_id, _org = _project(project)
+    owner = posting.escrow_owner_kind(project)
+    legs = [leg for r in releases for leg in _release_legs(
+        project_id=project_id, owner=owner, coop_id=coop_id, user_id=_pk(r["user"], "member"), reward=r["reward"],
+        fee_coop=r["fee_coop"], fee_federation=r["fee_federation"], fee_juror=r["fee_juror"], key=_key(r["key"]))
+        if leg.amount]
+    ids = posting.accounts_get([leg.ref for leg in legs if leg.must_exist])
+    ids.update(posting.accounts_get([leg.ref for leg in legs if not leg.must_exist], create=True))
+    balances_for_update(ids.values())
 
 
 def escrow_refund(*, project, amount, key, actor=None):
@@ -235,6 +265,7 @@ def escrow_refund(*, project, amount, key, actor=None):
     )
 
 
+@retry_transaction
 @transaction.atomic
 def bonus_pay(*, organisation, user, amount, key, actor=None, memo=""):
     """A requester pays a member a bonus from its balance."""
@@ -276,6 +307,7 @@ def _split_draw(*, kind, coop_id, amount, credit):
     return legs
 
 
+@retry_transaction
 @transaction.atomic
 def juror_pay(*, coop, user, amount, key, actor=None):
     """Pay a juror from the coop's juror fund (split: drawn per seam 16)."""
@@ -296,6 +328,7 @@ def juror_pay(*, coop, user, amount, key, actor=None):
     )
 
 
+@retry_transaction
 @transaction.atomic
 def treasury_fund(*, coop, project, amount, key, actor=None):
     """The coop funds a project's escrow from its treasury (e.g. its own paid tests)."""
@@ -341,6 +374,7 @@ def wallet_donate(*, user, amount, key):
 
 # --- payouts ---------------------------------------------------------------------------
 
+@retry_transaction
 @transaction.atomic
 def payout_request(*, user, amount, method, details="", key=None):
     """A member asks to withdraw `amount` from their wallet with one of their coop's payout
@@ -391,6 +425,7 @@ def _payout_open(steward, payout):
     return payout
 
 
+@retry_transaction
 @transaction.atomic
 def payout_settle(*, steward, payout, reference):
     """A steward records the external payment reference. Above `payout_four_eyes_above` the
@@ -431,6 +466,7 @@ def payout_settle(*, steward, payout, reference):
     return payout
 
 
+@retry_transaction
 @transaction.atomic
 def payout_fail(*, steward, payout, reason):
     """A steward records that the payment failed: the money goes back to the wallet."""
@@ -460,6 +496,7 @@ def payout_fail(*, steward, payout, reason):
 PAYOUT_KINDS = (Transaction.Kind.PAYOUT_REQUEST, Transaction.Kind.PAYOUT_SETTLE, Transaction.Kind.PAYOUT_FAIL)
 
 
+@retry_transaction
 @transaction.atomic
 def transaction_reverse(*, operator, transaction, reason):
     """The federation operator corrects a mistake with a transaction that posts the exact
@@ -498,6 +535,7 @@ def transaction_reverse(*, operator, transaction, reason):
 
 # --- reconciliation ----------------------------------------------------------------------
 
+@retry_transaction
 @transaction.atomic
 def reconciliation_run(*, actor=None):
     """Check the books and store the report: every balance equals the sum of its postings,

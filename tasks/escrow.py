@@ -22,8 +22,21 @@ def release(*, assignment, project, actor=None):
     _ledger().escrow_release(
         project=project, user=assignment.member, reward=project.reward, fee_coop=project.fee_coop,
         fee_federation=project.fee_federation, fee_juror=project.fee_juror,
-        key=f"assignment:{assignment.pk}:release", actor=actor,
+        key=_release_key(assignment), actor=actor,
     )
+
+
+def releases_lock(*, assignments, project):
+    """Before paying several assignments of `project` in one transaction: lock all the balances
+    the releases change, in the ledger's order (see `ledger.services.escrow_releases_lock`)."""
+    _ledger().escrow_releases_lock(project=project, releases=[
+        {"user": a.member, "reward": project.reward, "fee_coop": project.fee_coop,
+         "fee_federation": project.fee_federation, "fee_juror": project.fee_juror, "key": _release_key(a)}
+        for a in assignments])
+
+
+def _release_key(assignment):
+    return f"assignment:{assignment.pk}:release"
 
 
 def refund(*, project, amount, key, actor=None):

@@ -1,14 +1,26 @@
-"""The only place the marketplace locks rows (parents before children, pk order)."""
+"""The only place the marketplace locks rows, in the one global order of docs/ledger.md
+("Lock order"): a member's membership, then assignments (pk order), then the project, then
+slots (pk order), then ledger balances (account-id order, `ledger.locks`).
+
+Every lock here is FOR NO KEY UPDATE on the named rows only (`of=("self",)`): rows joined for
+reading (coop, organisation, member) are not locked, and a lock on a row does not block the
+FOREIGN KEY checks of rows inserted under it (they take KEY SHARE, which FOR UPDATE blocks and
+FOR NO KEY UPDATE does not; Django's foreign keys are checked at COMMIT, after the balance locks,
+so a FOR UPDATE on a parent row made two transactions deadlock at commit, issue 24)."""
 
 from coop.federation.models import Membership
 from tasks.errors import NotEligible
-from tasks.models import Assignment, Project
+from tasks.models import Assignment, Project, Slot
+
+
+def _for_update(qs):
+    return qs.select_for_update(no_key=True, of=("self",))
 
 
 def membership_for_update(*, user, coop_id):
     """Lock the claimant's active membership row: claims by one member queue here, so a
     double tap cannot beat the open-assignment cap."""
-    membership = (Membership.objects.select_for_update()
+    membership = (_for_update(Membership.objects)
                   .filter(user=user, coop_id=coop_id, status=Membership.Status.ACTIVE).first())
     if membership is None:
         raise NotEligible("not_a_member", None, {"reasons": [{"code": "not_a_member"}]})
@@ -16,16 +28,35 @@ def membership_for_update(*, user, coop_id):
 
 
 def project_for_update(pk):
-    return Project.objects.select_for_update().select_related("coop", "organisation").get(pk=pk)
+    """Lock one project (its coop and organisation are read, not locked)."""
+    return _for_update(Project.objects.select_related("coop", "organisation")).get(pk=pk)
 
 
 def assignment_for_update(pk):
     """Lock one assignment (its project is read, not locked)."""
-    return (Assignment.objects.select_for_update(of=("self",))
+    return (_for_update(Assignment.objects)
             .select_related("project", "project__coop", "project__organisation", "member", "slot", "task")
             .get(pk=pk))
 
 
 def assignments_for_update(ids):
-    return list(Assignment.objects.select_for_update(of=("self",)).filter(pk__in=list(ids))
+    return list(_for_update(Assignment.objects).filter(pk__in=list(ids))
                 .select_related("project", "member").order_by("pk"))
+
+
+def slot_for_update(pk):
+    return _for_update(Slot.objects).get(pk=pk)
+
+
+def open_slots_for_update(project_id):
+    """Lock the project's open slots (pk order); returns their ids."""
+    return list(_for_update(Slot.objects).filter(project_id=project_id, status=Slot.Status.OPEN)
+                .order_by("pk").values_list("pk", flat=True))
+
+
+def free_slot_for_update(*, project_id, exclude_tasks):
+    """The first open slot of the project nobody else is claiming (SKIP LOCKED: claims by
+    different members never wait on each other), locked; None if there is none."""
+    return (Slot.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
+            .filter(project_id=project_id, status=Slot.Status.OPEN).exclude(task_id__in=exclude_tasks)
+            .order_by("pk").first())

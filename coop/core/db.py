@@ -1,8 +1,19 @@
-"""Database helpers: guards written as migrations (SQLite and PostgreSQL alike), and the runner of
-the hot write paths' one statement."""
+"""Database helpers: guards written as migrations (SQLite and PostgreSQL alike), the runner of
+the hot write paths' one statement, and the one place a transaction that lost a deadlock or a
+serialisation check is run again (`retry_transaction`)."""
+
+import functools
+import logging
+import random
+import time
 
 import psycopg
-from django.db import connection, migrations
+from django.db import DatabaseError, connection, migrations
+from django.utils.translation import gettext_lazy as _
+
+from coop.core.errors import DomainError
+
+log = logging.getLogger(__name__)
 
 PG_REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION atelier_refuse_change() RETURNS trigger AS $$
@@ -83,3 +94,69 @@ def execute_one(sql, params):
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+# --- running a transaction again after a deadlock or a serialisation failure ------------------
+# PostgreSQL aborts one transaction of a deadlock (40P01) and, above READ COMMITTED, a transaction
+# that cannot be serialised (40001); both leave nothing behind and succeed when run again. The
+# services take their locks in one global order (docs/ledger.md "Lock order"), so this is the
+# exception; when it happens the whole transaction runs again, here and nowhere else.
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+RETRY_ATTEMPTS = 5
+RETRY_BASE_DELAY = 0.02  # seconds; doubled each time, with full jitter, capped below
+RETRY_MAX_DELAY = 0.5
+
+
+class Busy(DomainError):
+    """Still losing after every retry: the client may try again (503, never a 500)."""
+
+    status = 503
+    code = "busy"
+    default_message = _("The service is busy right now. Nothing was changed: please try again in a moment.")
+
+
+def retryable(exc):
+    """True when `exc` (or a driver error it was raised from) is a deadlock or a serialisation
+    failure: the transaction was rolled back whole and may simply run again."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if getattr(exc, "sqlstate", None) in RETRY_SQLSTATES:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def retry_transaction(fn=None, *, attempts=RETRY_ATTEMPTS, base_delay=RETRY_BASE_DELAY, max_delay=RETRY_MAX_DELAY):
+    """Decorate the outermost transaction of an entry point (a service above its
+    `@transaction.atomic`, or the block a view or job opens): when it loses a deadlock or a
+    serialisation check it runs again whole, at most `attempts` times with a bounded, jittered
+    exponential backoff, then raises `Busy` (503). Called inside a transaction already open it
+    runs once and lets the error rise: only the outermost transaction can be run again (a
+    savepoint cannot: the failure aborted the whole transaction). Any other error passes through."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if connection.in_atomic_block:
+                return func(*args, **kwargs)
+            attempt = 1
+            while True:
+                try:
+                    return func(*args, **kwargs)
+                except DatabaseError as exc:
+                    if not retryable(exc):
+                        raise
+                    if attempt >= attempts:
+                        log.warning("%s: still %s after %d attempts", func.__qualname__, exc.__cause__ or exc,
+                                    attempts)
+                        raise Busy(extra={"attempts": attempts}) from exc
+                    delay = random.uniform(0, min(max_delay, base_delay * 2 ** (attempt - 1)))
+                    attempt += 1
+                    log.info("%s: %s; running the transaction again in %.3f s (attempt %d of %d)",
+                             func.__qualname__, getattr(exc.__cause__, "sqlstate", "?"), delay, attempt, attempts)
+                    time.sleep(delay)
+
+        return wrapper
+
+    return decorate(fn) if fn is not None else decorate

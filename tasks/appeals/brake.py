@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
 from coop.federation.access import is_steward
@@ -102,6 +103,7 @@ def _frozen(steward, assignment_id):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def frozen_confirm(*, steward, assignment, now=None):
     """The steward finds the rejection fair: it becomes an ordinary rejection, and the
@@ -121,12 +123,13 @@ def frozen_confirm(*, steward, assignment, now=None):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def frozen_void(*, steward, assignment, now=None):
     """The steward voids the rejection: the member is paid from escrow."""
     now = now or timezone.now()
     assignment = _frozen(steward, assignment)
-    project = Project.objects.select_for_update().get(pk=assignment.project_id)
+    project = project_for_update(assignment.project_id)
     escrow.release(assignment=assignment, project=project, actor=steward)
     assignment.status, assignment.finalised_at = Assignment.Status.VOIDED, now
     assignment.save(update_fields=["status", "finalised_at"])
@@ -138,6 +141,7 @@ def frozen_void(*, steward, assignment, now=None):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def brake_lift(*, steward, project, now=None):
     brake = ProjectBrake.objects.select_for_update().select_related("project").filter(
@@ -154,6 +158,7 @@ def brake_lift(*, steward, project, now=None):
     return brake
 
 
+@retry_transaction
 @transaction.atomic
 def project_flag(*, member, project, kind, comment=""):
     """A member flags a project; at `flag_threshold` open flags it pauses for the stewards."""
@@ -188,6 +193,7 @@ def project_flag(*, member, project, kind, comment=""):
     return flag
 
 
+@retry_transaction
 @transaction.atomic
 def flags_resolve(*, steward, project, resume):
     """A steward reviews the flags: they are resolved, and the project resumes or stays paused."""

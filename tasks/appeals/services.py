@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
 from coop.federation.access import access_changed, is_steward, stewards_of
@@ -25,7 +26,7 @@ from tasks.appeals.errors import (
     StatementRequired,
 )
 from tasks.appeals.models import Appeal, JurySeat
-from tasks.locks import assignment_for_update
+from tasks.locks import assignment_for_update, project_for_update
 from tasks.models import Assignment, Project
 
 MIN_STATEMENT = 20
@@ -70,6 +71,7 @@ def _after_commit_draw(appeal_id):
 # --- filing --------------------------------------------------------------------------------------------------
 
 
+@retry_transaction
 @transaction.atomic
 def appeal_file(*, member, statement, assignment=None, revocation=None, sanction=None, now=None):
     """The member appeals a rejection, a qualification revocation or a sanction, within the
@@ -172,6 +174,7 @@ def _file_sanction(member, statement, membership, now):
     return appeal
 
 
+@retry_transaction
 @transaction.atomic
 def appeal_answer(*, actor, appeal, text, now=None):
     """The requester answers the appeal once, in writing, before the jury votes."""
@@ -251,6 +254,7 @@ def _label(index):
     return _("Juror %(l)s") % {"l": LABELS[index % len(LABELS)] + ("" if index < len(LABELS) else str(index))}
 
 
+@retry_transaction
 @transaction.atomic
 def appeal_draw(*, appeal_id, now=None):
     """Draw the jury once the appeal's event is in a signed checkpoint. Returns True if drawn.
@@ -301,6 +305,7 @@ def _replace(appeal, now):
     return invited
 
 
+@retry_transaction
 @transaction.atomic
 def seats_lapse_and_replace(*, appeal_id, now=None):
     """Jurors who did not answer within `jury_response_hours` lapse and are replaced."""
@@ -333,6 +338,7 @@ def _seat_for_update(juror, appeal):
     return appeal, seat
 
 
+@retry_transaction
 @transaction.atomic
 def seat_accept(*, juror, appeal, now=None):
     appeal, seat = _seat_for_update(juror, appeal)
@@ -345,6 +351,7 @@ def seat_accept(*, juror, appeal, now=None):
     return seat
 
 
+@retry_transaction
 @transaction.atomic
 def seat_decline(*, juror, appeal, now=None):
     now = now or timezone.now()
@@ -360,6 +367,7 @@ def seat_decline(*, juror, appeal, now=None):
     return seat
 
 
+@retry_transaction
 @transaction.atomic
 def seat_vote(*, juror, appeal, vote, reason, now=None):
     """A juror votes uphold or overturn with a written reason. When every seat has voted the
@@ -435,7 +443,7 @@ def _after_decision(member_id, organisation_id):
 
 def _decide_rejection(appeal, overturned, now):
     assignment = assignment_for_update(appeal.assignment_id)
-    project = Project.objects.select_for_update().get(pk=assignment.project_id)
+    project = project_for_update(assignment.project_id)
     if overturned:
         escrow.release(assignment=assignment, project=project)
         assignment.status = Assignment.Status.OVERTURNED
@@ -451,6 +459,7 @@ def _decide_rejection(appeal, overturned, now):
                                               "organisation": project.organisation_id, "appeal": appeal.pk})
 
 
+@retry_transaction
 @transaction.atomic
 def jurors_pay_one(*, seat_id, now=None):
     """Pay one juror for a decided case from the coop's juror fund, once (key per seat). If the
@@ -479,6 +488,7 @@ def jurors_pay_one(*, seat_id, now=None):
 # --- member reviews of requesters ----------------------------------------------------------------------------
 
 
+@retry_transaction
 @transaction.atomic
 def review_post(*, member, project, rating, text):
     """A member who was paid for work on a finished project leaves a short review; a steward
@@ -506,6 +516,7 @@ def review_post(*, member, project, rating, text):
     return review
 
 
+@retry_transaction
 @transaction.atomic
 def review_moderate(*, steward, review, publish, reason=""):
     from tasks.appeals.models import RequesterReview

@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
 from tasks import escrow
 from tasks.eligibility import MemberContext, eligibility_with
 from tasks.errors import FairShareReached, InvalidState, NoFreeSlot, NotEligible, OpenCapReached
-from tasks.locks import membership_for_update
+from tasks.locks import free_slot_for_update, membership_for_update, project_for_update, slot_for_update
 from tasks.models import Assignment, Project, Slot
 
 ENDED = (Assignment.Status.RETURNED, Assignment.Status.EXPIRED)
@@ -36,6 +37,7 @@ def fair_share_held(*, member, project):
     return qs.count()
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_claim(*, member, project, now=None):
     """Give `member` (a User) a free slot of `project`; return the new Assignment."""
@@ -55,9 +57,7 @@ def assignment_claim(*, member, project, now=None):
         if held >= project.fair_share_cap:
             raise FairShareReached(extra={"cap": project.fair_share_cap, "until": project.fair_share_until.isoformat()})
     worked = Assignment.objects.filter(project=project, member=member).values("task_id")
-    slot = (Slot.objects.select_for_update(skip_locked=True)
-            .filter(project=project, status=Slot.Status.OPEN).exclude(task_id__in=worked)
-            .order_by("pk").first())
+    slot = free_slot_for_update(project_id=project.pk, exclude_tasks=worked)
     if slot is None:
         raise NoFreeSlot()
     slot.status = Slot.Status.TAKEN
@@ -79,14 +79,21 @@ def assignment_claim(*, member, project, now=None):
 
 def slot_reopen(*, slot, project, assignment, actor=None):
     """A returned or expired assignment gives its slot back: claimable again, or refunded at
-    once when the project was cancelled meanwhile. Caller holds the assignment's lock."""
-    slot = Slot.objects.select_for_update().get(pk=slot.pk)
+    once when the project was cancelled meanwhile. Caller holds the assignment's lock.
+
+    The project's lock decides, in the global order (assignment, project, slot): a cancel holds
+    it while it refunds the open slots, so either the cancel ran first and this sees the project
+    cancelled and refunds the slot itself, or this runs first and the cancel, which waits for
+    the lock, then finds the slot open and refunds it with the others. Read without the lock, a
+    cancel in between left the slot open in a cancelled project, its money stranded in escrow
+    (issue 24)."""
+    project = project_for_update(project.pk)
+    slot = slot_for_update(slot.pk)
     if project.status == Project.Status.CANCELLED:
         slot.status = Slot.Status.CANCELLED
         slot.save(update_fields=["status"])
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        escrow.refund(project=locked, amount=locked.cost_per_assignment, key=f"slot:{slot.pk}:refund", actor=actor)
-        locked.save(update_fields=["escrow_refunded"])
+        escrow.refund(project=project, amount=project.cost_per_assignment, key=f"slot:{slot.pk}:refund", actor=actor)
+        project.save(update_fields=["escrow_refunded"])
     else:
         slot.status = Slot.Status.OPEN
         slot.save(update_fields=["status"])

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record
 from tasks.access import staff_check
@@ -31,6 +32,7 @@ def csv_decode(raw):
         raise DomainError("not_utf8", _("The file must be a CSV saved as UTF-8."))
 
 
+@retry_transaction
 @transaction.atomic
 def task_import_create(*, actor, project, content, filename=""):
     """Keep an uploaded CSV and queue the job that checks and imports it."""

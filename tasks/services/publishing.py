@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, Forbidden
 from coop.eventlog.services import event_record
 from coop.federation.models import Membership
@@ -18,7 +19,7 @@ from tasks import escrow
 from tasks.access import staff_check
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, registered_checks
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
-from tasks.locks import project_for_update
+from tasks.locks import open_slots_for_update, project_for_update
 from tasks.models import DATA_FLAG_CODES, Project, ProjectWatch, Slot, Task
 from tasks.questions import form_validate, task_data_validate
 from tasks.services.claiming import fair_share_cap
@@ -102,6 +103,7 @@ def _event(type, project, actor, **extra):
                  payload={"project": project.pk, "organisation": project.organisation_id, **extra})
 
 
+@retry_transaction
 @transaction.atomic
 def project_create(*, actor, organisation, coop, **fields):
     """A requester drafts a project for one coop."""
@@ -115,6 +117,7 @@ def project_create(*, actor, organisation, coop, **fields):
     return project
 
 
+@retry_transaction
 @transaction.atomic
 def project_update(*, actor, project, **fields):
     """Change a draft project's settings (published projects keep their terms)."""
@@ -192,6 +195,7 @@ def _watchers_notify_later(project_id, coop_wide):
     transaction.on_commit(lambda: async_task("tasks.jobs.watchers_notify", project_id, coop_wide))
 
 
+@retry_transaction
 @transaction.atomic
 def tasks_add(*, actor, project, rows, first_line=1, lines=None, now=None, limit=MAX_TASKS_PER_CALL):
     """Add tasks (a list of data dicts). Nothing is created if any row is bad. On a published
@@ -225,6 +229,7 @@ def tasks_add(*, actor, project, rows, first_line=1, lines=None, now=None, limit
     return tasks
 
 
+@retry_transaction
 @transaction.atomic
 def project_publish(*, actor, project, now=None):
     """Open a draft project: floor-rate and terms checks, fees fixed, slots created, escrow held."""
@@ -268,6 +273,7 @@ def project_publish(*, actor, project, now=None):
     return project
 
 
+@retry_transaction
 @transaction.atomic
 def project_pause(*, actor, project):
     project = project_for_update(project.pk)
@@ -280,6 +286,7 @@ def project_pause(*, actor, project):
     return project
 
 
+@retry_transaction
 @transaction.atomic
 def project_resume(*, actor, project):
     project = project_for_update(project.pk)
@@ -293,6 +300,7 @@ def project_resume(*, actor, project):
     return project
 
 
+@retry_transaction
 @transaction.atomic
 def project_cancel(*, actor, project, now=None):
     """Cancel: unclaimed slots are refunded at once; claimed work may still be finished and is
@@ -301,8 +309,9 @@ def project_cancel(*, actor, project, now=None):
     staff_check(user=actor, organisation=project.organisation)
     if project.status == Project.Status.CANCELLED:
         raise InvalidState("already_cancelled", _("This project is already cancelled."))
-    open_slots = list(Slot.objects.select_for_update().filter(project=project, status=Slot.Status.OPEN)
-                      .values_list("pk", flat=True))
+    # under the project's lock: a return or expiry waits for it (tasks.services.claiming.slot_reopen),
+    # so a slot it reopens is either open now and refunded here, or refunded by it afterwards
+    open_slots = open_slots_for_update(project.pk)
     Slot.objects.filter(pk__in=open_slots).update(status=Slot.Status.CANCELLED)
     amount = len(open_slots) * project.cost_per_assignment if project.published_at else 0
     escrow.refund(project=project, amount=amount, key=f"project:{project.pk}:cancel", actor=actor)
@@ -313,6 +322,7 @@ def project_cancel(*, actor, project, now=None):
     return project
 
 
+@retry_transaction
 @transaction.atomic
 def watchers_notify(*, project_id, coop_wide=False, now=None):
     """Tell the members who asked (and are eligible, or only need to consent) that work opened."""

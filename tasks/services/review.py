@@ -8,14 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
 from tasks import escrow
 from tasks.access import staff_check
 from tasks.errors import InvalidState, NotYours, RejectionReasonRequired
-from tasks.locks import assignment_for_update, assignments_for_update
-from tasks.models import Assignment, Bonus, Project
+from tasks.locks import assignment_for_update, assignments_for_update, project_for_update
+from tasks.models import Assignment, Bonus
 
 MIN_EXPLANATION = 20
 MIN_COMMENT = 10
@@ -51,6 +52,7 @@ def _approve_locked(assignment, *, actor, now, auto):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_approve(*, actor, assignment, now=None):
     """Approve one submitted assignment: the reward goes to the member and the fees to the coop,
@@ -62,6 +64,7 @@ def assignment_approve(*, actor, assignment, now=None):
     return _approve_locked(assignment, actor=actor, now=now or timezone.now(), auto=False)
 
 
+@retry_transaction
 @transaction.atomic
 def assignments_approve(*, actor, project, ids, now=None):
     """Approve many submitted assignments of one project at once; all or nothing."""
@@ -76,12 +79,15 @@ def assignments_approve(*, actor, project, ids, now=None):
     bad = [a.pk for a in locked if a.status != Assignment.Status.SUBMITTED]
     if bad:
         raise InvalidState("not_submitted", _("Only submitted work can be approved."), {"assignments": bad})
+    # lock order: the assignments (pk order, above), then every balance the releases change
+    escrow.releases_lock(assignments=locked, project=project)
     for assignment in locked:
         assignment.project = project
         _approve_locked(assignment, actor=actor, now=now, auto=False)
     return locked
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_request_revision(*, actor, assignment, comment, now=None):
     """Send submitted work back to the member with a comment; they may edit and resubmit
@@ -110,6 +116,7 @@ def assignment_request_revision(*, actor, assignment, comment, now=None):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_reject(*, actor, assignment, reason, explanation, now=None):
     """Reject with a reason from the coop's published list and a written explanation. The money
@@ -158,6 +165,7 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_auto_approve(*, assignment_id, now=None):
     """Approve work left unreviewed past the project's delay. Safe to run twice: anything no
@@ -172,6 +180,7 @@ def assignment_auto_approve(*, assignment_id, now=None):
     return True
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_rejection_finalise(*, assignment_id, now=None):
     """The appeal window closed without an appeal: the rejection becomes final and the escrow
@@ -180,7 +189,7 @@ def assignment_rejection_finalise(*, assignment_id, now=None):
     assignment = assignment_for_update(assignment_id)
     if assignment.status != Assignment.Status.REJECTED or assignment.appeal_deadline > now:
         return False
-    project = Project.objects.select_for_update().get(pk=assignment.project_id)
+    project = project_for_update(assignment.project_id)
     escrow.refund(project=project, amount=project.cost_per_assignment, key=f"assignment:{assignment.pk}:refund")
     project.save(update_fields=["escrow_refunded"])
     assignment.status = Assignment.Status.REJECTION_FINAL
@@ -192,6 +201,7 @@ def assignment_rejection_finalise(*, assignment_id, now=None):
     return True
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_bonus(*, actor, assignment, amount, reason):
     """Pay the member a bonus from the requester's balance, with a written reason."""

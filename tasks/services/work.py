@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
 from tasks.errors import Expired, InvalidState, NotYours
 from tasks.locks import assignment_for_update
@@ -28,6 +29,7 @@ def _payload(assignment, **extra):
             "organisation": assignment.project.organisation_id, **extra}
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_draft_save(*, member, assignment, draft, now=None):
     """Keep the member's unfinished answers on the server (no event: nothing is decided)."""
@@ -40,6 +42,7 @@ def assignment_draft_save(*, member, assignment, draft, now=None):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_submit(*, member, assignment, answers, now=None):
     """Submit answers, checked against the form. A claimed assignment must be within its time
@@ -68,6 +71,7 @@ def assignment_submit(*, member, assignment, answers, now=None):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_return(*, member, assignment, now=None):
     """Give a claimed task back, without penalty: its slot reopens."""
@@ -84,6 +88,7 @@ def assignment_return(*, member, assignment, now=None):
     return assignment
 
 
+@retry_transaction
 @transaction.atomic
 def assignment_expire(*, assignment_id, now=None):
     """The time limit passed: the assignment expires and its slot reopens. A revision whose
@@ -115,6 +120,7 @@ def assignment_expire(*, assignment_id, now=None):
     return False
 
 
+@retry_transaction
 @transaction.atomic
 def data_consent_give(*, member, project):
     """The member read the project's data flags and agrees to work with such data."""
@@ -131,6 +137,7 @@ def data_consent_give(*, member, project):
     return consent
 
 
+@retry_transaction
 @transaction.atomic
 def project_watch(*, member, coop, project=None):
     """Tell `member` when `project` opens (or reopens, or gets new tasks); with no project,
@@ -145,6 +152,7 @@ def project_watch(*, member, coop, project=None):
     return watch
 
 
+@retry_transaction
 @transaction.atomic
 def project_unwatch(*, member, coop, project=None):
     return ProjectWatch.objects.filter(member=member, coop=coop, project=project).delete()[0]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
@@ -66,6 +67,7 @@ def key_validate(form, key):
     return answers_validate(form, key)
 
 
+@retry_transaction
 @transaction.atomic
 def qualification_test_create(*, actor, coop, name, questions, answer_key, pass_mark, time_limit_minutes, retry_hours,
                 estimated_minutes, reward, organisation=None, description="", instructions="", reason=""):
@@ -106,6 +108,7 @@ def _money(amount):
     return format_amount(amount)
 
 
+@retry_transaction
 @transaction.atomic
 def qualification_test_fund(*, actor, test, attempts):
     """Fund `attempts` more attempts into the test's escrow: from the requester's balance, or,
@@ -153,6 +156,7 @@ def attempt_blocker(*, member, test, now=None):
     return None
 
 
+@retry_transaction
 @transaction.atomic
 def attempt_start(*, member, test):
     """Start (or resume) an attempt. Reserves one funded attempt of the budget."""
@@ -197,6 +201,7 @@ def score_answers(*, questions, key, answers):
     return (len(questions) - len(wrong)) * 100 // len(questions), wrong
 
 
+@retry_transaction
 @transaction.atomic
 def attempt_submit(*, member, attempt, answers):
     """Score and pay an attempt, exactly once: a second submission is refused and pays nothing

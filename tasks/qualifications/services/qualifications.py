@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.services import notify
+from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
@@ -53,6 +54,7 @@ def _on_commit_reevaluate(qualification):
     transaction.on_commit(lambda: jobs.enqueue_qualification_reevaluate(pk))
 
 
+@retry_transaction
 @transaction.atomic
 def qualification_create(*, actor, coop, name, kind, organisation=None, description="", rule=None, reason="",
                          _skip_owner_check=False):
@@ -88,6 +90,7 @@ def qualification_create(*, actor, coop, name, kind, organisation=None, descript
     return qualification
 
 
+@retry_transaction
 @transaction.atomic
 def qualification_version_publish(*, actor, qualification, rule, reason="", proposal_id=None):
     """Publish a new version of a computed qualification's rule.
@@ -165,6 +168,7 @@ def _member_in_coop(qualification, member):
     return membership
 
 
+@retry_transaction
 @transaction.atomic
 def qualification_grant(*, actor, qualification, member, reason):
     """Grant a `granted`-kind qualification by hand, with a written reason the member sees."""
@@ -185,6 +189,7 @@ def qualification_grant(*, actor, qualification, member, reason):
     return grant
 
 
+@retry_transaction
 @transaction.atomic
 def qualification_revoke(*, actor, qualification, member, reason):
     """Withdraw a qualification by hand (granted or test kinds), with a written reason the member
@@ -202,6 +207,7 @@ def qualification_revoke(*, actor, qualification, member, reason):
     return _revoke(grant=grant, cause=QualificationRevocation.Cause.BY_HAND, reason=reason, evidence={}, actor=actor)
 
 
+@retry_transaction
 @transaction.atomic
 def qualification_reinstate(*, revocation, actor=None, reason=""):
     """Give back a revoked qualification (an appeal was won, or the definer changed their mind).

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.selectors import organisation_staff_require
+from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError
 from coop.eventlog.services import event_record
 from tasks.qualifications.eligibility import requirements_forget
@@ -21,14 +22,16 @@ def qualifications_available_for(project):
             .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))
 
 
+@retry_transaction
 @transaction.atomic
 def project_requirements_set(*, actor, project, qualifications):
     """Replace the project's required qualifications. The requester's staff choose them; a
     cancelled project keeps what it had."""
+    from tasks.locks import project_for_update
     from tasks.models import Project
 
     requirements_forget(project)  # the caller's instance reads the new choice
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = project_for_update(project.pk)
     organisation_staff_require(user=actor, organisation=project.organisation)
     if project.status == Project.Status.CANCELLED:
         raise Conflict("project_cancelled", _("This project is cancelled."))
