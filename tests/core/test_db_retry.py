@@ -105,7 +105,7 @@ def test_a_real_deadlock_is_retried_and_both_transactions_commit():
         if runs.count(tag) == 1:
             barrier.wait(timeout=5)  # both hold their first row: the opposite orders deadlock
         time.sleep(0.05)
-        User.objects.filter(pk=b.pk).update(first_name=f"locked by {tag}")
+        User.objects.select_for_update().get(pk=b.pk)
 
     def run(a, b, tag):
         try:
