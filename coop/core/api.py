@@ -2,11 +2,13 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
 from django.http import Http404
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from coop.core.db import Busy, retryable
 from coop.core.errors import DomainError
 
 
@@ -22,6 +24,11 @@ def exception_handler(exc, context):
     """Turn every error into `{"code", "message", "extra"}`."""
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, DatabaseError) and retryable(exc):
+        # a deadlock or serialisation failure that reached the view without being run again
+        # (raised inside a transaction the view itself opened): rolled back whole, so 503 busy
+        busy = Busy()
+        return Response(busy.as_dict(), status=busy.status)
     if isinstance(exc, DjangoValidationError):
         extra = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(

@@ -90,6 +90,18 @@ def test_other_errors_and_nested_calls_are_not_retried(no_sleep):
     assert len(calls) == 2 and no_sleep == []
 
 
+def test_a_deadlock_reaching_the_api_unretried_is_a_503_busy():
+    try:
+        _lost(psycopg.errors.DeadlockDetected)
+    except OperationalError as exc:
+        response = exception_handler(exc, {})
+    assert response.status_code == 503 and response.data["code"] == "busy"
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError as exc:
+        assert exception_handler(exc, {}) is None  # not a lost race: DRF re-raises it as before
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_real_deadlock_is_retried_and_both_transactions_commit():
