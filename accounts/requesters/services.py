@@ -309,7 +309,8 @@ def _staff_locked(staff):
     Owners first on every path, so two owners changing each other cannot deadlock; the
     owner list is re-read under the lock, so two concurrent demotions cannot both pass."""
     owners = locks.owners_for_update(staff.organisation_id)
-    row = OrganisationStaff.objects.select_for_update().select_related("organisation").filter(pk=staff.pk).first()
+    row = (OrganisationStaff.objects.select_for_update(of=("self",)).select_related("organisation")
+           .filter(pk=staff.pk).first())
     if row is None:
         raise DomainError("not_found", _("This person is no longer on the staff."))
     return row, owners

@@ -150,7 +150,7 @@ def application_subject(membership):
 
 
 def _locked(membership):
-    return Membership.objects.select_for_update().select_related("coop", "user").get(pk=membership.pk)
+    return Membership.objects.select_for_update(of=("self",)).select_related("coop", "user").get(pk=membership.pk)
 
 
 @transaction.atomic
@@ -245,7 +245,7 @@ def membership_reinstate(*, steward, membership, reason):
 
 @transaction.atomic
 def membership_leave(*, user):
-    membership = Membership.objects.select_for_update().select_related("coop").filter(
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("coop").filter(
         user=user, status__in=Membership.LIVE).first()
     if membership is None:
         raise NotFound("no_membership", _("You have no membership to leave."))

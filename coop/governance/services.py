@@ -446,7 +446,7 @@ def coops_bring_within_bounds(*, proposal, now):
 
 # --- stewards ----------------------------------------------------------------------------
 def _role_change(*, membership, proposal, role, event_type):
-    membership = Membership.objects.select_for_update().select_related("coop", "user").get(pk=membership.pk)
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("coop", "user").get(pk=membership.pk)
     if membership.status != Membership.Status.ACTIVE:
         raise InvalidTransition()
     membership.role = role

@@ -144,7 +144,7 @@ def frozen_void(*, steward, assignment, now=None):
 @retry_transaction
 @transaction.atomic
 def brake_lift(*, steward, project, now=None):
-    brake = ProjectBrake.objects.select_for_update().select_related("project").filter(
+    brake = ProjectBrake.objects.select_for_update(of=("self",)).select_related("project").filter(
         project_id=getattr(project, "pk", project)).first()
     if brake is None:
         raise NotFound()

@@ -156,7 +156,7 @@ def _file_revocation(member, statement, revocation, now):
 
 
 def _file_sanction(member, statement, membership, now):
-    membership = Membership.objects.select_for_update().select_related("coop").filter(
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("coop").filter(
         pk=getattr(membership, "pk", membership)).first()
     if membership is None or membership.user_id != member.pk:
         raise NotFound()
@@ -260,7 +260,7 @@ def appeal_draw(*, appeal_id, now=None):
     """Draw the jury once the appeal's event is in a signed checkpoint. Returns True if drawn.
     Safe to call again: a drawn appeal is left alone; one without enough candidates waits."""
     now = now or timezone.now()
-    appeal = Appeal.objects.select_for_update().select_related("coop").get(pk=appeal_id)
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("coop").get(pk=appeal_id)
     if appeal.status != Appeal.Status.AWAITING_DRAW:
         return False
     checkpoint = appeal_checkpoint(appeal)
@@ -521,7 +521,7 @@ def review_post(*, member, project, rating, text):
 def review_moderate(*, steward, review, publish, reason=""):
     from tasks.appeals.models import RequesterReview
 
-    review = RequesterReview.objects.select_for_update().select_related("project").filter(
+    review = RequesterReview.objects.select_for_update(of=("self",)).select_related("project").filter(
         pk=getattr(review, "pk", review)).first()
     if review is None or not is_steward(steward, coop_id=review.project.coop_id):
         raise NotFound()

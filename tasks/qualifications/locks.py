@@ -19,7 +19,7 @@ def qualification_for_update(pk):
 def test_for_update(pk):
     from tasks.qualifications.models import QualificationTest
 
-    return QualificationTest.objects.select_for_update().select_related("qualification").get(pk=pk)
+    return QualificationTest.objects.select_for_update(of=("self",)).select_related("qualification").get(pk=pk)
 
 
 def attempt_for_update(pk):
