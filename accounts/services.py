@@ -187,4 +187,5 @@ def member_erase(*, user, password, donate=False):
     Notice.objects.filter(user=user).delete()
     DataExport.objects.filter(user=user).delete()
     event_record(type="member.erased", actor=user, subject=user, payload={"user": user.pk, "events_erased": erased})
+    user.refresh_from_db()
     return user

@@ -36,9 +36,10 @@ def appeal_blockers(*, user):
     reasons = []
     if Appeal.objects.filter(appellant=user, status__in=OPEN).exists():
         reasons.append(("appeal_open", _("An appeal of yours is still open: wait for the jury's decision.")))
-    if JurySeat.objects.filter(juror=user, status__in=(JurySeat.Status.INVITED, JurySeat.Status.ACCEPTED),
-                               appeal__status__in=OPEN).exists():
-        reasons.append(("jury_seat_open", _("You sit on a jury that has not decided yet: vote or decline first.")))
+    # a juror who voted is paid when the jury decides: that money must not reach an erased wallet
+    if JurySeat.objects.filter(juror=user, status__in=JurySeat.LIVE, appeal__status__in=OPEN).exists():
+        reasons.append(("jury_seat_open", _("You sit on a jury that has not decided yet: vote (or decline), then "
+                                            "wait for its decision and your juror pay.")))
     return reasons
 
 
