@@ -1,0 +1,185 @@
+"""One walk per role path, in French on a 390-pixel phone, from the home page with only the
+links and buttons on the screen (issue 16). See tests/browser/walks.py for what fails a walk
+(a typed URL, a console error, a 4xx/5xx, a page wider than the phone) and where the
+screenshots go."""
+
+import pytest
+from playwright.sync_api import expect
+
+from coop.federation.models import Membership
+from ledger.models import Payout
+from tasks.models import Assignment, Project
+from tasks.services import assignment_approve, assignment_claim, assignment_submit
+from tests.browser.walks import Walker
+from tests.factories import CoopFactory, UserFactory, member, operator, organisation, steward
+from tests.factories.tasks import published_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MEMBER_PAGE_LIMIT = 60_000  # bytes, document and assets, on the member's path
+
+
+def test_walk_apply_and_be_admitted(live_server, browser, allow_async_unsafe):
+    coop = CoopFactory(name="Coop Antananarivo", slug="tana")
+    boss = steward(coop, user=UserFactory(email="hery@tana.example")).user
+    CoopFactory(name="Lagos coop", slug="lagos")
+
+    soa = Walker(browser, live_server.url, "apply", "candidate")
+    page = soa.home()
+    page.get_by_role("link", name="Rejoindre une coopérative").click()
+    page.fill("#id_email", "soa@example.org")
+    page.fill("#id_display_name", "Soa Rasoa")
+    page.fill("#id_country", "MG")
+    page.fill("#id_password", "a-long-enough-secret")
+    page.locator("main").get_by_role("button", name="S'inscrire").click()
+    expect(page.locator("#coop-tana")).to_contain_text("Taux plancher")
+    expect(page.locator("#coop-tana")).to_contain_text("au moins 12,00")
+    soa.step("les-cooperatives")
+    page.locator("#coop-tana").get_by_role("link", name="Choisir Coop Antananarivo").click()
+    page.fill("#id_statement", "Je transcris des reçus en français et en malgache depuis deux ans.")
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    expect(page.locator("main")).to_contain_text("Votre candidature attend un intendant.")
+    expect(page.locator("main")).not_to_contain_text("Rôle")
+    expect(page.locator("main")).not_to_contain_text("Quitter la coopérative")
+    expect(page.locator("#role-badge")).to_have_text("Candidat·e")
+    soa.step("candidature-envoyee")
+
+    hery = Walker(browser, live_server.url, "apply", "steward")
+    page_s = hery.log_in(boss.email)
+    expect(page_s.locator("main")).to_contain_text("Nouvelle candidature")
+    hery.menu("Intendance")
+    hery.menu("Candidatures")
+    expect(page_s.locator("main")).to_contain_text("Soa Rasoa")
+    hery.step("candidatures")
+    page_s.get_by_role("button", name="Admettre").click()
+    expect(page_s.locator(".messages")).to_contain_text("Soa Rasoa")
+    hery.step("admise")
+    hery.menu("Membre")
+    expect(page_s.locator("main")).to_contain_text("traité")  # the notice about it is resolved
+    hery.step("avis-traite")
+    hery.close()
+
+    page.reload()
+    expect(page.locator("#role-badge")).to_have_text("Membre")
+    expect(page.locator("main")).to_contain_text("Coop Antananarivo")
+    soa.menu("Travail")
+    expect(page.locator("h1")).to_have_text("Travail")
+    soa.step("membre")
+    soa.close()
+    assert Membership.objects.get(user__email="soa@example.org").status == "active"
+
+
+def test_walk_member_takes_work_is_paid_and_asks_for_a_payout(live_server, browser, allow_async_unsafe):
+    coop = CoopFactory(name="Coop Antananarivo", slug="tana")
+    fara = member(coop, user=UserFactory(email="fara@tana.example")).user
+    project = published_project(coop, tasks=2, title="Chats ou chiens", reward=600, estimated_minutes=5)
+
+    walk = Walker(browser, live_server.url, "member", "fara")
+    page = walk.log_in(fara.email)
+    walk.menu("Travail")
+    card = page.locator(f"#project-{project.pk}")
+    expect(card).to_contain_text("Chats ou chiens")
+    walk.step("fil")
+    card.get_by_role("button", name="Prendre une tâche").click()
+    page.check("input[name=label][value=yes]")
+    walk.step("tache")
+    page.get_by_role("button", name="Rendre", exact=True).click()
+    walk.step("rendue")
+    walk.menu("Mon travail")
+    expect(page.locator("main")).to_contain_text("Chats ou chiens")
+    walk.step("mon-travail")
+
+    # the requester approves it (their own walk covers how)
+    work = Assignment.objects.get(member=fara)
+    assignment_approve(actor=project.organisation.owner, assignment=work)
+
+    walk.menu("Portefeuille")
+    expect(page.locator("#wallet-balance")).to_contain_text("6,00")
+    walk.step("portefeuille")
+    page.fill("#id_amount", "6,00")
+    page.fill("#id_details", "+261 34 00 000 00")
+    page.get_by_role("button", name="Demander un retrait").click()
+    expect(page.locator(".messages")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("6,00")
+    walk.step("retrait-demande")
+    walk.close()
+    walk.assert_light(MEMBER_PAGE_LIMIT)
+    assert Payout.objects.filter(user=fara, amount=600).count() == 1
+
+
+def test_walk_requester_funds_creates_publishes_reviews_and_reads_the_money(live_server, browser, tmp_path,
+                                                                            allow_async_unsafe):
+    coop = CoopFactory(name="Coop Antananarivo", slug="tana")
+    org = organisation(owner=UserFactory(email="mireille@ravina.example"), name="Ravina Labs")
+    boss = operator()
+    workers = [member(coop, user=UserFactory(email=f"m{i}@tana.example")).user for i in range(3)]
+
+    # the federation's operator records the requester's bank transfer
+    op = Walker(browser, live_server.url, "requester", "operator")
+    page_o = op.log_in(boss.email)
+    op.menu("Fédération")
+    page_o.select_option("#id_deposit-organisation", label="Ravina Labs")
+    page_o.fill("#id_deposit-amount", "100,00")
+    page_o.fill("#id_deposit-reference", "VIR-2026-001")
+    page_o.get_by_role("button", name="Enregistrer le dépôt").click()
+    expect(page_o.locator(".messages")).to_contain_text("Dépôt enregistré")
+    op.step("depot")
+    op.close()
+
+    walk = Walker(browser, live_server.url, "requester", "mireille")
+    page = walk.log_in(org.owner.email)
+    expect(page.locator("#role-badge")).to_have_text("Demandeur")
+    walk.menu("Argent")
+    expect(page.locator("main")).to_contain_text("100,00")
+    walk.step("argent-avant")
+    walk.menu("Projets")
+    page.get_by_role("link", name="Nouveau projet").click()
+    page.select_option("#coop", str(coop.pk))
+    page.fill("#id_title", "Chats ou chiens")
+    page.fill("#id_category", "labelling")
+    page.fill("#id_instructions", "Dites ce que montre la **photo**.")
+    page.fill("#id_reward", "0,50")
+    page.fill("#id_estimated_minutes", "2")
+    walk.step("brouillon")
+    page.locator("main form.card button[type=submit]").click()
+    csv_file = tmp_path / "photos.csv"
+    csv_file.write_text("image_url\n" + "".join(f"https://img.example/{i}.jpg\n" for i in range(4)))
+    page.set_input_files("input[type=file]", str(csv_file))
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.locator("#import-message")).to_contain_text("4")
+    walk.step("csv-importe")
+    page.locator("main").get_by_role("link", name="Chats ou chiens").click()
+    page.get_by_role("button", name="Publier").click()
+    expect(page.locator(".messages")).to_be_visible()
+    walk.step("publie")
+    project = Project.objects.get(title="Chats ou chiens")
+    assert project.status == "open"
+
+    # three members submit (their own walk covers how)
+    for user in workers:
+        assignment_submit(member=user, assignment=assignment_claim(member=user, project=project),
+                          answers={"label": "cat"})
+
+    walk.menu("À vérifier")
+    expect(page.locator("main")).to_contain_text("3 rendus attendent votre vérification.")
+    walk.step("a-verifier")
+    page.get_by_role("link", name="Vérifier le plus ancien").click()
+    expect(page.locator("main")).to_contain_text("cat")  # the answer is on the screen
+    page.get_by_role("button", name="Approuver et payer").click()
+    walk.step("approuve")
+    page.get_by_role("link", name="Rendu suivant").click()
+    page.select_option("#id_reason", "wrong_answer")
+    page.fill("#id_explanation", "La photo montre un chien à gauche, voyez l'exemple deux.")
+    page.get_by_role("button", name="Rejeter").click()
+    walk.step("rejete")
+    page.get_by_role("link", name="Rendu suivant").click()
+    page.fill("#id_comment", "Regardez aussi le coin en bas à droite, s'il vous plaît.")
+    page.get_by_role("button", name="Demander une révision").click()
+    expect(page.locator("main")).to_contain_text("Aucun autre rendu n’attend de vérification.")
+    walk.step("revision")
+    walk.menu("Argent")
+    expect(page.locator("main")).to_contain_text("Séquestre")
+    walk.step("argent-apres")
+    walk.close()
+    statuses = sorted(Assignment.objects.filter(project=project).values_list("status", flat=True))
+    assert statuses == ["approved", "rejected", "revision_requested"]
