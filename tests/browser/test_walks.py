@@ -3,16 +3,28 @@ links and buttons on the screen (issue 16). See tests/browser/walks.py for what 
 (a typed URL, a console error, a 4xx/5xx, a page wider than the phone) and where the
 screenshots go."""
 
+import time
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from coop.federation.models import Membership
+from coop.forums.registry import room_for
+from coop.governance.jobs import proposals_advance
+from coop.governance.models import Proposal
 from ledger.models import Payout
+from tasks.appeals.jobs import appeals_due
+from tasks.appeals.models import Appeal
 from tasks.models import Assignment, Project
-from tasks.services import assignment_approve, assignment_claim, assignment_submit
+from tasks.services import assignment_approve, assignment_claim, assignment_reject, assignment_submit
+from tests.appeals.conftest import EXPLANATION, PARAMS, REWARD, STATEMENT, participate
+from tests.appeals.conftest import published_project as appeal_project
 from tests.browser.walks import Walker
-from tests.factories import CoopFactory, UserFactory, member, operator, organisation, steward
+from tests.factories import CoopFactory, UserFactory, member, operator, organisation, steward, voter
 from tests.factories.tasks import published_project
+from tests.forums.conftest import asgi_servers  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -183,3 +195,151 @@ def test_walk_requester_funds_creates_publishes_reviews_and_reads_the_money(live
     walk.close()
     statuses = sorted(Assignment.objects.filter(project=project).values_list("status", flat=True))
     assert statuses == ["approved", "rejected", "revision_requested"]
+
+
+def test_walk_appeal_three_jurors_decide_and_both_sides_read_it(live_server, browser, allow_async_unsafe):
+    coop = CoopFactory(name="Coop Antananarivo", slug="tana", params=PARAMS)
+    people = [participate(member(coop, user=UserFactory(email=f"m{i}@tana.example"))) for i in range(8)]
+    project = appeal_project(coop, tasks=4, reward=REWARD, estimated_minutes=10, funds=4 * 13200 + 1000)
+    owner = project.organisation.staff.first().user
+    worker = people[0]
+    subs = []
+    for user in people[:2]:
+        a = assignment_claim(member=user, project=project)
+        subs.append(assignment_submit(member=user, assignment=a, answers={"label": "yes"}))
+    assignment_approve(actor=owner, assignment=subs[1])
+    assignment_reject(actor=owner, assignment=subs[0], reason="incomplete", explanation=EXPLANATION)
+
+    # the member reads the rejection and appeals
+    walk = Walker(browser, live_server.url, "appeal", "member")
+    page = walk.log_in(worker.email)
+    walk.menu("Recours")
+    page.get_by_role("link", name="Faire recours", exact=True).click()
+    expect(page.locator("main")).to_contain_text(EXPLANATION)
+    page.fill("#id_statement", STATEMENT)
+    walk.step("recours")
+    page.get_by_role("button", name="Déposer mon recours").click()
+    expect(page.locator(".messages")).to_contain_text("Votre recours est déposé")
+    walk.step("recours-depose")
+
+    # the job seals the log and draws the jury from the signed checkpoint
+    deadline = time.monotonic() + 60
+    while appeals_due()["drawn"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    appeal = Appeal.objects.get()
+    jurors = [seat.juror for seat in appeal.seats.select_related("juror")]
+    assert len(jurors) == 3 and worker not in jurors
+
+    for n, juror in enumerate(jurors, 1):
+        seat = Walker(browser, live_server.url, "appeal", f"juror{n}")
+        juror_page = seat.log_in(juror.email)
+        seat.menu("Recours")
+        juror_page.get_by_role("link", name=f"Recours {appeal.pk}").click()
+        expect(juror_page.locator("main")).to_contain_text(STATEMENT)
+        expect(juror_page.locator("main")).not_to_contain_text(worker.email)
+        juror_page.get_by_role("button", name="Accepter").click()
+        juror_page.get_by_label("annuler la décision").check()
+        juror_page.fill("#id_reason", "La moitié basse du reçu est blanche ; rien n'a été sauté.")
+        seat.step("vote")
+        juror_page.get_by_role("button", name="Voter").click()
+        expect(juror_page.locator(".messages")).to_contain_text("Votre vote est enregistré.")
+        seat.step("vote-enregistre")
+        seat.close()
+
+    # the member reads the decision and is paid
+    walk.menu("Recours")
+    page.get_by_role("link", name=f"Recours {appeal.pk}").click()
+    expect(page.locator("main")).to_contain_text("rien n'a été sauté")
+    walk.step("decision")
+    walk.menu("Portefeuille")
+    expect(page.locator("#wallet-balance")).to_contain_text("120,00")
+    walk.step("paye")
+    walk.close()
+
+    # the requester reads it too, from the submission in their review table
+    requester = Walker(browser, live_server.url, "appeal", "requester")
+    page_r = requester.log_in(owner.email)
+    requester.menu("Projets")
+    page_r.get_by_role("link", name=project.title).click()
+    page_r.get_by_role("link", name="Relire les travaux rendus").click()
+    page_r.select_option("#status", "all")
+    page_r.get_by_role("button", name="Filtrer").click()
+    page_r.locator("#review-table").get_by_role("link", name=str(subs[0].pk), exact=True).click()
+    with translation.override("fr"):
+        overturned = str(Assignment.Status.OVERTURNED.label)
+    expect(page_r.locator("main h1 .badge")).to_have_text(overturned)
+    requester.step("decision-cote-demandeur")
+    requester.close()
+    assert Assignment.objects.get(pk=subs[0].pk).status == "overturned"
+
+
+def test_walk_proposal_vote_adoption_and_the_rulebook(live_server, browser, allow_async_unsafe):
+    coop = CoopFactory(name="Coop Antananarivo", slug="tana")
+    emails = ["fara@tana.example", "lova@tana.example", "nirina@tana.example"]
+    for email in emails:
+        voter(coop, user=UserFactory(email=email))
+
+    fara = Walker(browser, live_server.url, "vote", "fara")
+    page = fara.log_in(emails[0])
+    fara.menu("Votes")
+    page.get_by_role("link", name="Faire une proposition").click()
+    page.fill("#id_title", "Relever le taux plancher à 15,00")
+    page.fill("#id_body", "La transcription en malgache prend plus de temps que prévu.")
+    page.select_option("#id_parameter_1", value="floor_hourly_rate")
+    page.fill("#id_value_1", "15,00")
+    fara.step("proposition")
+    page.get_by_role("button", name="Enregistrer et ouvrir la discussion").click()
+    expect(page.locator("#proposal-status")).to_have_text("en discussion")
+    fara.step("discussion")
+
+    # the discussion period passes; the job opens the vote
+    proposal = Proposal.objects.get()
+    Proposal.objects.filter(pk=proposal.pk).update(discussion_ends_at=timezone.now() - timedelta(seconds=1))
+    assert proposals_advance()["opened"] == 1
+
+    for n, email in enumerate(emails):
+        member_walk = Walker(browser, live_server.url, "vote", f"voter{n}")
+        member_page = member_walk.log_in(email)
+        member_walk.menu("Votes")
+        member_page.get_by_role("link", name="Relever le taux plancher à 15,00").first.click()
+        expect(member_page.locator("#proposal-status")).to_have_text("au vote")
+        member_page.get_by_role("button", name="Oui", exact=True).click()
+        expect(member_page.locator(".messages")).to_contain_text("Votre vote est enregistré.")
+        member_walk.step("vote")
+        member_walk.close()
+
+    # the deadline passes; the close job adopts it; the rulebook shows the new value
+    Proposal.objects.filter(pk=proposal.pk).update(voting_ends_at=timezone.now() - timedelta(seconds=1))
+    assert proposals_advance()["closed"] == 1
+    page.reload()
+    expect(page.locator("#proposal-status")).to_have_text("adoptée")
+    page.get_by_role("link", name="Adoptée : version 2 du règlement").click()
+    expect(page.locator("#param-floor_hourly_rate")).to_contain_text("15,00")
+    fara.step("reglement")
+    fara.close()
+
+
+def test_walk_forum_live_in_two_browsers(asgi_servers, browser, allow_async_unsafe):  # noqa: F811
+    alice = member(user=UserFactory(email="fara@tana.example"))
+    bob = member(coop=alice.coop, user=UserFactory(email="lova@tana.example"))
+    room = room_for(alice.coop)
+    (server,) = asgi_servers(1)
+    walks = [Walker(browser, server.url, "forum", who) for who in ("fara", "lova")]
+    pages = []
+    for walk, person in zip(walks, (alice, bob), strict=True):
+        page = walk.log_in(person.user.email)
+        walk.menu("Forums")
+        page.get_by_role("link", name=room.title).click()
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "online")
+        walk.step("salon")
+        pages.append(page)
+    pages[0].fill("#post textarea", "Quelqu'un a fait le lot des **reçus** ?")
+    pages[0].click("#post button[type=submit]")
+    expect(pages[1].locator("#messages")).to_contain_text("Quelqu'un a fait le lot des reçus ?")
+    walks[1].step("message-recu")
+    pages[1].fill("#post textarea", "Oui, la paie est correcte")
+    pages[1].click("#post button[type=submit]")
+    expect(pages[0].locator("#messages")).to_contain_text("Oui, la paie est correcte")
+    walks[0].step("reponse-recue")
+    for walk in walks:
+        walk.close()
