@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.services import notify
+from accounts.services import notices_resolve, notify
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
@@ -81,7 +81,7 @@ def brake_check(*, assignment, now=None):
     for user in _staff_users(project.organisation_id):
         notify(user=user, kind="brake", link=f"/requester/projects/{project.pk}/", text=text)
     for user in _stewards(project.coop_id):
-        notify(user=user, kind="brake", link="/appeals/steward/",
+        notify(user=user, kind="brake", link="/appeals/steward/", subject=f"brake:{project.pk}",
                text=lambda: _("The mass-rejection brake engaged on “%(p)s”: rejections wait for your review.")
                % {"p": project.title})
     return True
@@ -155,6 +155,7 @@ def brake_lift(*, steward, project, now=None):
     brake.save(update_fields=["lifted_at", "lifted_by"])
     event_record(type="project.brake_lifted", coop=brake.project.coop_id, actor=steward, subject=brake.project,
                  payload={"project": brake.project_id, "organisation": brake.project.organisation_id})
+    notices_resolve(subject=f"brake:{brake.project_id}")
     return brake
 
 
@@ -183,7 +184,7 @@ def project_flag(*, member, project, kind, comment=""):
         event_record(type="project.paused_by_flags", coop=project.coop_id, subject=project,
                      payload={"project": project.pk, "organisation": project.organisation_id, "flags": open_flags})
         for user in _stewards(project.coop_id):
-            notify(user=user, kind="flags", link="/appeals/steward/",
+            notify(user=user, kind="flags", link="/appeals/steward/", subject=f"flags:{project.pk}",
                    text=lambda: _("“%(p)s” was flagged %(n)s times by members and is paused for your review.")
                    % {"p": project.title, "n": open_flags})
         for user in _staff_users(project.organisation_id):
@@ -207,4 +208,5 @@ def flags_resolve(*, steward, project, resume):
     event_record(type="project.flags_resolved", coop=project.coop_id, actor=steward, subject=project,
                  payload={"project": project.pk, "organisation": project.organisation_id, "flags": count,
                           "resumed": int(bool(resume))})
+    notices_resolve(subject=f"flags:{project.pk}")
     return count

@@ -107,3 +107,25 @@ def test_frozen_rejections_do_not_count_and_are_not_finalised(batch):
     later = frozen.reviewed_at + timedelta(days=30)
     jobs.finalise_rejections_due(now=later)
     assert Assignment.objects.get(pk=frozen.pk).status == "frozen"
+
+
+def test_lifting_the_brake_and_resolving_flags_resolve_the_stewards_notices(batch):
+    """Handled items resolve their notices (issue 16): the brake's and the flags' notices to
+    stewards are marked handled when a steward lifts the brake or resolves the flags."""
+    from accounts.models import Notice
+
+    for a in batch["subs"][:5]:
+        reject(batch, a)
+    project = batch["project"]
+    for user in [member(batch["coop"]).user for _ in range(5)]:
+        project_flag(member=user, project=project, kind="pay_too_low")
+    brake_notices = Notice.objects.filter(user=batch["steward"], kind="brake")
+    flag_notices = Notice.objects.filter(user=batch["steward"], kind="flags")
+    assert brake_notices.count() == 1 and flag_notices.count() == 1
+    assert not Notice.objects.filter(resolved_at__isnull=False).exists()
+    brake_lift(steward=batch["steward"], project=project)
+    assert brake_notices.get().resolved_at is not None and flag_notices.get().resolved_at is None
+    flags_resolve(steward=batch["steward"], project=project, resume=True)
+    assert flag_notices.get().resolved_at is not None
+    # the requester's notices are information, not a task: they stay as they were
+    assert not Notice.objects.filter(user=batch["owner"], resolved_at__isnull=False).exists()
