@@ -75,6 +75,8 @@ class Transaction(models.Model):
         BONUS = "bonus", _("Bonus")
         JUROR_PAY = "juror_pay", _("Juror pay")
         TREASURY_FUND = "treasury_fund", _("Coop funding")
+        TREASURY_CONTRIBUTION = "treasury_contribution", _("Contribution to the coop's treasury")
+        JUROR_FUND_TOP_UP = "juror_fund_top_up", _("Juror fund top-up from the treasury")
         PAYOUT_REQUEST = "payout_request", _("Payout requested")
         PAYOUT_SETTLE = "payout_settle", _("Payout sent")
         PAYOUT_FAIL = "payout_fail", _("Payout failed, money returned")

@@ -212,3 +212,28 @@ def reconciliations_recent(*, limit=5):
 def payout_owners(ids):
     """{payout id: its member's user id} (the event log's owner lookup for payout events)."""
     return dict(Payout.objects.filter(pk__in=ids).values_list("pk", "user_id"))
+
+
+def juror_fund_outlook(*, coop, now=None, days=30):
+    """For stewards: the juror fund's balance, the treasury behind it, the voted reserve, what a
+    case costs, how many cases the fund covers and, at the pace of the last `days` days, how
+    many days it lasts (None when nothing was paid lately), and the latest movements in."""
+    from coop.federation.selectors import rulebook_in_force
+
+    now = now or timezone.now()
+    funds = coop_fund_balances(coop=coop)
+    rulebook = rulebook_in_force(coop=coop)
+    per_juror = rulebook["floor_hourly_rate"] * rulebook["juror_minutes"] // 60
+    per_case = per_juror * rulebook["jury_size"]
+    fund_postings = Posting.objects.filter(account__kind=Account.Kind.JUROR_FUND,
+                                           account__owner_kind=posting.OWNER_COOP, account__owner_id=coop.pk)
+    paid = -(fund_postings.filter(amount__lt=0, transaction__created_at__gte=now - timedelta(days=days))
+             .aggregate(total=Sum("amount"))["total"] or 0)
+    balance = funds["juror_fund"]
+    return {
+        "balance": balance, "treasury": funds["treasury"], "reserve": rulebook["juror_fund_reserve"],
+        "per_juror": per_juror, "per_case": per_case, "cases_covered": balance // per_case if per_case else None,
+        "paid_recently": paid, "days": days,
+        "runway_days": balance * days // paid if paid else None,
+        "movements": list(fund_postings.select_related("transaction").order_by("-pk")[:10]),
+    }

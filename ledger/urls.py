@@ -7,6 +7,7 @@ urlpatterns = [
     path("wallet/statement.csv", views.wallet_csv, name="wallet_csv"),
     path("requesters/<int:org_id>/money/", views.requester_money, name="requester"),
     path("requesters/<int:org_id>/money/statement.csv", views.requester_csv, name="requester_csv"),
+    path("steward/money/", views.steward_funds, name="steward_funds"),
     path("steward/payouts/", views.steward_payouts, name="steward_payouts"),
     path("steward/payouts/<int:pk>/settle/", views.payout_settle, name="payout_settle"),
     path("steward/payouts/<int:pk>/fail/", views.payout_fail, name="payout_fail"),

@@ -126,6 +126,16 @@ def requester_csv(request, org_id):
 # --- steward -----------------------------------------------------------------------------
 
 @steward_required
+def steward_funds(request, stewardship):
+    """The coop's money for stewards: treasury, juror fund with its reserve and runway."""
+    coop = stewardship.coop
+    return render(request, "ledger/steward_funds.html", {
+        "coop": coop, "funds": selectors.coop_fund_balances(coop=coop),
+        "outlook": selectors.juror_fund_outlook(coop=coop),
+    })
+
+
+@steward_required
 def steward_payouts(request, stewardship):
     coop = stewardship.coop
     return render(request, "ledger/steward_payouts.html", {

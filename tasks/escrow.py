@@ -17,11 +17,24 @@ def hold(*, project, amount, actor=None):
     project.escrow_held += amount
 
 
+def _slot(slot_id):
+    from tasks.models import Slot
+
+    return Slot.objects.only("fee_coop", "fee_federation", "fee_juror").get(pk=slot_id)
+
+
+def slot_cost(*, project, slot_id):
+    """What the escrow holds for one slot: the reward and the slot's exact share of its batch's fees."""
+    return project.reward + _slot(slot_id).fee
+
+
 def release(*, assignment, project, actor=None):
-    """Pay one assignment: reward to the member, fees to the coop, federation and juror fund."""
+    """Pay one assignment: reward to the member, its slot's fee shares to the coop, federation
+    and juror fund (tasks/fees.py)."""
+    slot = _slot(assignment.slot_id)
     _ledger().escrow_release(
-        project=project, user=assignment.member, reward=project.reward, fee_coop=project.fee_coop,
-        fee_federation=project.fee_federation, fee_juror=project.fee_juror,
+        project=project, user=assignment.member, reward=project.reward, fee_coop=slot.fee_coop,
+        fee_federation=slot.fee_federation, fee_juror=slot.fee_juror,
         key=_release_key(assignment), actor=actor,
     )
 

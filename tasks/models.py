@@ -41,7 +41,8 @@ class Project(models.Model):
     auto_approval_hours = models.PositiveIntegerField(_("automatic approval after (hours)"), default=72)
     data_flags = models.JSONField(_("data sensitivity flags"), default=list, blank=True)
 
-    # fixed at publish (DESIGN.md seam 1): fees per assignment and the rules they came from
+    # fixed at publish (DESIGN.md seam 1, tasks/fees.py): the fee totals of every batch opened
+    # so far (each slot stores its exact share) and the rules they came from
     fee_coop = models.BigIntegerField(default=0)
     fee_federation = models.BigIntegerField(default=0)
     fee_juror = models.BigIntegerField(default=0)
@@ -72,11 +73,8 @@ class Project(models.Model):
 
     @property
     def fee(self):
+        """The fees of all the batches opened so far (their slots' shares added up)."""
         return self.fee_coop + self.fee_federation + self.fee_juror
-
-    @property
-    def cost_per_assignment(self):
-        return self.reward + self.fee
 
     @property
     def hourly_rate(self):
@@ -114,6 +112,10 @@ class Slot(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="slots")
     number = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    # this slot's exact share of its batch's fees (tasks/fees.py), moved on release or refund
+    fee_coop = models.BigIntegerField(default=0)
+    fee_federation = models.BigIntegerField(default=0)
+    fee_juror = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]
@@ -122,6 +124,10 @@ class Slot(models.Model):
 
     def __str__(self):
         return f"slot {self.number} of task {self.task_id}"
+
+    @property
+    def fee(self):
+        return self.fee_coop + self.fee_federation + self.fee_juror
 
 
 class Assignment(models.Model):

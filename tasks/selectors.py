@@ -2,7 +2,7 @@
 
 import statistics
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from tasks.models import Assignment, Project, Slot
@@ -94,15 +94,18 @@ def member_held_lines(*, user):
 
 def escrow_obligations(*, ids):
     """Registered with the ledger for project escrows: what each project's escrow still owes
-    (open slots and work in progress or under review, each at reward + fees as fixed at publish)."""
+    (open slots and work in progress or under review, each at the reward plus its slot's fee
+    shares fixed at publish)."""
     projects = {p.pk: p for p in Project.objects.filter(pk__in=list(ids))}
     owed = {pk: 0 for pk in projects}
+    slot_fee = F("fee_coop") + F("fee_federation") + F("fee_juror")
     open_slots = (Slot.objects.filter(project_id__in=list(projects), status=Slot.Status.OPEN)
-                  .values_list("project_id").annotate(n=Count("pk")))
+                  .values_list("project_id").annotate(n=Count("pk"), fees=Sum(slot_fee)))
     holding = (Assignment.objects.filter(project_id__in=list(projects), status__in=Assignment.HOLDING_STATUSES)
-               .values_list("project_id").annotate(n=Count("pk")))
-    for pk, n in list(open_slots) + list(holding):
-        owed[pk] += n * projects[pk].cost_per_assignment
+               .values_list("project_id").annotate(n=Count("pk"), fees=Sum(F("slot__fee_coop") + F(
+                   "slot__fee_federation") + F("slot__fee_juror"))))
+    for pk, n, fees in list(open_slots) + list(holding):
+        owed[pk] += n * projects[pk].reward + (fees or 0)
     return owed
 
 

@@ -51,6 +51,8 @@ PARAMETERS = [
     Parameter("federation_share_bps", "bps", "federation", 2000, 2000, _("Federation share of the fee"),
               maximum=10000),
     Parameter("juror_fund_bps", "bps", "min", 1000, 1000, _("Juror fund share of the fee"), maximum=10000),
+    Parameter("juror_fund_reserve", "amount", "range", 3000, [0, 100_000],
+              _("Juror fund reserve, topped up from the treasury")),
     Parameter("auto_approval_hours", "int", "max", 72, 168, _("Automatic approval after (hours)"), minimum=1),
     Parameter("allocation_policy", "choice", "free", "fair_share", None, _("Allocation policy"),
               choices=("fair_share", "first_come")),
@@ -94,6 +96,13 @@ def default_parameters():
 
 def default_federation_bounds():
     return {p.name: _copy(p.federation) for p in PARAMETERS}
+
+
+def with_defaults(parameters, defaults):
+    """A stored version's parameters, completed with `defaults` for any parameter added to the
+    rulebook after that version was made (versions are immutable: a version made before a
+    parameter existed reads its default)."""
+    return {**{name: _copy(value) for name, value in defaults.items() if name not in parameters}, **parameters}
 
 
 def _copy(value):

@@ -51,12 +51,15 @@ def rulebook_in_force(*, coop, at=None):
     if version is None:
         raise NotFound("no_rulebook", _("This coop has no rulebook in force yet."))
     articles = list(Article.objects.filter(rulebook=version).order_by("number"))
-    return Rulebook(coop, version.number, version.effective_at, version.parameters, articles, version)
+    parameters = spec.with_defaults(version.parameters, spec.default_parameters() if coop is not None
+                                    else spec.default_federation_bounds())
+    return Rulebook(coop, version.number, version.effective_at, parameters, articles, version)
 
 
 def federation_bounds(*, at=None):
     version = _version_at(None, at)
-    return version.parameters if version else spec.default_federation_bounds()
+    defaults = spec.default_federation_bounds()
+    return spec.with_defaults(version.parameters, defaults) if version else defaults
 
 
 def rulebook_rows(*, rulebook):

@@ -369,8 +369,9 @@ def _adopt(proposal, now):
 
 def _adopt_federation(proposal, changes, now):
     latest = federation_rulebook_latest()
-    state = AdoptionState(parameters=copy.deepcopy(latest.parameters if latest else federation_bounds()),
-                          articles={})
+    bounds = federation_bounds()  # the latest version's, completed with new parameters' defaults
+    state = AdoptionState(parameters=copy.deepcopy(spec.with_defaults(latest.parameters, bounds) if latest
+                                                   else bounds), articles={})
     for change in changes:
         change.skipped = kind_get(change.kind).apply(state, change)
     ProposalChange.objects.bulk_update(changes, ["skipped"])

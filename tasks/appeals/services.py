@@ -4,6 +4,7 @@ votes, the decision and its money, juror pay. Every write records its event."""
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from coop.eventlog.services import event_record
 from coop.federation.access import access_changed, is_steward, stewards_of
 from coop.federation.models import Membership
 from coop.federation.selectors import members_participating, rulebook_in_force
+from ledger.errors import InsufficientFunds
 from tasks import escrow
 from tasks.access import staff_check
 from tasks.appeals import draw
@@ -449,7 +451,8 @@ def _decide_rejection(appeal, overturned, now):
         assignment.status = Assignment.Status.OVERTURNED
         assignment.reviewed_at = assignment.reviewed_at or now
     else:
-        escrow.refund(project=project, amount=project.cost_per_assignment, key=f"assignment:{assignment.pk}:refund")
+        escrow.refund(project=project, amount=escrow.slot_cost(project=project, slot_id=assignment.slot_id),
+                      key=f"assignment:{assignment.pk}:refund")
         project.save(update_fields=["escrow_refunded"])
         assignment.status = Assignment.Status.UPHELD
     assignment.finalised_at = now
@@ -462,27 +465,45 @@ def _decide_rejection(appeal, overturned, now):
 @retry_transaction
 @transaction.atomic
 def jurors_pay_one(*, seat_id, now=None):
-    """Pay one juror for a decided case from the coop's juror fund, once (key per seat). If the
-    fund is short the seat stays unpaid, stewards are told, and the job retries later."""
+    """Pay one juror for a decided case from the coop's juror fund, once (key per seat). When
+    the fund is short, it is first topped up from the treasury to the coop's voted reserve
+    (ledger/treasury.py, docs/ledger.md); if the treasury cannot cover it either, the seat stays
+    unpaid, stewards are told (with a link to the fund's page), and the job retries later."""
     from ledger.services import juror_pay
+    from ledger.treasury import juror_fund_top_up
 
     seat = JurySeat.objects.select_for_update(of=("self",)).select_related("appeal__coop", "juror").get(pk=seat_id)
     appeal = seat.appeal
     if seat.paid_at is not None or seat.status != JurySeat.Status.VOTED or appeal.is_open:
         return False
+    key = f"appeal:{appeal.pk}:seat:{seat.pk}:pay"
     try:
         with transaction.atomic():
-            juror_pay(coop=appeal.coop, user=seat.juror, amount=appeal.juror_pay,
-                      key=f"appeal:{appeal.pk}:seat:{seat.pk}:pay")
+            juror_pay(coop=appeal.coop, user=seat.juror, amount=appeal.juror_pay, key=key)
+    except InsufficientFunds:
+        try:
+            with transaction.atomic():
+                juror_fund_top_up(coop=appeal.coop, need=appeal.juror_pay, key=f"{key}:top-up")
+                juror_pay(coop=appeal.coop, user=seat.juror, amount=appeal.juror_pay, key=key)
+        except DomainError as exc:
+            _juror_unpaid_notify(appeal, exc)
+            return False
     except DomainError as exc:
-        message = exc.message
-        for user in _stewards(appeal.coop_id):
-            notify(user=user, kind="juror_fund", link="/ledger/steward/",
-                   text=lambda: _("A juror could not be paid: %(m)s") % {"m": message})
+        _juror_unpaid_notify(appeal, exc)
         return False
     seat.paid_at = now or timezone.now()
     seat.save(update_fields=["paid_at"])
     return True
+
+
+def _juror_unpaid_notify(appeal, exc):
+    """Tell the coop's stewards once per failed attempt, in each reader's language."""
+    code = exc.code
+    for user in _stewards(appeal.coop_id):
+        notify(user=user, kind="juror_fund", link=reverse("ledger:steward_funds"),
+               text=lambda: _("A juror could not be paid: the juror fund and the treasury are both short. "
+                              "Add to the treasury or raise the reserve.") if code == "insufficient_funds"
+               else _("A juror could not be paid (%(code)s).") % {"code": code})
 
 
 # --- member reviews of requesters ----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ creates one slot per task x assignment and moves the full cost into escrow. Canc
 refunds the unclaimed slots at once (seam 7)."""
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from tasks import escrow
 from tasks.access import staff_check
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, registered_checks
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
+from tasks.fees import batch_fees
 from tasks.locks import open_slots_for_update, project_for_update
 from tasks.models import DATA_FLAG_CODES, Project, ProjectWatch, Slot, Task
 from tasks.questions import form_validate, task_data_validate
@@ -86,12 +87,9 @@ def project_fields_clean(fields, *, rulebook):
     return clean
 
 
-def fees_for(*, reward, rulebook):
-    """The fee per assignment and its split, rounded down (DESIGN.md seam 1)."""
-    fee = reward * rulebook["platform_fee_bps"] // 10_000
-    federation = fee * rulebook["federation_share_bps"] // 10_000
-    juror = fee * rulebook["juror_fund_bps"] // 10_000
-    return {"fee_coop": fee - federation - juror, "fee_federation": federation, "fee_juror": juror}
+def fees_for(*, reward, rulebook, slots=1):
+    """The fee totals of a batch of `slots` assignments, split exactly (tasks/fees.py)."""
+    return batch_fees(reward=reward, slots=max(1, slots), rulebook=rulebook).totals()
 
 
 def hourly_rate(*, reward, estimated_minutes):
@@ -158,6 +156,17 @@ def tasks_validate(*, project, rows, first_line=1):
     return problems
 
 
+def _terms_of(project, rulebook):
+    """The fee parameters a published project keeps (DESIGN.md seam 1): those of the rulebook
+    version it was published under, even when a later version is in force."""
+    if project.rulebook_version in (None, rulebook.version):
+        return rulebook
+    from coop.federation.models import RulebookVersion
+
+    record = RulebookVersion.objects.filter(coop_id=project.coop_id, number=project.rulebook_version).first()
+    return {**rulebook.parameters, **(record.parameters if record else {})}
+
+
 def _eligible_member_count(project):
     members = Membership.objects.active().filter(coop_id=project.coop_id)
     if not registered_checks():
@@ -182,11 +191,23 @@ def _open_batch(project, *, slots, now, rulebook):
         project.fair_share_until, project.fair_share_cap = None, None
 
 
-def _slots_create(project, tasks):
-    slots = [Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN)
-             for task in tasks for n in range(project.assignments_per_task)]
+def _slots_create(project, tasks, rulebook):
+    """One slot per task x assignment, each with its share of the batch's fees (tasks/fees.py);
+    the batch's fee totals are added to the project's. Returns (slots, amount to hold)."""
+    count = len(tasks) * project.assignments_per_task
+    fees = batch_fees(reward=project.reward, slots=count, rulebook=rulebook)
+    shares = iter(fees.slots)
+    slots = []
+    for task in tasks:
+        for n in range(project.assignments_per_task):
+            coop, federation, juror = next(shares)
+            slots.append(Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN,
+                              fee_coop=coop, fee_federation=federation, fee_juror=juror))
     Slot.objects.bulk_create(slots, batch_size=2000)
-    return len(slots)
+    project.fee_coop += fees.fee_coop
+    project.fee_federation += fees.fee_federation
+    project.fee_juror += fees.fee_juror
+    return count, project.reward * count + fees.total
 
 
 def _watchers_notify_later(project_id, coop_wide):
@@ -218,11 +239,14 @@ def tasks_add(*, actor, project, rows, first_line=1, lines=None, now=None, limit
         batch_size=2000)
     extra = {}
     if project.status in (Project.Status.OPEN, Project.Status.PAUSED):
-        slots = _slots_create(project, tasks)
-        escrow.hold(project=project, amount=slots * project.cost_per_assignment, actor=actor)
-        _open_batch(project, slots=slots, now=now, rulebook=rulebook_in_force(coop=project.coop))
+        # later batches keep the project's terms: the rulebook version fixed at publish
+        rulebook = rulebook_in_force(coop=project.coop)
+        terms = _terms_of(project, rulebook)
+        slots, amount = _slots_create(project, tasks, terms)
+        escrow.hold(project=project, amount=amount, actor=actor)
+        _open_batch(project, slots=slots, now=now, rulebook=rulebook)
         project.save()
-        extra = {"slots": slots, "amount": slots * project.cost_per_assignment}
+        extra = {"slots": slots, "amount": amount}
         if project.status == Project.Status.OPEN:
             _watchers_notify_later(project.pk, False)
     _event("project.tasks_added", project, actor, tasks=len(tasks), **extra)
@@ -255,12 +279,10 @@ def project_publish(*, actor, project, now=None):
     tasks = list(project.tasks.only("pk").order_by("pk"))
     if not tasks:
         raise InvalidState("no_tasks", _("Add at least one task before publishing."))
-    for name, value in fees_for(reward=project.reward, rulebook=rulebook).items():
-        setattr(project, name, value)
+    project.fee_coop = project.fee_federation = project.fee_juror = 0
     project.rulebook_version = rulebook.version
     project.allocation_policy = rulebook["allocation_policy"]
-    slots = _slots_create(project, tasks)
-    amount = slots * project.cost_per_assignment
+    slots, amount = _slots_create(project, tasks, rulebook)
     escrow.hold(project=project, amount=amount, actor=actor)
     project.status = Project.Status.OPEN
     project.published_at = now
@@ -313,7 +335,11 @@ def project_cancel(*, actor, project, now=None):
     # so a slot it reopens is either open now and refunded here, or refunded by it afterwards
     open_slots = open_slots_for_update(project.pk)
     Slot.objects.filter(pk__in=open_slots).update(status=Slot.Status.CANCELLED)
-    amount = len(open_slots) * project.cost_per_assignment if project.published_at else 0
+    amount = 0
+    if project.published_at and open_slots:
+        fees = Slot.objects.filter(pk__in=open_slots).aggregate(
+            total=Sum(F("fee_coop") + F("fee_federation") + F("fee_juror")))["total"] or 0
+        amount = len(open_slots) * project.reward + fees
     escrow.refund(project=project, amount=amount, key=f"project:{project.pk}:cancel", actor=actor)
     project.status = Project.Status.CANCELLED
     project.cancelled_at = now or timezone.now()

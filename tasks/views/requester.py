@@ -142,13 +142,13 @@ def project_edit(request, pk):
 def project_detail(request, pk):
     project = _project(request, pk)
     rulebook = rulebook_in_force(coop=project.coop)
-    fees = services.fees_for(reward=project.reward, rulebook=rulebook) if not project.published_at else {
-        "fee_coop": project.fee_coop, "fee_federation": project.fee_federation, "fee_juror": project.fee_juror}
     counts = selectors.project_counts(project=project)
-    per_assignment = project.reward + sum(fees.values())
+    slots = counts["tasks"] * project.assignments_per_task
+    # the fees of the whole batch, split exactly (tasks/fees.py); fixed once published
+    fees = project.fee if project.published_at else sum(
+        services.fees_for(reward=project.reward, rulebook=rulebook, slots=slots).values()) if slots else 0
     return render(request, "tasks/requester/project_detail.html", {
-        "project": project, "counts": counts, "fees": sum(fees.values()), "per_assignment": per_assignment,
-        "total_cost": per_assignment * counts["tasks"] * project.assignments_per_task,
+        "project": project, "counts": counts, "fees": fees, "total_cost": project.reward * slots + fees,
         "floor": rulebook["floor_hourly_rate"], "time": selectors.project_time_spent(project=project),
         "imports": project.imports.all()[:5], "upload_form": CsvUploadForm(),
         "columns": list(form_columns(project.question_form)),

@@ -151,7 +151,7 @@ def test_uphold_refunds_the_requester_and_counts_against_the_member(case):
     appeal.refresh_from_db()
     assert appeal.status == "upheld"
     assert Assignment.objects.get(pk=case["rejected"].pk).status == "upheld"
-    cost = case["project"].cost_per_assignment
+    cost = case["project"].reward + Assignment.objects.get(pk=case["rejected"].pk).slot.fee
     assert requester_balance(organisation=organisation) == balance + cost
 
 

@@ -40,8 +40,10 @@ def test_project_publish_fixes_fees_creates_slots_and_holds_the_full_cost():
     project = _draft(coop, funds=100_000, reward=1000, estimated_minutes=10, assignments_per_task=2)
     project = project_publish(actor=project.organisation.owner, project=project)
     project.refresh_from_db()
-    # 5% fee = 50: federation 20% = 10, juror fund 10% = 5, coop the rest = 35 (rounded down)
-    assert (project.fee_coop, project.fee_federation, project.fee_juror) == (35, 10, 5)
+    # 8 slots x 5% of 1000 = 400: federation 20% = 80, juror fund 10% = 40, coop the rest = 280
+    assert (project.fee_coop, project.fee_federation, project.fee_juror) == (280, 80, 40)
+    assert set(Slot.objects.filter(project=project).values_list("fee_coop", "fee_federation", "fee_juror")) == {
+        (35, 10, 5)}
     assert project.rulebook_version == 1 and project.status == "open"
     assert Slot.objects.filter(project=project, status="open").count() == 8
     assert escrow_balance(project=project) == 8 * 1050
@@ -132,7 +134,8 @@ def test_tasks_added_to_an_open_project_get_slots_escrow_and_a_new_batch():
     tasks_add(actor=project.organisation.owner, project=project, rows=ROWS[:3])
     project.refresh_from_db()
     assert Slot.objects.filter(project=project, status="open").count() == 5
-    assert escrow_balance(project=project) == before + 3 * project.cost_per_assignment
+    new = Slot.objects.filter(project=project).order_by("pk")[2:]
+    assert escrow_balance(project=project) == before + sum(project.reward + s.fee for s in new)
     assert project.holds == 2
 
 
@@ -140,21 +143,22 @@ def test_pause_resume_and_cancel_refunds_exactly_the_unused_escrow():
     coop = CoopFactory()
     project = published_project(coop, tasks=5)
     owner = project.organisation.owner
-    cost = project.cost_per_assignment
     claimed = assignment_claim(member=member(coop).user, project=project)
+    cost = project.reward + claimed.slot.fee
+    others = sum(project.reward + s.fee for s in Slot.objects.filter(project=project).exclude(pk=claimed.slot_id))
     project_pause(actor=owner, project=project)
     with pytest.raises(InvalidState):
         assignment_claim(member=member(coop).user, project=project)
     project_resume(actor=owner, project=project)
     balance = requester_balance(organisation=project.organisation)
     project_cancel(actor=owner, project=project)
-    assert requester_balance(organisation=project.organisation) == balance + 4 * cost
+    assert requester_balance(organisation=project.organisation) == balance + others
     assert escrow_balance(project=project) == cost  # the claimed work may still be finished
     assert escrow_obligations(ids=[project.pk]) == {project.pk: cost}
     assert Slot.objects.filter(project=project, status="cancelled").count() == 4
     with pytest.raises(InvalidState):
         project_cancel(actor=owner, project=project)
-    assert requester_balance(organisation=project.organisation) == balance + 4 * cost
+    assert requester_balance(organisation=project.organisation) == balance + others
     from tasks.services import assignment_return
 
     assignment_return(member=claimed.member, assignment=claimed)  # given back after cancel: refunded then
