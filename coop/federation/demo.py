@@ -9,6 +9,7 @@ from coop.federation import services
 from coop.federation.models import Coop, Membership
 
 PASSWORD = "atelier-demo"
+FAIR_SHARE_MINUTES = 24 * 60
 
 COOPS = [
     ("tana", "Coop Antananarivo", "MG", "Transcription and labelling, Malagasy, French and English."),
@@ -45,8 +46,10 @@ def seed(ctx):
     ctx["logins"].append(("federation operator (admin)", operator.email))
     coops = {}
     for slug, name, country, description in COOPS:
+        # a fair-share window of 24 hours spans every time zone a coop's members live in
         coop = Coop.objects.filter(slug=slug).first() or services.coop_create(
-            operator=operator, name=name, slug=slug, country=country, description=description)
+            operator=operator, name=name, slug=slug, country=country, description=description,
+            parameters={"fair_share_window_minutes": FAIR_SHARE_MINUTES})
         coops[slug] = coop
     ctx["coops"] = coops
     users = {}

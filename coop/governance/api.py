@@ -10,8 +10,8 @@ from coop.governance.models import Ballot, Proposal
 
 
 class ChangeInSerializer(serializers.Serializer):
-    kind = serializers.CharField(max_length=32, help_text="parameter, article, data_category, steward_elect, "
-                                                          "steward_recall")
+    kind = serializers.CharField(max_length=32, help_text="parameter, article, data_category, qualification_rule, "
+                                                          "steward_elect, steward_recall")
     name = serializers.CharField(required=False, max_length=64, help_text="parameter name")
     value = serializers.JSONField(required=False, help_text="proposed value (amounts in minor units)")
     number = serializers.IntegerField(required=False, help_text="article number")
@@ -20,6 +20,9 @@ class ChangeInSerializer(serializers.Serializer):
     category = serializers.CharField(required=False, max_length=64)
     action = serializers.ChoiceField(required=False, choices=["ban", "allow"])
     membership = serializers.IntegerField(required=False)
+    qualification = serializers.IntegerField(required=False, help_text="qualification_rule: the id of one of the "
+                                                                       "coop's own computed qualifications")
+    rule = serializers.JSONField(required=False, help_text="qualification_rule: the new rule (docs/qualifications.md)")
 
 
 class ProposalInSerializer(serializers.Serializer):

@@ -107,6 +107,11 @@ class JurySeat(models.Model):
     def __str__(self):
         return f"{self.label} on appeal {self.appeal_id} ({self.status})"
 
+    @property
+    def letter(self):
+        """The juror's letter ("A" of the stored "Juror A"), so pages say it in the reader's language."""
+        return self.label.rsplit(" ", 1)[-1]
+
 
 class ProjectBrake(models.Model):
     """The mass-rejection brake engaged on a project: further rejections are frozen for a

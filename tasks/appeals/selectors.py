@@ -1,5 +1,7 @@
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from coop.core.money import format_amount
 from coop.federation.access import is_steward
 from tasks.appeals.models import Appeal, JurySeat, ProjectBrake, ProjectFlag, RequesterReview
 from tasks.models import Assignment
@@ -54,3 +56,49 @@ def steward_queue(*, coop):
 def reviews_published(*, organisation):
     return RequesterReview.objects.filter(organisation=organisation, status=RequesterReview.Status.PUBLISHED) \
         .order_by("-created_at")
+
+
+def appeal_outcome(*, appeal, role, seat=None):
+    """The outcome in words for one reader (issue 16 point 6): who won and what was paid, or
+    where the case stands. Returns {"headline", "detail"} (detail may be empty)."""
+    if appeal.status == appeal.Status.AWAITING_DRAW:
+        return {"headline": _("Waiting for the jury to be drawn."),
+                "detail": _("The jury is drawn by lot shortly after the appeal is filed.")}
+    if appeal.status == appeal.Status.JURY:
+        return {"headline": _("A jury of %(n)s members is considering the case.") % {"n": appeal.jury_size},
+                "detail": _("The decision is taken by majority; a tie goes to the member.")}
+    won = appeal.status == appeal.Status.OVERTURNED
+    votes = _("%(o)s of %(t)s jurors voted for the member.") % {
+        "o": appeal.overturn_votes, "t": appeal.overturn_votes + appeal.uphold_votes}
+    juror_paid = ""
+    if role == "juror" and seat is not None and seat.paid_at is not None:
+        juror_paid = " " + _("You were paid %(pay)s for sitting on this jury.") % {
+            "pay": format_amount(appeal.juror_pay)}
+    if appeal.kind == appeal.Kind.REJECTION:
+        project = appeal.assignment.project
+        reward = format_amount(project.reward)
+        refund = format_amount(project.reward + appeal.assignment.slot.fee)
+        if won:
+            headline = {
+                "appellant": _("You won: %(r)s paid to your wallet.") % {"r": reward},
+                "requester": _("The jury overturned your rejection: the member was paid %(r)s from the "
+                               "project's escrow.") % {"r": reward},
+            }.get(role, _("The member won: %(r)s paid to their wallet.") % {"r": reward})
+        else:
+            headline = {
+                "appellant": _("The requester's rejection stands; the money went back to them."),
+                "requester": _("Your rejection stands: %(m)s went back to your balance.") % {"m": refund},
+            }.get(role, _("The requester's rejection stands; the money went back to them."))
+    elif appeal.kind == appeal.Kind.REVOCATION:
+        if won:
+            headline = (_("You won: your qualification is given back.") if role == "appellant"
+                        else _("The member won: their qualification is given back."))
+        else:
+            headline = _("The revocation stands.")
+    else:
+        if won:
+            headline = (_("You won: your suspension is lifted.") if role == "appellant"
+                        else _("The member won: their suspension is lifted."))
+        else:
+            headline = _("The suspension stands.")
+    return {"headline": headline, "detail": votes + juror_paid, "won": won}

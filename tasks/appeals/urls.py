@@ -9,6 +9,7 @@ urlpatterns = [
     path("appeals/new/sanction/", views.file_sanction, name="file_sanction"),
     path("appeals/<int:pk>/", views.detail, name="detail"),
     path("appeals/<int:pk>/jury/", views.jury, name="jury"),
+    path("appeals/<int:pk>/draw/", views.draw_explained, name="draw"),
     path("appeals/steward/", views.steward, name="steward"),
     path("appeals/steward/act/", views.steward_act, name="steward_act"),
     path("appeals/projects/<int:project_id>/flag/", views.flag, name="flag"),

@@ -106,9 +106,24 @@ def detail(request, pk):
             else:
                 messages.success(request, _("Your answer was sent to the jury."))
                 return redirect("appeals:detail", appeal.pk)
+    my_seat = next((s for s in seats if s.juror_id == request.user.pk), None) if role == "juror" else None
     return render(request, "appeals/detail.html", {
         "appeal": appeal, "role": role, "case": _case(appeal), "seats": seats, "answer_form": answer_form,
         "voted": [s for s in seats if s.status == JurySeat.Status.VOTED],
+        "outcome": selectors.appeal_outcome(appeal=appeal, role=role, seat=my_seat),
+    })
+
+
+@login_required
+def draw_explained(request, pk):
+    """"How was I chosen?": the draw in words for everyone who may read the appeal, with the
+    figures anyone can use to re-run it."""
+    appeal, role = _appeal_or_404(request, pk)
+    rulebook = rulebook_in_force(coop=appeal.coop, at=appeal.filed_at)
+    return render(request, "appeals/draw.html", {
+        "appeal": appeal, "role": role, "candidates": len(appeal.candidates or []),
+        "participation_days": rulebook["participation_window_days"],
+        "response_hours": appeal.response_hours,
     })
 
 
@@ -118,7 +133,8 @@ def jury(request, pk):
     seat = JurySeat.objects.filter(appeal=appeal, juror=request.user).first()
     if role != "juror" or seat is None:
         raise Http404
-    can_vote = seat.status in (JurySeat.Status.INVITED, JurySeat.Status.ACCEPTED)
+    # one step at a time: first accept or decline the seat, then vote
+    can_vote = seat.status == JurySeat.Status.ACCEPTED
     form = VoteForm(request.POST or None) if can_vote else None
     if request.method == "POST":
         action = request.POST.get("action")

@@ -46,9 +46,13 @@ def feed(request):
                    .values_list("organisation_id", "figures"))
     rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p), "record": records.get(p.organisation_id),
              "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
+    from django.utils import timezone
+
+    rulebook = ctx.rulebook(membership.coop_id)
     return render(request, "tasks/feed.html", {
         "membership": membership, "rows": rows, "watching_coop": None in watched,
-        "open_count": ctx.open_count, "rulebook": ctx.rulebook(membership.coop_id),
+        "open_count": ctx.open_count, "rulebook": rulebook, "now": timezone.now(),
+        "fair_share_hours": rulebook["fair_share_window_minutes"] // 60,
     })
 
 

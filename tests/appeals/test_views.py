@@ -1,3 +1,5 @@
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -74,11 +76,14 @@ def test_decision_and_reasons_shown_to_member_and_requester(client, drawn):
     appeal = drawn["appeal"]
     for juror in drawn["jurors"]:
         client.force_login(juror)
+        client.post(reverse("appeals:jury", args=[appeal.pk]), {"action": "accept"})
         client.post(reverse("appeals:jury", args=[appeal.pk]), {"action": "vote", "vote": "overturn", "reason": REASON})
-    for user in (drawn["worker"], drawn["owner"]):
+    expected = {drawn["worker"]: "You won: $120.00 paid to your wallet.",
+                drawn["owner"]: "The jury overturned your rejection: the member was paid $120.00"}
+    for user, words in expected.items():
         client.force_login(user)
         page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
-        assert "overturned" in page.lower() and REASON in page
+        assert words in page and REASON in page
     # the requester sees no juror or member names
     for juror in drawn["jurors"]:
         assert juror.email not in page and juror.profile.display_name not in page
@@ -163,3 +168,47 @@ def test_a_drafts_title_shows_on_no_flag_or_review_page(client):
             assert "Secret launch" not in response.content.decode()
         flagged = client.post(reverse("appeals:flag", args=[draft.pk]), {"kind": "other", "comment": "x"})
         assert flagged.status_code == 404
+
+
+def _vote_all(client, appeal, jurors, vote):
+    for juror in jurors:
+        client.force_login(juror)
+        client.post(reverse("appeals:jury", args=[appeal.pk]), {"action": "accept"})
+        client.post(reverse("appeals:jury", args=[appeal.pk]), {"action": "vote", "vote": vote, "reason": REASON})
+
+
+def test_an_upheld_appeal_says_who_won_and_where_the_money_went_in_each_language(client, drawn):
+    appeal = drawn["appeal"]
+    _vote_all(client, appeal, drawn["jurors"], "uphold")
+    client.force_login(drawn["worker"])
+    page = unescape(client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode())
+    assert "The requester's rejection stands; the money went back to them." in page
+    assert "0 of 3 jurors voted for the member." in page
+    french = client.get(reverse("appeals:detail", args=[appeal.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    body = unescape(french.content.decode())
+    assert "Le refus du demandeur est maintenu ; l'argent lui est revenu." in body and "annulée" not in body
+    client.force_login(drawn["jurors"][0])
+    page = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
+    assert "You were paid $2.00 for sitting on this jury." in page
+
+
+def test_the_jury_page_asks_one_thing_at_a_time_and_explains_the_draw(client, drawn):
+    appeal, juror = drawn["appeal"], drawn["jurors"][0]
+    client.force_login(juror)
+    url = reverse("appeals:jury", args=[appeal.pk])
+    first = client.get(url).content.decode()
+    assert 'value="accept"' in first and 'id="vote"' not in first
+    assert client.post(url, {"action": "vote", "vote": "overturn", "reason": REASON}).status_code == 200
+    assert not JurySeat.objects.filter(juror=juror, status="voted").exists()  # no vote before accepting
+    client.post(url, {"action": "accept"})
+    second = client.get(url).content.decode()
+    assert 'value="accept"' not in second and 'id="vote"' in second
+    for jargon in ("Seed", "checkpoint", "docs/appeals"):
+        assert jargon not in second
+    assert reverse("appeals:draw", args=[appeal.pk]) in second
+    draw = client.get(reverse("appeals:draw", args=[appeal.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Pourquoi le tirage est fiable" in draw and appeal.seed in draw
+    assert "Graine" not in draw and "point de contrôle" not in draw
+    client.force_login(next(m for m in drawn["members"] if m.pk not in appeal.draw_order[:3]
+                            and m != drawn["worker"]))
+    assert client.get(reverse("appeals:draw", args=[appeal.pk])).status_code == 404

@@ -106,3 +106,63 @@ def test_proposal_submit_and_withdraw_api():
     assert not_author.status_code == 403 and not_author.json()["code"] == "not_author"
     withdrawn = _client(a.user).post(f"/api/governance/proposals/{pk}/withdraw/")
     assert withdrawn.status_code == 200 and withdrawn.json()["proposal"]["status"] == "withdrawn"
+
+
+# --- every kind of change the propose form offers, through the API (issue 16 point 12) -----
+
+def _propose(user, changes, **extra):
+    return _client(user).post("/api/governance/proposals/", {"title": "A change for the coop", "changes": changes,
+                                                             **extra}, format="json")
+
+
+def test_qualification_rule_change_through_the_api_is_accepted_and_checked():
+    from tests.factories.qualifications import SENIOR_RULE, computed_qualification
+
+    coop = CoopFactory()
+    a = voter(coop)
+    qualification = computed_qualification(coop)
+    rule = {"all": [{"metric": "tenure_days", "op": ">=", "value": 60}]}
+    response = _propose(a.user, [{"kind": "qualification_rule", "qualification": qualification.pk, "rule": rule}])
+    assert response.status_code == 201, response.json()
+    change = response.json()["proposal"]["changes"][0]
+    assert (change["kind"], change["key"], change["proposed"]) == ("qualification_rule", str(qualification.pk), rule)
+    assert change["current"] == SENIOR_RULE
+    bad = _propose(a.user, [{"kind": "qualification_rule", "qualification": qualification.pk,
+                             "rule": {"metric": "nope"}}])
+    assert bad.status_code == 400 and bad.json()["code"] != "invalid_qualification"
+
+
+@pytest.mark.parametrize("change,key,proposed", [
+    ({"kind": "parameter", "name": "floor_hourly_rate", "value": 1500}, "floor_hourly_rate", 1500),  # money
+    ({"kind": "parameter", "name": "platform_fee_bps", "value": 400}, "platform_fee_bps", 400),  # percentage
+    ({"kind": "parameter", "name": "auto_approval_hours", "value": 48}, "auto_approval_hours", 48),  # duration
+    ({"kind": "parameter", "name": "allocation_policy", "value": "first_come"}, "allocation_policy", "first_come"),
+    ({"kind": "parameter", "name": "payout_methods", "value": ["mobile_money"]}, "payout_methods", ["mobile_money"]),
+    ({"kind": "parameter", "name": "supermajority", "value": "3/4"}, "supermajority", "3/4"),
+    ({"kind": "parameter", "name": "juror_fund_reserve", "value": 6000}, "juror_fund_reserve", 6000),
+    ({"kind": "article", "number": 9, "title": "Kindness", "body": "Members answer each other kindly."}, "9", None),
+    ({"kind": "data_category", "category": "adult_content", "action": "ban"}, "adult_content", None),
+])
+def test_every_rulebook_change_the_form_offers_is_accepted_by_the_api(change, key, proposed):
+    a = voter(CoopFactory())
+    response = _propose(a.user, [change])
+    assert response.status_code == 201, response.json()
+    out = response.json()["proposal"]["changes"][0]
+    assert (out["kind"], out["key"]) == (change["kind"], key)
+    if proposed is not None:
+        assert out["proposed"] == proposed
+
+
+def test_steward_elections_recalls_and_federation_bounds_through_the_api():
+    from tests.factories import steward
+
+    coop = CoopFactory()
+    a, b = voter(coop), voter(coop)
+    s = steward(coop)
+    response = _propose(a.user, [{"kind": "steward_elect", "membership": b.pk},
+                                 {"kind": "steward_recall", "membership": s.pk}])
+    assert response.status_code == 201, response.json()
+    assert [c["kind"] for c in response.json()["proposal"]["changes"]] == ["steward_elect", "steward_recall"]
+    federal = _propose(s.user, [{"kind": "parameter", "name": "floor_hourly_rate", "value": 1300}], federation=True)
+    assert federal.status_code == 201, federal.json()
+    assert federal.json()["proposal"]["coop"] is None
