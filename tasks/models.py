@@ -55,6 +55,12 @@ class Project(models.Model):
     escrow_held = models.BigIntegerField(default=0)
     escrow_refunded = models.BigIntegerField(default=0)
     holds = models.PositiveIntegerField(default=0)  # number of escrow holds (key project:<id>:hold:<n>)
+    # the floor at the measured median time (tasks/services/floor.py)
+    floor_paused_at = models.DateTimeField(null=True, blank=True)
+    floor_median_seconds = models.PositiveIntegerField(null=True, blank=True)
+    floor_raises = models.PositiveIntegerField(default=0)
+    floor_raised_from = models.BigIntegerField(null=True, blank=True)
+    floor_raised_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -84,6 +90,11 @@ class Project(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.OPEN
+
+    @property
+    def floor_median_minutes(self):
+        """The measured median time that paused the project, in minutes (one decimal)."""
+        return round(self.floor_median_seconds / 60, 1) if self.floor_median_seconds else None
 
 
 class Task(models.Model):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("requester/projects/<int:pk>/upload/", requester.project_upload, name="requester_upload"),
     path("requester/projects/<int:pk>/review/", requester.review, name="requester_review"),
     path("requester/projects/<int:pk>/results.csv", requester.review_csv, name="requester_results_csv"),
+    path("requester/projects/<int:pk>/floor/", requester.project_floor_raise, name="requester_floor_raise"),
     path("requester/projects/<int:pk>/<str:action>/", requester.project_action, name="requester_action"),
     path("requester/imports/<int:pk>/", requester.import_status, name="requester_import"),
     path("requester/assignments/<int:pk>/", requester.assignment_review, name="requester_assignment"),

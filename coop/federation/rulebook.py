@@ -47,6 +47,8 @@ class Parameter:
 
 PARAMETERS = [
     Parameter("floor_hourly_rate", "amount", "min", 1200, 1200, _("Floor hourly rate")),
+    Parameter("floor_check_submissions", "int", "max", 20, 30,
+              _("Submissions after which the floor is checked against the time members really take"), minimum=3),
     Parameter("platform_fee_bps", "bps", "max", 500, 1000, _("Platform fee"), maximum=10000),
     Parameter("federation_share_bps", "bps", "federation", 2000, 2000, _("Federation share of the fee"),
               maximum=10000),

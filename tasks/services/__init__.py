@@ -1,6 +1,7 @@
 """Every write of the marketplace. Import from here: `from tasks.services import assignment_claim`."""
 
 from tasks.services.claiming import assignment_claim, fair_share_cap, slot_reopen
+from tasks.services.floor import project_floor_check, project_floor_raise
 from tasks.services.publishing import (
     fees_for,
     project_cancel,
@@ -37,6 +38,7 @@ __all__ = [
     "assignment_draft_save", "assignment_expire", "assignment_reject", "assignment_rejection_finalise",
     "assignment_request_revision", "assignment_return", "assignment_submit", "assignments_approve",
     "data_consent_give", "fair_share_cap", "fees_for", "project_cancel", "project_create", "project_pause",
+    "project_floor_check", "project_floor_raise",
     "project_publish", "project_resume", "project_unwatch", "project_update", "project_watch", "slot_reopen",
     "tasks_add", "tasks_validate", "watchers_notify",
 ]

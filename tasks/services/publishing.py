@@ -315,6 +315,9 @@ def project_resume(*, actor, project):
     staff_check(user=actor, organisation=project.organisation)
     if project.status != Project.Status.PAUSED:
         raise InvalidState("not_paused", _("Only a paused project can be resumed."))
+    if project.floor_paused_at is not None:
+        raise InvalidState("floor_raise_required", _("This project pays under the floor at the time members really "
+                                                     "take: raise the reward to reopen it."))
     project.status = Project.Status.OPEN
     project.save(update_fields=["status"])
     _event("project.resumed", project, actor)

@@ -12,6 +12,7 @@ from tasks.locks import assignment_for_update
 from tasks.models import Assignment, DataConsent, Project, ProjectWatch
 from tasks.questions import answers_validate, draft_clean
 from tasks.services.claiming import slot_reopen
+from tasks.services.floor import project_floor_check
 
 
 def _own(member, assignment_id):
@@ -68,6 +69,7 @@ def assignment_submit(*, member, assignment, answers, now=None):
     assignment.save()
     event_record(type="assignment.submitted", coop=assignment.project.coop_id, actor=member, subject=assignment,
                  payload=_payload(assignment, seconds=spent, revision=int(revising)))
+    project_floor_check(project_id=assignment.project_id, now=now)
     return assignment
 
 

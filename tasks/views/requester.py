@@ -14,6 +14,7 @@ from accounts.pseudonyms import worker_pseudonym
 from accounts.selectors import organisations_of
 from coop.core.csv import csv_response
 from coop.core.errors import DomainError
+from coop.core.money import parse_amount
 from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from tasks import selectors, services
@@ -21,6 +22,7 @@ from tasks.access import staff_of_project
 from tasks.forms import BonusForm, CsvUploadForm, ProjectForm, RejectForm, RevisionForm
 from tasks.models import Assignment, Project, TaskImport
 from tasks.questions import form_columns, render_fields
+from tasks.services.floor import floor_reward
 from tasks.services.imports import csv_decode
 
 EXAMPLE_FORM = [
@@ -147,8 +149,12 @@ def project_detail(request, pk):
     # the fees of the whole batch, split exactly (tasks/fees.py); fixed once published
     fees = project.fee if project.published_at else sum(
         services.fees_for(reward=project.reward, rulebook=rulebook, slots=slots).values()) if slots else 0
+    floor_needed = None
+    if project.floor_paused_at is not None:
+        floor_needed = floor_reward(floor=rulebook["floor_hourly_rate"], median_seconds=project.floor_median_seconds)
     return render(request, "tasks/requester/project_detail.html", {
         "project": project, "counts": counts, "fees": fees, "total_cost": project.reward * slots + fees,
+        "floor_needed": floor_needed,
         "floor": rulebook["floor_hourly_rate"], "time": selectors.project_time_spent(project=project),
         "imports": project.imports.all()[:5], "upload_form": CsvUploadForm(),
         "columns": list(form_columns(project.question_form)),
@@ -216,6 +222,22 @@ def project_action(request, pk, action):
         messages.success(request, {"publish": _("Published: the money is in escrow and members can start."),
                                    "pause": _("Paused."), "resume": _("Open again."),
                                    "cancel": _("Cancelled: unclaimed tasks were refunded.")}[action])
+    return redirect("tasks:requester_project", pk=project.pk)
+
+
+@login_required
+@require_POST
+def project_floor_raise(request, pk):
+    """The requester raises the reward of a project paused below the floor (money as typed: 1.00)."""
+    project = _project(request, pk)
+    try:
+        reward = parse_amount(request.POST.get("reward", ""))
+        services.project_floor_raise(actor=request.user, project=project, reward=reward)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The pay is raised, work already paid was topped up, and the project is open "
+                                    "again."))
     return redirect("tasks:requester_project", pk=project.pk)
 
 

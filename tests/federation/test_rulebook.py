@@ -39,6 +39,8 @@ def test_every_parameter_of_the_design_table_is_declared_with_its_bound_kind():
         "payout_methods": "free", "payout_four_eyes_above": "max", "max_test_attempts": "min",
         "test_retry_hours": "max", "discussion_days": "range", "voting_days": "range", "quorum_pct": "range",
         "participation_window_days": "range", "threshold_pct": "range", "supermajority": "range",
+        # issue 16: the juror fund's reserve, and when the floor is checked against measured time
+        "juror_fund_reserve": "range", "floor_check_submissions": "max",
     }
     assert BOUNDS["auto_approval_hours"] == 168  # DESIGN.md: federation high 168
 

@@ -15,6 +15,18 @@ def money(minor):
 
 
 @register.filter
+def money_plain(minor):
+    """Minor units as a plain decimal for a form field ('1.00'), which parse_amount reads back."""
+    if minor in (None, ""):
+        return ""
+    from coop.core.money import currency, exponent
+
+    exp = exponent(currency())
+    whole, frac = divmod(int(minor), 10**exp) if exp else (int(minor), 0)
+    return f"{whole}.{frac:0{exp}d}" if exp else str(whole)
+
+
+@register.filter
 def markdown(text):
     return mark_safe(render_markdown(text))  # nh3 has sanitised it
 

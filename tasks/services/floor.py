@@ -1,0 +1,162 @@
+"""The floor measured, not only estimated (issue 16 point 10; docs/marketplace.md).
+
+Publishing checks the floor against the requester's estimate. Once a project has
+`floor_check_submissions` submissions (a voted parameter, bounded by the federation), the
+measured median time is compared with the estimate, as Prolific does with median completion
+time: if the reward works out under the floor at the measured median, the project is paused
+(`project_floor_check`, run by `assignment_submit`). It reopens only when the requester raises
+the reward to the floor at the measured time (`project_floor_raise`): the remaining work
+(open slots and work not yet paid) is paid at the new reward, the extra held in escrow with
+its fees; work already paid gets the difference as a bonus from the requester's balance.
+Members see the pause and the raise on the project (and get a notice if they worked on it).
+
+Locks: the project row first (`project_for_update`), then the ledger's balance rows inside
+its services. Keys: `project:<id>:hold:<n>` for the escrow top-up and
+`project:<id>:floor:<n>:bonus:<assignment>` for each bonus, <n> the raise's number."""
+
+import statistics
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import notify
+from coop.core.errors import DomainError
+from coop.eventlog.services import event_record
+from coop.federation.selectors import rulebook_in_force
+from tasks import escrow
+from tasks.access import staff_check
+from tasks.errors import InvalidState
+from tasks.fees import batch_fees
+from tasks.locks import project_for_update
+from tasks.models import Assignment, Project, Slot
+
+SAMPLE = 500  # the latest submissions the median is taken over
+
+
+def _measured(project_id):
+    seconds = list(Assignment.objects.filter(project_id=project_id, time_spent_seconds__isnull=False,
+                                             submitted_at__isnull=False)
+                   .order_by("-submitted_at", "-pk").values_list("time_spent_seconds", flat=True)[:SAMPLE])
+    return seconds
+
+
+def floor_reward(*, floor, median_seconds):
+    """The smallest reward that pays `floor` an hour at `median_seconds` (rounded up)."""
+    return -(-floor * median_seconds // 3600)
+
+
+def project_floor_check(*, project_id, now=None):
+    """Pause an open project whose reward is under the floor at the members' measured median time,
+    once it has enough submissions. Runs inside the caller's transaction (a submission); returns
+    True when it paused the project."""
+    now = now or timezone.now()
+    project = Project.objects.select_related("coop").get(pk=project_id)
+    if project.status != Project.Status.OPEN or project.floor_paused_at is not None:
+        return False
+    rulebook = rulebook_in_force(coop=project.coop)
+    seconds = _measured(project_id)
+    if len(seconds) < rulebook["floor_check_submissions"]:
+        return False
+    median = max(1, int(statistics.median(seconds)))
+    floor = rulebook["floor_hourly_rate"]
+    if project.reward * 3600 >= floor * median:
+        return False
+    project = project_for_update(project.pk)
+    if project.status != Project.Status.OPEN:
+        return False
+    project.status = Project.Status.PAUSED
+    project.floor_paused_at = now
+    project.floor_median_seconds = median
+    project.save(update_fields=["status", "floor_paused_at", "floor_median_seconds"])
+    needed = floor_reward(floor=floor, median_seconds=median)
+    event_record(type="project.paused_below_floor", coop=project.coop_id, subject=project,
+                 payload={"project": project.pk, "organisation": project.organisation_id, "median_seconds": median,
+                          "submissions": len(seconds), "reward": project.reward, "floor_hourly_rate": floor,
+                          "minimum_reward": needed, "rulebook_version": rulebook.version})
+    for staff in project.organisation.staff.select_related("user"):
+        notify(user=staff.user, kind="floor", link=f"/requester/projects/{project.pk}/",
+               text=lambda: _("“%(p)s” is paused: members took a median of %(m)s minutes, so the reward pays under "
+                              "the coop's floor. Raise it to at least the amount shown to reopen.")
+               % {"p": project.title, "m": round(median / 60, 1)})
+    for user in _workers(project):
+        notify(user=user, kind="floor", link=f"/work/projects/{project.pk}/",
+               text=lambda: _("“%(p)s” is paused: it paid under the floor at the time members really took. "
+                              "The requester must raise the pay, and top up work already paid, before it reopens.")
+               % {"p": project.title})
+    return True
+
+
+def _workers(project):
+    from accounts.models import User
+
+    ids = set(Assignment.objects.filter(project=project).exclude(
+        status__in=[Assignment.Status.RETURNED, Assignment.Status.EXPIRED]).values_list("member_id", flat=True))
+    return User.objects.filter(pk__in=ids).order_by("pk")
+
+
+@transaction.atomic
+def project_floor_raise(*, actor, project, reward, now=None):
+    """The requester raises the reward of a project paused below the floor to at least the floor
+    at the measured median time. Unpaid work (open slots, work claimed or under review) is paid at
+    the new reward: the difference and its fees go into escrow. Work already paid gets the
+    difference as a bonus from the requester's balance. Then the project reopens."""
+    now = now or timezone.now()
+    project = project_for_update(getattr(project, "pk", project))
+    staff_check(user=actor, organisation=project.organisation)
+    if project.floor_paused_at is None or project.status != Project.Status.PAUSED:
+        raise InvalidState("not_paused_below_floor", _("This project is not paused for paying under the floor."))
+    rulebook = rulebook_in_force(coop=project.coop)
+    needed = floor_reward(floor=rulebook["floor_hourly_rate"], median_seconds=project.floor_median_seconds)
+    if isinstance(reward, bool) or not isinstance(reward, int) or reward < needed or reward > 10**9:
+        raise DomainError("below_floor_rate", _("The reward must be at least %(m)s to pay the floor at the time "
+                                                "members really take.") % {"m": _money(needed)},
+                          {"minimum_reward": needed, "median_seconds": project.floor_median_seconds})
+    old = project.reward
+    diff = reward - old
+    project.floor_raises += 1
+    n = project.floor_raises
+    unpaid = list(Slot.objects.select_for_update().filter(project=project, status=Slot.Status.OPEN).order_by("pk"))
+    holding = list(Slot.objects.select_for_update().filter(
+        project=project, assignments__status__in=Assignment.HOLDING_STATUSES).order_by("pk"))
+    slots = unpaid + holding
+    fees = batch_fees(reward=diff, slots=len(slots), rulebook=rulebook)
+    for slot, (coop, federation, juror) in zip(slots, fees.slots, strict=True):
+        slot.fee_coop += coop
+        slot.fee_federation += federation
+        slot.fee_juror += juror
+    Slot.objects.bulk_update(slots, ["fee_coop", "fee_federation", "fee_juror"], batch_size=2000)
+    project.fee_coop += fees.fee_coop
+    project.fee_federation += fees.fee_federation
+    project.fee_juror += fees.fee_juror
+    held = diff * len(slots) + fees.total
+    if held:
+        escrow.hold(project=project, amount=held, actor=actor)
+    paid = list(Assignment.objects.filter(project=project, status__in=Assignment.PAID_STATUSES)
+                .select_related("member").order_by("pk"))
+    for assignment in paid:
+        escrow.bonus(organisation=project.organisation, user=assignment.member, amount=diff, actor=actor,
+                     key=f"project:{project.pk}:floor:{n}:bonus:{assignment.pk}",
+                     memo="")
+    project.floor_raised_from = old
+    project.floor_raised_at = now
+    project.reward = reward
+    project.estimated_minutes = max(project.estimated_minutes, -(-project.floor_median_seconds // 60))
+    project.floor_paused_at = None
+    project.status = Project.Status.OPEN
+    project.save()
+    event_record(type="project.floor_raised", coop=project.coop_id, actor=actor, subject=project,
+                 payload={"project": project.pk, "organisation": project.organisation_id, "from": old, "to": reward,
+                          "slots": len(slots), "held": held, "bonuses": len(paid), "bonus_each": diff, "raise": n})
+    for user in _workers(project):
+        notify(user=user, kind="floor", link=f"/work/projects/{project.pk}/",
+               text=lambda: _("“%(p)s” reopened: the pay was raised from %(a)s to %(b)s per task, and work already "
+                              "paid got the difference as a bonus.") % {"p": project.title, "a": _money(old),
+                                                                         "b": _money(reward)})
+    return project
+
+
+def _money(amount):
+    from coop.core.money import format_amount
+
+    return format_amount(amount)
