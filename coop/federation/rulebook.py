@@ -165,15 +165,16 @@ def check_bound(p, value, bound):
     if p.bound == "free" or bound is None:
         return None
     if p.bound == "min" and _compare(p, value) < _compare(p, bound):
-        return _("the federation's minimum is %(b)s") % {"b": bound}
+        return _("the federation's minimum is %(b)s") % {"b": format_value(p, bound)}
     if p.bound == "max" and _compare(p, value) > _compare(p, bound):
-        return _("the federation's maximum is %(b)s") % {"b": bound}
+        return _("the federation's maximum is %(b)s") % {"b": format_value(p, bound)}
     if p.bound == "range":
         low, high = bound
         if not (_compare(p, low) <= _compare(p, value) <= _compare(p, high)):
-            return _("must be between %(low)s and %(high)s") % {"low": low, "high": high}
+            return _("must be between %(low)s and %(high)s") % {"low": format_value(p, low),
+                                                                 "high": format_value(p, high)}
     if p.bound == "federation" and value != bound:
-        return _("only the federation sets this (%(b)s)") % {"b": bound}
+        return _("only the federation sets this (%(b)s)") % {"b": format_value(p, bound)}
     if p.bound == "subset" and not set(value) <= set(bound):
         return _("may only use entries from the federation's list")
     if p.bound == "superset" and not set(value) >= set(bound):

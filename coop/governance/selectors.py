@@ -190,6 +190,7 @@ def propose_choices(*, user):
         if p.bound == "federation" or p.type == "reasons":
             continue
         parameters.append({"name": p.name, "label": p.label, "type": p.type, "current": _show(p, rulebook[p.name]),
+                           "value": rulebook[p.name], "bound_value": bounds.get(p.name),
                            "bound": spec.describe_bound(p, bounds.get(p.name)), "choices": p.choices})
     banned = set(rulebook["banned_data_categories"])
     fed_banned = set(bounds.get("banned_data_categories") or [])

@@ -32,7 +32,9 @@ def proposal_new(request):
         messages.error(request, _("Only active members make proposals."))
         return redirect("governance:proposals")
     form = ProposeForm(request.POST or None, choices=choices)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("submit") == "preview":
+        form.is_valid()  # show the rule the builder makes, save nothing (works without JavaScript)
+    elif request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(
                 author=request.user, title=form.cleaned_data["title"], body=form.cleaned_data["body"],

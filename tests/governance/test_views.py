@@ -31,10 +31,9 @@ def test_propose_form_creates_a_proposal_and_opens_the_discussion(client):
     page = client.get(reverse("governance:proposal_new"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'value="floor_hourly_rate"' in html and 'value="federation_share_bps"' not in html  # only valid ones
+    assert 'name="p_floor_hourly_rate"' in html and 'name="p_federation_share_bps"' not in html  # only valid ones
     response = client.post(reverse("governance:proposal_new"), {
-        "title": "Raise the floor rate", "body": "Fair pay", "parameter_1": "floor_hourly_rate",
-        "value_1": "15.00", "submit": "discussion"})
+        "title": "Raise the floor rate", "body": "Fair pay", "p_floor_hourly_rate": "15.00", "submit": "discussion"})
     proposal = Proposal.objects.get()
     assert response.status_code == 302 and response.url == reverse("governance:proposal", args=[proposal.pk])
     assert proposal.status == "discussion" and proposal.changes.get().proposed == 1500
@@ -44,7 +43,7 @@ def test_propose_form_shows_the_error_and_keeps_the_input(client):
     a = voter(CoopFactory())
     client.force_login(a.user)
     response = client.post(reverse("governance:proposal_new"), {
-        "title": "Lower the floor rate", "parameter_1": "floor_hourly_rate", "value_1": "9.00",
+        "title": "Lower the floor rate", "p_floor_hourly_rate": "9.00",
         "submit": "draft"})
     html = response.content.decode()
     assert response.status_code == 200 and "minimum" in html and 'value="Lower the floor rate"' in html
