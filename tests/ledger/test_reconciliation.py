@@ -36,7 +36,7 @@ def test_a_project_and_a_test_with_the_same_id_have_two_escrows_and_both_reconci
 
     escrows = dict(Balance.objects.filter(account__kind=Account.Kind.ESCROW, account__owner_id=project.pk)
                    .values_list("account__owner_kind", "amount"))
-    assert escrows == {"tasks.project": 3 * project.cost_per_assignment,
+    assert escrows == {"tasks.project": 3 * project.reward + project.fee,  # fees split over the batch
                        "qualifications.qualificationtest": 3 * test.cost_per_attempt}
     report = reconciliation_run()
     assert report.findings == [] and report.ok and report.escrow_checked
