@@ -53,7 +53,7 @@ def test_min_bound_accepts_equal_and_higher():
 
 
 def test_min_bound_refuses_lower():
-    assert "minimum is 1200" in errors_of(params(floor_hourly_rate=1199))["floor_hourly_rate"]
+    assert "minimum is $12.00" in errors_of(params(floor_hourly_rate=1199))["floor_hourly_rate"]
 
 
 # --- max: only lower it ---------------------------------------------------------------------
