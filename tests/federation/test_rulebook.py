@@ -65,7 +65,7 @@ def test_max_bound_accepts_equal_and_lower():
 
 def test_max_bound_refuses_higher():
     errors = errors_of(params(platform_fee_bps=1001, auto_approval_hours=169))
-    assert "maximum is 1000" in errors["platform_fee_bps"] and "maximum is 168" in errors["auto_approval_hours"]
+    assert "maximum is 10\u00a0%" in errors["platform_fee_bps"] and "maximum is 168" in errors["auto_approval_hours"]
 
 
 # --- range: within low and high, inclusive --------------------------------------------------
