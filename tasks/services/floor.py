@@ -117,7 +117,7 @@ def project_floor_raise(*, actor, project, reward, now=None):
     project.floor_raises += 1
     n = project.floor_raises
     unpaid = list(Slot.objects.select_for_update().filter(project=project, status=Slot.Status.OPEN).order_by("pk"))
-    holding = list(Slot.objects.select_for_update().filter(
+    holding = list(Slot.objects.select_for_update(of=("self",)).filter(
         project=project, assignments__status__in=Assignment.HOLDING_STATUSES).order_by("pk"))
     slots = unpaid + holding
     fees = batch_fees(reward=diff, slots=len(slots), rulebook=rulebook)
