@@ -8,6 +8,8 @@ FOREIGN KEY checks of rows inserted under it (they take KEY SHARE, which FOR UPD
 FOR NO KEY UPDATE does not; Django's foreign keys are checked at COMMIT, after the balance locks,
 so a FOR UPDATE on a parent row made two transactions deadlock at commit, issue 24)."""
 
+from django.db.models import Q
+
 from coop.federation.models import Membership
 from tasks.errors import NotEligible
 from tasks.models import Assignment, Project, Slot
@@ -52,6 +54,14 @@ def open_slots_for_update(project_id):
     """Lock the project's open slots (pk order); returns their ids."""
     return list(_for_update(Slot.objects).filter(project_id=project_id, status=Slot.Status.OPEN)
                 .order_by("pk").values_list("pk", flat=True))
+
+
+def unpaid_slots_for_update(project_id):
+    """Lock the project's slots whose money is still in escrow: open ones and those whose live
+    assignment is not yet paid or refunded (pk order). For raising the reward to the floor."""
+    unpaid = Slot.objects.filter(Q(status=Slot.Status.OPEN) | Q(assignments__status__in=Assignment.HOLDING_STATUSES),
+                                 project_id=project_id).values("pk")
+    return list(_for_update(Slot.objects).filter(pk__in=unpaid).order_by("pk"))
 
 
 def free_slot_for_update(*, project_id, exclude_tasks):

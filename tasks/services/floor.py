@@ -28,7 +28,7 @@ from tasks import escrow
 from tasks.access import staff_check
 from tasks.errors import InvalidState
 from tasks.fees import batch_fees
-from tasks.locks import project_for_update
+from tasks.locks import project_for_update, unpaid_slots_for_update
 from tasks.models import Assignment, Project, Slot
 
 SAMPLE = 500  # the latest submissions the median is taken over
@@ -116,10 +116,7 @@ def project_floor_raise(*, actor, project, reward, now=None):
     diff = reward - old
     project.floor_raises += 1
     n = project.floor_raises
-    unpaid = list(Slot.objects.select_for_update().filter(project=project, status=Slot.Status.OPEN).order_by("pk"))
-    holding = list(Slot.objects.select_for_update(of=("self",)).filter(
-        project=project, assignments__status__in=Assignment.HOLDING_STATUSES).order_by("pk"))
-    slots = unpaid + holding
+    slots = unpaid_slots_for_update(project.pk)
     fees = batch_fees(reward=diff, slots=len(slots), rulebook=rulebook)
     for slot, (coop, federation, juror) in zip(slots, fees.slots, strict=True):
         slot.fee_coop += coop
