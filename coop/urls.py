@@ -28,6 +28,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+handler400 = "coop.core.views.bad_request"
+handler403 = "coop.core.views.permission_denied"
+handler404 = "coop.core.views.page_not_found"
+handler500 = "coop.core.views.server_error"
+
 for module, namespace in APPS:
     urlpatterns.append(path("", include((f"{module}.urls", namespace))))
     urlpatterns.append(path("api/", include((f"{module}.api_urls", f"{namespace}-api"))))

@@ -1,9 +1,9 @@
-import json
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop.core.guard import json_loads
 from coop.core.money import exponent, parse_amount
 from tasks.models import DATA_FLAGS
 
@@ -45,7 +45,7 @@ class ProjectForm(forms.Form):
 
     def clean_question_form(self):
         try:
-            return json.loads(self.cleaned_data["question_form"])
+            return json_loads(self.cleaned_data["question_form"])
         except ValueError as exc:
             raise forms.ValidationError(_("This is not valid JSON: %(e)s") % {"e": exc})
 

@@ -1,15 +1,32 @@
 """DRF conventions shared by every app: one error shape and cursor pagination."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, DataError
 from django.http import Http404
-from rest_framework import exceptions, pagination, status
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from coop.core.db import Busy, retryable
 from coop.core.errors import DomainError
+from coop.core.guard import JSONInputError, check_json
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with coop.core.guard's limits: too deep or NUL is a 400 parse error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON parse error - nested too deeply."))
+        try:
+            return check_json(data)
+        except JSONInputError as exc:
+            raise exceptions.ParseError(_("JSON parse error - %(e)s") % {"e": exc})
 
 
 def _flatten(detail):
@@ -35,6 +52,12 @@ def exception_handler(exc, context):
             {"code": "invalid", "message": "; ".join(exc.messages), "extra": extra},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"code": "too_large", "message": _("The request is too large."), "extra": {}}, status=413)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"code": "bad_request", "message": _("The request is not valid."), "extra": {}}, status=400)
+    if isinstance(exc, DataError):  # a value the database cannot hold slipped past validation: still input
+        return Response({"code": "invalid", "message": _("This input cannot be stored."), "extra": {}}, status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -33,6 +33,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from coop.core.errors import DomainError
+from coop.core.guard import json_loads
 from coop.federation.access import access_group
 from coop.forums import selectors, services
 from coop.forums.errors import NotAllowed
@@ -193,7 +194,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
                 raise FrameError("too_long", _("This message is too long."),
                                  {"max_chars": services.max_message_chars()})
             try:
-                frame = json.loads(text_data)
+                frame = json_loads(text_data)
             except ValueError:
                 raise FrameError("bad_json", _("This frame is not valid JSON."))
             if not isinstance(frame, dict):

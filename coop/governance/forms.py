@@ -10,6 +10,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from coop.core.errors import DomainError
+from coop.core.guard import json_loads
 from coop.core.money import format_amount, parse_amount
 from coop.federation import rulebook as spec
 
@@ -105,7 +106,7 @@ def parse_bound(p, text):
     """A federation bound: JSON (`[5, 100]`, `1500`) or a plain value of the parameter's type."""
     text = (text or "").strip()
     try:
-        return json.loads(text)
+        return json_loads(text)
     except ValueError:
         return parse_value(p, text)
 
@@ -226,7 +227,7 @@ class ProposeForm(forms.Form):
         text = (data.get("qualification_rule") or "").strip()
         if text:
             try:
-                return json.loads(text)
+                return json_loads(text)
             except ValueError:
                 raise DomainError("invalid_rule", _("Write the rule as JSON."))
         clauses = []

@@ -7,6 +7,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from coop.core.errors import DomainError
+from coop.core.guard import json_loads
 from coop.core.money import parse_amount
 
 RULE_HELP = _('JSON, for example {"all": [{"metric": "tenure_days", "op": ">=", "value": 180}, '
@@ -25,7 +26,7 @@ class JSONField(forms.CharField):
         if value in (None, ""):
             return None
         try:
-            return json.loads(value)
+            return json_loads(value)
         except ValueError as exc:
             raise forms.ValidationError(_("This is not valid JSON: %(e)s") % {"e": exc})
 
