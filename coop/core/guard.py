@@ -4,8 +4,10 @@
   websocket frames). Nesting deeper than `MAX_JSON_DEPTH` and NUL characters (PostgreSQL text
   and jsonb cannot hold them) are a `ValueError` like any other malformed JSON, never a
   RecursionError or a DataError further down.
-- `InputGuardMiddleware`: a NUL in the path, a query parameter or a form field is a 400
-  with a clear message before any view or query sees it.
+- `InputGuardMiddleware`: a NUL in the path or a query parameter is a 400 with a clear
+  message before any view or query sees it. Forms keep their own check (Django's CharField
+  refuses NUL with a field error and keeps what was typed), and a NUL that still reaches the
+  database is a 400, not a 500 (`process_exception`).
 - `error_response`: the answer for a refused request: `{code, message, extra}` JSON under
   /api/, a short page elsewhere.
 """
@@ -72,23 +74,17 @@ def _nul_field(querydict):
 
 
 class InputGuardMiddleware:
-    """Refuses a NUL character in the path, the query string or a submitted form (400)."""
+    """Refuses a NUL character in the path or the query string (400); shows a page view's
+    DomainError, or a DataError, as a refusal with its status instead of a 500."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        field = None
-        if "\x00" in request.path:
-            field = "path"
-        else:
-            field = _nul_field(request.GET)
-            if field is None and request.method == "POST" and request.content_type in (
-                    "application/x-www-form-urlencoded", "multipart/form-data"):
-                field = _nul_field(request.POST)
+        field = "path" if "\x00" in request.path else _nul_field(request.GET)
         if field is not None:
             return error_response(request, 400, "null_character",
-                                  _("The address or the form contains a null character, which is not allowed."),
+                                  _("The address contains a null character, which is not allowed."),
                                   {"field": field})
         return self.get_response(request)
 

@@ -148,7 +148,8 @@ def fill_route(route, value):
 
 JUNK_FORM = {"id": "abc", "action": "\u202e", "page": "-1", "amount": "1e400", "month": "2026-13", "org": "x",
              "coop": "no", "language": "zz", "qualification": "abc", "steward": "x:y", "data_category": "nope",
-             "reason": "x" * 3000, "choice": "[]", "nonce": "", "since": "-5", "ids": "a,b"}
+             "reason": "x" * 3000, "choice": "[]", "nonce": "", "since": "-5", "ids": "a,b", "title": "a\x00b",
+             "statement": "\x00" * 30, "body": "x\x00", "email": "a\x00@b.example", "display_name": "\x00"}
 
 
 def test_every_page_takes_junk_query_and_form_without_a_500(world):

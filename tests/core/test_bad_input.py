@@ -91,10 +91,14 @@ def test_a_null_character_in_a_page_query_is_a_400_with_a_message(client):
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_a_null_character_in_a_form_is_a_400_with_a_message(client):
-    client.force_login(member(CoopFactory()).user)
+def test_a_null_character_in_a_form_is_a_field_error_that_keeps_the_input(client):
+    user = member(CoopFactory()).user
+    client.force_login(user)
     response = client.post(reverse("accounts:profile"), {"display_name": "a\x00b", "country": "MG"})
-    assert response.status_code == 400 and "null character" in response.content.decode()
+    assert response.status_code == 200 and "Null characters are not allowed." in response.content.decode()
+    assert response.context["form"].data["country"] == "MG"
+    user.profile.refresh_from_db()
+    assert "\x00" not in user.profile.display_name
 
 
 def test_an_oversized_page_form_is_a_413_page(client, settings):
