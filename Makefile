@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 IS_POSTGRES := $(findstring postgres,$(DATABASE_URL))
 
-.PHONY: run test install migrate seed messages lint check ci clean browser-deps
+.PHONY: run prod-run test install migrate seed messages lint check ci clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,19 @@ seed: migrate
 
 run: seed
 	@$(MANAGE) run_stack
+
+# Production start (docs/security.md "Production settings"): with the production environment
+# (DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, ...) it collects static files (WhiteNoise serves
+# them; with DEBUG off a page is a 500 until they are collected), refuses to start if
+# `check --deploy` finds anything or a migration is not applied (run `manage.py migrate` as
+# the release step), then runs the ASGI server, the job cluster and the sequencer
+# (run_stack) on $$PORT (default 8000) and $$HOST (default 127.0.0.1, behind the TLS proxy).
+prod-run: install
+	@$(MANAGE) compile_translations >/dev/null
+	$(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) check --deploy --fail-level WARNING
+	$(MANAGE) migrate --check
+	$(MANAGE) run_stack
 
 browser-deps:
 	@test -x /usr/bin/chromium || { \
