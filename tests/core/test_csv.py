@@ -109,3 +109,14 @@ def test_requester_statement_neutralises_the_deposit_reference_and_keeps_negativ
     amounts = [r[rows[0].index("amount")] for r in rows[1:]]
     assert "'@wire-1" in memos and "'-x" in memos
     assert "-3.00" in amounts and "100.00" in amounts
+
+
+def test_the_members_data_download_csvs_go_through_the_safe_writer():
+    from accounts.datarights import csv_bytes
+
+    text = csv_bytes([{"body": "=HYPERLINK(\"http://evil.example\")", "amount": Decimal("-2.50")},
+                      {"body": "@me", "note": ["-x", "y"]}]).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert_no_formula(rows)
+    assert rows[1][:2] == ["'=HYPERLINK(\"http://evil.example\")", "-2.50"]
+    assert rows[2][0] == "'@me"
