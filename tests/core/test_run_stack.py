@@ -1,5 +1,6 @@
 """`make run`'s last step: the server, the job cluster and the sequencer start together, the
-pages answer, and Ctrl-C (SIGINT to the foreground group) stops every process cleanly."""
+pages answer, a child that crashes is restarted while the others keep serving, and Ctrl-C
+(SIGINT to the foreground group) stops every process cleanly."""
 
 import os
 import signal
@@ -44,7 +45,18 @@ def alive(pid):
     return Path(f"/proc/{pid}/stat").exists() and " Z " not in Path(f"/proc/{pid}/stat").read_text()
 
 
-def test_run_stack_serves_and_stops_on_ctrl_c():
+def cmdline(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def sequencer_of(pid):
+    return next((k for k in children_of(pid) if "run_sequencer" in cmdline(k)), None)
+
+
+def test_run_stack_serves_restarts_a_crashed_child_and_stops_on_ctrl_c():
     db = connection.settings_dict
     port = free_port()
     env = dict(os.environ, PORT=str(port),
@@ -64,7 +76,18 @@ def test_run_stack_serves_and_stops_on_ctrl_c():
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert b"Atelier" in response.read()
         kids = children_of(proc.pid)
-        assert len(kids) >= 2  # web and jobs (and the sequencer when the event log has one)
+        assert len(kids) >= 3  # web, jobs and the sequencer
+        # The sequencer crashes (SIGKILL): it is started again, and the web server never stops.
+        crashed = sequencer_of(proc.pid)
+        os.kill(crashed, signal.SIGKILL)
+        deadline = time.time() + 30
+        while time.time() < deadline and sequencer_of(proc.pid) in (None, crashed):
+            time.sleep(0.2)
+        restarted = sequencer_of(proc.pid)
+        assert restarted not in (None, crashed)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/coops/", timeout=5) as response:
+            assert response.status == 200
+        kids = children_of(proc.pid)
         time.sleep(2)  # let the cluster finish starting its workers
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does
         output, _ = proc.communicate(timeout=45)
@@ -75,5 +98,7 @@ def test_run_stack_serves_and_stops_on_ctrl_c():
     assert proc.returncode == 0, output
     assert f"Atelier is running at http://127.0.0.1:{port}/" in output and "Stopped." in output
     assert "did not stop in time" not in output
+    assert "sequencer exited with -9; restarting it in 1 s (the others keep running)." in output
+    assert "stopping the others" not in output
     time.sleep(0.5)
     assert [k for k in kids if alive(k)] == []

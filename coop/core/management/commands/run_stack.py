@@ -1,15 +1,15 @@
 """Start everything `make run` needs: the ASGI server (pages, API, websockets), the django-q2
-cluster and, when the event log provides it, the event sequencer. Ctrl-C stops them all."""
+cluster and, when the event log provides it, the event sequencer. A child that exits is
+restarted with a backoff (coop.core.supervisor); Ctrl-C stops them all."""
 
-import contextlib
 import os
 import signal
-import subprocess
 import sys
-import time
 
 from django.core.management import get_commands
 from django.core.management.base import BaseCommand
+
+from coop.core.supervisor import Supervisor
 
 
 class Command(BaseCommand):
@@ -26,39 +26,14 @@ class Command(BaseCommand):
         ]
         if "run_sequencer" in get_commands():
             commands.append(("sequencer", [python, "manage.py", "run_sequencer"]))
-        procs = []
-        for name, cmd in commands:
-            procs.append((name, subprocess.Popen(cmd, start_new_session=True)))
+        supervisor = Supervisor(commands, out=self.stdout.write, err=self.stderr.write)
+        supervisor.start()
         self.stdout.write(self.style.SUCCESS(f"\nAtelier is running at http://{host}:{port}/"))
         self.stdout.write(f"API docs: http://{host}:{port}/api/docs/   Admin: http://{host}:{port}/admin/")
-        self.stdout.write("Started: " + ", ".join(name for name, _ in procs) + ". Press Ctrl-C to stop.\n")
-        stopping = False
-
-        def stop(*_):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping:
-                for name, proc in procs:
-                    if proc.poll() is not None:
-                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping the others.")
-                        stopping = True
-                time.sleep(0.5)
-        finally:
-            # SIGTERM to each leader only: qcluster stops its own workers (signalling its whole
-            # group makes it wait for workers that are already gone, and it hits the deadline).
-            for _name, proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
-            deadline = time.time() + 15
-            for name, proc in procs:
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.time()))
-                except subprocess.TimeoutExpired:
-                    self.stderr.write(f"{name} did not stop in time; killing it.")
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)  # anything left in its group
-            self.stdout.write("Stopped.")
+        self.stdout.write("Started: " + ", ".join(c.name for c in supervisor.children) + ". Press Ctrl-C to stop.\n")
+        signal.signal(signal.SIGINT, supervisor.stop)
+        signal.signal(signal.SIGTERM, supervisor.stop)
+        code = supervisor.run()
+        self.stdout.write("Stopped.")
+        if code:
+            sys.exit(code)

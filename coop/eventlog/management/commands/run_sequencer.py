@@ -1,13 +1,10 @@
 """The sequencer loop (`make run` starts it beside the server; a django-q2 job is the backstop)."""
 
 import signal
-import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
-from coop.eventlog.checkpoints import checkpoint_sign, checkpoint_sign_if_due
-from coop.eventlog.sequencer import pause_after, sequence_pending
+from coop.eventlog.sequencer_loop import sequencer_run
 
 
 class Command(BaseCommand):
@@ -26,12 +23,4 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        sequence_pending()
-        checkpoint_sign()  # on start: whatever was recorded while no sequencer ran is signed now
-        while not stopping:
-            close_old_connections()
-            done = sequence_pending()
-            checkpoint_sign_if_due()
-            if once:
-                break
-            time.sleep(pause_after(done, idle=interval))
+        sequencer_run(interval=interval, once=once, stopping=lambda: stopping)
