@@ -60,6 +60,9 @@ def setup():
     from django_q.conf import Conf
 
     setup_test_environment()  # the workers use Django's test client for the API (host "testserver")
+    from tests.reliability.bank import unthrottled
+
+    unthrottled(settings)
     Conf.SYNC = True  # jobs queued on commit run inline, as in the tests
     if not settings.EVENTLOG_SIGNING_KEY:
         settings.EVENTLOG_SIGNING_KEY = TEST_KEY  # a throwaway database: any key will do
