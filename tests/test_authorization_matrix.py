@@ -88,6 +88,7 @@ class World:
 
 def _seed():
     from accounts.requesters.services import api_key_create, invitation_create
+    from accounts.services import data_export_request
     from coop.federation.models import Membership
     from coop.forums import services as forums
     from coop.forums.registry import room_for
@@ -199,7 +200,10 @@ def _seed():
                                           send=False)
     key, w.api_secret = _api_key(api_key_create, org1)
 
-    w.obj.update(coop_a=coop_a, coop_b=coop_b, org1=org1, org2=org2, plain_staff=plain_staff, project=project,
+    export = data_export_request(user=ravo)
+
+    w.obj.update(export=export, coop_a=coop_a, coop_b=coop_b, org1=org1, org2=org2, plain_staff=plain_staff,
+                 project=project,
                  submitted=submitted, rejected=rejected, approved=approved, appeal=appeal, draft=draft,
                  task_import=task_import, payout=payout, qualification=qualification, granted=granted,
                  revocation=revocation, test=test, attempt=attempt, proposal=proposal, coop_room=coop_room,
@@ -256,6 +260,10 @@ PARAMS = {
     "accounts:organisation_profile": lambda w: {"slug": w.obj["org1"].slug},
     "accounts:operator_suspend": lambda w: {"pk": w.obj["org1"].pk},
     "accounts:operator_unsuspend": lambda w: {"pk": w.obj["org1"].pk},
+    "accounts:data_export": lambda w: {"pk": w.obj["export"].pk},
+    "accounts:data_export_download": lambda w: {"pk": w.obj["export"].pk},
+    "accounts-api:data_export": lambda w: {"pk": w.obj["export"].pk},
+    "accounts-api:data_export_download": lambda w: {"pk": w.obj["export"].pk},
     "accounts-api:staff_detail": lambda w: {"pk": w.obj["plain_staff"].pk},
     "accounts-api:invitation_revoke": lambda w: {"pk": w.obj["invitation"].pk},
     "accounts-api:api_key_revoke": lambda w: {"pk": w.obj["key"].pk},
@@ -488,6 +496,16 @@ def _body(response):
 ADMIN_POLICY = (OPERATOR_ONLY, NOBODY)
 
 POLICY = {
+    "accounts-api:data_export": (MEMBER_ONLY, NOBODY),  # a person's own export (the member's, seeded)
+    "accounts-api:data_export_download": (MEMBER_ONLY, NOBODY),
+    "accounts-api:data_exports": (LOGGED_IN, LOGGED_IN),  # one's own; never by API key
+    "accounts-api:erasure": (NOBODY, LOGGED_IN),  # one's own, with the password
+    "accounts:data_export": (MEMBER_ONLY, MEMBER_ONLY),
+    "accounts:data_export_create": (NOBODY, LOGGED_IN),
+    "accounts:data_export_download": (MEMBER_ONLY, MEMBER_ONLY),
+    "accounts:data_rights": (LOGGED_IN, LOGGED_IN),
+    "accounts:member_erase": (NOBODY, LOGGED_IN),
+    "tasks:requester_queue": (LOGGED_IN, LOGGED_IN),  # the caller's own organisations' queue
     "accounts-api:api_key_revoke": (NOBODY, ORG_API),
     "accounts-api:api_keys": (ANY_STAFF_API, ANY_STAFF_API),
     "accounts-api:invitation_accept": (NOBODY, SIGNED),
