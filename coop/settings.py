@@ -161,7 +161,7 @@ PASSWORD_HASHERS = env.list(
     ],
 )
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "federation:dashboard"
+LOGIN_REDIRECT_URL = "home"  # the home of the role in use (coop.core.roles)
 LOGOUT_REDIRECT_URL = "home"
 
 # --- i18n -----------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_signup_with_a_taken_email(client):
 def test_login_by_email(client):
     user = UserFactory()
     response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("federation:dashboard")
+    assert response.status_code == 302 and response["Location"] == reverse("home")  # then the role's home
 
 
 def test_password_reset_sends_a_link_that_resets_the_password(client):

@@ -202,3 +202,11 @@ def test_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
     assert b"".join(response.streaming_content if response.streaming else [response.content])[:4] == b"\x00\x00\x01\x00"
+
+
+def test_logging_in_lands_on_the_home_of_ones_role(client, people):
+    from tests.factories.federation import PASSWORD
+
+    response = client.post(reverse("login"), {"username": people["requester"].email, "password": PASSWORD},
+                           follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:requester_home"))
