@@ -101,7 +101,7 @@ def menu(role, organisation_id=None):
         return [(_("Applications"), _url("federation:steward_applications")),
                 (_("Members"), _url("federation:steward_members")),
                 (_("Brake queue"), _url("appeals:steward")),
-                (_("Money"), _url("ledger:steward_payouts", query="#funds")),
+                (_("Money"), _url("ledger:steward_funds")),
                 (_("Payouts"), _url("ledger:steward_payouts"))]
     if role == OPERATOR:
         return [(_("Coops"), _url("federation:operator")),
