@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "coop.core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "coop.core.api.JSONParser",  # depth and NUL limits (coop.core.guard)
+        "coop.core.parsers.JSONParser",  # depth and NUL limits (coop.core.guard)
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -6,27 +6,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, parsers, status
+from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from coop.core.db import Busy, retryable
 from coop.core.errors import DomainError
-from coop.core.guard import JSONInputError, check_json
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with coop.core.guard's limits: too deep or NUL is a 400 parse error."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            data = super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError(_("JSON parse error - nested too deeply."))
-        try:
-            return check_json(data)
-        except JSONInputError as exc:
-            raise exceptions.ParseError(_("JSON parse error - %(e)s") % {"e": exc})
 
 
 def _flatten(detail):
