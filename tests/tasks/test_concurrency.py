@@ -113,12 +113,14 @@ def test_a_return_or_expiry_racing_a_cancel_leaves_no_slot_open_and_refunds_each
             continue
         # both slots refunded, the second exactly once (by the cancel or by the slot's own refund)
         assert escrow_balance(project=project) == 0
-        assert requester_balance(organisation=org) == funds_before + 2 * project.cost_per_assignment
+        # each slot costs the reward plus its own share of the batch's fees (tasks/fees.py)
+        total = sum(project.reward + s.fee for s in Slot.objects.filter(project=project))
+        assert requester_balance(organisation=org) == funds_before + total
         slot = assignment.slot
+        slot.refresh_from_db()
         by_slot = Transaction.objects.filter(key=f"slot:{slot.pk}:refund").count()
-        cancelled_with_project = project.escrow_refunded - by_slot * project.cost_per_assignment
-        assert (by_slot, cancelled_with_project) in {(0, 2 * project.cost_per_assignment),
-                                                     (1, project.cost_per_assignment)}
+        cancelled_with_project = project.escrow_refunded - by_slot * (project.reward + slot.fee)
+        assert (by_slot, cancelled_with_project) in {(0, total), (1, total - project.reward - slot.fee)}
     assert stranded == [], f"{len(stranded)} of {attempts} cancelled projects kept an open slot"
     report = reconciliation_run()
     assert report.findings == [] and report.ok
@@ -142,7 +144,11 @@ def test_claims_racing_a_cancel_never_deadlock():
         assert set(refused) <= {"project_not_open", "no_free_slot"}
         taken = Slot.objects.filter(project=project, status=Slot.Status.TAKEN).count()
         assert taken == Assignment.objects.filter(project=project).count()
-        assert escrow_balance(project=project) == taken * project.cost_per_assignment
+        assert escrow_balance(project=project) == sum(
+            project.reward + s.fee for s in Slot.objects.filter(project=project, status=Slot.Status.TAKEN))
+        # give the work back, so the workers stay under their open-assignment cap for the next round
+        for a in Assignment.objects.filter(project=project, status=Assignment.Status.CLAIMED).select_related("member"):
+            assignment_return(member=a.member, assignment=a)
     assert deadlocks_since(before) == 0
     assert reconciliation_run().ok
 
