@@ -1,20 +1,29 @@
 """The API's `Idempotency-Key` header (DESIGN.md seam 2).
 
 `idempotent(request=..., scope=..., handler=...)` runs `handler()` (which calls a service
-and returns a DRF Response) once per (scope, key): a replay with the same body gets the first
-response (with `Idempotent-Replayed: true`), the same key with another body gets 409
-`idempotency_key_reused`. The scope is the organisation the caller acts for (`org:<id>`), or
-the user acting for themself (`user:<id>`). Only successful responses are stored, so a
-request refused for a reason that can change (insufficient funds) may be retried. Other
-apps' POST endpoints (the marketplace) can use it the same way."""
+and returns a DRF Response) once per (scope, key). The scope is the organisation the caller
+acts for (`org:<id>`), or the user acting for themself (`user:<id>`). A key belongs to the
+request it was first used for: a replay (same method, path and body) gets the first response
+(with `Idempotent-Replayed: true`); the same key on another method or path (another project's
+pause) or with another body gets 409 `idempotency_key_reused`.
+
+Racing twins: the key's row is inserted first in the request's transaction
+(`ledger.services.idempotency_begin`), so a second request with the same key waits for the
+first to end, then replays its response rather than answering its own error (the payout's
+`insufficient_funds`, the approval's `not_submitted`). Only successful (2xx) responses are
+stored: a request refused for a reason that can change (insufficient funds) rolls its row back
+with its work, and a twin waiting on it then runs its own handler. The whole transaction is run
+again by `retry_transaction` if it loses a deadlock or a serialisation check (never a 500).
+Other apps' POST endpoints can use it the same way."""
 
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
+from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from ledger.errors import KeyReused
 from ledger.models import IdempotencyRecord
@@ -26,11 +35,35 @@ def body_hash(data):
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
-def _replay(record, digest):
+def _replay(record, *, method, path, digest):
+    """The response `record` stored, for a request (method, path, digest) using its key again."""
+    if record.path and (record.method, record.path) != (method, path):  # blank: stored before paths were
+        raise KeyReused(
+            message=_("This Idempotency-Key was already used for %(method)s %(path)s. Use a new key for each "
+                      "request.") % {"method": record.method, "path": record.path},
+            extra={"key": record.key, "method": record.method, "path": record.path})
     if record.body_hash != digest:
         raise KeyReused(message=_("This Idempotency-Key was already used with a different request body."),
                         extra={"key": record.key})
     return Response(record.response, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+@retry_transaction
+def _run_once(*, scope, key, method, path, digest, handler):
+    """One attempt, in one transaction: take the key (waiting for a twin holding it), then
+    replay what it stored or run the handler and store its response."""
+    from ledger.services import idempotency_begin, idempotency_release, idempotency_store
+
+    with transaction.atomic():
+        record = idempotency_begin(scope=scope, key=key, method=method, path=path, body_hash=digest)
+        if record.status_code != IdempotencyRecord.PENDING:  # committed by an earlier request
+            return _replay(record, method=method, path=path, digest=digest)
+        response = handler()
+        if 200 <= response.status_code < 300:
+            idempotency_store(record=record, status_code=response.status_code, response=response.data)
+        else:
+            idempotency_release(record=record)
+        return response
 
 
 def idempotent(*, request, scope, handler):
@@ -41,21 +74,10 @@ def idempotent(*, request, scope, handler):
     if not key or len(key) > 200 or "\x00" in key:
         raise DomainError("invalid_idempotency_key", _("An Idempotency-Key must be 1 to 200 characters."))
     digest = body_hash(request.data)
-    existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    method, path = request.method, request.path[:500]
+    # the usual retry finds its response committed: no transaction, no lock
+    existing = IdempotencyRecord.objects.filter(scope=scope, key=key).exclude(
+        status_code=IdempotencyRecord.PENDING).first()
     if existing:
-        return _replay(existing, digest)
-    try:
-        with transaction.atomic():
-            response = handler()
-            if 200 <= response.status_code < 300:
-                from ledger.services import idempotency_store
-
-                idempotency_store(scope=scope, key=key, body_hash=digest, status_code=response.status_code,
-                                  response=response.data)
-    except IntegrityError:
-        # the same key raced us and won: our work was rolled back with the savepoint
-        existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
-        if existing is None:
-            raise
-        return _replay(existing, digest)
-    return response
+        return _replay(existing, method=method, path=path, digest=digest)
+    return _run_once(scope=scope, key=key, method=method, path=path, digest=digest, handler=handler)

@@ -585,12 +585,37 @@ def reconciliation_run(*, actor=None):
     return report
 
 
-def idempotency_store(*, scope, key, body_hash, status_code, response):
-    """Remember an API response for its Idempotency-Key (insert-once: a racing duplicate
-    raises IntegrityError, which `ledger.idempotency.idempotent` turns into a replay)."""
-    import json
+def idempotency_begin(*, scope, key, method, path, body_hash):
+    """Take an API `Idempotency-Key` for a request inside the request's transaction (which must
+    be open) and return its row, locked.
 
+    The row is inserted first, pending (`status_code` 0), with `INSERT ... ON CONFLICT DO
+    NOTHING`: a twin request racing with the same key waits on that insert until this
+    transaction ends, then finds the first response committed (and replays it) or, if this
+    request failed and rolled back, takes the key itself. A row returned pending is this
+    transaction's own: run the work, then `idempotency_store` (or `idempotency_release`). A
+    row returned complete was committed by an earlier request: replay it."""
+    from ledger.locks import idempotency_record_for_update
     from ledger.models import IdempotencyRecord
 
-    return IdempotencyRecord.objects.create(scope=scope, key=key, body_hash=body_hash, status_code=status_code,
-                                            response=json.loads(json.dumps(response, default=str)))
+    IdempotencyRecord.objects.bulk_create([IdempotencyRecord(
+        scope=scope, key=key, method=method, path=path, body_hash=body_hash,
+        status_code=IdempotencyRecord.PENDING, response={})], ignore_conflicts=True)
+    return idempotency_record_for_update(scope=scope, key=key)
+
+
+def idempotency_store(*, record, status_code, response):
+    """Remember the successful response of the request that holds `record` (pending, taken by
+    `idempotency_begin` in this transaction): it commits with the request's work."""
+    import json
+
+    record.status_code = status_code
+    record.response = json.loads(json.dumps(response, default=str))
+    record.save(update_fields=["status_code", "response"])
+    return record
+
+
+def idempotency_release(*, record):
+    """The request holding `record` did not succeed (a non-2xx answer that still commits): free
+    the key, so a later retry runs again."""
+    record.delete()
