@@ -17,9 +17,9 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.models import DataExport
 from coop.core.errors import Conflict
+from coop.core.schema import ErrorSerializer
 
-ERROR = inline_serializer("DataRightsError", {"code": serializers.CharField(), "message": serializers.CharField(),
-                                              "extra": serializers.DictField()})
+ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
 
 class DataExportSerializer(serializers.Serializer):

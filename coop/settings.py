@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
         "accounts.auth.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "coop.core.schema.AutoSchema",  # every operation declares its errors
     "EXCEPTION_HANDLER": "coop.core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "coop.core.parsers.JSONParser",  # depth and NUL limits (coop.core.guard)

@@ -13,8 +13,8 @@ from accounts.selectors import organisation_for_request
 from coop.core.api import CursorPagination
 from coop.core.errors import Forbidden, NotFound
 from coop.core.money import currency
+from coop.core.schema import ErrorSerializer as ERROR
 from coop.federation.access import operator_require
-from coop.federation.api import ERROR
 from ledger import selectors, services
 from ledger.idempotency import idempotent
 

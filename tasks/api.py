@@ -16,14 +16,14 @@ from accounts.pseudonyms import worker_pseudonym
 from accounts.selectors import organisation_for_request
 from coop.core.api import CursorPagination
 from coop.core.errors import NotFound
+from coop.core.schema import ErrorSerializer
 from coop.federation.models import Coop
 from ledger.idempotency import idempotent
 from tasks import services
 from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot
 from tasks.services.publishing import MAX_TASKS_PER_CALL
 
-ERROR = inline_serializer("MarketplaceError", {"code": serializers.CharField(), "message": serializers.CharField(),
-                                    "extra": serializers.DictField()})
+ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
                                description="Retry-safe key: the same key and body return the first response.")
 ORGANISATION = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,

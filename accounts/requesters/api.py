@@ -15,7 +15,7 @@ from accounts import selectors
 from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation
 from accounts.requesters import services
 from coop.core.api import CursorPagination
-from coop.federation.api import ERROR
+from coop.core.schema import ErrorSerializer as ERROR
 
 ORG_PARAM = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
                              description="Which of your organisations (session users on several; "

@@ -22,6 +22,12 @@ def _flatten(detail):
     return str(detail)
 
 
+def _extra(detail):
+    """`extra` is always an object: a bare list of messages goes under `non_field_errors`."""
+    detail = _flatten(detail)
+    return detail if isinstance(detail, dict) else {"non_field_errors": detail}
+
+
 def exception_handler(exc, context):
     """Turn every error into `{"code", "message", "extra"}`."""
     if isinstance(exc, DomainError):
@@ -51,13 +57,13 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"code": "invalid", "message": "Invalid input.", "extra": _flatten(exc.detail)}
+        body = {"code": "invalid", "message": "Invalid input.", "extra": _extra(exc.detail)}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         body = {"code": code, "message": str(detail) if not isinstance(detail, dict | list) else code,
-                "extra": {} if isinstance(detail, str) else _flatten(detail)}
+                "extra": {} if isinstance(detail, str) else _extra(detail)}
     response.data = body
     return response
 

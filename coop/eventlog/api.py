@@ -11,11 +11,10 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from coop.core.errors import DomainError, NotFound
+from coop.core.schema import ErrorSerializer
 from coop.eventlog import selectors
 
-ERROR = inline_serializer("EventLogError", {
-    "code": serializers.CharField(), "message": serializers.CharField(), "extra": serializers.DictField(),
-})
+ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
 
 class EventSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -11,12 +11,11 @@ from rest_framework.views import APIView
 
 from coop.core.api import CursorPagination
 from coop.core.errors import NotFound
+from coop.core.schema import ErrorSerializer
 from coop.federation import selectors
 from coop.federation.models import Coop
 
-ERROR = inline_serializer("Error", {
-    "code": serializers.CharField(), "message": serializers.CharField(), "extra": serializers.DictField(),
-})
+ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
 
 class CoopBriefSerializer(serializers.ModelSerializer):

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiKey
 from accounts.selectors import organisation_for_request
 from coop.core.errors import DomainError, NotFound
-from coop.federation.api import ERROR
+from coop.core.schema import ErrorSerializer as ERROR
 from coop.federation.models import Coop
 from coop.federation.selectors import membership_active
 from tasks.qualifications import selectors, services
@@ -61,25 +61,26 @@ class VersionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
-CLAUSE = inline_serializer("Clause", {
-    "key": serializers.CharField(), "text": serializers.CharField(), "value_text": serializers.CharField(),
-    "passed": serializers.BooleanField(), "missing": serializers.CharField(), "progress": serializers.IntegerField(),
-})
-EXPLAIN = inline_serializer("Explanation", {
-    "qualification": serializers.IntegerField(), "held": serializers.BooleanField(),
-    "passed": serializers.BooleanField(), "words": serializers.CharField(), "next_step": serializers.CharField(),
-    "clauses": CLAUSE,
-})
+class ClauseSerializer(serializers.Serializer):
+    """One clause of a rule and where the member stands on it."""
+
+    key = serializers.CharField(help_text="the clause's metric (or `test`, `granted`)")
+    text = serializers.CharField(help_text="the clause in words")
+    value_text = serializers.CharField(help_text="the member's value in words")
+    passed = serializers.BooleanField()
+    missing = serializers.CharField(allow_blank=True, help_text="what is still needed (empty once passed)")
+    progress = serializers.IntegerField(help_text="0 to 100")
 
 
-def _explain_data(row):
-    return {
-        "qualification": row["qualification"].pk, "held": row["held"], "passed": row["passed"],
-        "words": str(row["words"]), "next_step": str(row.get("next_step") or ""),
-        "clauses": [{"key": c["key"], "text": str(c["text"]), "value_text": str(c["value_text"]),
-                     "passed": c["passed"], "missing": str(c["missing"]), "progress": c["progress"]}
-                    for c in row["clauses"]],
-    }
+class ExplanationSerializer(serializers.Serializer):
+    """Where a member stands for one qualification (rendered from `selectors.explain`)."""
+
+    qualification = serializers.IntegerField(source="qualification.pk")
+    held = serializers.BooleanField()
+    passed = serializers.BooleanField()
+    words = serializers.CharField(help_text="the rule in words")
+    next_step = serializers.CharField(allow_blank=True, default="")
+    clauses = ClauseSerializer(many=True)
 
 
 def _qualifications():
@@ -133,24 +134,25 @@ class QualificationVersionApi(APIView):
 
 
 class QualificationExplainApi(APIView):
-    @extend_schema(operation_id="qualifications_explain", responses={200: EXPLAIN, 404: ERROR},
+    @extend_schema(operation_id="qualifications_explain", responses={200: ExplanationSerializer, 404: ERROR},
                    summary="Where I stand: per clause, my value, the required value and what is missing")
     def get(self, request, pk):
         q = get_object_or_404(_qualifications(), pk=pk)
         if membership_active(user=request.user, coop=q.coop) is None:
             raise NotFound("not_a_member", "Only members of this coop have a record for it.")
-        return Response(_explain_data(selectors.explain(member=request.user, qualification=q)))
+        return Response(ExplanationSerializer(selectors.explain(member=request.user, qualification=q)).data)
 
 
 class MyQualificationsApi(APIView):
-    @extend_schema(operation_id="qualifications_mine", responses={200: EXPLAIN},
+    @extend_schema(operation_id="qualifications_mine", responses={200: ExplanationSerializer(many=True)},
                    summary="Every qualification I can see, with where I stand")
     def get(self, request):
         membership = membership_active(user=request.user)
         if membership is None:
             return Response([])
         rows = selectors.qualifications_for_member(member=request.user, coop=membership.coop)
-        return Response([_explain_data(row) for row in selectors.explain_all(member=request.user, qualifications=rows)])
+        return Response(ExplanationSerializer(selectors.explain_all(member=request.user, qualifications=rows),
+                                              many=True).data)
 
 
 REQUIREMENTS = inline_serializer("ProjectQualifications", {
