@@ -39,9 +39,15 @@ REJECTION_STATUSES = (
 
 def brake_check(*, assignment, now=None):
     """Called by `assignment_reject` (under the assignment's lock) before it rejects. Returns
-    True when this rejection must be frozen, engaging the brake if it crosses a threshold."""
+    True when this rejection must be frozen, engaging the brake if it crosses a threshold.
+
+    Takes the project's lock (after the assignment's: the global order of docs/ledger.md), so
+    the rejections of one project are counted one after the other and only one of them creates
+    the brake's row. Unlocked, two rejections racing each counted the other's as not yet made
+    (so racing them slipped past the threshold), and two engaging the brake at once both
+    inserted its row: IntegrityError on `appeals_projectbrake_project_id_key`, a 500 (issue 24)."""
     now = now or timezone.now()
-    project = assignment.project
+    project = project_for_update(assignment.project_id)
     brake = ProjectBrake.objects.filter(project=project).first()
     if brake is not None and brake.is_engaged:
         return True
