@@ -21,7 +21,7 @@ from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, 
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
 from tasks.fees import batch_fees
 from tasks.locks import open_slots_for_update, project_for_update
-from tasks.models import DATA_FLAG_CODES, Project, ProjectWatch, Slot, Task
+from tasks.models import DATA_FLAG_CODES, Assignment, Project, ProjectWatch, Slot, Task
 from tasks.questions import form_validate, task_data_validate
 from tasks.services.claiming import fair_share_cap
 
@@ -329,7 +329,9 @@ def project_resume(*, actor, project):
 @transaction.atomic
 def project_cancel(*, actor, project, now=None):
     """Cancel: unclaimed slots are refunded at once; claimed work may still be finished and is
-    reviewed as usual (a slot given back later is refunded then)."""
+    reviewed as usual (a slot given back later is refunded then). It keeps counting towards its
+    member's open-assignment cap until it is submitted, given back or expired, so the members
+    holding it are told, with a link to it (DESIGN.md rule 7)."""
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
     if project.status == Project.Status.CANCELLED:
@@ -348,7 +350,20 @@ def project_cancel(*, actor, project, now=None):
     project.cancelled_at = now or timezone.now()
     project.save()
     _event("project.cancelled", project, actor, slots=len(open_slots), refunded=amount)
+    _holders_tell_cancelled(project)
     return project
+
+
+def _holders_tell_cancelled(project):
+    """Tell each member whose work on the just-cancelled `project` is still open (claimed, or
+    returned for revision) that they may finish it, paid as usual, or give it back."""
+    holding = (Assignment.objects.filter(project=project, status__in=Assignment.OPEN_STATUSES)
+               .select_related("member").order_by("pk"))
+    for assignment in holding:
+        notify(user=assignment.member, kind="project_cancelled", link=f"/work/assignments/{assignment.pk}/",
+               text=lambda: _("The requester cancelled “%(p)s”. You may still finish the task you hold: it is "
+                              "reviewed and paid as usual. Or give it back (no penalty) to free your place.")
+               % {"p": project.title})
 
 
 @retry_transaction

@@ -164,3 +164,44 @@ def test_pause_resume_and_cancel_refunds_exactly_the_unused_escrow():
     assignment_return(member=claimed.member, assignment=claimed)  # given back after cancel: refunded then
     assert escrow_balance(project=project) == 0
     assert Slot.objects.get(pk=claimed.slot_id).status == "cancelled"
+
+
+def test_claimed_work_of_a_cancelled_project_is_finished_paid_and_its_member_told(client):
+    """DESIGN.md rule 7: a cancel refunds the unclaimed slots; claimed work may be finished and
+    is reviewed as usual. So it still counts towards the member's open-assignment cap until it
+    is submitted, given back or expired (the cap is not stranded), and the member is told."""
+    from accounts.models import Notice
+    from ledger.selectors import wallet_balance
+    from tasks.eligibility import project_eligibility
+    from tasks.models import Assignment
+    from tasks.services import assignment_approve, assignment_return, assignment_submit
+
+    coop = CoopFactory()
+    project = published_project(coop, tasks=4)
+    owner = project.organisation.owner
+    worker, quitter, done = member(coop).user, member(coop).user, member(coop).user
+    claimed = assignment_claim(member=worker, project=project)
+    given_back = assignment_claim(member=quitter, project=project)
+    submitted = assignment_submit(member=done, assignment=assignment_claim(member=done, project=project),
+                                  answers={"label": "yes"})
+    other = published_project(coop, tasks=1)
+
+    project_cancel(actor=owner, project=project)
+
+    told = Notice.objects.filter(kind="project_cancelled")
+    assert {n.user_id for n in told} == {worker.pk, quitter.pk}  # the submitted work needs nothing from its member
+    notice = told.get(user=worker)
+    assert project.title in notice.text and notice.link == f"/work/assignments/{claimed.pk}/"
+    client.force_login(worker)
+    page = client.get(f"/work/assignments/{claimed.pk}/").content.decode()
+    assert "The requester cancelled this project." in page
+
+    assert Assignment.objects.filter(member=worker, status__in=Assignment.OPEN_STATUSES).count() == 1
+    assignment_submit(member=worker, assignment=claimed, answers={"label": "no"})
+    assert Assignment.objects.filter(member=worker, status__in=Assignment.OPEN_STATUSES).count() == 0
+    assert project_eligibility(member=worker, project=other) == []
+    assignment_approve(actor=owner, assignment=claimed)
+    assignment_approve(actor=owner, assignment=submitted)
+    assert wallet_balance(user=worker) == wallet_balance(user=done) == project.reward
+    assignment_return(member=quitter, assignment=given_back)
+    assert escrow_balance(project=project) == 0
