@@ -34,10 +34,11 @@ class DataExportSerializer(serializers.Serializer):
 
 def _export_out(export, request):
     ready = export.status == DataExport.Status.READY and export.size
-    return {"id": export.pk, "status": export.status, "requested_at": export.requested_at,
-            "finished_at": export.finished_at, "progress_pct": export.progress_pct, "size": export.size,
-            "download": reverse("accounts-api:data_export_download", args=[export.pk], request=request)
-            if ready else None}
+    return DataExportSerializer({
+        "id": export.pk, "status": export.status, "requested_at": export.requested_at,
+        "finished_at": export.finished_at, "progress_pct": export.progress_pct, "size": export.size,
+        "download": reverse("accounts-api:data_export_download", args=[export.pk], request=request)
+        if ready else None}).data
 
 
 class MemberApi(APIView):

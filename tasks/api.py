@@ -6,7 +6,7 @@ other body -> 409). Workers appear only under their pseudonym for the organisati
 
 from django.db.models import Count, Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -119,6 +119,19 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return worker_pseudonym(user=obj.member_id, organisation=obj.project.organisation_id)
 
 
+class ClaimedAssignmentSerializer(serializers.Serializer):
+    """The slot a member just took (the member's own view: no pseudonym needed)."""
+
+    id = serializers.IntegerField()
+    project = serializers.IntegerField(source="project_id")
+    task = serializers.IntegerField(source="task_id")
+    status = serializers.CharField()
+    deadline_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "ClaimedAssignment"
+
+
 class IdsSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=1000)
 
@@ -139,7 +152,7 @@ class BonusSerializer(serializers.Serializer):
 
 class BonusOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    assignment = serializers.IntegerField()
+    assignment = serializers.IntegerField(source="assignment_id")
     amount = serializers.IntegerField()
 
 
@@ -204,8 +217,8 @@ class ProjectTasksApi(APIView):
 
         def handler():
             tasks = services.tasks_add(actor=request.user, project=project, rows=data["tasks"])
-            return Response({"project": project.pk, "added": len(tasks), "first_task": tasks[0].pk,
-                             "last_task": tasks[-1].pk}, status=status.HTTP_201_CREATED)
+            return Response(TasksAddedSerializer({"project": project.pk, "added": len(tasks), "first_task": tasks[0].pk,
+                                                  "last_task": tasks[-1].pk}).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request=request, scope=_scope(project), handler=handler)
 
@@ -350,8 +363,7 @@ class AssignmentBonusApi(APIView):
 
         def handler():
             bonus = services.assignment_bonus(actor=request.user, assignment=assignment, **data)
-            return Response({"id": bonus.pk, "assignment": assignment.pk, "amount": bonus.amount},
-                            status=status.HTTP_201_CREATED)
+            return Response(BonusOutSerializer(bonus).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request=request, scope=_scope(assignment.project), handler=handler)
 
@@ -363,15 +375,10 @@ class ProjectClaimApi(APIView):
     (`project_eligibility`: membership, consent, the open cap, required qualifications...)."""
 
     @extend_schema(operation_id="projects_claim", request=None,
-                   responses={201: inline_serializer("ClaimedAssignment", {
-                       "id": serializers.IntegerField(), "project": serializers.IntegerField(),
-                       "task": serializers.IntegerField(), "status": serializers.CharField(),
-                       "deadline_at": serializers.DateTimeField()}), **ERRORS}, tags=["marketplace"])
+                   responses={201: ClaimedAssignmentSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
         project = Project.objects.filter(pk=pk).first()
         if project is None:
             raise NotFound("unknown_project", "No such project.")
         assignment = services.assignment_claim(member=request.user, project=project)
-        return Response({"id": assignment.pk, "project": assignment.project_id, "task": assignment.task_id,
-                         "status": assignment.status, "deadline_at": assignment.deadline_at},
-                        status=status.HTTP_201_CREATED)
+        return Response(ClaimedAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)

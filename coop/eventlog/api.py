@@ -4,7 +4,7 @@ how to verify what it returns."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -72,8 +72,8 @@ class EventFeedApi(APIView):
             params = request.query_params.copy()
             params["after"] = rows[-1].position
             next_url = reverse("eventlog-api:feed", request=request) + "?" + params.urlencode()
-        return Response({"results": selectors.events_view(rows, reader), "next": next_url,
-                         "size": selectors.log_size()})
+        return Response(FeedSerializer({"results": selectors.events_view(rows, reader), "next": next_url,
+                                        "size": selectors.log_size()}).data)
 
 
 class EventDetailApi(APIView):
@@ -84,7 +84,7 @@ class EventDetailApi(APIView):
         row = selectors.event_at(position=position)
         if row is None:
             raise NotFound("no_event", _("No event at this position."))
-        return Response(selectors.event_view(row, _reader(request)))
+        return Response(EventSerializer(selectors.event_view(row, _reader(request))).data)
 
 
 class CheckpointSerializer(serializers.Serializer):
@@ -99,6 +99,36 @@ class CheckpointSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="the signed bytes: canonical JSON of chain, origin, root, size, time")
 
 
+class CheckpointPageSerializer(serializers.Serializer):
+    results = CheckpointSerializer(many=True)
+    next = serializers.CharField(allow_null=True, help_text="the next page, or null")
+
+    class Meta:
+        ref_name = "CheckpointPage"
+
+
+class InclusionProofSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    size = serializers.IntegerField()
+    leaf_hash = serializers.CharField(help_text="hex")
+    root = serializers.CharField(help_text="hex tree head of positions 1..size")
+    proof = serializers.ListField(child=serializers.CharField(), help_text="hex hashes, RFC 9162 order")
+
+    class Meta:
+        ref_name = "InclusionProof"
+
+
+class ConsistencyProofSerializer(serializers.Serializer):
+    first = serializers.IntegerField()
+    second = serializers.IntegerField()
+    first_root = serializers.CharField(help_text="hex")
+    second_root = serializers.CharField(help_text="hex")
+    proof = serializers.ListField(child=serializers.CharField(), help_text="hex hashes, RFC 9162 order")
+
+    class Meta:
+        ref_name = "ConsistencyProof"
+
+
 class CheckpointLatestApi(APIView):
     permission_classes = [permissions.AllowAny]
 
@@ -108,7 +138,7 @@ class CheckpointLatestApi(APIView):
         checkpoint = selectors.checkpoint_latest()
         if checkpoint is None:
             raise NotFound("no_checkpoint", _("No checkpoint has been signed yet."))
-        return Response(selectors.checkpoint_view(checkpoint))
+        return Response(CheckpointSerializer(selectors.checkpoint_view(checkpoint)).data)
 
 
 class CheckpointListApi(APIView):
@@ -116,8 +146,7 @@ class CheckpointListApi(APIView):
 
     @extend_schema(operation_id="eventlog_checkpoints", parameters=[
         OpenApiParameter("after", OpenApiTypes.INT, description="only checkpoints of a larger size"),
-    ], responses={200: inline_serializer("CheckpointPage", {
-        "results": CheckpointSerializer(many=True), "next": serializers.CharField(allow_null=True)})})
+    ], responses={200: CheckpointPageSerializer})
     def get(self, request):
         query = FeedQuery(data={"after": request.query_params.get("after", 0)})
         query.is_valid(raise_exception=True)
@@ -126,7 +155,8 @@ class CheckpointListApi(APIView):
         if len(rows) > 100:
             rows = rows[:100]
             next_url = reverse("eventlog-api:checkpoints", request=request) + f"?after={rows[-1].size}"
-        return Response({"results": [selectors.checkpoint_view(c) for c in rows], "next": next_url})
+        return Response(CheckpointPageSerializer({"results": [selectors.checkpoint_view(c) for c in rows],
+                                                  "next": next_url}).data)
 
 
 def _size_or_latest(value, name):
@@ -156,10 +186,7 @@ class InclusionProofApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(operation_id="eventlog_inclusion_proof", parameters=[InclusionQuery], responses={
-        200: inline_serializer("InclusionProof", {
-            "position": serializers.IntegerField(), "size": serializers.IntegerField(),
-            "leaf_hash": serializers.CharField(), "root": serializers.CharField(),
-            "proof": serializers.ListField(child=serializers.CharField())}),
+        200: InclusionProofSerializer,
         400: ERROR}, summary="RFC 9162 inclusion proof of one position in the tree of a size")
     def get(self, request):
         query = InclusionQuery(data=request.query_params)
@@ -169,17 +196,14 @@ class InclusionProofApi(APIView):
         if position > size:
             raise DomainError("beyond_tree", _("The position is not in a tree of this size."),
                               {"position": position, "size": size})
-        return Response(selectors.inclusion_proof(position=position, size=size))
+        return Response(InclusionProofSerializer(selectors.inclusion_proof(position=position, size=size)).data)
 
 
 class ConsistencyProofApi(APIView):
     permission_classes = [permissions.AllowAny]
 
     @extend_schema(operation_id="eventlog_consistency_proof", parameters=[ConsistencyQuery], responses={
-        200: inline_serializer("ConsistencyProof", {
-            "first": serializers.IntegerField(), "second": serializers.IntegerField(),
-            "first_root": serializers.CharField(), "second_root": serializers.CharField(),
-            "proof": serializers.ListField(child=serializers.CharField())}),
+        200: ConsistencyProofSerializer,
         400: ERROR}, summary="RFC 9162 consistency proof between two tree sizes")
     def get(self, request):
         query = ConsistencyQuery(data=request.query_params)
@@ -189,4 +213,4 @@ class ConsistencyProofApi(APIView):
         if first > second:
             raise DomainError("bad_sizes", _("The first size must not exceed the second."),
                               {"first": first, "second": second})
-        return Response(selectors.consistency_proof(first=first, second=second))
+        return Response(ConsistencyProofSerializer(selectors.consistency_proof(first=first, second=second)).data)

@@ -3,7 +3,7 @@
 Messages are read by sequence number (`?since=N`): everything that changed after N, in
 order, the same catch-up the websocket sends."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -60,6 +60,20 @@ class MessagePageSerializer(serializers.Serializer):
     more = serializers.BooleanField(help_text="ask again with since=<last seq> for the rest")
 
 
+class ReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "ForumReport"
+
+
+class ReadMarkerSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(help_text="read up to this sequence number")
+
+    class Meta:
+        ref_name = "ForumRead"
+
+
 class PostInput(serializers.Serializer):
     body = serializers.CharField(trim_whitespace=False, allow_blank=True)
     reply_to = serializers.IntegerField(required=False, allow_null=True)
@@ -80,7 +94,7 @@ class ReadInput(serializers.Serializer):
 def _reader_view(message, user):
     room = message.room
     moderator = policy_for(room).is_moderator(room, user)
-    return selectors.message_for_reader(message, user=user, moderator=moderator)
+    return MessageSerializer(selectors.message_for_reader(message, user=user, moderator=moderator)).data
 
 
 def _message(request, message_id):
@@ -115,10 +129,10 @@ class RoomMessagesApi(APIView):
         room = selectors.room_get(user=request.user, room_id=room_id)
         moderator = policy_for(room).is_moderator(room, request.user)
         page = selectors.messages_since(room=room, since=request.query_params.get("since"))
-        return Response({
+        return Response(MessagePageSerializer({
             "messages": [selectors.message_for_reader(m, user=request.user, moderator=moderator) for m in page],
             "head": room.head_seq, "more": len(page) == selectors.CATCH_UP_LIMIT,
-        })
+        }).data)
 
     @extend_schema(operation_id="forum_message_post", request=PostInput,
                    responses={201: MessageSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 429: ERROR},
@@ -157,7 +171,7 @@ class MessageHideApi(APIView):
 
 class MessageReportApi(APIView):
     @extend_schema(operation_id="forum_message_report", request=ReasonInput,
-                   responses={201: inline_serializer("ForumReport", {"id": serializers.IntegerField()}),
+                   responses={201: ReportSerializer,
                               400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
                    summary="Report a message to the coop's stewards")
     def post(self, request, message_id):
@@ -165,17 +179,17 @@ class MessageReportApi(APIView):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         report = services.message_report(user=request.user, message=message, reason=data.validated_data["reason"])
-        return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
 class RoomReadApi(APIView):
     @extend_schema(operation_id="forum_room_read", request=ReadInput,
-                   responses={200: inline_serializer("ForumRead", {"seq": serializers.IntegerField()}),
+                   responses={200: ReadMarkerSerializer,
                               403: ERROR, 404: ERROR},
                    summary="Mark the room read up to `seq` (default: everything)")
     def post(self, request, room_id):
         room = selectors.room_get(user=request.user, room_id=room_id)
         data = ReadInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response({"seq": services.read_marker_set(user=request.user, room=room,
-                                                         seq=data.validated_data.get("seq"))})
+        seq = services.read_marker_set(user=request.user, room=room, seq=data.validated_data.get("seq"))
+        return Response(ReadMarkerSerializer({"seq": seq}).data)

@@ -3,7 +3,7 @@ answer (with an API key too), anyone reads a requester's scorecard. Requesters s
 worker's pseudonym, jurors see nobody's name."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -16,6 +16,14 @@ from tasks.appeals import brake, selectors, services
 from tasks.appeals.models import Appeal, JurySeat, ProjectFlag
 from tasks.appeals.scorecards import scorecard_for
 from tasks.models import Project
+
+
+class JurorVoteSerializer(serializers.Serializer):
+    """A juror's vote, shown once the appeal is decided: by seat label, never by name."""
+
+    label = serializers.CharField()
+    vote = serializers.CharField()
+    reason = serializers.CharField(source="vote_reason")
 
 
 class AppealSerializer(serializers.Serializer):
@@ -34,11 +42,11 @@ class AppealSerializer(serializers.Serializer):
     jurors = serializers.SerializerMethodField()
     worker = serializers.SerializerMethodField()
 
-    def get_jurors(self, appeal) -> list[dict]:
+    @extend_schema_field(JurorVoteSerializer(many=True))
+    def get_jurors(self, appeal):
         if appeal.is_open:
             return []
-        return [{"label": s.label, "vote": s.vote, "reason": s.vote_reason}
-                for s in appeal.seats.filter(status=JurySeat.Status.VOTED)]
+        return JurorVoteSerializer(appeal.seats.filter(status=JurySeat.Status.VOTED), many=True).data
 
     def get_worker(self, appeal) -> str | None:
         if self.context.get("role") == "requester" and appeal.organisation_id:
@@ -65,6 +73,41 @@ class VoteInput(serializers.Serializer):
 class FlagInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ProjectFlag.Kind.values)
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class SeatSerializer(serializers.Serializer):
+    seat = serializers.CharField(source="label", help_text="the juror's seat label (jurors see nobody's name)")
+    status = serializers.CharField()
+
+
+class ScorecardSerializer(serializers.Serializer):
+    """A requester's public record (tasks.appeals.scorecards): money in minor units per hour,
+    rates in whole percent; null where there is nothing to measure yet."""
+
+    organisation = serializers.SlugField(source="organisation.slug")
+    computed_at = serializers.DateTimeField()
+    hourly_pay = serializers.IntegerField(allow_null=True, source="figures.hourly_pay")
+    hourly_pay_median = serializers.IntegerField(allow_null=True, source="figures.hourly_pay_median")
+    hourly_pay_p25 = serializers.IntegerField(allow_null=True, source="figures.hourly_pay_p25")
+    hourly_pay_p75 = serializers.IntegerField(allow_null=True, source="figures.hourly_pay_p75")
+    reviewed = serializers.IntegerField(source="figures.reviewed")
+    rejected = serializers.IntegerField(source="figures.rejected")
+    rejection_rate_pct = serializers.IntegerField(allow_null=True, source="figures.rejection_rate_pct")
+    appeals_decided = serializers.IntegerField(source="figures.appeals_decided")
+    appeals_lost = serializers.IntegerField(source="figures.appeals_lost")
+    appeals_lost_pct = serializers.IntegerField(allow_null=True, source="figures.appeals_lost_pct")
+    time_to_pay_hours_median = serializers.IntegerField(allow_null=True, source="figures.time_to_pay_hours_median")
+    projects_measured = serializers.IntegerField(source="figures.projects_measured")
+    projects_estimate_below_reality = serializers.IntegerField(source="figures.projects_estimate_below_reality")
+    estimate_below_reality_pct = serializers.IntegerField(allow_null=True,
+                                                          source="figures.estimate_below_reality_pct")
+    tasks_paid = serializers.IntegerField(source="figures.tasks_paid")
+    members_paid = serializers.IntegerField(source="figures.members_paid")
+
+
+class FlagSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
 
 
 def _appeal(request, pk):
@@ -123,7 +166,7 @@ class AppealAnswerApi(APIView):
 class SeatActionApi(APIView):
     action = None
 
-    @extend_schema(request=VoteInput, responses={200: dict}, summary="Accept, decline or vote as a juror")
+    @extend_schema(request=VoteInput, responses={200: SeatSerializer}, summary="Accept, decline or vote as a juror")
     def post(self, request, pk):
         appeal, role = _appeal(request, pk)
         if role != "juror":
@@ -136,21 +179,22 @@ class SeatActionApi(APIView):
             data = VoteInput(data=request.data)
             data.is_valid(raise_exception=True)
             seat = services.seat_vote(juror=request.user, appeal=appeal, **data.validated_data)
-        return Response({"seat": seat.label, "status": seat.status})
+        return Response(SeatSerializer(seat).data)
 
 
 class ScorecardApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: dict}, summary="A requester's public record")
+    @extend_schema(responses={200: ScorecardSerializer}, summary="A requester's public record")
     def get(self, request, slug):
         organisation = get_object_or_404(Organisation, slug=slug)
         card = scorecard_for(organisation=organisation)
-        return Response({"organisation": organisation.slug, "computed_at": card.computed_at, **card.figures})
+        card.organisation = organisation
+        return Response(ScorecardSerializer(card).data)
 
 
 class ProjectFlagApi(APIView):
-    @extend_schema(request=FlagInput, responses={201: dict}, summary="Flag a project (members)")
+    @extend_schema(request=FlagInput, responses={201: FlagSerializer}, summary="Flag a project (members)")
     def post(self, request, pk):
         data = FlagInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -158,6 +202,6 @@ class ProjectFlagApi(APIView):
         if project is None:
             raise NotFound()
         flag = brake.project_flag(member=request.user, project=project, **data.validated_data)
-        return Response({"id": flag.pk, "kind": flag.kind}, status=201)
+        return Response(FlagSerializer(flag).data, status=201)
 
 

@@ -155,10 +155,10 @@ class MyQualificationsApi(APIView):
                                               many=True).data)
 
 
-REQUIREMENTS = inline_serializer("ProjectQualifications", {
-    "qualifications": serializers.ListField(child=serializers.IntegerField()),
-    "eligible_members": serializers.IntegerField(), "active_members": serializers.IntegerField(),
-})
+class RequirementsSerializer(serializers.Serializer):
+    qualifications = serializers.ListField(child=serializers.IntegerField())
+    eligible_members = serializers.IntegerField()
+    active_members = serializers.IntegerField()
 
 
 class ProjectQualificationsApi(APIView):
@@ -171,10 +171,11 @@ class ProjectQualificationsApi(APIView):
 
     def _body(self, project):
         context = selectors.project_requirements_context(project=project)
-        return {"qualifications": [r["qualification"].pk for r in context["required"]],
-                "eligible_members": context["eligible_count"], "active_members": context["active_count"]}
+        return RequirementsSerializer({"qualifications": [r["qualification"].pk for r in context["required"]],
+                                       "eligible_members": context["eligible_count"],
+                                       "active_members": context["active_count"]}).data
 
-    @extend_schema(operation_id="project_qualifications_get", responses={200: REQUIREMENTS, 404: ERROR},
+    @extend_schema(operation_id="project_qualifications_get", responses={200: RequirementsSerializer, 404: ERROR},
                    summary="A project's required qualifications and how many members meet them")
     def get(self, request, pk):
         return Response(self._body(self._project(request, pk)))
@@ -182,7 +183,7 @@ class ProjectQualificationsApi(APIView):
     @extend_schema(operation_id="project_qualifications_set",
                    request=inline_serializer("ProjectQualificationsInput", {
                        "qualifications": serializers.ListField(child=serializers.IntegerField())}),
-                   responses={200: REQUIREMENTS, 400: ERROR, 404: ERROR},
+                   responses={200: RequirementsSerializer, 400: ERROR, 404: ERROR},
                    summary="Choose a project's required qualifications")
     def put(self, request, pk):
         project = self._project(request, pk)
@@ -193,40 +194,40 @@ class ProjectQualificationsApi(APIView):
         return Response(self._body(project))
 
 
-ATTEMPT = inline_serializer("Attempt", {
-    "id": serializers.IntegerField(), "test": serializers.IntegerField(), "number": serializers.IntegerField(),
-    "status": serializers.CharField(), "deadline_at": serializers.DateTimeField(),
-    "questions": serializers.ListField(child=serializers.DictField()),
-    "score": serializers.IntegerField(allow_null=True), "passed": serializers.BooleanField(),
-    "wrong": serializers.ListField(child=serializers.CharField()), "reward": serializers.IntegerField(),
-})
+class AttemptSerializer(serializers.Serializer):
+    """A paid test attempt as its member sees it: the questions, never the key."""
 
-
-def _attempt_data(attempt):
-    return {"id": attempt.pk, "test": attempt.test_id, "number": attempt.number, "status": attempt.status,
-            "deadline_at": attempt.deadline_at, "questions": attempt.test.questions, "score": attempt.score,
-            "passed": attempt.passed, "wrong": attempt.wrong, "reward": attempt.reward}
+    id = serializers.IntegerField()
+    test = serializers.IntegerField(source="test_id")
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    deadline_at = serializers.DateTimeField()
+    questions = serializers.ListField(child=serializers.DictField(), source="test.questions")
+    score = serializers.IntegerField(allow_null=True)
+    passed = serializers.BooleanField()
+    wrong = serializers.ListField(child=serializers.CharField())
+    reward = serializers.IntegerField()
 
 
 class AttemptStartApi(APIView):
-    @extend_schema(operation_id="test_attempt_start", request=None, responses={201: ATTEMPT, 409: ERROR},
+    @extend_schema(operation_id="test_attempt_start", request=None, responses={201: AttemptSerializer, 409: ERROR},
                    summary="Start (or resume) a paid test attempt: the questions, never the key")
     def post(self, request, pk):
         test = get_object_or_404(QualificationTest, pk=pk)
         attempt = services.attempt_start(member=request.user, test=test)
-        return Response(_attempt_data(attempt), status=status.HTTP_201_CREATED)
+        return Response(AttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
 
 
 class AttemptSubmitApi(APIView):
     @extend_schema(operation_id="test_attempt_submit",
                    request=inline_serializer("AttemptAnswers", {"answers": serializers.DictField()}),
-                   responses={200: ATTEMPT, 400: ERROR, 409: ERROR},
+                   responses={200: AttemptSerializer, 400: ERROR, 409: ERROR},
                    summary="Submit answers: scored and paid once, pass or fail")
     def post(self, request, pk):
         attempt = get_object_or_404(Attempt.objects.select_related("test"), pk=pk, member=request.user)
         answers = request.data.get("answers") if isinstance(request.data, dict) else None
         attempt = services.attempt_submit(member=request.user, attempt=attempt, answers=answers)
-        return Response(_attempt_data(attempt))
+        return Response(AttemptSerializer(attempt).data)
 
 
 class TestInputSerializer(serializers.Serializer):
@@ -245,23 +246,25 @@ class TestInputSerializer(serializers.Serializer):
                                         help_text="Attempts to fund at once from your balance.")
 
 
-TEST = inline_serializer("QualificationTest", {
-    "id": serializers.IntegerField(), "qualification": serializers.IntegerField(),
-    "reward": serializers.IntegerField(), "fee": serializers.IntegerField(),
-    "attempts_funded": serializers.IntegerField(), "attempts_left": serializers.IntegerField(),
-    "max_attempts": serializers.IntegerField(), "pass_mark": serializers.IntegerField(),
-})
+class TestSerializer(serializers.Serializer):
+    """A paid test as its requester sees it: pay, fee and the attempts its escrow funds."""
 
+    id = serializers.IntegerField()
+    qualification = serializers.IntegerField(source="qualification_id")
+    reward = serializers.IntegerField()
+    fee = serializers.IntegerField()
+    attempts_funded = serializers.IntegerField()
+    attempts_left = serializers.IntegerField()
+    max_attempts = serializers.IntegerField()
+    pass_mark = serializers.IntegerField()
 
-def _test_data(test):
-    return {"id": test.pk, "qualification": test.qualification_id, "reward": test.reward, "fee": test.fee,
-            "attempts_funded": test.attempts_funded, "attempts_left": test.attempts_left,
-            "max_attempts": test.max_attempts, "pass_mark": test.pass_mark}
+    class Meta:
+        ref_name = "QualificationTest"
 
 
 class TestCreateApi(APIView):
     @extend_schema(operation_id="qualification_tests_create", request=TestInputSerializer,
-                   responses={201: TEST, 400: ERROR, 403: ERROR},
+                   responses={201: TestSerializer, 400: ERROR, 403: ERROR},
                    summary="A requester defines a paid test (and funds attempts into its escrow)")
     def post(self, request):
         data = TestInputSerializer(data=request.data)
@@ -274,16 +277,16 @@ class TestCreateApi(APIView):
         test = services.qualification_test_create(actor=request.user, coop=coop, organisation=organisation, **fields)
         if attempts:
             test = services.qualification_test_fund(actor=request.user, test=test, attempts=attempts)
-        return Response(_test_data(test), status=status.HTTP_201_CREATED)
+        return Response(TestSerializer(test).data, status=status.HTTP_201_CREATED)
 
 
 class TestFundApi(APIView):
     @extend_schema(operation_id="qualification_tests_fund",
                    request=inline_serializer("TestFundInput", {"attempts": serializers.IntegerField()}),
-                   responses={200: TEST, 400: ERROR, 403: ERROR},
+                   responses={200: TestSerializer, 400: ERROR, 403: ERROR},
                    summary="Fund more attempts (it reopens a test whose budget was spent)")
     def post(self, request, pk):
         test = get_object_or_404(QualificationTest.objects.select_related("qualification"), pk=pk)
         attempts = request.data.get("attempts") if isinstance(request.data, dict) else None
         test = services.qualification_test_fund(actor=request.user, test=test, attempts=attempts)
-        return Response(_test_data(test))
+        return Response(TestSerializer(test).data)
