@@ -164,10 +164,12 @@ class AppealAnswerApi(APIView):
 
 
 class SeatActionApi(APIView):
+    """A juror acts on their seat: accept it, decline it, or vote (one view per action, so
+    the schema documents each one's own body)."""
+
     action = None
 
-    @extend_schema(request=VoteInput, responses={200: SeatSerializer}, summary="Accept, decline or vote as a juror")
-    def post(self, request, pk):
+    def _act(self, request, pk):
         appeal, role = _appeal(request, pk)
         if role != "juror":
             raise NotFound()
@@ -180,6 +182,30 @@ class SeatActionApi(APIView):
             data.is_valid(raise_exception=True)
             seat = services.seat_vote(juror=request.user, appeal=appeal, **data.validated_data)
         return Response(SeatSerializer(seat).data)
+
+
+class SeatAcceptApi(SeatActionApi):
+    action = "accept"
+
+    @extend_schema(request=None, responses={200: SeatSerializer}, summary="Accept a jury seat")
+    def post(self, request, pk):
+        return self._act(request, pk)
+
+
+class SeatDeclineApi(SeatActionApi):
+    action = "decline"
+
+    @extend_schema(request=None, responses={200: SeatSerializer}, summary="Decline a jury seat")
+    def post(self, request, pk):
+        return self._act(request, pk)
+
+
+class SeatVoteApi(SeatActionApi):
+    action = "vote"
+
+    @extend_schema(request=VoteInput, responses={200: SeatSerializer}, summary="Vote as a juror, with a reason")
+    def post(self, request, pk):
+        return self._act(request, pk)
 
 
 class ScorecardApi(APIView):

@@ -5,9 +5,11 @@ the authorization matrix's world, with the event log sequenced and a checkpoint 
 every role, and each response, whatever its status, is held to what the schema documents
 for that status: the status must be documented, and the body must validate against it,
 strictly (a field the schema does not name is a mismatch too). Every operation must answer
-with a documented 2xx for at least one role. Error responses (a 400, 403, 404, 409, 413,
-415) are held to the one error shape. A new GET endpoint is called automatically, and one
-without seeded parameters fails until it gets them (tests/test_authorization_matrix.py)."""
+with a documented 2xx for at least one role. Every write operation is called once with a
+valid body (`WRITES`) and must succeed with the body its schema documents; a write missing
+from `WRITES` fails. Error responses (a 400, 403, 404, 409, 413, 415) are held to the one
+error shape. A new GET endpoint is called automatically, and one without seeded parameters
+fails until it gets them (tests/test_authorization_matrix.py)."""
 
 import json
 import re
@@ -18,11 +20,14 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from tests.factories.federation import PASSWORD
+from tests.factories.qualifications import TEST_KEY
 from tests.test_authorization_matrix import (
     ANON,
     API_KEY,
     MEMBER,
     OPERATOR,
+    OTHER_MEMBER,
     ROLES,
     STAFF,
     STEWARD,
@@ -229,3 +234,164 @@ def test_an_undocumented_field_is_a_mismatch(world, schema):
     tampered = JsonResponse({**response.json(), "owner_email": "someone@example.org"})
     assert check(schema, "get", "/api/requester/organisation/", tampered) != []
     assert check(schema, "get", "/api/qualifications/mine/", JsonResponse({"held": True})) != []
+
+
+# --- writes: each documented write operation, with a valid body, succeeds as documented ----------
+# URL name -> (method, role, body, setup). `setup(w)` runs inside the request's savepoint and
+# returns the URL's keyword arguments, or None for the matrix's seeded ones (PARAMS). Each
+# call is rolled back, so the entries do not depend on one another.
+
+def _draft_proposal(w):
+    from coop.governance.services import proposal_create
+
+    return {"pk": proposal_create(author=w.users[MEMBER], title="Longer breaks",
+                                  body="Ten minutes of break for every hour of work.", changes=[]).pk}
+
+
+def _open_draft(w):
+    from tasks.services import tasks_add
+
+    tasks_add(actor=w.obj["org1"].owner, project=w.obj["draft"], rows=[{"image_url": "https://img.example/b.jpg"}])
+    return {"pk": w.obj["draft"].pk}
+
+
+def _paused_project(w):
+    from tasks.services import project_pause
+
+    project_pause(actor=w.obj["org1"].owner, project=w.obj["project"])
+    return {"pk": w.obj["project"].pk}
+
+
+def _invitee(w):
+    from tests.factories import UserFactory
+
+    w.users["invitee"] = UserFactory(email="invitee@lab-one.example")
+
+
+def _with_password(w):
+    user = w.users[OTHER_MEMBER]
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+
+
+def _terms(w):
+    from accounts.models import TermsVersion
+
+    return TermsVersion.objects.order_by("-number").first()
+
+
+def _test_body(w):
+    from tests.factories.qualifications import TEST_QUESTIONS
+
+    return {"coop": "alpha", "name": "Second test", "questions": TEST_QUESTIONS, "answer_key": TEST_KEY,
+            "pass_mark": 75, "time_limit_minutes": 30, "retry_hours": 0, "estimated_minutes": 10, "reward": 300}
+
+
+def _project_body(w):
+    from tests.factories.tasks import project_fields
+
+    return {**project_fields(title="From the API"), "coop": "alpha"}
+
+
+WRITES = {
+    "appeals-api:appeals": ("post", MEMBER, lambda w: {"revocation": w.obj["revocation"].pk,
+                                                       "statement": "I still review carefully; please look again."}),
+    "appeals-api:appeal-answer": ("post", STAFF, {"text": "The lower half was part of the task."}),
+    "appeals-api:project-flag": ("post", MEMBER, {"kind": "pay_too_low", "comment": ""}),
+    "tasks-api:assignment_approve": ("post", STAFF, {}),
+    "tasks-api:assignment_bonus": ("post", STAFF, {"amount": 100, "reason": "Careful work"}),
+    "tasks-api:assignment_reject": ("post", STAFF, {"reason": "incomplete",
+                                                    "explanation": "Half of the picture was not labelled."}),
+    "tasks-api:assignment_revision": ("post", STAFF, {"comment": "Please label the lower half too."}),
+    "tasks-api:assignments_approve": ("post", STAFF, lambda w: {"ids": [w.obj["submitted"].pk]}),
+    "tasks-api:projects": ("post", STAFF, _project_body),
+    "tasks-api:project_tasks": ("post", STAFF, {"tasks": [{"image_url": "https://img.example/c.jpg"}]}),
+    "tasks-api:project_publish": ("post", STAFF, {}, _open_draft),
+    "tasks-api:project_pause": ("post", STAFF, {}),
+    "tasks-api:project_resume": ("post", STAFF, {}, _paused_project),
+    "tasks-api:project_cancel": ("post", STAFF, {}),
+    "tasks-api:project_claim": ("post", STEWARD, {}),
+    "qualifications-api:project_qualifications": ("put", STAFF, {"qualifications": []}),
+    "qualifications-api:list": ("post", STAFF, {"coop": "alpha", "name": "Careful labeller", "kind": "granted"}),
+    "qualifications-api:versions": ("post", STEWARD, lambda w: {
+        "rule": {"all": [{"metric": "tenure_days", "op": ">=", "value": 60}]}, "reason": "Longer tenure"}),
+    "qualifications-api:tests": ("post", STAFF, _test_body),
+    "qualifications-api:test_fund": ("post", STAFF, {"attempts": 1}),
+    "qualifications-api:attempt_start": ("post", MEMBER, {}),
+    "qualifications-api:attempt_submit": ("post", MEMBER, lambda w: {"answers": TEST_KEY}),
+    "forums-api:messages": ("post", MEMBER, {"body": "Hello **all**"}),
+    "forums-api:read": ("post", MEMBER, {}),
+    "forums-api:message": ("patch", MEMBER, {"body": "Hello, edited"},
+                           lambda w: {"message_id": w.obj["message"].pk}),
+    "forums-api:hide": ("post", STEWARD, {"reason": "Off topic"}),
+    "forums-api:report": ("post", STEWARD, {"reason": "Rude to a member"}),
+    "governance-api:proposals": ("post", MEMBER, {"title": "Longer breaks",
+                                                 "body": "Ten minutes of break for every hour of work."}),
+    "governance-api:ballot_cast": ("post", STEWARD, {"choice": "yes"}),
+    "governance-api:proposal_submit": ("post", MEMBER, {}, _draft_proposal),
+    "governance-api:proposal_withdraw": ("post", MEMBER, {}, _draft_proposal),
+    "ledger-api:deposits": ("post", OPERATOR, lambda w: {"organisation": w.obj["org1"].pk, "amount": 500,
+                                                         "reference": "wire 2"}),
+    "ledger-api:payouts": ("post", STEWARD, {"amount": 500, "method": "mobile_money", "details": "+261 34 00 000 01"}),
+    "accounts-api:data_exports": ("post", MEMBER, {}),
+    "accounts-api:erasure": ("post", OTHER_MEMBER, {"password": PASSWORD}, _with_password),
+    "accounts-api:organisations": ("post", MEMBER, {"name": "Lab Three"}),
+    "accounts-api:organisation_me": ("patch", STAFF, {"description": "We label pictures."}),
+    "accounts-api:terms_accept": ("post", STAFF, lambda w: {"version": _terms(w).number}),
+    "accounts-api:staff_detail": ("patch", STAFF, {"role": "owner"}),
+    "accounts-api:invitations": ("post", STAFF, {"email": "second@lab-one.example"}),
+    "accounts-api:invitation_revoke": ("post", STAFF, {}),
+    "accounts-api:invitation_accept": ("post", "invitee", lambda w: {"token": w.obj["token"]}, _invitee),
+    "accounts-api:api_keys": ("post", STAFF, {"name": "ci"}),
+    "accounts-api:api_key_revoke": ("post", STAFF, {}),
+}
+WRITES_DELETE = {"accounts-api:staff_detail": STAFF}
+# Writes no seeded role can make succeed, with where their success is tested instead.
+WRITES_ELSEWHERE = {
+    "appeals-api:appeal-accept": "needs a drawn juror: tests/appeals",
+    "appeals-api:appeal-decline": "needs a drawn juror: tests/appeals",
+    "appeals-api:appeal-vote": "needs a drawn juror: tests/appeals",
+}
+
+
+def _write(w, schema, name, method, role, body, setup=None):
+    from django.urls import reverse
+
+    from tests.test_authorization_matrix import PARAMS
+
+    with transaction.atomic():
+        kwargs = setup(w) if setup else None
+        if kwargs is None and name in PARAMS:
+            kwargs = PARAMS[name](w)
+        url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+        if role in w.users and w.users[role] is not None or role == API_KEY:
+            client = _client(role, w)
+        else:
+            client = _client(ANON, w)
+        if role == "invitee":
+            client.force_login(w.users["invitee"])
+        data = body(w) if callable(body) else body
+        response = getattr(client, method)(url, data=data, content_type="application/json")
+        transaction.set_rollback(True)
+    return url, response
+
+
+def test_every_write_succeeds_as_documented(world, schema):
+    documented = {(path, method) for path, item in schema["paths"].items() for method in item if method != "get"}
+    walked, problems = set(), []
+    with override_settings(EVENTLOG_SIGNING_KEY=SIGNING_KEY):
+        calls = [(name, *entry) for name, entry in WRITES.items()]
+        calls += [(name, "delete", role, None) for name, role in WRITES_DELETE.items()]
+        for name, method, role, body, *setup in calls:
+            url, response = _write(world, schema, name, method, role, body, *setup)
+            template, _op = _operation(schema, method, url)
+            walked.add((template, method))
+            if not 200 <= response.status_code < 300:
+                problems.append(f"{method.upper()} {name} as {role}: {response.status_code} {response.content[:300]!r}")
+            problems += check(schema, method, url, response)
+    for name in WRITES_ELSEWHERE:
+        for template, item in schema["paths"].items():
+            if re.fullmatch(re.sub(r"\{[^}]+\}", r"[^/]+", template), _url(name, world)):
+                walked |= {(template, method) for method in item if method != "get"}
+    assert problems == [], "\n".join(problems)
+    assert documented - walked == set(), "a write operation without a call in WRITES (or WRITES_ELSEWHERE)"
