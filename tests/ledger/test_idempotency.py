@@ -141,3 +141,57 @@ def test_two_approvals_racing_with_one_key_approve_once_and_answer_alike():
         assert sorted(r.headers.get("Idempotent-Replayed", "") for r in responses) == ["", "true"]
         assert Assignment.objects.get(pk=a.pk).status == "approved"
         assert Transaction.objects.filter(key=f"assignment:{a.pk}:release").count() == 1
+
+
+def _hold_key(*, scope, key, path, body, started, outcome, seconds=0.5):
+    """In its own connection, take `key` as a request would and keep it `seconds`, then commit a
+    stored 201 (`outcome="success"`) or fail and roll back (`outcome="failure"`)."""
+    import time
+
+    from django.db import transaction
+
+    from ledger.idempotency import body_hash
+    from ledger.services import idempotency_begin, idempotency_store
+
+    class Failed(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            record = idempotency_begin(scope=scope, key=key, method="POST", path=path, body_hash=body_hash(body))
+            started.set()
+            time.sleep(seconds)
+            if outcome == "failure":
+                raise Failed
+            idempotency_store(record=record, status_code=201, response={"first": True})
+    except Failed:
+        pass
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("outcome", ["success", "failure"])
+def test_a_request_waits_for_the_key_holder_then_replays_or_runs_itself(outcome):
+    coop = CoopFactory()
+    worker = member(coop).user
+    org = funded_organisation(10_000, operator=operator())
+    services.bonus_pay(organisation=org, user=worker, amount=3_000, key="b")
+    data = {"amount": 1_000, "method": "mobile_money", "details": ""}
+    started = threading.Event()
+    holder = threading.Thread(target=_hold_key, kwargs={
+        "scope": f"user:{worker.pk}", "key": "K", "path": "/api/ledger/payouts/", "body": data,
+        "started": started, "outcome": outcome})
+    holder.start()
+    assert started.wait(10)
+    response = _client(worker).post("/api/ledger/payouts/", data, format="json", headers={"Idempotency-Key": "K"})
+    holder.join()
+    if outcome == "success":  # the holder committed first: its response, replayed
+        assert response.status_code == 201 and response.json() == {"first": True}
+        assert response.headers["Idempotent-Replayed"] == "true"
+        assert not Payout.objects.exists()
+    else:  # the holder failed and stored nothing: this request ran its own handler
+        assert response.status_code == 201 and "Idempotent-Replayed" not in response.headers
+        assert Payout.objects.get().amount == 1_000
+        assert IdempotencyRecord.objects.get().response == response.json()
