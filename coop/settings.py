@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_q",
     # Atelier, in dependency order (seed_demo runs each app's demo.py in this order)
     "coop.core",
+    "coop.ops",
     "accounts",
     "coop.federation",
     "coop.eventlog",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "coop.ops.requestid.RequestIdMiddleware",
+    "coop.ops.metrics.LatencyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -268,12 +271,33 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Logs go to stderr (the process manager or container runtime collects them). In production
+# (DEBUG off) each line is one JSON object (python-json-logger) with the request id of the
+# request that wrote it (coop.ops.requestid); LOG_FORMAT=text gives plain lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "coop.ops.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                 "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                 "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- operations (docs/operations.md) ----------------------------------------------------
+# /metrics answers `Authorization: Bearer <METRICS_TOKEN>` or a scraper at one of these
+# addresses; nobody else (404). /readyz fails when the oldest event without a position is
+# older than READY_MAX_SEQUENCER_LAG seconds (the sequencer is down or far behind).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+READY_MAX_SEQUENCER_LAG = env.float("READY_MAX_SEQUENCER_LAG", default=60.0)
+# Load balancers probe over plain HTTP inside the network: no HTTPS redirect for the probes.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 # --- event log (docs/eventlog.md) -------------------------------------------------------
 # The federation's Ed25519 signing key (64 hex chars = the 32-byte seed, or a PEM private key).

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import views as account_views
 from coop.core.views import home
+from coop.ops import views as ops_views
 
 APPS = [
     ("accounts", "accounts"),
@@ -23,6 +24,9 @@ APPS = [
 urlpatterns = [
     path("", home, name="home"),
     path("i18n/setlang/", account_views.language_switch, name="set_language"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

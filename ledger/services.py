@@ -19,6 +19,7 @@ from coop.eventlog.services import event_record, event_statement
 from coop.federation.access import operator_require, steward_require
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force
+from coop.ops import metrics
 from ledger import posting
 from ledger.errors import InsufficientFunds, InvalidAmount, InvalidPayout, KeyReused, NotYours, UnknownAccount
 from ledger.locks import balances_for_update, payout_for_update
@@ -121,6 +122,7 @@ def _move(*, key, kind, legs, event, memo="", reverses_id=None):
             else:
                 pk, event_id = posting.post_with_event(key=key, kind=kind, memo=memo, event=statement, legs=legs,
                                                        reverses_id=reverses_id)
+            metrics.event_recorded(event["type"])  # the posting's own INSERT (event_record counts elsewhere)
         else:
             with transaction.atomic():
                 event_id = event_record(**event)
@@ -133,6 +135,7 @@ def _move(*, key, kind, legs, event, memo="", reverses_id=None):
         if existing is None:
             raise
         return existing
+    metrics.ledger_posted(kind)
     return _tx_instance(pk, key=key, kind=kind, memo=memo, event_id=event_id, reverses_id=reverses_id)
 
 

@@ -5,6 +5,7 @@ import time
 
 from coop.core.db import execute_one
 from coop.eventlog.canonical import canonical_bytes
+from coop.ops import metrics
 
 INSERT_SQL = (
     "INSERT INTO eventlog_event (type, coop_id, actor_id, subject_type, subject_id, payload, salt, occurred_at) "
@@ -56,4 +57,6 @@ def event_record(*, type, subject=None, payload=None, coop=None, actor=None, occ
     the actor id is added to it. One raw INSERT: no ORM overhead on every service call."""
     sql, params = event_statement(type=type, subject=subject, payload=payload, coop=coop, actor=actor,
                                   occurred_at=occurred_at)
-    return execute_one(sql, params)[0]
+    event_id = execute_one(sql, params)[0]
+    metrics.event_recorded(type)
+    return event_id

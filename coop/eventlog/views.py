@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from coop.eventlog import merkle, selectors
 from coop.eventlog.leaves import envelope_bytes
@@ -52,6 +53,7 @@ def audit(request, slug):
     })
 
 
+@require_safe
 def event_detail(request, slug, position):
     coop = get_object_or_404(Coop, slug=slug)
     row = selectors.event_at(position=position)

@@ -38,6 +38,7 @@ from coop.federation.access import access_group
 from coop.forums import selectors, services
 from coop.forums.errors import NotAllowed
 from coop.forums.registry import policy_for
+from coop.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -318,6 +319,7 @@ class ForumConsumer(AsyncWebsocketConsumer):
             if event["seq"] == state["last"] + 1:
                 state["last"] = event["seq"]
                 await self.send(text_data=change_frame(event, user_id=self.user.pk, moderator=state["moderator"]))
+                metrics.channel_delivered("forum")
             else:  # a change was lost or overtaken: read what was missed, in order
                 await self.catch_up(event["room"])
         except OSError:  # the client is gone; its next connection catches up
