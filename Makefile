@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 IS_POSTGRES := $(findstring postgres,$(DATABASE_URL))
 
-.PHONY: run prod-run test install migrate seed messages lint check ci clean browser-deps
+.PHONY: run prod-run prod-web prod-jobs prod-sequencer prod-check test install migrate seed messages lint check ci clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,18 +28,34 @@ seed: migrate
 run: seed
 	@$(MANAGE) run_stack
 
-# Production start (docs/security.md "Production settings"): with the production environment
-# (DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, ...) it collects static files (WhiteNoise serves
-# them; with DEBUG off a page is a 500 until they are collected), refuses to start if
-# `check --deploy` finds anything or a migration is not applied (run `manage.py migrate` as
-# the release step), then runs the ASGI server, the job cluster and the sequencer
-# (run_stack) on $$PORT (default 8000) and $$HOST (default 127.0.0.1, behind the TLS proxy).
-prod-run: install
+# Production (docs/deploy.md). `prod-run` starts everything on one machine; `prod-web`,
+# `prod-jobs` and `prod-sequencer` start one kind each, for several machines. Every production
+# setting comes from the environment (DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL,
+# REDIS_URL, ...; the table is in docs/deploy.md). Before starting, `prod-check` collects
+# static files (WhiteNoise serves them; with DEBUG off a page is a 500 until they are
+# collected), refuses to start if `check --deploy` finds anything or a migration is not
+# applied (run `manage.py migrate` as the release step). The server listens on $$PORT
+# (default 8000) and $$HOST (default 127.0.0.1, behind the TLS proxy), with
+# $$WEB_CONCURRENCY processes.
+prod-check: install
 	@$(MANAGE) compile_translations >/dev/null
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) check --deploy --fail-level WARNING
 	$(MANAGE) migrate --check
+
+prod-run: prod-check
 	$(MANAGE) run_stack
+
+prod-web: prod-check
+	$(MANAGE) run_stack --only web
+
+prod-jobs: install
+	$(MANAGE) migrate --check
+	$(MANAGE) run_stack --only jobs
+
+prod-sequencer: install
+	$(MANAGE) migrate --check
+	$(MANAGE) run_stack --only sequencer
 
 browser-deps:
 	@test -x /usr/bin/chromium || { \
@@ -65,6 +81,7 @@ messages: install
 # The OpenAPI schema must build without a warning (coop.core.schema; ~3 s).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/hadolint Dockerfile
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 

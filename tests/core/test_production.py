@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -90,6 +91,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def probe(url, **headers):
+    """A load balancer's or scraper's request: plain HTTP, no X-Forwarded-Proto."""
+    request = urllib.request.Request(url, headers={"Host": "atelier.example", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
 def fetch(url):
     request = urllib.request.Request(url, headers={"Host": "atelier.example", "X-Forwarded-Proto": "https"})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -106,7 +117,8 @@ def test_make_prod_run_collects_static_checks_and_serves_pages(tmp_path):
         url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     else:
         url = f"sqlite:///{db['NAME']}"
-    env = production_env(tmp_path, DATABASE_URL=url, PORT=str(port), Q_WORKERS="1")
+    env = production_env(tmp_path, DATABASE_URL=url, PORT=str(port), Q_WORKERS="1", WEB_CONCURRENCY="2",
+                         METRICS_TOKEN="scrape-token-123")
     log = open(tmp_path / "prod-run.log", "w+")
     proc = subprocess.Popen(["make", "--no-print-directory", "prod-run"], cwd=settings.BASE_DIR, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -128,6 +140,16 @@ def test_make_prod_run_collects_static_checks_and_serves_pages(tmp_path):
         assert status == 200 and headers["Content-Type"].startswith("text/css")
         assert fetch(f"http://127.0.0.1:{port}/")[0] == 200
         assert (tmp_path / "static" / "staticfiles.json").exists()
+        # The probes answer over plain HTTP (no redirect to HTTPS), the metrics only with the
+        # token, aggregated over both server processes.
+        assert probe(f"http://127.0.0.1:{port}/healthz") == (200, b'{"status": "ok"}')
+        deadline = time.time() + 60
+        while (ready := probe(f"http://127.0.0.1:{port}/readyz"))[0] != 200:
+            assert time.time() < deadline, ready
+            time.sleep(1)
+        assert probe(f"http://127.0.0.1:{port}/metrics")[0] == 404
+        status, text = probe(f"http://127.0.0.1:{port}/metrics", Authorization="Bearer scrape-token-123")
+        assert status == 200 and b'atelier_request_seconds_count{method="GET",view="login"}' in text
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
