@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 IS_POSTGRES := $(findstring postgres,$(DATABASE_URL))
 
-.PHONY: run prod-run prod-web prod-jobs prod-sequencer prod-check test install migrate seed messages lint check ci clean browser-deps
+.PHONY: bench run prod-run prod-web prod-jobs prod-sequencer prod-check test install migrate seed messages lint check ci clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,14 @@ ifneq ($(IS_POSTGRES),)
 	@$(BIN)/python scripts/ensure_db.py
 endif
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmarks behind docs/benchmarks.md and docs/deploy.md's scale table (PostgreSQL:
+# DATABASE_URL=postgres://...; each script creates and migrates the database it is given).
+bench: install
+	@test -n "$(IS_POSTGRES)" || { echo "make bench needs DATABASE_URL=postgres://..."; exit 1; }
+	$(BIN)/python bench/ledger.py --rounds 3 --seconds 10
+	$(BIN)/python bench/eventlog.py --seconds 10
+	$(BIN)/python bench/marketplace.py
 
 messages: install
 	$(BIN)/django-admin makemessages -l fr --no-obsolete --no-location --settings=coop.settings --pythonpath=. \
