@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "coop.ops.requestid.RequestIdMiddleware",
     "coop.ops.metrics.LatencyMiddleware",
+    "coop.ops.replica.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +111,19 @@ else:
     }
     # A file (not :memory:) so a live ASGI server in another process sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_atelier.sqlite3")}
+# A read replica for the heavy read pages (coop.ops.replica, docs/deploy.md). Without
+# DATABASE_REPLICA_URL the alias is a second connection to the primary, unused unless
+# REPLICA_READS is on (the tests turn it on to check the routing on one server).
+if DATABASE_IS_POSTGRES:
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL", default=env.str("DATABASE_URL"))
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+REPLICA_READS = env.bool("REPLICA_READS", default=bool(env.str("DATABASE_REPLICA_URL", default="")))
+REPLICA_READ_VIEWS = {
+    "eventlog:audit", "eventlog-api:feed", "eventlog-api:checkpoints", "appeals-api:scorecard", "appeals:record",
+    "ledger:wallet_csv", "ledger:requester_csv", "ledger-api:wallet_statement", "ledger-api:requester_statement",
+}
+DATABASE_ROUTERS = ["coop.ops.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- realtime and jobs ----------------------------------------------------------------

@@ -13,7 +13,7 @@ verify payloads. The rules themselves are in `coop.eventlog.privacy`."""
 import json
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connections, router
 
 from accounts.models import OrganisationStaff
 from coop.eventlog import merkle, privacy
@@ -131,15 +131,21 @@ def event_types(*, coop_id=None):
     return list(qs.order_by("type").values_list("type", flat=True).distinct())
 
 
+def _read_cursor():
+    """A cursor on the database reads of the event log go to (the replica on the pages that
+    read from it: coop.ops.replica), so raw SQL follows the router like the ORM."""
+    return connections[router.db_for_read(Sequenced)].cursor()
+
+
 def log_size():
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(position), 0) FROM eventlog_sequenced")
         return cursor.fetchone()[0]
 
 
 def leaf_hashes(*, size):
     """The leaf hashes of positions 1..size (a proof needs the whole tree: O(size))."""
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute("SELECT leaf_hash FROM eventlog_sequenced WHERE position <= %s ORDER BY position", [size])
         return [bytes(h) for (h,) in cursor.fetchall()]
 
