@@ -179,10 +179,10 @@ def test_the_production_topology_holds_together(topology):
     assert claimed.values("member").distinct().count() == 12
 
     # -- jobs: a schedule due once runs once; queued jobs run once each ----------------------
-    Schedule.objects.create(func="tests.ops.topology_jobs.count_run", args="'scheduled-once'",
+    Schedule.objects.create(func="tests.deploy.topology_jobs.count_run", args="'scheduled-once'",
                             schedule_type=Schedule.ONCE, repeats=1, next_run=timezone.now() - timedelta(seconds=1))
     for n in range(10):
-        async_task("tests.ops.topology_jobs.count_run", f"queued-{n}", sync=False)
+        async_task("tests.deploy.topology_jobs.count_run", f"queued-{n}", sync=False)
     wait_for(lambda: all(cache.get(f"queued-{n}") for n in range(10)), 60, "the queued jobs")
     wait_for(lambda: cache.get("scheduled-once"), 75, "the scheduled job")
     time.sleep(2)  # long enough for a second run to show, were there one

@@ -1,4 +1,4 @@
-"""A job for tests/ops/test_topology.py: counts its runs in the shared cache (Redis), so the
+"""A job for tests/deploy/test_topology.py: counts its runs in the shared cache (Redis), so the
 test sees how many times the job clusters ran it."""
 
 from django.core.cache import cache
