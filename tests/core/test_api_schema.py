@@ -395,3 +395,25 @@ def test_every_write_succeeds_as_documented(world, schema):
                 walked |= {(template, method) for method in item if method != "get"}
     assert problems == [], "\n".join(problems)
     assert documented - walked == set(), "a write operation without a call in WRITES (or WRITES_ELSEWHERE)"
+
+
+@pytest.mark.parametrize("url", ["/api/coops/", "/api/ledger/wallet/"])
+def test_an_unknown_api_key_is_a_documented_403_even_where_anyone_may_read(world, schema, url):
+    """Why 403 is on every operation: the key is refused before any permission is looked at."""
+    client = _client(ANON, world)
+    response = client.get(url, HTTP_AUTHORIZATION="Bearer atl_not-a-key")
+    assert response.status_code == 403
+    assert response.json()["code"] == "authentication_failed"
+    assert check(schema, "get", url, response) == []
+
+
+def test_a_bare_list_of_messages_comes_out_under_non_field_errors():
+    """`extra` is always an object, as the Error component says."""
+    from rest_framework import serializers
+
+    from coop.core.api import exception_handler
+
+    response = exception_handler(serializers.ValidationError("Give one of a or b."), {})
+    assert response.status_code == 400
+    assert response.data == {"code": "invalid", "message": "Invalid input.",
+                              "extra": {"non_field_errors": ["Give one of a or b."]}}
