@@ -42,6 +42,8 @@ def _export_out(export, request):
 
 
 class MemberApi(APIView):
+    required_scope = None  # a person's own: never by API key
+
     authentication_classes = [SessionAuthentication]
 
 

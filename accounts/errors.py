@@ -83,6 +83,28 @@ class ApiKeyRevoked(Conflict):
     default_message = _("This key is already revoked.")
 
 
+class ApiKeyScopeMissing(Forbidden):
+    """An API key called an endpoint its scopes do not cover (extra: `required`, `scopes`)."""
+
+    code = "api_key_scope_missing"
+    default_message = _("This API key does not have the scope this endpoint needs.")
+
+
+class ApiKeyNotAllowed(Forbidden):
+    """An endpoint that acts as a person (a member's wallet, votes, forums, data), never as a key."""
+
+    code = "api_key_not_allowed"
+    default_message = _("API keys cannot call this endpoint: log in instead.")
+
+
+class PasswordConfirmationRequired(Forbidden):
+    """An `admin`-scoped key's request without its owner's password (extra: `header`)."""
+
+    code = "password_confirmation_required"
+    default_message = _("An admin request with an API key needs the owner's password in the "
+                        "X-Atelier-Password header.")
+
+
 class ErasureBlocked(Conflict):
     code = "erasure_blocked"
     default_message = _("Your data cannot be erased yet.")

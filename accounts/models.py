@@ -193,7 +193,26 @@ class StaffInvitation(models.Model):
 
 class ApiKey(models.Model):
     """An API key of an organisation. The secret is shown once at creation; only its keyed
-    HMAC-SHA256 (`secret_hash`) is stored. `prefix` is the public part that names it."""
+    HMAC-SHA256 (`secret_hash`) is stored. `prefix` is the public part that names it.
+
+    `scopes` (chosen at creation, a list of `ApiKey.Scope` values in that order) say which
+    endpoints the key may call: each API view declares the one scope it needs
+    (`required_scope`, checked by `coop.federation.access.HasKeyScope`). Keys made before
+    scopes existed got `DEFAULT_SCOPES` (everything but `admin`). docs/security.md."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read")
+        PROJECTS = "projects", _("projects")
+        REVIEW = "review", _("review")
+        ADMIN = "admin", _("admin")
+
+    SCOPE_HELP = {
+        "read": _("read projects, results, money and the organisation"),
+        "projects": _("create, fill, publish, pause and cancel projects; qualifications and paid tests"),
+        "review": _("approve, reject, return for revision, pay bonuses; answer appeals"),
+        "admin": _("manage keys, staff, invitations and terms, each request confirmed with the owner's password"),
+    }
+    DEFAULT_SCOPES = ("read", "projects", "review")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(_("name"), max_length=80)
@@ -204,6 +223,7 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -211,6 +231,15 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.name})"
+
+    def has_scope(self, scope):
+        return scope in (self.scopes or ())
+
+    @property
+    def scope_labels(self):
+        """The scopes' names in the active language, in canonical order."""
+        labels = dict(self.Scope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes or ()]
 
     @property
     def is_active(self):

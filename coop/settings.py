@@ -219,7 +219,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "accounts.auth.ApiKeyAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # HasKeyScope holds API keys to the scope each view declares (`required_scope`); a view
+    # that sets its own permission classes uses coop.federation.access.PUBLIC or SIGNED_IN.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "coop.federation.access.HasKeyScope"],
     "DEFAULT_SCHEMA_CLASS": "coop.core.schema.AutoSchema",  # every operation declares its errors
     "EXCEPTION_HANDLER": "coop.core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [

@@ -3,7 +3,7 @@ and statement; the operator's deposits. POSTs honour the `Idempotency-Key` heade
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +14,7 @@ from coop.core.api import CursorPagination
 from coop.core.errors import Forbidden, NotFound
 from coop.core.money import currency
 from coop.core.schema import ErrorSerializer as ERROR
-from coop.federation.access import operator_require
+from coop.federation.access import Scope, operator_require
 from ledger import selectors, services
 from ledger.idempotency import idempotent
 
@@ -103,7 +103,8 @@ def _month(request):
 
 
 class WalletApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    required_scope = None  # a member's money: never by API key
+
 
     @extend_schema(responses={200: WalletSerializer, 403: ERROR}, tags=["ledger"])
     def get(self, request):
@@ -115,7 +116,8 @@ class WalletApi(APIView):
 
 
 class WalletStatementApi(ListAPIView):
-    permission_classes = [permissions.IsAuthenticated]
+    required_scope = None  # a member's money: never by API key
+
     serializer_class = StatementLineSerializer
     pagination_class = CursorPagination
 
@@ -128,7 +130,8 @@ class WalletStatementApi(ListAPIView):
 
 
 class PayoutListApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    required_scope = None  # a member's money: never by API key
+
 
     @extend_schema(responses={200: PayoutSerializer(many=True)}, tags=["ledger"])
     def get(self, request):
@@ -152,6 +155,8 @@ def _requester(request):
 
 
 class RequesterBalanceApi(APIView):
+    required_scope = Scope.READ
+
     @extend_schema(parameters=[ORG], responses={200: RequesterBalanceSerializer, 403: ERROR}, tags=["ledger"])
     def get(self, request):
         organisation = _requester(request)
@@ -165,6 +170,8 @@ class RequesterBalanceApi(APIView):
 
 
 class RequesterStatementApi(ListAPIView):
+    required_scope = Scope.READ
+
     serializer_class = StatementLineSerializer
     pagination_class = CursorPagination
 
@@ -178,6 +185,8 @@ class RequesterStatementApi(ListAPIView):
 
 class DepositCreateApi(APIView):
     """The federation operator records money received from a requester."""
+
+    required_scope = None  # the operator's: never by API key
 
     @extend_schema(request=DepositInputSerializer, parameters=[IDEMPOTENCY],
                    responses={201: DepositSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},

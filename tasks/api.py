@@ -17,6 +17,7 @@ from accounts.selectors import organisation_for_request
 from coop.core.api import CursorPagination
 from coop.core.errors import NotFound
 from coop.core.schema import ErrorSerializer
+from coop.federation.access import Scope
 from coop.federation.models import Coop
 from ledger.idempotency import idempotent
 from tasks import services
@@ -171,6 +172,8 @@ def _project_out(project):
 
 
 class ProjectListApi(ListAPIView):
+    required_scope = {"GET": Scope.READ, "POST": Scope.PROJECTS}
+
     serializer_class = ProjectSerializer
     pagination_class = CursorPagination
 
@@ -202,6 +205,8 @@ class ProjectListApi(ListAPIView):
 
 
 class ProjectDetailApi(APIView):
+    required_scope = Scope.READ
+
     @extend_schema(operation_id="projects_retrieve", responses={200: ProjectSerializer, **ERRORS},
                    tags=["marketplace"])
     def get(self, request, pk):
@@ -209,6 +214,8 @@ class ProjectDetailApi(APIView):
 
 
 class ProjectTasksApi(APIView):
+    required_scope = Scope.PROJECTS
+
     @extend_schema(operation_id="projects_tasks_add", request=TasksInputSerializer, parameters=[IDEMPOTENCY],
                    responses={201: TasksAddedSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
@@ -224,6 +231,8 @@ class ProjectTasksApi(APIView):
 
 
 class ProjectActionApi(APIView):
+    required_scope = Scope.PROJECTS
+
     SERVICES = {"publish": services.project_publish, "pause": services.project_pause,
                 "resume": services.project_resume, "cancel": services.project_cancel}
 
@@ -267,6 +276,8 @@ class ProjectCancelApi(ProjectActionApi):
 
 
 class AssignmentListApi(ListAPIView):
+    required_scope = Scope.READ
+
     serializer_class = AssignmentSerializer
     pagination_class = CursorPagination
 
@@ -299,6 +310,8 @@ def _assignment_out(pk):
 
 
 class AssignmentApproveApi(APIView):
+    required_scope = Scope.REVIEW
+
     @extend_schema(operation_id="assignments_approve", request=None, parameters=[IDEMPOTENCY],
                    responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
@@ -312,6 +325,8 @@ class AssignmentApproveApi(APIView):
 
 
 class AssignmentsApproveApi(APIView):
+    required_scope = Scope.REVIEW
+
     @extend_schema(operation_id="projects_assignments_approve", request=IdsSerializer, parameters=[IDEMPOTENCY],
                    responses={200: AssignmentSerializer(many=True), **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
@@ -327,6 +342,8 @@ class AssignmentsApproveApi(APIView):
 
 
 class AssignmentRejectApi(APIView):
+    required_scope = Scope.REVIEW
+
     @extend_schema(operation_id="assignments_reject", request=RejectSerializer, parameters=[IDEMPOTENCY],
                    responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
@@ -341,6 +358,8 @@ class AssignmentRejectApi(APIView):
 
 
 class AssignmentRevisionApi(APIView):
+    required_scope = Scope.REVIEW
+
     @extend_schema(operation_id="assignments_request_revision", request=RevisionSerializer, parameters=[IDEMPOTENCY],
                    responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
@@ -355,6 +374,8 @@ class AssignmentRevisionApi(APIView):
 
 
 class AssignmentBonusApi(APIView):
+    required_scope = Scope.REVIEW
+
     @extend_schema(operation_id="assignments_bonus", request=BonusSerializer, parameters=[IDEMPOTENCY],
                    responses={201: BonusOutSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
@@ -373,6 +394,8 @@ class AssignmentBonusApi(APIView):
 class ProjectClaimApi(APIView):
     """A member (session) takes a free slot of an open project of their coop, if eligible
     (`project_eligibility`: membership, consent, the open cap, required qualifications...)."""
+
+    required_scope = None  # a member's claim: never by API key
 
     @extend_schema(operation_id="projects_claim", request=None,
                    responses={201: ClaimedAssignmentSerializer, **ERRORS}, tags=["marketplace"])

@@ -16,6 +16,7 @@ from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvita
 from accounts.requesters import services
 from coop.core.api import CursorPagination
 from coop.core.schema import ErrorSerializer as ERROR
+from coop.federation.access import Scope
 
 ORG_PARAM = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
                              description="Which of your organisations (session users on several; "
@@ -112,7 +113,9 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at", "active"]
+        fields = ["id", "name", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at",
+                  "active"]
+        extra_kwargs = {"scopes": {"help_text": "What the key may do: read, projects, review, admin."}}
 
 
 class ApiKeyCreatedSerializer(ApiKeySerializer):
@@ -124,6 +127,10 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 
 class ApiKeyInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=80)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ApiKey.Scope.choices), min_length=1, max_length=len(ApiKey.Scope),
+        help_text="What the key may do (at least one): read, projects, review, admin (owners only; every admin "
+                  "request then carries the owner's password in the X-Atelier-Password header).")
 
 
 def _valid(serializer_class, request, **kwargs):
@@ -136,6 +143,8 @@ def _valid(serializer_class, request, **kwargs):
 
 class OrganisationListApi(ListAPIView):
     """The organisations I am on the staff of; POST registers a new one (I become its owner)."""
+
+    required_scope = {"GET": Scope.READ}  # registering one (POST) is a person's
 
     serializer_class = OrganisationSerializer
     pagination_class = CursorPagination
@@ -156,6 +165,8 @@ class OrganisationListApi(ListAPIView):
 
 
 class OrganisationMeApi(APIView):
+    required_scope = {"GET": Scope.READ, "PATCH": Scope.ADMIN}
+
     @extend_schema(operation_id="organisation_me", parameters=[ORG_PARAM],
                    responses={200: OrganisationSerializer, 403: ERROR, 404: ERROR},
                    summary="The organisation I act for")
@@ -182,6 +193,8 @@ def _terms_state(organisation):
 
 
 class TermsApi(APIView):
+    required_scope = Scope.READ
+
     @extend_schema(operation_id="terms_state", parameters=[ORG_PARAM], responses={200: TermsStateSerializer},
                    summary="The federation's latest terms and what my organisation accepted")
     def get(self, request):
@@ -189,6 +202,8 @@ class TermsApi(APIView):
 
 
 class TermsAcceptApi(APIView):
+    required_scope = Scope.ADMIN
+
     @extend_schema(operation_id="terms_accept", parameters=[ORG_PARAM], request=TermsAcceptInputSerializer,
                    responses={200: TermsStateSerializer, 403: ERROR, 409: ERROR},
                    summary="Accept the latest terms (owners only)")
@@ -202,6 +217,8 @@ class TermsAcceptApi(APIView):
 # --- staff and invitations ---------------------------------------------------------------------
 
 class StaffListApi(ListAPIView):
+    required_scope = Scope.READ
+
     serializer_class = StaffSerializer
     pagination_class = CursorPagination
 
@@ -220,6 +237,8 @@ class StaffRoleInputSerializer(serializers.Serializer):
 class StaffDetailApi(APIView):
     """Change a staff member's role (owners) or remove them (owners, or oneself to leave).
     An organisation keeps at least one owner (409 `last_owner`)."""
+
+    required_scope = Scope.ADMIN
 
     def _staff(self, request, pk):
         organisation = _organisation(request)
@@ -244,6 +263,8 @@ class StaffDetailApi(APIView):
 class InvitationListApi(ListAPIView):
     """Invitations of my organisation; POST invites someone by email (owners only): the link
     is emailed to them, never returned here."""
+
+    required_scope = Scope.ADMIN
 
     serializer_class = InvitationSerializer
     pagination_class = CursorPagination
@@ -271,6 +292,8 @@ class InvitationListApi(ListAPIView):
 
 
 class InvitationRevokeApi(APIView):
+    required_scope = Scope.ADMIN
+
     @extend_schema(operation_id="invitation_revoke", parameters=[ORG_PARAM], request=None,
                    responses={200: InvitationSerializer, 403: ERROR, 404: ERROR, 409: ERROR})
     def post(self, request, pk):
@@ -282,6 +305,8 @@ class InvitationRevokeApi(APIView):
 
 
 class InvitationAcceptApi(APIView):
+    required_scope = None  # the invited person's, logged in
+
     @extend_schema(operation_id="invitation_accept", request=InvitationAcceptInputSerializer,
                    responses={201: StaffSerializer, 403: ERROR, 404: ERROR, 409: ERROR},
                    summary="Accept an invitation with the token from its link (logged in as the invited email)")
@@ -296,6 +321,8 @@ class InvitationAcceptApi(APIView):
 class ApiKeyListApi(ListAPIView):
     """My organisation's API keys (never their secrets); POST creates one and returns its
     secret this once."""
+
+    required_scope = {"GET": Scope.READ, "POST": Scope.ADMIN}
 
     serializer_class = ApiKeySerializer
     pagination_class = CursorPagination
@@ -312,13 +339,16 @@ class ApiKeyListApi(ListAPIView):
     def post(self, request):
         organisation = _organisation(request)
         data = _valid(ApiKeyInputSerializer, request)
-        key, secret = services.api_key_create(user=request.user, organisation=organisation, name=data["name"])
+        key, secret = services.api_key_create(user=request.user, organisation=organisation, name=data["name"],
+                                              scopes=data["scopes"])
         body = ApiKeySerializer(key).data
         body["secret"] = secret
         return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ApiKeyRevokeApi(APIView):
+    required_scope = Scope.ADMIN
+
     @extend_schema(operation_id="api_key_revoke", parameters=[ORG_PARAM], request=None,
                    responses={200: ApiKeySerializer, 403: ERROR, 404: ERROR, 409: ERROR},
                    summary="Revoke a key: the next request with it fails")

@@ -1,8 +1,9 @@
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrganisationStaff
+from accounts.models import ApiKey, OrganisationStaff
 
 NUL = [ProhibitNullCharactersValidator()]
 
@@ -24,6 +25,11 @@ class InvitationForm(forms.Form):
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Key name (e.g. the script using it)"), max_length=80, validators=NUL)
+    scopes = forms.MultipleChoiceField(
+        label=_("What the key may do"), widget=forms.CheckboxSelectMultiple, initial=[ApiKey.Scope.READ],
+        choices=[(value, format_lazy("{} — {}", label, ApiKey.SCOPE_HELP[value]))
+                 for value, label in ApiKey.Scope.choices],
+        help_text=_("Give a key only what its script needs. Only owners may give the admin scope."))
 
 
 class SuspendForm(forms.Form):

@@ -26,6 +26,7 @@ from accounts.errors import (
     InvitationWrongUser,
     LastOwner,
     NotOperator,
+    OrganisationRoleRequired,
     TermsOutdated,
 )
 from accounts.keys import api_key_generate, secret_digest, token_generate
@@ -358,19 +359,37 @@ def staff_remove(*, user, staff):
 
 # --- API keys --------------------------------------------------------------------------------
 
+def api_key_scopes_clean(scopes):
+    """The scopes as a list of known values in canonical order (`ApiKey.Scope`), or a
+    DomainError `invalid` naming the unknown ones; at least one scope."""
+    known = [value for value, _label in ApiKey.Scope.choices]
+    wanted = {str(scope).strip().lower() for scope in scopes or ()}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise DomainError("invalid", _("Unknown scope: choose among read, projects, review and admin."),
+                          {"field": "scopes", "unknown": unknown})
+    if not wanted:
+        raise DomainError("invalid", _("Choose at least one scope."), {"field": "scopes"})
+    return [value for value in known if value in wanted]
+
+
 @transaction.atomic
-def api_key_create(*, user, organisation, name, randomness=None):
-    """A staff member creates an API key. Returns (key, secret): show the secret once, it is
-    not stored (only its keyed hash)."""
-    organisation_staff_require(user=user, organisation=organisation)
+def api_key_create(*, user, organisation, name, scopes=ApiKey.DEFAULT_SCOPES, randomness=None):
+    """A staff member creates an API key with `scopes` (default `ApiKey.DEFAULT_SCOPES`: no
+    `admin`). Only an owner may give the `admin` scope. Returns (key, secret): show the secret
+    once, it is not stored (only its keyed hash)."""
+    staff_row = organisation_staff_require(user=user, organisation=organisation)
+    scopes = api_key_scopes_clean(scopes)
+    if ApiKey.Scope.ADMIN in scopes and staff_row.role != OWNER:
+        raise OrganisationRoleRequired(message=_("Only an owner may create a key with the admin scope."))
     organisation = Organisation.objects.get(pk=organisation.pk)  # fresh: suspension may be newer
     organisation_suspended_check(organisation)
     name = _clean_text(name, field="name", max_length=80, required=True)
     secret, prefix = api_key_generate(randomness=randomness)
-    key = ApiKey.objects.create(organisation=organisation, name=name, prefix=prefix,
+    key = ApiKey.objects.create(organisation=organisation, name=name, prefix=prefix, scopes=scopes,
                                 secret_hash=secret_digest(secret), created_by=user)
     event_record(type="api_key.created", actor=user, subject=organisation,
-                 payload={"organisation": organisation.pk, "api_key": key.pk})
+                 payload={"organisation": organisation.pk, "api_key": key.pk, "scopes": scopes})
     return key, secret
 
 

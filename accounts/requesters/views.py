@@ -202,7 +202,7 @@ def api_key_create(request):
     if form.is_valid():
         try:
             key, secret = services.api_key_create(user=request.user, organisation=organisation,
-                                                  name=form.cleaned_data["name"])
+                                                  name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"])
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

@@ -5,7 +5,7 @@ how to verify what it returns."""
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from coop.core.errors import DomainError, NotFound
 from coop.core.schema import ErrorSerializer
 from coop.eventlog import selectors
+from coop.federation.access import PUBLIC, Scope
 
 ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
@@ -54,7 +55,8 @@ def _reader(request):
 
 
 class EventFeedApi(APIView):
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(operation_id="eventlog_feed", parameters=[FeedQuery], responses={200: FeedSerializer, 400: ERROR},
                    summary="Events after a position, oldest first (cursor: `after`)")
@@ -77,7 +79,8 @@ class EventFeedApi(APIView):
 
 
 class EventDetailApi(APIView):
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(operation_id="eventlog_event", responses={200: EventSerializer, 404: ERROR})
     def get(self, request, position):
@@ -130,7 +133,8 @@ class ConsistencyProofSerializer(serializers.Serializer):
 
 
 class CheckpointLatestApi(APIView):
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(operation_id="eventlog_checkpoint_latest", responses={200: CheckpointSerializer, 404: ERROR},
                    summary="The latest signed checkpoint")
@@ -142,7 +146,8 @@ class CheckpointLatestApi(APIView):
 
 
 class CheckpointListApi(APIView):
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(operation_id="eventlog_checkpoints", parameters=[
         OpenApiParameter("after", OpenApiTypes.INT, description="only checkpoints of a larger size"),
@@ -183,7 +188,8 @@ class ConsistencyQuery(serializers.Serializer):
 
 
 class InclusionProofApi(APIView):
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(operation_id="eventlog_inclusion_proof", parameters=[InclusionQuery], responses={
         200: InclusionProofSerializer,
@@ -200,7 +206,8 @@ class InclusionProofApi(APIView):
 
 
 class ConsistencyProofApi(APIView):
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(operation_id="eventlog_consistency_proof", parameters=[ConsistencyQuery], responses={
         200: ConsistencyProofSerializer,

@@ -12,7 +12,10 @@ these few facts, and nothing else re-derives them:
 - **requester staff** are users on the staff of an organisation (`is_requester_staff`,
   `requester_staff_require`);
 - **governance** (proposals, named votes, tallies, proposal rooms) is for the coop's active
-  members (`governance_membership`); the coop's rulebook is public to everyone.
+  members (`governance_membership`); the coop's rulebook is public to everyone;
+- an **API key** acts for its organisation within its scopes: every API view declares the
+  scope it needs (`required_scope`), and `HasKeyScope` (in every view's permission classes)
+  holds keys to it; a view that declares none is closed to keys. Sessions are unaffected.
 
 Predicates (`is_*`) return booleans. `*_require` raise a DomainError (403) naming the rule,
 or the error the caller passes (some places answer 404 so as not to reveal that a thing
@@ -23,13 +26,22 @@ from functools import wraps
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 
-from accounts.models import OrganisationStaff
+from accounts.errors import (
+    ApiKeyNotAllowed,
+    ApiKeyScopeMissing,
+    OrganisationRoleRequired,
+    PasswordConfirmationRequired,
+    WrongPassword,
+)
+from accounts.models import ApiKey, OrganisationStaff
 from coop.core.errors import Forbidden
 from coop.federation.errors import NotAMember, NotASteward
 from coop.federation.models import Membership
@@ -125,6 +137,62 @@ def requester_staff_require(user, *, organisation_id, error=None):
     if not is_requester_staff(user, organisation_id=organisation_id):
         raise error if error is not None else Forbidden(
             "not_organisation_staff", _("Only staff of the requester that owns it may do this."))
+
+
+# --- API keys and their scopes -----------------------------------------------------------
+
+Scope = ApiKey.Scope  # what views name in `required_scope`
+
+# The request header that carries the key owner's password on an `admin`-scoped request.
+PASSWORD_HEADER = "X-Atelier-Password"
+
+
+def key_scope_required(view, method):
+    """The scope a key needs to call `view` with `method`: the view's `required_scope`, a
+    scope or a {method: scope} map (HEAD and OPTIONS count as GET). None: keys may not call it."""
+    declared = getattr(view, "required_scope", None)
+    if isinstance(declared, dict):
+        return declared.get("GET" if method in ("HEAD", "OPTIONS") else method)
+    return declared
+
+
+def key_admin_confirm(request, key):
+    """An `admin`-scoped request: the key's creator must still be an owner of the key's
+    organisation, and the request must carry their password (`PASSWORD_HEADER`). The password
+    is checked by `authenticate()`, so wrong guesses count toward the log-in lockout."""
+    if not OrganisationStaff.objects.filter(organisation_id=key.organisation_id, user_id=key.created_by_id,
+                                            role=OrganisationStaff.Role.OWNER).exists():
+        raise OrganisationRoleRequired(message=_("Only an owner's key may use the admin scope."))
+    password = request.headers.get(PASSWORD_HEADER, "")
+    if not password:
+        raise PasswordConfirmationRequired(extra={"header": PASSWORD_HEADER})
+    user = authenticate(getattr(request, "_request", request), username=key.created_by.email, password=password)
+    if user is None or user.pk != key.created_by_id:
+        raise WrongPassword(extra={"header": PASSWORD_HEADER})
+
+
+class HasKeyScope(BasePermission):
+    """DRF permission on every API view: a request authenticated by an API key passes only if
+    the key holds the scope the view declares for the method (`key_scope_required`), and an
+    `admin` request carries the owner's password. Requests by session pass untouched."""
+
+    def has_permission(self, request, view):
+        key = getattr(request, "auth", None)
+        if not isinstance(key, ApiKey):
+            return True
+        scope = key_scope_required(view, request.method)
+        if scope is None:
+            raise ApiKeyNotAllowed()
+        if not key.has_scope(scope):
+            raise ApiKeyScopeMissing(extra={"required": scope, "scopes": list(key.scopes or ())})
+        if scope == ApiKey.Scope.ADMIN:
+            key_admin_confirm(request, key)
+        return True
+
+
+# Permission lists for views that set their own (the default is SIGNED_IN, in settings).
+PUBLIC = [AllowAny, HasKeyScope]
+SIGNED_IN = [IsAuthenticated, HasKeyScope]
 
 
 # --- telling open sockets -----------------------------------------------------------------

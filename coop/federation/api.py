@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +13,7 @@ from coop.core.api import CursorPagination
 from coop.core.errors import NotFound
 from coop.core.schema import ErrorSerializer
 from coop.federation import selectors
+from coop.federation.access import PUBLIC, Scope
 from coop.federation.models import Coop
 
 ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
@@ -44,6 +45,8 @@ class MembershipSerializer(serializers.Serializer):
 
 
 class MembershipMeApi(APIView):
+    required_scope = None  # a person's own: never by API key
+
     @extend_schema(operation_id="membership_me", responses={200: MembershipSerializer, 404: ERROR},
                    summary="My membership (current, or my last one if I have none live)")
     def get(self, request):
@@ -71,7 +74,8 @@ class CoopPagination(CursorPagination):
 class CoopListApi(ListAPIView):
     """Every coop of the federation (public)."""
 
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
     serializer_class = CoopSerializer
     pagination_class = CoopPagination
 
@@ -110,7 +114,8 @@ class CoopRulebookApi(APIView):
     """The coop's rulebook in force (public): every parameter with its value and the federation's
     bound, every article, the version and when it took effect."""
 
-    permission_classes = [permissions.AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(operation_id="coop_rulebook", parameters=[
         OpenApiParameter("at", OpenApiTypes.DATETIME, description="the moment (default now)"),

@@ -106,6 +106,8 @@ def _message(request, message_id):
 
 
 class RoomListApi(APIView):
+    required_scope = None  # members' conversations: never by API key
+
     @extend_schema(operation_id="forum_rooms", responses={200: RoomSerializer(many=True)},
                    summary="The rooms I may read, with unread counts")
     def get(self, request):
@@ -114,6 +116,8 @@ class RoomListApi(APIView):
 
 
 class RoomDetailApi(APIView):
+    required_scope = None  # members' conversations: never by API key
+
     @extend_schema(operation_id="forum_room", responses={200: RoomSerializer, 403: ERROR, 404: ERROR})
     def get(self, request, room_id):
         room = selectors.room_get(user=request.user, room_id=room_id)
@@ -122,6 +126,8 @@ class RoomDetailApi(APIView):
 
 
 class RoomMessagesApi(APIView):
+    required_scope = None  # members' conversations: never by API key
+
     @extend_schema(operation_id="forum_messages", responses={200: MessagePageSerializer, 403: ERROR, 404: ERROR},
                    parameters=[OpenApiParameter("since", int, description="last sequence number seen (default 0)")],
                    summary="Every message changed after `since`, in sequence order (up to 500)")
@@ -146,6 +152,8 @@ class RoomMessagesApi(APIView):
 
 
 class MessageApi(APIView):
+    required_scope = None  # members' conversations: never by API key
+
     @extend_schema(operation_id="forum_message_edit", request=EditInput,
                    responses={200: MessageSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
                    summary="Edit my message (the earlier text stays visible)")
@@ -158,6 +166,8 @@ class MessageApi(APIView):
 
 
 class MessageHideApi(APIView):
+    required_scope = None  # members' conversations: never by API key
+
     @extend_schema(operation_id="forum_message_hide", request=ReasonInput,
                    responses={200: MessageSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
                    summary="Hide a message with a reason (stewards)")
@@ -170,6 +180,8 @@ class MessageHideApi(APIView):
 
 
 class MessageReportApi(APIView):
+    required_scope = None  # members' conversations: never by API key
+
     @extend_schema(operation_id="forum_message_report", request=ReasonInput,
                    responses={201: ReportSerializer,
                               400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
@@ -183,6 +195,8 @@ class MessageReportApi(APIView):
 
 
 class RoomReadApi(APIView):
+    required_scope = None  # members' conversations: never by API key
+
     @extend_schema(operation_id="forum_room_read", request=ReadInput,
                    responses={200: ReadMarkerSerializer,
                               403: ERROR, 404: ERROR},

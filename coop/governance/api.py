@@ -101,6 +101,8 @@ def _detail(proposal, user):
 
 
 class ProposalListCreateApi(generics.ListAPIView):
+    required_scope = None  # a member's governance: never by API key
+
     serializer_class = ProposalOutSerializer
 
     def get_queryset(self):
@@ -121,12 +123,16 @@ class ProposalListCreateApi(generics.ListAPIView):
 
 
 class ProposalDetailApi(APIView):
+    required_scope = None  # a member's governance: never by API key
+
     @extend_schema(responses=ProposalDetailSerializer)
     def get(self, request, pk):
         return Response(_detail(selectors.proposal_get(user=request.user, pk=pk), request.user))
 
 
 class ProposalSubmitApi(APIView):
+    required_scope = None  # a member's governance: never by API key
+
     @extend_schema(request=None, responses=ProposalDetailSerializer)
     def post(self, request, pk):
         proposal = services.proposal_submit(author=request.user,
@@ -135,6 +141,8 @@ class ProposalSubmitApi(APIView):
 
 
 class ProposalWithdrawApi(APIView):
+    required_scope = None  # a member's governance: never by API key
+
     @extend_schema(request=None, responses=ProposalDetailSerializer)
     def post(self, request, pk):
         proposal = services.proposal_withdraw(author=request.user,
@@ -143,6 +151,8 @@ class ProposalWithdrawApi(APIView):
 
 
 class BallotCastApi(APIView):
+    required_scope = None  # a member's governance: never by API key
+
     @extend_schema(request=BallotInSerializer, responses=ProposalDetailSerializer)
     def post(self, request, pk):
         data = BallotInSerializer(data=request.data)

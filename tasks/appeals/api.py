@@ -5,13 +5,13 @@ worker's pseudonym, jurors see nobody's name."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from accounts.pseudonyms import worker_pseudonym
 from coop.core.errors import NotFound
+from coop.federation.access import PUBLIC, Scope
 from tasks.appeals import brake, selectors, services
 from tasks.appeals.models import Appeal, JurySeat, ProjectFlag
 from tasks.appeals.scorecards import scorecard_for
@@ -119,6 +119,8 @@ def _appeal(request, pk):
 
 
 class AppealListApi(APIView):
+    required_scope = {"GET": Scope.READ}  # filing (POST) is a member's
+
     @extend_schema(responses=AppealSerializer(many=True), summary="My appeals")
     def get(self, request):
         return Response(AppealSerializer(selectors.appeals_of(user=request.user)[:200], many=True).data)
@@ -145,6 +147,8 @@ class AppealListApi(APIView):
 
 
 class AppealDetailApi(APIView):
+    required_scope = Scope.READ
+
     @extend_schema(responses=AppealSerializer, summary="One appeal (appellant, juror, requester or steward)")
     def get(self, request, pk):
         appeal, role = _appeal(request, pk)
@@ -152,6 +156,8 @@ class AppealDetailApi(APIView):
 
 
 class AppealAnswerApi(APIView):
+    required_scope = Scope.REVIEW
+
     @extend_schema(request=TextInput, responses=AppealSerializer, summary="The requester answers once")
     def post(self, request, pk):
         data = TextInput(data=request.data)
@@ -166,6 +172,8 @@ class AppealAnswerApi(APIView):
 class SeatActionApi(APIView):
     """A juror acts on their seat: accept it, decline it, or vote (one view per action, so
     the schema documents each one's own body)."""
+
+    required_scope = None  # a juror's: never by API key
 
     action = None
 
@@ -209,7 +217,8 @@ class SeatVoteApi(SeatActionApi):
 
 
 class ScorecardApi(APIView):
-    permission_classes = [AllowAny]
+    required_scope = Scope.READ
+    permission_classes = PUBLIC
 
     @extend_schema(responses={200: ScorecardSerializer}, summary="A requester's public record")
     def get(self, request, slug):
@@ -220,6 +229,8 @@ class ScorecardApi(APIView):
 
 
 class ProjectFlagApi(APIView):
+    required_scope = None  # a member's flag: never by API key
+
     @extend_schema(request=FlagInput, responses={201: FlagSerializer}, summary="Flag a project (members)")
     def post(self, request, pk):
         data = FlagInput(data=request.data)

@@ -16,6 +16,7 @@ from accounts.models import ApiKey
 from accounts.selectors import organisation_for_request
 from coop.core.errors import DomainError, NotFound
 from coop.core.schema import ErrorSerializer as ERROR
+from coop.federation.access import Scope
 from coop.federation.models import Coop
 from coop.federation.selectors import membership_active
 from tasks.qualifications import selectors, services
@@ -88,6 +89,8 @@ def _qualifications():
 
 
 class QualificationListApi(APIView):
+    required_scope = {"GET": Scope.READ, "POST": Scope.PROJECTS}
+
     @extend_schema(operation_id="qualifications_list", responses={200: QualificationSerializer(many=True)},
                    parameters=[OpenApiParameter("coop", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True)],
                    summary="Every qualification published in a coop, with its rule")
@@ -115,12 +118,16 @@ class QualificationListApi(APIView):
 
 
 class QualificationDetailApi(APIView):
+    required_scope = Scope.READ
+
     @extend_schema(operation_id="qualifications_get", responses={200: QualificationSerializer, 404: ERROR})
     def get(self, request, pk):
         return Response(QualificationSerializer(get_object_or_404(_qualifications(), pk=pk)).data)
 
 
 class QualificationVersionApi(APIView):
+    required_scope = Scope.PROJECTS
+
     @extend_schema(operation_id="qualifications_version_publish", request=VersionInputSerializer,
                    responses={201: QualificationSerializer, 400: ERROR, 403: ERROR},
                    summary="Publish a new version of a computed qualification's rule")
@@ -134,6 +141,8 @@ class QualificationVersionApi(APIView):
 
 
 class QualificationExplainApi(APIView):
+    required_scope = None  # a person's own: never by API key
+
     @extend_schema(operation_id="qualifications_explain", responses={200: ExplanationSerializer, 404: ERROR},
                    summary="Where I stand: per clause, my value, the required value and what is missing")
     def get(self, request, pk):
@@ -144,6 +153,8 @@ class QualificationExplainApi(APIView):
 
 
 class MyQualificationsApi(APIView):
+    required_scope = None  # a person's own: never by API key
+
     @extend_schema(operation_id="qualifications_mine", responses={200: ExplanationSerializer(many=True)},
                    summary="Every qualification I can see, with where I stand")
     def get(self, request):
@@ -162,6 +173,8 @@ class RequirementsSerializer(serializers.Serializer):
 
 
 class ProjectQualificationsApi(APIView):
+    required_scope = {"GET": Scope.READ, "PUT": Scope.PROJECTS}
+
     def _project(self, request, pk):
         from tasks.models import Project
 
@@ -210,6 +223,8 @@ class AttemptSerializer(serializers.Serializer):
 
 
 class AttemptStartApi(APIView):
+    required_scope = None  # a person's own: never by API key
+
     @extend_schema(operation_id="test_attempt_start", request=None, responses={201: AttemptSerializer, 409: ERROR},
                    summary="Start (or resume) a paid test attempt: the questions, never the key")
     def post(self, request, pk):
@@ -219,6 +234,8 @@ class AttemptStartApi(APIView):
 
 
 class AttemptSubmitApi(APIView):
+    required_scope = None  # a person's own: never by API key
+
     @extend_schema(operation_id="test_attempt_submit",
                    request=inline_serializer("AttemptAnswers", {"answers": serializers.DictField()}),
                    responses={200: AttemptSerializer, 400: ERROR, 409: ERROR},
@@ -263,6 +280,8 @@ class TestSerializer(serializers.Serializer):
 
 
 class TestCreateApi(APIView):
+    required_scope = Scope.PROJECTS
+
     @extend_schema(operation_id="qualification_tests_create", request=TestInputSerializer,
                    responses={201: TestSerializer, 400: ERROR, 403: ERROR},
                    summary="A requester defines a paid test (and funds attempts into its escrow)")
@@ -281,6 +300,8 @@ class TestCreateApi(APIView):
 
 
 class TestFundApi(APIView):
+    required_scope = Scope.PROJECTS
+
     @extend_schema(operation_id="qualification_tests_fund",
                    request=inline_serializer("TestFundInput", {"attempts": serializers.IntegerField()}),
                    responses={200: TestSerializer, 400: ERROR, 403: ERROR},

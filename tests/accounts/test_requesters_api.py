@@ -9,15 +9,16 @@ from django.utils import timezone
 from accounts.models import ApiKey, StaffInvitation
 from accounts.requesters import services
 from tests.factories import OrganisationStaffFactory, TermsVersionFactory, UserFactory, operator, organisation
+from tests.factories.federation import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 ERROR_KEYS = {"code", "message", "extra"}
-KEY_FIELDS = {"id", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at", "active"}
+KEY_FIELDS = {"id", "name", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at", "active"}
 
 
-def _key(org, user=None):
-    return services.api_key_create(user=user or org.owner, organisation=org, name="script")
+def _key(org, user=None, scopes=ApiKey.DEFAULT_SCOPES):
+    return services.api_key_create(user=user or org.owner, organisation=org, name="script", scopes=scopes)
 
 
 def _bearer(secret, scheme="Bearer"):
@@ -75,11 +76,12 @@ def test_suspended_organisation_key_refused_with_reason(client):
 
 def test_key_cannot_reach_another_organisation(client):
     org, other = organisation(), organisation()
-    _k, secret = _key(org)
+    _k, secret = _key(org, scopes=["read", "admin"])
     other_key, _s = _key(other)
     response = client.get(f"/api/requester/keys/?organisation={other.pk}", **_bearer(secret))
     assert response.status_code == 404 and response.json()["code"] == "organisation_not_found"
-    response = client.post(f"/api/requester/keys/{other_key.pk}/revoke/", **_bearer(secret))
+    response = client.post(f"/api/requester/keys/{other_key.pk}/revoke/", **_bearer(secret),
+                           HTTP_X_ATELIER_PASSWORD=PASSWORD)
     assert response.status_code == 404
     other_key.refresh_from_db()
     assert other_key.revoked_at is None
@@ -89,7 +91,7 @@ def test_secret_never_logged_during_api_calls(client, caplog):
     org = organisation()
     caplog.set_level(logging.DEBUG)
     client.force_login(org.owner)
-    response = client.post("/api/requester/keys/", {"name": "ci"}, content_type="application/json")
+    response = client.post("/api/requester/keys/", {"name": "ci", "scopes": ["read"]}, content_type="application/json")
     secret = response.json()["secret"]
     client.logout()
     client.get("/api/requester/organisation/", **_bearer(secret))
@@ -218,16 +220,19 @@ def test_invitation_accept_api(client):
 def test_api_keys_create_list_revoke(client, django_assert_num_queries):
     org = organisation()
     client.force_login(org.owner)
-    response = client.post("/api/requester/keys/", {"name": "labeller"}, content_type="application/json")
+    response = client.post("/api/requester/keys/", {"name": "labeller", "scopes": ["review", "read"]},
+                           content_type="application/json")
     assert response.status_code == 201
     created = response.json()
     assert set(created) == KEY_FIELDS | {"secret"} and created["secret"].startswith(f"atl_{created['prefix']}_")
+    assert created["scopes"] == ["read", "review"]
     for _ in range(2):
         _key(org, OrganisationStaffFactory(organisation=org).user)
     with django_assert_num_queries(5):  # session, user, profile, organisation, keys with creators
         response = client.get("/api/requester/keys/")
     rows = response.json()["results"]
     assert len(rows) == 3 and all(set(r) == KEY_FIELDS for r in rows)
+    assert [r["scopes"] for r in rows] == [["read", "projects", "review"]] * 2 + [["read", "review"]]
     response = client.post(f"/api/requester/keys/{created['id']}/revoke/")
     assert response.status_code == 200 and response.json()["active"] is False
     response = client.post("/api/requester/keys/", {"name": ""}, content_type="application/json")

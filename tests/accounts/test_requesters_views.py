@@ -28,7 +28,11 @@ def test_register_accept_terms_create_key_pages(client):
     client.post(reverse("accounts:requester_terms"), {"org": org.pk, "version": 1})
     assert TermsAcceptance.objects.filter(organisation=org, version__number=1).exists()
     response = client.post(reverse("accounts:api_key_create"), {"org": org.pk, "name": "script"})
+    assert response.status_code == 200 and not ApiKey.objects.exists()  # no scope chosen: the form says so
+    response = client.post(reverse("accounts:api_key_create"), {"org": org.pk, "name": "script",
+                                                                "scopes": ["projects", "read"]})
     key = ApiKey.objects.get(organisation=org)
+    assert key.scopes == ["read", "projects"]
     assert response.status_code == 200 and f"atl_{key.prefix}_".encode() in response.content
     home = client.get(reverse("accounts:requester_home"))
     assert f"atl_{key.prefix}_…".encode() in home.content and b'id="new-key-secret"' not in home.content
