@@ -2,13 +2,18 @@
 
 `Authorization: Bearer atl_…` or `Authorization: Token atl_…`. On success `request.user` is
 the key's creator and `request.auth` the `ApiKey` (`request.auth.organisation`). An unknown
-or revoked key is a 401; a key of a suspended organisation a 403 `organisation_suspended`."""
+or revoked key is a 401; a key of a suspended organisation a 403 `organisation_suspended`.
+
+Failed key authentications are counted per client IP (`ApiKeyFailureThrottle`, rate
+`THROTTLE_RATES["api_key_failure"]`): past the rate, every key from that IP is refused with
+429 `throttled` before any lookup, good or bad, until the window passes."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts.keys import api_key_prefix, secret_digest
 from accounts.models import ApiKey
+from coop.core.throttles import ApiKeyFailureThrottle
 
 SCHEMES = ("bearer", "token")
 
@@ -26,6 +31,24 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].decode("latin-1").lower() not in SCHEMES:
             return None
+        failures = ApiKeyFailureThrottle()
+        if failures.blocked(request):
+            raise exceptions.Throttled(wait=failures.wait())
+        try:
+            key = self._key(header)
+        except exceptions.AuthenticationFailed:
+            failures.record(request)
+            raise
+        if key.organisation.is_suspended:
+            raise OrganisationSuspendedAuth(
+                "This organisation is suspended by the federation. Reason: %s" % key.organisation.suspended_reason)
+        from accounts.requesters.services import api_key_mark_used
+
+        api_key_mark_used(key=key)
+        return key.created_by, key
+
+    @staticmethod
+    def _key(header):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Invalid Authorization header: give one API key.")
         try:
@@ -38,13 +61,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
                .filter(secret_hash=secret_digest(secret)).first())
         if key is None or key.revoked_at is not None or not key.created_by.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        if key.organisation.is_suspended:
-            raise OrganisationSuspendedAuth(
-                "This organisation is suspended by the federation. Reason: %s" % key.organisation.suspended_reason)
-        from accounts.requesters.services import api_key_mark_used
-
-        api_key_mark_used(key=key)
-        return key.created_by, key
+        return key
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

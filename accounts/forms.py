@@ -22,6 +22,11 @@ class SignupForm(forms.Form):
         return data
 
 
+class SignupConfirmForm(forms.Form):
+    password = forms.CharField(label=_("The password you chose when signing up"), widget=forms.PasswordInput,
+                               strip=False, max_length=256)
+
+
 class ProfileForm(forms.ModelForm):
     languages = forms.CharField(label=_("Languages you work in (codes, comma-separated, e.g. fr, en, mg)"),
                                 required=False, max_length=200)

@@ -5,6 +5,8 @@ from accounts.requesters import views as requesters
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/confirm/<str:uidb64>/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("profile/", views.profile, name="profile"),
     path("notices/read/", views.notices_read, name="notices_read"),
     # a member's data rights (issue 15)

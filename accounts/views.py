@@ -7,29 +7,51 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.api import data_export_response
-from accounts.forms import ErasureForm, ProfileForm, SignupForm
+from accounts.forms import ErasureForm, ProfileForm, SignupConfirmForm, SignupForm
+from accounts.signup import signup_confirm as signup_confirm_service
+from accounts.signup import signup_request, signup_user_for_link
 from coop.core.errors import DomainError
 from coop.core.http import safe_next
+from coop.core.throttles import throttle_posts
 from ledger.selectors import wallet_balance
 
 
+@throttle_posts("signup")
 def signup(request):
+    """The same answer for every valid form, whether the email has an account or not
+    (accounts.signup): "check your email"."""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_signup(
-                email=form.cleaned_data["email"], password=form.cleaned_data["password"],
-                display_name=form.cleaned_data["display_name"], country=form.cleaned_data["country"].upper(),
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
+        signup_request(email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+                       display_name=form.cleaned_data["display_name"],
+                       country=form.cleaned_data["country"].upper(),
+                       # e.g. back to a requester's staff invitation, once confirmed
+                       next_url=safe_next(request, ""), link_base=request.build_absolute_uri("/"))
+        return redirect("accounts:signup_sent")
+    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")})
+
+
+def signup_sent(request):
+    return render(request, "accounts/signup_sent.html")
+
+
+@throttle_posts("signup")
+def signup_confirm(request, uidb64, token):
+    """The link from the sign-up email: with the password chosen at sign-up, opens the account
+    and logs in (a POST, so a mail scanner that follows links opens nothing)."""
+    valid = signup_user_for_link(uidb64, token) is not None
+    form = SignupConfirmForm(request.POST or None)
+    if valid and request.method == "POST" and form.is_valid():
+        user = signup_confirm_service(uidb64=uidb64, token=token, password=form.cleaned_data["password"])
+        if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            next_url = safe_next(request, "federation:apply")  # e.g. back to a requester's staff invitation
+            next_url = safe_next(request, "federation:apply")
             if next_url == resolve_url("federation:apply"):
                 messages.success(request, _("Welcome to Atelier. Choose a coop to apply to."))
             return redirect(next_url)
-    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")})
+        form.add_error("password", _("This is not the password you chose when signing up."))
+    return render(request, "accounts/signup_confirm.html",
+                  {"valid": valid, "form": form, "next": safe_next(request, "")})
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Atelier settings. Everything that differs between a laptop and production comes from the
 environment (django-environ); the defaults are safe for local development only."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "django_q",
+    "axes",  # log-in lockout (docs/security.md "Throttling")
     # Atelier, in dependency order (seed_demo runs each app's demo.py in this order)
     "coop.core",
     "coop.ops",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out log-in into the lockout page
 ]
 
 ROOT_URLCONF = "coop.urls"
@@ -145,6 +148,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # The database cache keeps rate limits shared between processes without a server.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "atelier_cache"}}
+# One process's own memory: only for what need not be shared (the tests' throttle counts).
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "atelier-local"}
 
 Q_CLUSTER = {
     "name": "atelier",
@@ -177,9 +182,49 @@ PASSWORD_HASHERS = env.list(
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
 )
+# django-axes first: it refuses a locked-out log-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # the home of the role in use (coop.core.roles)
 LOGOUT_REDIRECT_URL = "home"
+
+# --- throttling and log-in lockout (docs/security.md "Throttling") ----------------------
+# Trusted proxies in front of Atelier that append to X-Forwarded-For: the client IP that rate
+# limits and lockouts count by is the one they saw. 0 = REMOTE_ADDR (development); production
+# runs behind one TLS-terminating proxy.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
+
+
+def _rate(name, default):
+    """A rate "count/period" (period: s, m, h or d) from the environment; "off" switches it off."""
+    value = env.str(name, default=default).strip()
+    return None if value.lower() in ("off", "none", "") else value
+
+
+THROTTLE_RATES = {
+    "anon": _rate("THROTTLE_ANON", "60/m"),  # API without a session or key, per IP
+    "user": _rate("THROTTLE_USER", "600/m"),  # API with a session, per person
+    "api_key": _rate("THROTTLE_API_KEY", "1200/m"),  # API with a key, per key
+    "api_key_failure": _rate("THROTTLE_API_KEY_FAILURE", "20/h"),  # wrong keys, per IP
+    "signup": _rate("THROTTLE_SIGNUP", "10/h"),  # sign-up posts, per IP
+    "password_reset": _rate("THROTTLE_PASSWORD_RESET", "10/h"),  # reset requests, per IP
+}
+THROTTLE_CACHE = env.str("THROTTLE_CACHE", default="default")  # a CACHES alias
+
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one account from one address
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # Django's log-in form (its value is the email)
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in: members' IPs are not kept
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -230,6 +275,12 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [  # rates: THROTTLE_RATES above, read per request
+        "coop.core.throttles.AnonThrottle",
+        "coop.core.throttles.UserThrottle",
+        "coop.core.throttles.ApiKeyThrottle",
+    ],
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "coop.core.api.CursorPagination",
     "PAGE_SIZE": 50,
 }

@@ -2,10 +2,12 @@
 mounted under /api/)."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from coop.core.throttles import throttle_posts
 from coop.core.views import home
 from coop.ops import views as ops_views
 
@@ -28,6 +30,10 @@ urlpatterns = [
     path("readyz", ops_views.readyz, name="readyz"),
     path("metrics", ops_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    # Django's password reset, its POSTs throttled per IP (docs/security.md "Throttling");
+    # log-in is Django's own, with django-axes' lockout.
+    path("accounts/password_reset/", throttle_posts("password_reset")(auth_views.PasswordResetView.as_view()),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file (no inline script under the CSP).

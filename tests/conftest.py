@@ -71,6 +71,34 @@ def _english_by_default():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+# --- throttles (docs/security.md "Throttling") ----------------------------------------------
+# Rates are off in tests, so that one test's (or the authorization matrix's hundreds of)
+# requests never throttle another; their counts go to a local-memory cache emptied before
+# each test. Log-in lockout (django-axes) stays on: its rows roll back with each test.
+# tests/core/test_throttling.py switches the shipped rates back on (`shipped_rates`).
+SHIPPED_THROTTLE_RATES = dict(settings.THROTTLE_RATES)
+
+
+def _throttles_off():
+    settings.THROTTLE_RATES = {scope: None for scope in SHIPPED_THROTTLE_RATES}
+    settings.THROTTLE_CACHE = "local"
+
+
+@pytest.fixture(autouse=True)
+def _throttle_counts_apart():
+    from django.core.cache import caches
+
+    caches["local"].clear()
+    yield
+
+
+@pytest.fixture
+def shipped_rates(settings):
+    """The rates Atelier ships with (coop/settings.py), for tests of throttling itself."""
+    settings.THROTTLE_RATES = dict(SHIPPED_THROTTLE_RATES)
+    return settings.THROTTLE_RATES
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -114,4 +142,5 @@ def pytest_configure(config):
     """Compile the catalogue so French pages work even when pytest is run by hand."""
     from django.core.management import call_command
 
+    _throttles_off()
     call_command("compile_translations", verbosity=0)

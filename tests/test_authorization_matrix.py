@@ -255,6 +255,7 @@ PARAMS = {
     "accounts:staff_role": lambda w: {"pk": w.obj["plain_staff"].pk},
     "accounts:staff_remove": lambda w: {"pk": w.obj["plain_staff"].pk},
     "accounts:api_key_revoke": lambda w: {"pk": w.obj["key"].pk},
+    "accounts:signup_confirm": lambda w: {"uidb64": "MQ", "token": "void-token"},
     "accounts:organisation_profile": lambda w: {"slug": w.obj["org1"].slug},
     "accounts:operator_suspend": lambda w: {"pk": w.obj["org1"].pk},
     "accounts:operator_unsuspend": lambda w: {"pk": w.obj["org1"].pk},
@@ -533,6 +534,8 @@ POLICY = {
     "accounts:requester_register": (LOGGED_IN, LOGGED_IN),
     "accounts:requester_terms": (LOGGED_IN, ANY_STAFF),
     "accounts:signup": (EVERYONE, EVERYONE),
+    "accounts:signup_confirm": (EVERYONE, EVERYONE),  # a link from an email (the seeded one is void)
+    "accounts:signup_sent": (EVERYONE, EVERYONE),
     "accounts:staff_remove": (NOBODY, ORG),
     "accounts:staff_role": (NOBODY, ORG),
     "api-docs": (EVERYONE, NOBODY),

@@ -1,5 +1,7 @@
 """DRF conventions shared by every app: one error shape and cursor pagination."""
 
+from math import ceil
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -58,6 +60,10 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         body = {"code": "invalid", "message": "Invalid input.", "extra": _extra(exc.detail)}
+    elif isinstance(exc, exceptions.Throttled):  # DRF has set Retry-After already
+        wait = ceil(exc.wait or 0)
+        body = {"code": "throttled", "message": _("Too many requests: try again in %(seconds)s seconds.")
+                % {"seconds": wait}, "extra": {"retry_after": wait}}
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"

@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 
 from accounts.errors import (
@@ -166,7 +167,12 @@ def key_admin_confirm(request, key):
     password = request.headers.get(PASSWORD_HEADER, "")
     if not password:
         raise PasswordConfirmationRequired(extra={"header": PASSWORD_HEADER})
-    user = authenticate(getattr(request, "_request", request), username=key.created_by.email, password=password)
+    django_request = getattr(request, "_request", request)
+    user = authenticate(django_request, username=key.created_by.email, password=password)
+    if getattr(django_request, "axes_locked_out", False):  # too many wrong passwords: the log-in lockout
+        from accounts.lockout import lockout_minutes  # imports axes.models: not while the app registry loads
+
+        raise Throttled(wait=(lockout_minutes(django_request) or 0) * 60)
     if user is None or user.pk != key.created_by_id:
         raise WrongPassword(extra={"header": PASSWORD_HEADER})
 

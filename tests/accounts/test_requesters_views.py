@@ -1,6 +1,7 @@
 """Requester pages: render, act through services, refuse outsiders."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts.models import ApiKey, Organisation, StaffInvitation, TermsAcceptance, TermsVersion
@@ -72,10 +73,14 @@ def test_invitation_link_flow(client):
     assert org.staff.filter(user=person, role="staff").exists()
 
 
-def test_signup_returns_to_invitation(client):
-    response = client.post(reverse("accounts:signup") + "?next=/requester/join/abc/", {
-        "email": "fresh@lab.example", "display_name": "Fresh", "country": "FR", "password": "a-long-pass-phrase-9",
-        "next": "/requester/join/abc/"})
+def test_signup_returns_to_invitation(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup") + "?next=/requester/join/abc/", {
+            "email": "fresh@lab.example", "display_name": "Fresh", "country": "FR", "password": "a-long-pass-phrase-9",
+            "next": "/requester/join/abc/"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:signup_sent")
+    link = next(w for w in mail.outbox[0].body.split() if "/signup/confirm/" in w).split("testserver", 1)[1]
+    response = client.post(link, {"password": "a-long-pass-phrase-9"})
     assert response.status_code == 302 and response["Location"] == "/requester/join/abc/"
 
 

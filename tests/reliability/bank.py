@@ -72,7 +72,7 @@ class World:
 def unthrottled(settings):
     """The bank is a load generator, not a client: switch the per-user API rate limit off."""
     rates = dict(getattr(settings, "THROTTLE_RATES", None) or {})
-    rates.update({"user": None, "anon": None})
+    rates.update({"user": None, "anon": None, "api_key": None})
     settings.THROTTLE_RATES = rates
 
 
