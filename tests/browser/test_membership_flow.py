@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import menu_go
+from tests.browser.helpers import confirm_sign_up, menu_go
 from tests.factories import CoopFactory, UserFactory, steward
 from tests.factories.federation import PASSWORD
 
@@ -38,6 +38,7 @@ def test_sign_up_apply_admit_and_read_the_rulebook(live_server, page, browser, b
     page.fill("#id_country", "MG")
     page.fill("#id_password", "a-long-enough-secret")
     page.click("main button[type=submit]")
+    confirm_sign_up(page, "a-long-enough-secret")
     expect(page.locator("h1")).to_have_text("Apply to a coop")
     assert fits_the_phone(page)
     page.select_option("#id_coop", label="Coop Antananarivo")

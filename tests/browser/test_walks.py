@@ -21,6 +21,7 @@ from tasks.models import Assignment, Project
 from tasks.services import assignment_approve, assignment_claim, assignment_reject, assignment_submit
 from tests.appeals.conftest import EXPLANATION, PARAMS, REWARD, STATEMENT, participate
 from tests.appeals.conftest import published_project as appeal_project
+from tests.browser.helpers import confirm_sign_up
 from tests.browser.walks import Walker
 from tests.factories import CoopFactory, UserFactory, member, operator, organisation, steward, voter
 from tests.factories.tasks import published_project
@@ -44,6 +45,8 @@ def test_walk_apply_and_be_admitted(live_server, browser, allow_async_unsafe):
     page.fill("#id_country", "MG")
     page.fill("#id_password", "a-long-enough-secret")
     page.locator("main").get_by_role("button", name="S'inscrire").click()
+    expect(page.locator("main")).to_contain_text("Consultez vos e-mails")
+    confirm_sign_up(page, "a-long-enough-secret", open_link=soa.open_from_email)
     expect(page.locator("#coop-tana")).to_contain_text("Taux plancher")
     expect(page.locator("#coop-tana")).to_contain_text("au moins 12,00")
     soa.step("les-cooperatives")

@@ -78,6 +78,12 @@ class Walker:
         self._goto(self.base + "/")
         return self.page
 
+    def open_from_email(self, url):
+        """A link in an email (the sign-up confirmation): the person clicks it in their mail."""
+        assert url.startswith(self.base), url
+        self._goto(url)
+        return self.page
+
     def log_in(self, email, password=PASSWORD):
         """From the home page: Se connecter, the form, the button."""
         page = self.home()
