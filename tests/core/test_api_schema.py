@@ -342,7 +342,7 @@ WRITES = {
     "accounts-api:invitations": ("post", STAFF, {"email": "second@lab-one.example"}),
     "accounts-api:invitation_revoke": ("post", STAFF, {}),
     "accounts-api:invitation_accept": ("post", "invitee", lambda w: {"token": w.obj["token"]}, _invitee),
-    "accounts-api:api_keys": ("post", STAFF, {"name": "ci"}),
+    "accounts-api:api_keys": ("post", STAFF, {"name": "ci", "scopes": ["read"]}),
     "accounts-api:api_key_revoke": ("post", STAFF, {}),
 }
 WRITES_DELETE = {"accounts-api:staff_detail": STAFF}
