@@ -64,7 +64,11 @@ class Notice(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=64)
+    # The text in the recipient's language when it was written (emails, and notices stored
+    # before `message`); pages show `shown`, built from `message` in the reader's language.
     text = models.TextField()
+    message = models.TextField(blank=True)  # the English message (msgid), see accounts/notices.py
+    params = models.JSONField(default=dict, blank=True)
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +85,26 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.text[:40]}"
+
+    @property
+    def shown(self):
+        """The notice in the active language (the reader's), whoever caused it."""
+        if not self.message:
+            return self.text
+        from accounts.notices import message_render  # accounts.notices imports coop.core, which imports models
+
+        return message_render(self.message, self.params)
+
+    @property
+    def shown_html(self):
+        """`shown` for pages: escaped, with what people wrote marked translate="no"."""
+        from django.utils.html import conditional_escape
+
+        if not self.message:
+            return conditional_escape(self.text)
+        from accounts.notices import message_render  # accounts.notices imports coop.core, which imports models
+
+        return message_render(self.message, self.params, html=True)
 
 
 class Organisation(models.Model):

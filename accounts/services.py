@@ -13,23 +13,31 @@ from accounts import datarights
 from accounts.errors import AlreadyErased, ErasureBlocked, WrongPassword
 from accounts.locks import user_for_update
 from accounts.models import DataExport, MemberProfile, Notice, OrganisationStaff, User
+from accounts.notices import message_render, params_stored
 from coop.core.errors import DomainError
 from coop.eventlog.erasure import event_payloads_erase, events_naming
 from coop.eventlog.services import event_record
 
 
 @transaction.atomic
-def notify(*, user, kind, text, link="", subject=""):
+def notify(*, user, kind, text=None, message="", params=None, link="", subject=""):
     """Store a notice for the dashboard; email it after commit if the user opted in.
 
-    `text` is a string or, so the notice reads in the recipient's language rather than in
-    the language of whoever caused it, a function of no arguments that builds it: it is
-    called with the recipient's language active (`User.language`; the current one if unknown)."""
-    if callable(text):
-        language = getattr(user, "language", "") or translation.get_language()
-        with translation.override(language):
+    Give `message` (an English msgid marked with `gettext_noop`) and `params`: the page builds
+    the text in the reader's language when it shows it (accounts/notices.py). `text` (a string,
+    or a function that builds it, called with the recipient's language active) is for texts
+    that are not a message of the catalogue; the email is written in the recipient's language
+    (`User.language`; the current one if unknown) either way."""
+    language = getattr(user, "language", "") or translation.get_language()
+    stored = params_stored(params)
+    with translation.override(language):
+        if message:
+            text = message_render(message, stored)
+        elif callable(text):
             text = text()
-    notice = Notice.objects.create(user=user, kind=kind, text=str(text), link=link, subject=subject)
+        text = str(text)
+    notice = Notice.objects.create(user=user, kind=kind, text=text, message=message, params=stored, link=link,
+                                   subject=subject)
     profile = getattr(user, "profile", None)
     if profile is not None and profile.email_notices:
         transaction.on_commit(

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notify
 from coop.core.db import retry_transaction
@@ -464,8 +465,8 @@ def payout_settle(*, steward, payout, reference):
     payout.decided_at = timezone.now()
     payout.final_transaction = tx
     payout.save(update_fields=["status", "reference", "decided_by", "decided_at", "final_transaction"])
-    notify(user=payout.user, kind="payout.settled", text=lambda: _("Your payout was sent (reference %(ref)s).")
-           % {"ref": reference}, link=reverse("ledger:wallet"))
+    notify(user=payout.user, kind="payout.settled", message=gettext_noop("Your payout was sent (reference %(ref)s)."),
+           params={"ref": reference}, link=reverse("ledger:wallet"))
     return payout
 
 
@@ -489,7 +490,8 @@ def payout_fail(*, steward, payout, reason):
     payout.final_transaction = tx
     payout.save(update_fields=["status", "failure_reason", "decided_by", "decided_at", "final_transaction"])
     notify(user=payout.user, kind="payout.failed",
-           text=lambda: _("Your payout failed and the money is back in your wallet: %(reason)s") % {"reason": reason},
+           message=gettext_noop("Your payout failed and the money is back in your wallet: %(reason)s"),
+           params={"reason": reason},
            link=reverse("ledger:wallet"))
     return payout
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force
+from tasks.models import DATA_FLAGS
 
 _CHECKS = []
 
@@ -74,11 +75,11 @@ def basic_reasons(*, ctx, project):
     if banned:
         reasons.append(reason("banned_data_category",
                               _("Your coop has voted to ban work with this kind of data: %(flags)s.")
-                              % {"flags": ", ".join(sorted(banned))}))
+                              % {"flags": _flag_words(banned)}))
     elif flags and not flags <= ctx.consents.get(project.pk, set()):
         reasons.append(reason("data_consent",
                               _("This project handles sensitive data (%(flags)s): read what it involves and "
-                                "give your consent before you take a task.") % {"flags": ", ".join(sorted(flags))}))
+                                "give your consent before you take a task.") % {"flags": _flag_words(flags)}))
     if ctx.open_count >= rulebook["max_open_assignments"]:
         reasons.append(reason("open_assignments_cap",
                               _("You already hold %(n)s open tasks, the most your coop allows at once.")
@@ -110,3 +111,9 @@ def projects_eligibility(*, member, projects):
     """{project.pk: reasons} for many projects, reading the member's record once."""
     ctx = MemberContext(_user(member))
     return {project.pk: eligibility_with(ctx=ctx, project=project) for project in projects}
+
+
+def _flag_words(codes):
+    """Data categories in the reader's language ("faces or identity documents"), not as codes."""
+    labels = dict(DATA_FLAGS)
+    return ", ".join(str(labels.get(code, code)) for code in sorted(codes))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coop.core.guard import json_loads
 from coop.core.money import exponent, parse_amount
+from coop.federation.labels import reasons_shown
 from tasks.models import DATA_FLAGS
 
 
@@ -32,7 +33,8 @@ class ProjectForm(forms.Form):
                                help_text=_("One short word: transcription, labelling, rating…"))
     instructions = forms.CharField(label=_("Instructions (Markdown)"), widget=forms.Textarea, required=False)
     question_form = forms.CharField(
-        label=_("Question form (JSON)"), widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        label=_("Question form (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "translate": "no"}),
         help_text=_("A list of fields; see the description below the form."))
     reward = AmountField(label=_("Reward per assignment"), help_text=_("For example 0.50"))
     estimated_minutes = forms.IntegerField(label=_("Estimated minutes per assignment"), min_value=1)
@@ -60,7 +62,7 @@ class RejectForm(forms.Form):
 
     def __init__(self, *args, reasons=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = [("", "—")] + [(k, v) for k, v in (reasons or {}).items()]
+        self.fields["reason"].choices = [("", "—")] + list(reasons_shown(reasons).items())
 
 
 class RevisionForm(forms.Form):

@@ -47,8 +47,11 @@ def assignment_next_for_review(*, project, after=None):
 
 
 def project_counts(*, project):
-    """Assignments by status and slots by status for a project page."""
-    by_status = dict(Assignment.objects.filter(project=project).values_list("status").annotate(n=Count("pk")))
+    """Assignments by status (as [(label, count)], in the reader's language) and slots by status
+    for a project page."""
+    by_status = [(Assignment.Status(status).label, n) for status, n in
+                 Assignment.objects.filter(project=project).values_list("status").annotate(n=Count("pk"))
+                 .order_by("status")]
     slots = dict(Slot.objects.filter(project=project).values_list("status").annotate(n=Count("pk")))
     return {"assignments": by_status, "slots": slots, "tasks": project.tasks.count()}
 

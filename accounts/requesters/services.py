@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import locks
 from accounts.errors import (
@@ -152,7 +153,8 @@ def organisation_suspend(*, operator, organisation, reason):
     link = reverse("accounts:requester_home")
     for row in organisation.staff.select_related("user"):
         notify(user=row.user, kind="organisation.suspended", link=link,
-               text=lambda: _("The federation suspended %(org)s. Reason: %(reason)s") % {"org": organisation.name,
+               message=gettext_noop("The federation suspended %(org)s. Reason: %(reason)s"),
+               params={"org": organisation.name,
                                                                                  "reason": reason})
     return organisation
 
@@ -171,7 +173,8 @@ def organisation_unsuspend(*, operator, organisation):
     link = reverse("accounts:requester_home")
     for row in organisation.staff.select_related("user"):
         notify(user=row.user, kind="organisation.unsuspended", link=link,
-               text=lambda: _("The federation lifted the suspension of %(org)s.") % {"org": organisation.name})
+               message=gettext_noop("The federation lifted the suspension of %(org)s."),
+               params={"org": organisation.name})
     return organisation
 
 
@@ -190,8 +193,8 @@ def terms_version_publish(*, operator, text):
     owners = OrganisationStaff.objects.filter(role=OWNER).select_related("user", "organisation")
     for row in owners:
         notify(user=row.user, kind="terms.published", link=link,
-               text=lambda row=row: _("New terms of service (version %(n)s): accept them before %(org)s publishes "
-                                      "its next project.") % {"n": number, "org": row.organisation.name})
+               message=gettext_noop("New terms of service (version %(n)s): accept them before %(org)s publishes "
+                          "its next project."), params={"n": number, "org": row.organisation.name})
     return version
 
 

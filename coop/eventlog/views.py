@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from coop.eventlog import merkle, selectors
+from coop.eventlog.labels import event_label
 from coop.eventlog.leaves import envelope_bytes
 from coop.federation.models import Coop
 
@@ -45,10 +46,11 @@ def audit(request, slug):
     rows = selectors.events_feed(coop_id=coop.pk, type=chosen or None, before=before or None, limit=PAGE + 1,
                                  newest_first=True)
     older = rows[PAGE - 1].position if len(rows) > PAGE else None
-    events = [dict(view, when=_when(row.event.occurred_at))
+    events = [dict(view, when=_when(row.event.occurred_at), label=event_label(row.event.type))
               for row, view in zip(rows[:PAGE], selectors.events_view(rows[:PAGE]), strict=True)]
     return render(request, "eventlog/audit.html", {
-        "coop": coop, "checkpoint": _checkpoint(selectors.checkpoint_latest()), "events": events, "types": types,
+        "coop": coop, "checkpoint": _checkpoint(selectors.checkpoint_latest()), "events": events,
+        "types": sorted(((t, event_label(t) or t) for t in types), key=lambda pair: str(pair[1])),
         "chosen": chosen, "older": older, "base_url": request.build_absolute_uri("/").rstrip("/"),
     })
 
@@ -76,6 +78,7 @@ def event_detail(request, slug, position):
             proof["verified"] = False
     payload_json = json.dumps(event["payload"], indent=1, sort_keys=True) if "payload" in event else None
     return render(request, "eventlog/event.html", {
-        "coop": coop, "event": event, "when": _when(row.event.occurred_at), "envelope": envelope,
+        "coop": coop, "event": event, "label": event_label(row.event.type), "when": _when(row.event.occurred_at),
+        "envelope": envelope,
         "checkpoint": _checkpoint(checkpoint), "proof": proof, "payload_json": payload_json,
     })

@@ -208,6 +208,7 @@ def format_value(p, value):
     from django.utils import formats
 
     from coop.core.money import format_amount
+    from coop.federation.labels import code_label, reasons_shown  # labels imports this module
 
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value)
@@ -217,8 +218,12 @@ def format_value(p, value):
         return f"{formats.number_format(Decimal(value) / 100)}\u00a0%"
     if p.type == "pct" and isinstance(value, int):
         return f"{value}\u00a0%"
+    if p.type == "reasons" and isinstance(value, dict):
+        return " · ".join(str(text) for text in reasons_shown(value).values()) or "—"
+    if p.type == "choice" and isinstance(value, str):
+        return str(code_label(value))
     if isinstance(value, list | dict):
-        return ", ".join(value) or "—"
+        return ", ".join(str(code_label(v)) for v in value) or "—"
     return str(value)
 
 
@@ -233,5 +238,7 @@ def describe_bound(p, bound, fmt=None):
         "min": _("at least %(b)s"), "max": _("at most %(b)s"), "federation": _("set by the federation: %(b)s"),
         "subset": _("within %(b)s"), "superset": _("must include %(b)s"),
     }
-    shown = ", ".join(bound) if isinstance(bound, list | dict) else fmt(p, bound)
+    shown = fmt(p, bound)
+    if isinstance(shown, list | dict):  # the default `fmt` keeps values as stored
+        shown = ", ".join(shown)
     return labels[p.bound] % {"b": shown or "—"}

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notices_resolve, notify
 from coop.core.errors import DomainError, Forbidden, NotFound
@@ -139,7 +140,7 @@ def membership_apply(*, user, coop, statement):
                  payload={"membership": membership.pk})
     for steward in stewards_of(coop.pk):
         notify(user=steward, kind="application",
-               text=lambda: _("New application to %(coop)s.") % {"coop": coop.name},
+               message=gettext_noop("New application to %(coop)s."), params={"coop": coop.name},
                link=reverse("federation:steward_applications"), subject=application_subject(membership))
     return membership
 
@@ -168,7 +169,7 @@ def membership_admit(*, steward, membership):
                  payload={"membership": membership.pk, "rulebook_version": membership.rulebook_version})
     notices_resolve(subject=application_subject(membership))
     notify(user=membership.user, kind="membership",
-           text=lambda: _("Welcome! You are now a member of %(coop)s.") % {"coop": membership.coop.name},
+           message=gettext_noop("Welcome! You are now a member of %(coop)s."), params={"coop": membership.coop.name},
            link=reverse("federation:rulebook", args=[membership.coop.slug]))
     return membership
 
@@ -188,8 +189,8 @@ def membership_decline(*, steward, membership, reason):
                  payload={"membership": membership.pk})
     notices_resolve(subject=application_subject(membership))
     notify(user=membership.user, kind="membership",
-           text=lambda: _("Your application to %(coop)s was declined. Reason: %(reason)s")
-           % {"coop": membership.coop.name, "reason": reason},
+           message=gettext_noop("Your application to %(coop)s was declined. Reason: %(reason)s"),
+           params={"coop": membership.coop.name, "reason": reason},
            link=reverse("federation:dashboard"))
     return membership
 
@@ -218,8 +219,8 @@ def membership_suspend(*, steward, membership, article_number, reason):
                  payload={"membership": membership.pk, "article": article.number, "rulebook_version": rulebook.version})
     access_changed(user_id=membership.user_id)
     notify(user=membership.user, kind="sanction",
-           text=lambda: _("Your membership was suspended under article %(n)s (%(title)s). Reason: %(reason)s")
-           % {"n": article.number, "title": article.title, "reason": reason},
+           message=gettext_noop("Your membership was suspended under article %(n)s (%(title)s). Reason: %(reason)s"),
+           params={"n": article.number, "title": article.title, "reason": reason},
            link=reverse("federation:rulebook", args=[membership.coop.slug]) + f"#article-{article.number}")
     return membership
 
@@ -238,7 +239,7 @@ def membership_reinstate(*, steward, membership, reason):
     event_record(type="membership.reinstated", coop=membership.coop, actor=steward, subject=membership,
                  payload={"membership": membership.pk})
     notify(user=membership.user, kind="membership",
-           text=lambda: _("Your membership is active again. Reason: %(reason)s") % {"reason": reason},
+           message=gettext_noop("Your membership is active again. Reason: %(reason)s"), params={"reason": reason},
            link=reverse("federation:dashboard"))
     return membership
 
@@ -279,6 +280,7 @@ def membership_reinstate_by_appeal(*, membership, appeal_id):
     membership.save()
     event_record(type="membership.reinstated", coop=membership.coop, subject=membership,
                  payload={"membership": membership.pk, "appeal": appeal_id})
-    notify(user=membership.user, kind="membership", text=lambda: _("A jury of members overturned your suspension."),
+    notify(user=membership.user, kind="membership",
+           message=gettext_noop("A jury of members overturned your suspension."),
            link="/dashboard/")
     return membership

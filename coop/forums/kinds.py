@@ -208,12 +208,12 @@ class AppealRoomPolicy(SubjectRoomPolicy):
 
     def author(self, room, user):
         seat = self._seat(room, user)
-        return (seat.label if seat else "Juror"), Message.AuthorRole.JUROR
+        return (seat.letter if seat else "?"), Message.AuthorRole.JUROR  # Message.author_shown says "Juror A"
 
     def mention_candidates(self, room):
         seats = apps.get_model("appeals", "JurySeat")._default_manager
         for seat in seats.filter(appeal_id=int(room.subject_id), status__in=self.live_seats).select_related("juror"):
-            yield seat.juror, seat.label
+            yield seat.juror, seat.shown_label
 
     def candidate_rooms(self, user, membership):
         if membership is None:

@@ -97,6 +97,20 @@ class Message(models.Model):
     def is_hidden(self):
         return self.hidden_at is not None
 
+    @property
+    def author_shown(self):
+        """The author as the reader sees them: a juror's seat letter becomes "Juror A" in the
+        reader's language (older messages stored the whole English label)."""
+        if self.author_role == self.AuthorRole.JUROR:
+            return author_label_shown(self.author_label, self.author_role)
+        return self.author_label
+
+
+def author_label_shown(label, role):
+    if role == Message.AuthorRole.JUROR:
+        return _("Juror %(l)s") % {"l": label.rsplit(" ", 1)[-1]}
+    return label
+
 
 class MessageRevision(models.Model):
     """A body a message had before an edit. Edits keep every earlier text, visible to readers."""

@@ -115,9 +115,9 @@ def message_wire(message, *, reveal):
         "room": message.room_id,
         "seq": message.seq,
         "posted_seq": message.posted_seq,
-        "author": message.author_label,
+        "author": message.author_shown,
         "author_role": message.author_role,
-        "reply_to": {"id": parent.pk, "posted_seq": parent.posted_seq, "author": parent.author_label}
+        "reply_to": {"id": parent.pk, "posted_seq": parent.posted_seq, "author": parent.author_shown}
         if parent else None,
         "body": message.body if show else "",
         "html": message.body_html if show else "",

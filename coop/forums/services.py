@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notify
 from coop.core.markdown import render_markdown
@@ -134,7 +135,8 @@ def _mentions(*, room, policy, message, author, before=""):
         if pattern.search(message.body) and not pattern.search(before):
             link = reverse("forums:room", args=[room.pk]) + f"#m{message.pk}"
             notify(user=user, kind="forum.mention",
-                   text=lambda: _("%(author)s mentioned you in %(room)s.") % {"author": message.author_label,
+                   message=gettext_noop("%(author)s mentioned you in %(room)s."),
+                   params={"author": message.author_shown,
                                                                       "room": room.title},
                    link=link)
             notified.append(user)
@@ -265,8 +267,8 @@ def message_hide(*, steward, message, reason):
                  payload={"room": room.pk, "seq": message.seq, "author": message.author_id})
     if message.author_id != steward.pk:
         notify(user=message.author, kind="forum.hidden",
-               text=lambda: _("A steward hid your message in %(room)s: %(reason)s")
-               % {"room": room.title, "reason": reason},
+               message=gettext_noop("A steward hid your message in %(room)s: %(reason)s"),
+               params={"room": room.title, "reason": reason},
                link=reverse("forums:room", args=[room.pk]) + f"#m{message.pk}")
     _push(message)
     return message
@@ -290,8 +292,8 @@ def message_report(*, user, message, reason):
     link = reverse("forums:room", args=[room.pk]) + f"#m{message.pk}"
     for steward in stewards_of(room.coop_id):
         notify(user=steward, kind="forum.report",
-               text=lambda: _("A message in %(room)s was reported: %(reason)s")
-               % {"room": room.title, "reason": reason},
+               message=gettext_noop("A message in %(room)s was reported: %(reason)s"),
+               params={"room": room.title, "reason": reason},
                link=link)
     return report
 

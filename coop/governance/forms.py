@@ -13,20 +13,12 @@ from coop.core.errors import DomainError
 from coop.core.guard import json_loads
 from coop.core.money import format_amount, parse_amount
 from coop.federation import rulebook as spec
+from coop.federation.labels import CHOICE_LABELS
 
 NO_NUL = [ProhibitNullCharactersValidator()]
 RULE_CLAUSES = 3
 
 # the words for stored codes, in the reader's language
-CHOICE_LABELS = {
-    "fair_share": _("Fair share (each member their part of a new batch first)"),
-    "first_come": _("First come, first served"),
-    "mobile_money": _("Mobile money"),
-    "bank_transfer": _("Bank transfer"),
-    "personal_data": _("personal data"),
-    "faces_or_identity_documents": _("faces or identity documents"),
-    "adult_content": _("adult content"),
-}
 FRACTIONS = [("1/2", _("more than half")), ("3/5", _("three fifths (60 %)")), ("2/3", _("two thirds (67 %)")),
              ("3/4", _("three quarters (75 %)")), ("4/5", _("four fifths (80 %)")), ("9/10", _("nine tenths (90 %)"))]
 UNITS = {"_hours": _("hours"), "_days": _("days"), "_minutes": _("minutes")}
@@ -158,7 +150,8 @@ class ProposeForm(forms.Form):
                                    max_length=5000, validators=NO_NUL)
     data_category = forms.ChoiceField(label=_("Ban or allow a data category"), required=False)
     steward = forms.ChoiceField(label=_("Elect or recall a steward"), required=False)
-    qualification = forms.ChoiceField(label=_("A qualification rule of the coop"), required=False)
+    qualification = forms.ChoiceField(label=_("A qualification rule of the coop"), required=False,
+                                      widget=forms.Select(attrs={"translate": "no"}))  # names the coop wrote
     rule_join = forms.ChoiceField(label=_("The member must meet"), required=False,
                                   choices=[("all", _("every condition")), ("any", _("at least one condition"))])
     qualification_rule = forms.CharField(label=_("Or write the rule as JSON (advanced; used instead of the "

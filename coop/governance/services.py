@@ -12,6 +12,7 @@ from django.db.models import Count as DbCount
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -211,13 +212,12 @@ def proposal_voting_open(*, proposal, now=None):
     proposal.save()
     event_record(type="proposal.voting_opened", coop=proposal.coop_id, subject=proposal,
                  payload={"proposal": proposal.pk, "eligible": len(voters), "rulebook_version": version})
-    def text():
-        return _("Vote open until %(when)s: %(title)s") % {
-            "when": proposal.voting_ends_at.strftime("%Y-%m-%d %H:%M UTC"), "title": proposal.title}
-
+    params = {"when": proposal.voting_ends_at.strftime("%Y-%m-%d %H:%M UTC"), "title": proposal.title}
     users = {u.pk: u for u in _users([u for u, _c in voters])}
     for user_id, _coop in voters:
-        notify(user=users[user_id], kind="vote", text=text, link=_link(proposal))
+        notify(user=users[user_id], kind="vote",
+               message=gettext_noop("Vote open until %(when)s: %(title)s"), params=params,
+               link=_link(proposal))
     return proposal
 
 
@@ -270,11 +270,10 @@ def proposal_remind(*, proposal, now=None):
     if now < proposal.voting_ends_at - timedelta(days=1):
         return 0
     user_ids = list(proposal.voters.filter(voted=False).values_list("user_id", flat=True))
-    def text():
-        return _("Last day to vote: %(title)s") % {"title": proposal.title}
-
     for user in _users(user_ids):
-        notify(user=user, kind="vote", text=text, link=_link(proposal))
+        notify(user=user, kind="vote",
+               message=gettext_noop("Last day to vote: %(title)s"), params={"title": proposal.title},
+               link=_link(proposal))
     proposal.reminder_sent_at = now
     proposal.save(update_fields=["reminder_sent_at"])
     return len(user_ids)
@@ -328,7 +327,7 @@ def proposal_close(*, proposal, now=None):
         "proposal": proposal.pk, "outcome": result.outcome, "eligible": result.eligible, "yes": result.yes,
         "no": result.no, "abstain": result.abstain, "created_version": proposal.created_version,
     })
-    notify(user=proposal.author, kind="vote", text=lambda: _("Vote closed (%(outcome)s): %(title)s") % {
+    notify(user=proposal.author, kind="vote", message=gettext_noop("Vote closed (%(outcome)s): %(title)s"), params={
         "outcome": Proposal.Status(result.outcome).label, "title": proposal.title}, link=_link(proposal))
     return proposal
 
@@ -463,7 +462,8 @@ def steward_elect(*, membership, proposal):
     """The members elected this member steward (an adopted proposal)."""
     membership = _role_change(membership=membership, proposal=proposal, role=Membership.Role.STEWARD,
                               event_type="steward.elected")
-    notify(user=membership.user, kind="governance", text=lambda: _("The members elected you steward of %(coop)s.") % {
+    notify(user=membership.user, kind="governance",
+           message=gettext_noop("The members elected you steward of %(coop)s."), params={
         "coop": membership.coop.name}, link=_link(proposal))
     return membership
 
@@ -474,6 +474,7 @@ def steward_recall(*, membership, proposal):
     membership = _role_change(membership=membership, proposal=proposal, role=Membership.Role.MEMBER,
                               event_type="steward.recalled")
     notify(user=membership.user, kind="governance",
-           text=lambda: _("The members recalled you as steward of %(coop)s.") % {"coop": membership.coop.name},
+           message=gettext_noop("The members recalled you as steward of %(coop)s."),
+           params={"coop": membership.coop.name},
            link=_link(proposal))
     return membership

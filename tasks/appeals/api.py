@@ -21,7 +21,7 @@ from tasks.models import Project
 class JurorVoteSerializer(serializers.Serializer):
     """A juror's vote, shown once the appeal is decided: by seat label, never by name."""
 
-    label = serializers.CharField()
+    label = serializers.CharField(source="api_label")
     vote = serializers.CharField()
     reason = serializers.CharField(source="vote_reason")
 
@@ -76,7 +76,7 @@ class FlagInput(serializers.Serializer):
 
 
 class SeatSerializer(serializers.Serializer):
-    seat = serializers.CharField(source="label", help_text="the juror's seat label (jurors see nobody's name)")
+    seat = serializers.CharField(source="api_label", help_text="the juror's seat label (jurors see nobody's name)")
     status = serializers.CharField()
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notices_resolve, notify
 from coop.core.db import retry_transaction
@@ -88,8 +89,8 @@ def brake_check(*, assignment, now=None):
         notify(user=user, kind="brake", link=f"/requester/projects/{project.pk}/", text=text)
     for user in _stewards(project.coop_id):
         notify(user=user, kind="brake", link="/appeals/steward/", subject=f"brake:{project.pk}",
-               text=lambda: _("The mass-rejection brake engaged on “%(p)s”: rejections wait for your review.")
-               % {"p": project.title})
+               message=gettext_noop("The mass-rejection brake engaged on “%(p)s”: rejections wait for your review."),
+               params={"p": project.title})
     return True
 
 
@@ -124,8 +125,8 @@ def frozen_confirm(*, steward, assignment, now=None):
                  payload={"assignment": assignment.pk, "project": assignment.project_id,
                           "organisation": assignment.project.organisation_id})
     notify(user=assignment.member, kind="assignment_rejected", link=f"/work/assignments/{assignment.pk}/",
-           text=lambda: _("A steward reviewed the held rejection of your work and confirmed it. "
-                          "You can appeal until %(d)s.") % {"d": assignment.appeal_deadline.date().isoformat()})
+           message=gettext_noop("A steward reviewed the held rejection of your work and confirmed it. "
+                          "You can appeal until %(d)s."), params={"d": assignment.appeal_deadline})
     return assignment
 
 
@@ -142,8 +143,8 @@ def frozen_void(*, steward, assignment, now=None):
     event_record(type="assignment.voided", coop=project.coop_id, actor=steward, subject=assignment,
                  payload={"assignment": assignment.pk, "project": project.pk, "organisation": project.organisation_id})
     notify(user=assignment.member, kind="assignment_approved", link=f"/work/assignments/{assignment.pk}/",
-           text=lambda: _("A steward voided the rejection of your work on “%(p)s”: you were paid.")
-           % {"p": project.title})
+           message=gettext_noop("A steward voided the rejection of your work on “%(p)s”: you were paid."),
+           params={"p": project.title})
     return assignment
 
 
@@ -191,12 +192,12 @@ def project_flag(*, member, project, kind, comment=""):
                      payload={"project": project.pk, "organisation": project.organisation_id, "flags": open_flags})
         for user in _stewards(project.coop_id):
             notify(user=user, kind="flags", link="/appeals/steward/", subject=f"flags:{project.pk}",
-                   text=lambda: _("“%(p)s” was flagged %(n)s times by members and is paused for your review.")
-                   % {"p": project.title, "n": open_flags})
+                   message=gettext_noop("“%(p)s” was flagged %(n)s times by members and is paused for your review."),
+                   params={"p": project.title, "n": open_flags})
         for user in _staff_users(project.organisation_id):
             notify(user=user, kind="flags", link=f"/requester/projects/{project.pk}/",
-                   text=lambda: _("Members flagged “%(p)s”; it is paused until the coop's stewards review it.")
-                   % {"p": project.title})
+                   message=gettext_noop("Members flagged “%(p)s”; it is paused until the coop's stewards review it."),
+                   params={"p": project.title})
     return flag
 
 

@@ -86,7 +86,7 @@ class JurySeat(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="seats")
     juror = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_seats")
     draw_index = models.PositiveSmallIntegerField(help_text="position in the appeal's draw order")
-    label = models.CharField(max_length=16, help_text="how the juror is shown: Juror A, B, ...")
+    label = models.CharField(max_length=16, help_text="the seat's letter: A, B, ... (pages say “Juror A”)")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED)
     invited_at = models.DateTimeField(default=timezone.now)
     respond_by = models.DateTimeField()
@@ -109,8 +109,22 @@ class JurySeat(models.Model):
 
     @property
     def letter(self):
-        """The juror's letter ("A" of the stored "Juror A"), so pages say it in the reader's language."""
+        """The juror's letter ("A"; seats drawn before it was stored alone hold "Juror A")."""
         return self.label.rsplit(" ", 1)[-1]
+
+    @property
+    def api_label(self):
+        """"Juror A": the API speaks English, whatever the seat stores."""
+        return f"Juror {self.letter}"
+
+    @property
+    def shown_label(self):
+        """"Juror A" in the reader's language."""
+        return juror_label(self.letter)
+
+
+def juror_label(letter):
+    return _("Juror %(l)s") % {"l": letter}
 
 
 class ProjectBrake(models.Model):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts.services import notify
 from coop.core.db import retry_transaction
@@ -128,8 +129,9 @@ def _file_rejection(member, statement, assignment, now):
                      organisation_id=project.organisation_id, assignment=assignment)
     for user in _staff_users(project.organisation_id):
         notify(user=user, kind="appeal", link=f"/appeals/{appeal.pk}/",
-               text=lambda: _("A member appealed a rejection on “%(p)s”. You may answer once before the jury votes.")
-               % {"p": project.title})
+               message=gettext_noop("A member appealed a rejection on “%(p)s”. "
+                                    "You may answer once before the jury votes."),
+               params={"p": project.title})
     return appeal
 
 
@@ -172,7 +174,7 @@ def _file_sanction(member, statement, membership, now):
                      subject_payload={"membership": membership.pk}, sanction=membership)
     for user in _stewards(membership.coop_id):
         notify(user=user, kind="appeal", link=f"/appeals/{appeal.pk}/",
-               text=lambda: _("A member appealed a suspension. A jury of members will decide."))
+               message=gettext_noop("A member appealed a suspension. A jury of members will decide."))
     return appeal
 
 
@@ -196,7 +198,7 @@ def appeal_answer(*, actor, appeal, text, now=None):
     event_record(type="appeal.answered", coop=appeal.coop_id, actor=actor, subject=appeal,
                  payload={"appeal": appeal.pk, "organisation": appeal.organisation_id})
     notify(user=appeal.appellant, kind="appeal", link=f"/appeals/{appeal.pk}/",
-           text=lambda: _("The requester answered your appeal."))
+           message=gettext_noop("The requester answered your appeal."))
     return appeal
 
 
@@ -247,13 +249,14 @@ def _invite(appeal, juror_id, index, now):
     seat = JurySeat.objects.create(appeal=appeal, juror_id=juror_id, draw_index=index, label=_label(index),
                                    invited_at=now, respond_by=now + timedelta(hours=appeal.response_hours))
     notify(user=seat.juror, kind="jury", link=f"/appeals/{appeal.pk}/jury/",
-           text=lambda: _("You were drawn as a juror on an appeal. Please accept or decline within %(h)s hours.")
-           % {"h": appeal.response_hours})
+           message=gettext_noop("You were drawn as a juror on an appeal. Please accept or decline within %(h)s hours."),
+           params={"h": appeal.response_hours})
     return seat
 
 
 def _label(index):
-    return _("Juror %(l)s") % {"l": LABELS[index % len(LABELS)] + ("" if index < len(LABELS) else str(index))}
+    """The seat's letter ("A", ..., "Z", then "A26"...): pages say "Juror A" in the reader's language."""
+    return LABELS[index % len(LABELS)] + ("" if index < len(LABELS) else str(index))
 
 
 @retry_transaction
@@ -422,13 +425,13 @@ def _decide(appeal, votes, now):
     for seat in votes:
         jurors_pay_one(seat_id=seat.pk)
     notify(user=appeal.appellant, kind="appeal", link=f"/appeals/{appeal.pk}/",
-           text=lambda: _("The jury decided your appeal: %(d)s. Read the jurors' reasons.") % {
-               "d": _("overturned: you are in the right") if overturned else _("upheld")})
+           message=gettext_noop("The jury decided your appeal: %(d)s. Read the jurors' reasons."), params={
+               "d": gettext_lazy("overturned: you are in the right") if overturned else gettext_lazy("upheld")})
     if appeal.organisation_id:
         for user in _staff_users(appeal.organisation_id):
             notify(user=user, kind="appeal", link=f"/appeals/{appeal.pk}/",
-                   text=lambda: _("A jury decided an appeal on your project: %(d)s.")
-                   % {"d": appeal.get_status_display()})
+                   message=gettext_noop("A jury decided an appeal on your project: %(d)s."),
+                   params={"d": Appeal.Status(appeal.status).label})
     member_id, organisation_id = appeal.appellant_id, appeal.organisation_id
     transaction.on_commit(lambda: _after_decision(member_id, organisation_id))
 
@@ -501,7 +504,7 @@ def _juror_unpaid_notify(appeal, exc):
     code = exc.code
     for user in _stewards(appeal.coop_id):
         notify(user=user, kind="juror_fund", link=reverse("ledger:steward_funds"),
-               text=lambda: _("A juror could not be paid: the juror fund and the treasury are both short. "
+               message=gettext_noop("A juror could not be paid: the juror fund and the treasury are both short. "
                               "Add to the treasury or raise the reserve.") if code == "insufficient_funds"
                else _("A juror could not be paid (%(code)s).") % {"code": code})
 

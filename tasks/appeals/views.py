@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
 from coop.core.errors import DomainError, NotFound
+from coop.federation.labels import reason_text
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force, steward_membership
 from tasks.access import project_for_member
@@ -50,7 +51,7 @@ def file_rejection(request, assignment_id):
                                    member=request.user)
     reasons = rulebook_in_force(coop=assignment.project.coop)["rejection_reasons"]
     return _file(request, assignment=assignment, template_ctx={
-        "assignment": assignment, "reason_text": reasons.get(assignment.rejection_reason, assignment.rejection_reason)})
+        "assignment": assignment, "reason_text": reason_text(reasons, assignment.rejection_reason)})
 
 
 @login_required
@@ -87,7 +88,7 @@ def _case(appeal):
     fields = [{"label": f.get("label", f.get("name")), "answer": (assignment.answers or {}).get(f.get("name"))}
               for f in project.question_form]
     return {"project": project, "task_data": assignment.task.data, "fields": fields,
-            "reason": reasons.get(assignment.rejection_reason, assignment.rejection_reason),
+            "reason": reason_text(reasons, assignment.rejection_reason),
             "explanation": assignment.rejection_explanation}
 
 

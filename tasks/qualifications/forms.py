@@ -4,14 +4,17 @@ import json
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coop.core.errors import DomainError
 from coop.core.guard import json_loads
 from coop.core.money import parse_amount
 
-RULE_HELP = _('JSON, for example {"all": [{"metric": "tenure_days", "op": ">=", "value": 180}, '
-              '{"metric": "approval_rate", "op": ">=", "value": 95, "params": {"last": 100, "min_count": 20}}]}')
+# Django does not escape help_text: the example is code, marked so translators leave it.
+RULE_HELP = format_lazy('{} <code translate="no">{}</code>', _("JSON, for example:"),
+                        '{"all": [{"metric": "tenure_days", "op": "&gt;=", "value": 180}, {"metric": "approval_rate", '
+                        '"op": "&gt;=", "value": 95, "params": {"last": 100, "min_count": 20}}]}')
 
 
 class JSONField(forms.CharField):

@@ -19,7 +19,9 @@ import statistics
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from accounts.notices import money
 from accounts.services import notify
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record
@@ -76,14 +78,14 @@ def project_floor_check(*, project_id, now=None):
                           "minimum_reward": needed, "rulebook_version": rulebook.version})
     for staff in project.organisation.staff.select_related("user"):
         notify(user=staff.user, kind="floor", link=f"/requester/projects/{project.pk}/",
-               text=lambda: _("“%(p)s” is paused: members took a median of %(m)s minutes, so the reward pays under "
-                              "the coop's floor. Raise it to at least the amount shown to reopen.")
-               % {"p": project.title, "m": round(median / 60, 1)})
+               message=gettext_noop("“%(p)s” is paused: members took a median of %(m)s minutes, so the reward "
+                                    "pays under the coop's floor. Raise it to at least the amount shown to reopen."),
+               params={"p": project.title, "m": round(median / 60, 1)})
     for user in _workers(project):
         notify(user=user, kind="floor", link=f"/work/projects/{project.pk}/",
-               text=lambda: _("“%(p)s” is paused: it paid under the floor at the time members really took. "
-                              "The requester must raise the pay, and top up work already paid, before it reopens.")
-               % {"p": project.title})
+               message=gettext_noop("“%(p)s” is paused: it paid under the floor at the time members really took. "
+                              "The requester must raise the pay, and top up work already paid, before it reopens."),
+               params={"p": project.title})
     return True
 
 
@@ -147,9 +149,9 @@ def project_floor_raise(*, actor, project, reward, now=None):
                           "slots": len(slots), "held": held, "bonuses": len(paid), "bonus_each": diff, "raise": n})
     for user in _workers(project):
         notify(user=user, kind="floor", link=f"/work/projects/{project.pk}/",
-               text=lambda: _("“%(p)s” reopened: the pay was raised from %(a)s to %(b)s per task, and work already "
-                              "paid got the difference as a bonus.") % {"p": project.title, "a": _money(old),
-                                                                         "b": _money(reward)})
+               message=gettext_noop("“%(p)s” reopened: the pay was raised from %(a)s to %(b)s per task, and work "
+                                    "already paid got the difference as a bonus."),
+               params={"p": project.title, "a": money(old), "b": money(reward)})
     return project
 
 

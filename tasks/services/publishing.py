@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notify
 from coop.core.db import retry_transaction
@@ -383,7 +384,8 @@ def watchers_notify(*, project_id, coop_wide=False, now=None):
         if [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
             continue
         notify(user=watch.member, kind="work_open",
-               text=lambda: _("Work is open: “%(p)s”.") % {"p": project.title}, link=f"/work/projects/{project.pk}/")
+               message=gettext_noop("Work is open: “%(p)s”."),
+               params={"p": project.title}, link=f"/work/projects/{project.pk}/")
         if watch.project_id:
             watch.notified_at = now
             watch.save(update_fields=["notified_at"])

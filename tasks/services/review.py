@@ -6,11 +6,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record
+from coop.federation.labels import reason_text
 from coop.federation.selectors import rulebook_in_force
 from tasks import escrow
 from tasks.access import staff_check
@@ -47,7 +49,7 @@ def _approve_locked(assignment, *, actor, now, auto):
     event_record(type="assignment.approved", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment, reward=project.reward, auto=int(auto)))
     notify(user=assignment.member, kind="assignment_approved",
-           text=lambda: _("Your work on “%(p)s” was approved: you were paid.") % {"p": project.title},
+           message=gettext_noop("Your work on “%(p)s” was approved: you were paid."), params={"p": project.title},
            link="/work/mine/")
     return assignment
 
@@ -110,8 +112,8 @@ def assignment_request_revision(*, actor, assignment, comment, now=None):
     event_record(type="assignment.revision_requested", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment))
     notify(user=assignment.member, kind="assignment_revision",
-           text=lambda: _("The requester of “%(p)s” asks you to revise your work: %(c)s")
-           % {"p": project.title, "c": comment},
+           message=gettext_noop("The requester of “%(p)s” asks you to revise your work: %(c)s"),
+           params={"p": project.title, "c": comment},
            link=f"/work/assignments/{assignment.pk}/")
     return assignment
 
@@ -149,9 +151,9 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
         event_record(type="assignment.frozen", coop=project.coop_id, actor=actor, subject=assignment,
                      payload=_payload(assignment, reason=reason, rulebook_version=rulebook.version))
         notify(user=assignment.member, kind="assignment_rejected", link=f"/work/assignments/{assignment.pk}/",
-               text=lambda: _("The requester of “%(p)s” rejected your work, but the coop's mass-rejection brake "
-                              "holds it for a steward's review. It does not count against you.")
-               % {"p": project.title})
+               message=gettext_noop("The requester of “%(p)s” rejected your work, but the coop's mass-rejection brake "
+                              "holds it for a steward's review. It does not count against you."),
+               params={"p": project.title})
         return assignment
     assignment.status = Assignment.Status.REJECTED
     assignment.appeal_deadline = now + timedelta(days=rulebook["appeal_window_days"])
@@ -159,8 +161,8 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
     event_record(type="assignment.rejected", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment, reason=reason, rulebook_version=rulebook.version))
     notify(user=assignment.member, kind="assignment_rejected",
-           text=lambda: _("Your work on “%(p)s” was rejected (%(r)s). You can read why and appeal until %(d)s.")
-           % {"p": project.title, "r": reasons[reason], "d": assignment.appeal_deadline.date().isoformat()},
+           message=gettext_noop("Your work on “%(p)s” was rejected (%(r)s). You can read why and appeal until %(d)s."),
+           params={"p": project.title, "r": reason_text(reasons, reason), "d": assignment.appeal_deadline},
            link=f"/work/assignments/{assignment.pk}/")
     return assignment
 
@@ -222,6 +224,7 @@ def assignment_bonus(*, actor, assignment, amount, reason):
     event_record(type="assignment.bonus_paid", coop=project.coop_id, actor=actor, subject=assignment,
                  payload=_payload(assignment, bonus=bonus.pk, amount=amount))
     notify(user=assignment.member, kind="bonus",
-           text=lambda: _("You received a bonus for your work on “%(p)s”: %(r)s") % {"p": project.title, "r": reason},
+           message=gettext_noop("You received a bonus for your work on “%(p)s”: %(r)s"),
+           params={"p": project.title, "r": reason},
            link="/work/mine/")
     return bonus

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notify
 from coop.core.db import retry_transaction
@@ -108,8 +109,8 @@ def assignment_expire(*, assignment_id, now=None):
         slot_reopen(slot=assignment.slot, project=project, assignment=assignment)
         event_record(type="assignment.expired", coop=project.coop_id, subject=assignment, payload=_payload(assignment))
         notify(user=assignment.member, kind="assignment",
-               text=lambda: _("The time limit for a task of “%(p)s” passed; it went back to the pool.")
-               % {"p": project.title},
+               message=gettext_noop("The time limit for a task of “%(p)s” passed; it went back to the pool."),
+               params={"p": project.title},
                link="/work/mine/")
         return True
     if assignment.status == Assignment.Status.REVISION_REQUESTED:

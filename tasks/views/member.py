@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from coop.core.errors import DomainError, NotFound
 from coop.core.http import safe_next
+from coop.federation.labels import reason_text, reasons_shown
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import selectors, services
 from tasks.access import project_for_member
@@ -161,7 +162,7 @@ def _work_context(assignment, values, errors):
     return {
         "assignment": assignment, "project": project, "fields": fields, "preview": False,
         "editable": assignment.status in Assignment.OPEN_STATUSES,
-        "reason_text": rulebook["rejection_reasons"].get(assignment.rejection_reason, assignment.rejection_reason),
+        "reason_text": reason_text(rulebook["rejection_reasons"], assignment.rejection_reason),
         "draft_key": f"atelier-draft-{assignment.pk}",
     }
 
@@ -186,7 +187,7 @@ def my_work(request):
     coop_ids = {a.project.coop_id for a in assignments}
     reasons = {}
     for coop_id in coop_ids:
-        reasons.update(rulebook_in_force(coop=coop_id)["rejection_reasons"])
+        reasons.update(reasons_shown(rulebook_in_force(coop=coop_id)["rejection_reasons"]))
     held = sum(a.project.reward for a in assignments if a.status in selectors.HELD_FOR_MEMBER)
     paid = sum(a.project.reward for a in assignments if a.status in Assignment.PAID_STATUSES)
     return render(request, "tasks/my_work.html", {

@@ -15,6 +15,7 @@ from accounts.selectors import organisations_of
 from coop.core.csv import csv_response
 from coop.core.errors import DomainError
 from coop.core.money import parse_amount
+from coop.federation.labels import reason_text
 from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from tasks import selectors, services
@@ -337,5 +338,5 @@ def assignment_review(request, pk):
         "worker": worker_pseudonym(user=assignment.member_id, organisation=project.organisation_id),
         "fields": render_fields(project.question_form, assignment.task.data, assignment.answers or {}),
         "reject_form": reject_form, "revision_form": revision_form, "bonus_form": bonus_form,
-        "reason_text": reasons.get(assignment.rejection_reason, assignment.rejection_reason),
+        "reason_text": reason_text(reasons, assignment.rejection_reason),
     })

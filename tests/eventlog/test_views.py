@@ -28,16 +28,19 @@ def test_audit_page_shows_checkpoint_how_to_verify_and_the_coops_events(client, 
     page = response.content.decode()
     assert response.status_code == 200
     assert "Latest signed checkpoint" in page and "python -m coop.eventlog.verifier --url http://testserver" in page
-    assert page.count("assignment.claimed<br>") == 4 and "membership.admitted<br>" in page
+    # each type in words, with its code kept beside it for the filter and the API
+    assert page.count("Task taken<br>") == 4 and "Member admitted<br>" in page
+    assert page.count("<code translate=\"no\">assignment.claimed</code>") == 4
     assert "tasks.assignment 99" not in page  # the other coop's event
 
 
 def test_audit_page_filters_by_type_and_ignores_an_unknown_one(client, coop):
     url = reverse("eventlog:audit", args=[coop.slug])
     page = client.get(url, {"type": "membership.admitted"}).content.decode()
-    assert "assignment.claimed<br>" not in page and "membership.admitted<br>" in page
+    assert "Task taken<br>" not in page and "Member admitted<br>" in page
+    assert '<option value="membership.admitted" selected>Member admitted</option>' in page
     page = client.get(url, {"type": "nope", "before": "x"}).content.decode()
-    assert page.count("assignment.claimed<br>") == 4
+    assert page.count("Task taken<br>") == 4
 
 
 def test_event_page_shows_the_proof_and_hides_the_payload_from_outsiders(client, coop):

@@ -112,7 +112,9 @@ def test_rulebook_page_is_public_and_complete(client):
     page = response.content.decode()
     for name in ("floor_hourly_rate", "supermajority", "rejection_reasons", "jury_size"):
         assert f'id="param-{name}"' in page
-    assert "first_come" in page and "free choice" in page and "between 5\u00a0% and 100\u00a0%" in page
+    assert "First come, first served" in page and "first_come" not in page  # the policy in words, not its code
+    assert "free choice" in page and "between 5\u00a0% and 100\u00a0%" in page
+    assert "The answer is incomplete." in page and "instructions_not_followed" not in page
     assert "$12.00" in page and "at least $12.00" in page
     assert 'id="article-6"' in page and "Version 1, from" in page
 

@@ -2,6 +2,7 @@
 requester's pseudonyms, the requester's staff as the organisation)."""
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Notice
 from accounts.pseudonyms import worker_pseudonym
@@ -145,7 +146,10 @@ def test_appeal_room_is_for_its_jurors_only_under_their_seat_labels():
         assert not policy.can_read(room, outsider.user)
     assert not policy.is_moderator(room, boss.user)
     message = services.message_post(user=a.user, room=room, body="@Juror B what do you think?")
-    assert (message.author_label, message.author_role) == ("Juror A", "juror")
+    assert (message.author_label, message.author_role) == ("A", "juror")  # the seat's letter, in no language
+    assert message.author_shown == "Juror A"
+    with translation.override("fr"):
+        assert message.author_shown == "Juré·e A"
     assert Notice.objects.get(kind="forum.mention").user == b.user
     assert [r.pk for r in selectors.rooms_readable(user=b.user) if r.kind == "appeal"] == [room.pk]
     assert [r for r in selectors.rooms_readable(user=boss.user) if r.kind == "appeal"] == []

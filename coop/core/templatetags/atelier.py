@@ -49,3 +49,19 @@ def answer(value):
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return "" if value is None else value
+
+
+@register.filter
+def category(code):
+    """A project's category in the reader's language (the usual ones; others as written)."""
+    from coop.federation.labels import category_label  # coop.core is below the federation app
+
+    return category_label(code)
+
+
+@register.filter
+def code_label(code):
+    """A rulebook code (payout method, allocation policy, data category) in words."""
+    from coop.federation.labels import code_label as label  # coop.core is below the federation app
+
+    return label(code)

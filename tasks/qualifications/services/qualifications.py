@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.services import notify
 from coop.core.db import retry_transaction
@@ -154,9 +155,9 @@ def _revoke(*, grant, cause, reason, evidence, actor=None):
                  payload={"qualification": qualification.pk, "version": qualification.current_version.number,
                           "member": grant.member_id, "grant": grant.pk, "cause": cause, "evidence": evidence})
     notify(user=grant.member, kind="qualification",
-           text=lambda: _("Your qualification “%(name)s” was withdrawn: %(reason)s. You can ask for this to be "
-                          "reviewed (appeal) from your qualifications page.")
-           % {"name": qualification.name, "reason": reason},
+           message=gettext_noop("Your qualification “%(name)s” was withdrawn: %(reason)s. You can ask for this to be "
+                          "reviewed (appeal) from your qualifications page."),
+           params={"name": qualification.name, "reason": reason},
            link=_link())
     return revocation
 
@@ -184,7 +185,7 @@ def qualification_grant(*, actor, qualification, member, reason):
     grant = _grant(qualification=qualification, member_id=member.pk, source=QualificationGrant.Source.HAND,
                    evidence={}, actor=actor, reason=reason)
     notify(user=member, kind="qualification",
-           text=lambda: _("You were granted the qualification “%(name)s”: %(reason)s") % {
+           message=gettext_noop("You were granted the qualification “%(name)s”: %(reason)s"), params={
                "name": qualification.name, "reason": reason}, link=_link())
     return grant
 
@@ -228,7 +229,8 @@ def qualification_reinstate(*, revocation, actor=None, reason=""):
     event_record(type="qualification.reinstated", coop=qualification.coop_id, actor=actor, subject=revocation,
                  payload={"qualification": qualification.pk, "member": revocation.member_id, "grant": grant.pk})
     notify(user=revocation.member, kind="qualification",
-           text=lambda: _("Your qualification “%(name)s” was given back.") % {"name": qualification.name}, link=_link())
+           message=gettext_noop("Your qualification “%(name)s” was given back."),
+           params={"name": qualification.name}, link=_link())
     return grant
 
 
@@ -248,7 +250,7 @@ def _apply_decision(*, qualification, member_id, record):
         _grant(qualification=qualification, member_id=member_id, source=QualificationGrant.Source.RULE,
                evidence=evidence)
         notify(user=membership.user, kind="qualification",
-               text=lambda: _("You now hold the qualification “%(name)s”.") % {"name": qualification.name},
+               message=gettext_noop("You now hold the qualification “%(name)s”."), params={"name": qualification.name},
                link=_link())
         return "granted"
     if not passed and grant is not None and grant.source == QualificationGrant.Source.RULE:
