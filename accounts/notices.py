@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from coop.core.money import format_amount
 
@@ -58,15 +58,17 @@ def message_render(message, params, *, html=False):
     """The message in the active language, with its parameters rendered in it too. With `html`,
     escaped, and what people wrote (names, titles, reasons: the plain strings) marked
     translate="no", as pages mark everything users write."""
+    params = dict(params or {})
+    plural = params.pop("_plural", "")
     values = {}
-    for key, value in (params or {}).items():
+    for key, value in params.items():
         shown = _shown(value)
         if html:
             shown = (format_html('<span translate="no">{}</span>', shown) if isinstance(value, str)
                      else conditional_escape(shown))
         values[key] = shown
     try:
-        text = gettext(message)
+        text = ngettext(message, plural, int(params.get("n", 0))) if plural else gettext(message)
         if html:
             text = conditional_escape(text)
         return mark_safe(text % values) if html else text % values  # noqa: S308 (escaped above)

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import timedelta
 
@@ -6,6 +7,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
@@ -23,13 +26,16 @@ from coop.eventlog.services import event_record
 def notify(*, user, kind, text=None, message="", params=None, link="", subject=""):
     """Store a notice for the dashboard; email it after commit if the user opted in.
 
-    Give `message` (an English msgid marked with `gettext_noop`) and `params`: the page builds
+    Give `message` (an English msgid marked with `gettext_noop`, or for a count
+    `ngettext_lazy(singular, plural, "n")`) and `params`: the page builds
     the text in the reader's language when it shows it (accounts/notices.py). `text` (a string,
     or a function that builds it, called with the recipient's language active) is for texts
     that are not a message of the catalogue; the email is written in the recipient's language
     (`User.language`; the current one if unknown) either way."""
     language = getattr(user, "language", "") or translation.get_language()
     stored = params_stored(params)
+    if isinstance(message, Promise):  # ngettext_lazy(singular, plural, "n"): params["n"] picks the form when shown
+        message, stored["_plural"] = message._args[0], message._args[1]
     with translation.override(language):
         if message:
             text = message_render(message, stored)
@@ -40,11 +46,22 @@ def notify(*, user, kind, text=None, message="", params=None, link="", subject="
                                    subject=subject)
     profile = getattr(user, "profile", None)
     if profile is not None and profile.email_notices:
+        mail_subject, body = notice_email(text=text, link=link)
         transaction.on_commit(
-            lambda: send_mail(f"Atelier: {kind}", f"{text}\n\n{link}", settings.DEFAULT_FROM_EMAIL,
-                              [user.email], fail_silently=True)
+            lambda: send_mail(mail_subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
         )
     return notice
+
+
+def notice_email(*, text, link):
+    """A notice as an email: the subject says what happened (its first sentence, shortened),
+    and the link is absolute (`settings.SITE_URL`), so it opens from a mail reader."""
+    first = re.split(r"(?<=[.!?:])\s", text.strip(), maxsplit=1)[0].rstrip(".:")
+    subject = f"{settings.FEDERATION_NAME}: {Truncator(first).chars(78)}"
+    if link.startswith("/"):
+        link = settings.SITE_URL.rstrip("/") + link
+    body = f"{text}\n\n{link}" if link else text
+    return subject, body
 
 
 def user_language_set(*, user, language):

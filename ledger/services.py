@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
+from coop.core.money import format_amount
 from coop.eventlog.services import event_record, event_statement
 from coop.federation.access import operator_require, steward_require
 from coop.federation.models import Membership
@@ -404,7 +405,8 @@ def payout_request(*, user, amount, method, details="", key=None):
 
         leaving = membership.status == Membership.Status.LEFT and amount == wallet_balance(user=user)
         if not leaving:
-            raise InvalidPayout("below_minimum", _("The minimum payout is %(min)s.") % {"min": rb["payout_minimum"]},
+            raise InvalidPayout("below_minimum",
+                                _("The minimum payout is %(min)s.") % {"min": format_amount(rb["payout_minimum"])},
                                 {"minimum": rb["payout_minimum"]})
     tx = _move(
         key=key, kind=Transaction.Kind.PAYOUT_REQUEST, memo=method,

@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext, ngettext_lazy
 
 from accounts.services import notices_resolve, notify
 from coop.core.db import retry_transaction
@@ -80,7 +80,9 @@ def brake_check(*, assignment, now=None):
     def text():  # built in each recipient's language
         why = (_("you rejected more than %(p)s%% of this batch") % {"p": rulebook["brake_rejection_pct"]}
                if reason == "batch_pct" else
-               _("you rejected more than %(n)s assignments of one member within a day")
+               ngettext("you rejected more than %(n)s assignment of one member within a day",
+                        "you rejected more than %(n)s assignments of one member within a day",
+                        rulebook["brake_rejections_per_member_day"])
                % {"n": rulebook["brake_rejections_per_member_day"]})
         return _("The mass-rejection brake engaged on “%(p)s” because %(why)s. Further rejections are held "
                  "for the coop's stewards to review.") % {"p": project.title, "why": why}
@@ -192,7 +194,9 @@ def project_flag(*, member, project, kind, comment=""):
                      payload={"project": project.pk, "organisation": project.organisation_id, "flags": open_flags})
         for user in _stewards(project.coop_id):
             notify(user=user, kind="flags", link="/appeals/steward/", subject=f"flags:{project.pk}",
-                   message=gettext_noop("“%(p)s” was flagged %(n)s times by members and is paused for your review."),
+                   message=ngettext_lazy("“%(p)s” was flagged %(n)s time by members and is paused for your review.",
+                                         "“%(p)s” was flagged %(n)s times by members and is paused for your review.",
+                                         "n"),
                    params={"p": project.title, "n": open_flags})
         for user in _staff_users(project.organisation_id):
             notify(user=user, kind="flags", link=f"/requester/projects/{project.pk}/",

@@ -1,5 +1,6 @@
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coop.core.money import format_amount
 from coop.federation.access import is_steward
@@ -65,7 +66,9 @@ def appeal_outcome(*, appeal, role, seat=None):
         return {"headline": _("Waiting for the jury to be drawn."),
                 "detail": _("The jury is drawn by lot shortly after the appeal is filed.")}
     if appeal.status == appeal.Status.JURY:
-        return {"headline": _("A jury of %(n)s members is considering the case.") % {"n": appeal.jury_size},
+        return {"headline": ngettext("A jury of %(n)s member is considering the case.",
+                                     "A jury of %(n)s members is considering the case.",
+                                     appeal.jury_size) % {"n": appeal.jury_size},
                 "detail": _("The decision is taken by majority; a tie goes to the member.")}
     won = appeal.status == appeal.Status.OVERTURNED
     votes = _("%(o)s of %(t)s jurors voted for the member.") % {

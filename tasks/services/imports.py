@@ -9,6 +9,7 @@ import io
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
@@ -129,5 +130,6 @@ def task_import_run(*, import_id):
               finished_at=timezone.now(), message=str(exc.message))
         return task_import
     _save(task_import, status=TaskImport.Status.DONE, rows=None, content="", created_tasks=len(tasks),
-          finished_at=timezone.now(), message=_("%(n)s tasks added.") % {"n": len(tasks)})
+          finished_at=timezone.now(),
+          message=ngettext("%(n)s task added.", "%(n)s tasks added.", len(tasks)) % {"n": len(tasks)})
     return task_import

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext_lazy
 
 from accounts.notices import money
 from accounts.services import notify
@@ -57,3 +58,28 @@ def test_a_notice_that_is_only_text_is_shown_as_written():
     mine = member()
     notice = notify(user=mine.user, kind="x", text="Plain <b>text</b>")
     assert notice.shown == "Plain <b>text</b>" and notice.shown_html == "Plain &lt;b&gt;text&lt;/b&gt;"
+
+
+def test_a_notice_email_says_what_happened_and_links_to_the_site(settings, mailoutbox,
+                                                                  django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://atelier.example/"
+    mine = member()
+    mine.user.profile.email_notices = True
+    mine.user.profile.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=mine.user, kind="bonus", message="You received a bonus for your work on “%(p)s”: %(r)s",
+               params={"p": "Receipts", "r": "Thanks"}, link="/work/mine/")
+    [mail] = mailoutbox
+    assert mail.subject == f"{settings.FEDERATION_NAME}: You received a bonus for your work on “Receipts”"
+    assert "bonus" != mail.subject and mail.body.endswith("\n\nhttps://atelier.example/work/mine/")
+
+
+def test_a_notice_that_counts_uses_the_plural_of_the_readers_language():
+    mine = member()
+    message = ngettext_lazy("“%(p)s” was flagged %(n)s time by members and is paused for your review.",
+                            "“%(p)s” was flagged %(n)s times by members and is paused for your review.", "n")
+    once = notify(user=mine.user, kind="flags", params={"p": "Receipts", "n": 1}, message=message)
+    twice = notify(user=mine.user, kind="flags", params={"p": "Receipts", "n": 2}, message=message)
+    assert "flagged 1 time by" in once.shown and "flagged 2 times by" in twice.shown
+    with translation.override("fr"):
+        assert "1 fois" in once.shown and "2 fois" in twice.shown and "flagged" not in once.shown

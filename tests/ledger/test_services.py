@@ -361,7 +361,8 @@ def test_payout_request_moves_wallet_money_to_clearing(paid_worker, coop):
 def test_payout_request_below_minimum_or_bad_method_is_refused(paid_worker):
     with pytest.raises(DomainError) as err:
         services.payout_request(user=paid_worker, amount=499, method="mobile_money")
-    assert err.value.code == "below_minimum"
+    assert err.value.code == "below_minimum" and err.value.extra == {"minimum": 500}
+    assert err.value.message == "The minimum payout is $5.00."  # money, not cents
     with pytest.raises(DomainError) as err:
         services.payout_request(user=paid_worker, amount=1_000, method="carrier_pigeon")
     assert err.value.code == "invalid_method"
