@@ -35,7 +35,7 @@ def notify(*, user, kind, text=None, message="", params=None, link="", subject="
     language = getattr(user, "language", "") or translation.get_language()
     stored = params_stored(params)
     if isinstance(message, Promise):  # ngettext_lazy(singular, plural, "n"): params["n"] picks the form when shown
-        message, stored["_plural"] = message._args[0], message._args[1]
+        message, stored["_plural"] = message._kw["singular"], message._kw["plural"]
     with translation.override(language):
         if message:
             text = message_render(message, stored)
