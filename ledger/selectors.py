@@ -127,6 +127,31 @@ def reconciliation_checks():
 
 # --- statements -------------------------------------------------------------------------
 
+# What a transaction was for (the task and project behind an escrow release, a bonus, a
+# refund): the apps that own those rows register a source, fn(*, keys) -> {key: subject},
+# subject = {"label": str, "member_link": str, "requester_link": str}. The ledger imports no
+# app code (see register_held_source).
+_SUBJECT_SOURCES = []
+
+
+def register_statement_subjects(fn):
+    if fn not in _SUBJECT_SOURCES:
+        _SUBJECT_SOURCES.append(fn)
+
+
+def statement_subjects(lines):
+    """Set `subject` on each statement line (a Posting with its transaction): what the money
+    was for, or None. One query per source, whatever the number of lines."""
+    lines = list(lines)
+    keys = {line.transaction.key for line in lines}
+    found = {}
+    for fn in _SUBJECT_SOURCES:
+        found.update(fn(keys=keys) if keys else {})
+    for line in lines:
+        line.subject = found.get(line.transaction.key)
+    return lines
+
+
 def month_bounds(month):
     """'2026-11' -> (start, end) aware datetimes, or None for a bad or empty value."""
     if not month:

@@ -74,9 +74,11 @@ def wallet(request):
                 return redirect("ledger:wallet")
     month = _month(request)
     statement = selectors.wallet_statement(user=request.user, month=month)
+    page = _page(request, statement)
+    page.object_list = selectors.statement_subjects(page.object_list)
     return render(request, "ledger/wallet.html", {
         "membership": membership, "balance": selectors.wallet_balance(user=request.user),
-        "held": selectors.wallet_held(user=request.user), "page": _page(request, statement), "month": month,
+        "held": selectors.wallet_held(user=request.user), "page": page, "month": month,
         "months": selectors.statement_months(selectors.wallet_statement(user=request.user)),
         "form": form, "payouts": selectors.payouts_of(user=request.user)[:20],
         "minimum": rulebook_in_force(coop=membership.coop)["payout_minimum"] if methods is not None else None,
@@ -107,10 +109,12 @@ def requester_money(request, org_id):
     organisation = _organisation(request, org_id)
     month = _month(request)
     escrows = selectors.escrow_by_project(organisation=organisation)
+    page = _page(request, selectors.requester_statement(organisation=organisation, month=month))
+    page.object_list = selectors.statement_subjects(page.object_list)
     return render(request, "ledger/requester.html", {
         "organisation": organisation, "balance": selectors.requester_balance(organisation=organisation),
         "escrows": sorted(escrows.items()), "escrow_total": sum(escrows.values()), "month": month,
-        "page": _page(request, selectors.requester_statement(organisation=organisation, month=month)),
+        "page": page,
         "months": selectors.statement_months(selectors.requester_statement(organisation=organisation)),
     })
 

@@ -10,15 +10,22 @@ class TasksConfig(AppConfig):
     def ready(self):
         from coop.eventlog.privacy import register_owner_resolver, register_personal
         from ledger.posting import OWNER_PROJECT
-        from ledger.selectors import register_escrow_obligations, register_held_source, register_reconciliation_check
+        from ledger.selectors import (
+            register_escrow_obligations,
+            register_held_source,
+            register_reconciliation_check,
+            register_statement_subjects,
+        )
         from tasks.selectors import (
             assignment_owners,
             escrow_obligations,
             member_held_lines,
             open_slots_in_cancelled_projects,
+            statement_subjects,
         )
 
         register_held_source(member_held_lines)
+        register_statement_subjects(statement_subjects)
         register_escrow_obligations(escrow_obligations, owner_kind=OWNER_PROJECT)
         register_reconciliation_check(open_slots_in_cancelled_projects)
         # an approval pays the reward, a bonus pays its amount: the worker's payload only (issue 15, leak 3)

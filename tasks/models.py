@@ -4,6 +4,8 @@ A *project* is a batch for one coop; a *task* one item with its input data; publ
 creates one *slot* per task x assignment; an *assignment* is one member's work in a slot.
 Money amounts are integer minor units of the federation's currency."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -212,6 +214,13 @@ class Assignment(models.Model):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def auto_approve_at(self):
+        """When submitted work is approved if the requester has not reviewed it (None otherwise)."""
+        if self.status != self.Status.SUBMITTED or self.submitted_at is None:
+            return None
+        return self.submitted_at + timedelta(hours=self.project.auto_approval_hours)
 
     @property
     def time_spent_display(self):

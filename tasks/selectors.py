@@ -5,7 +5,7 @@ import statistics
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
-from tasks.models import Assignment, Project, Slot
+from tasks.models import Assignment, Bonus, Project, Slot
 
 # Work whose money is still in escrow for the member (shown as "held" in the wallet).
 HELD_FOR_MEMBER = (Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUESTED, Assignment.Status.REJECTED,
@@ -93,6 +93,35 @@ def member_held_lines(*, user):
     return [{"label": _("%(p)s, task %(t)s (%(s)s)") % {"p": a.project.title, "t": a.task_id,
                                                          "s": a.get_status_display()},
              "amount": a.project.reward, "link": f"/work/assignments/{a.pk}/"} for a in rows]
+
+
+def statement_subjects(*, keys):
+    """Registered with the ledger: the task and project behind the transactions whose keys
+    the marketplace wrote (assignment:<id>:release|refund, bonus:<id>, project:<id>:...)."""
+    by_assignment, by_bonus, by_project = {}, {}, {}
+    for key in keys:
+        kind, _sep, rest = key.partition(":")
+        ident = rest.split(":", 1)[0]
+        if not ident.isdigit():
+            continue
+        {"assignment": by_assignment, "bonus": by_bonus, "project": by_project}.get(kind, {})[key] = int(ident)
+    if by_bonus:
+        bonus_to = dict(Bonus.objects.filter(pk__in=set(by_bonus.values())).values_list("pk", "assignment_id"))
+        by_assignment.update({key: bonus_to[pk] for key, pk in by_bonus.items() if pk in bonus_to})
+    assignments = {a.pk: a for a in Assignment.objects.filter(pk__in=set(by_assignment.values()))
+                   .select_related("project")}
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=set(by_project.values())).only("title")}
+    found = {}
+    for key, pk in by_assignment.items():
+        if a := assignments.get(pk):
+            found[key] = {"label": _("%(p)s, task %(t)s") % {"p": a.project.title, "t": a.task_id},
+                          "member_link": f"/work/assignments/{a.pk}/",
+                          "requester_link": f"/requester/assignments/{a.pk}/"}
+    for key, pk in by_project.items():
+        if p := projects.get(pk):
+            found[key] = {"label": p.title, "member_link": f"/work/projects/{p.pk}/",
+                          "requester_link": f"/requester/projects/{p.pk}/"}
+    return found
 
 
 def escrow_obligations(*, ids):

@@ -1,6 +1,7 @@
 """Requester pages: projects, the form builder, preview, CSV upload, publish, review."""
 
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -75,9 +76,10 @@ def review_queue(request):
     organisation = _organisation(request)
     if organisation is None:
         return redirect("accounts:requester_home")
-    return render(request, "tasks/requester/review_queue.html", {
-        "organisation": organisation, "projects": selectors.review_queue(organisation=organisation),
-    })
+    projects = list(selectors.review_queue(organisation=organisation))
+    for p in projects:  # the oldest waiting submission's auto-approval, the queue's deadline
+        p.auto_approve_at = p.oldest + timedelta(hours=p.auto_approval_hours)
+    return render(request, "tasks/requester/review_queue.html", {"organisation": organisation, "projects": projects})
 
 
 def _form_fields(form):
