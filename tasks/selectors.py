@@ -12,12 +12,36 @@ HELD_FOR_MEMBER = (Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUE
                    Assignment.Status.APPEALED, Assignment.Status.FROZEN)
 
 
-def projects_open_for_feed(*, coop):
-    """The coop's open and paused projects with their remaining slots, newest first (one query)."""
-    return (Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
-            .select_related("organisation")
-            .annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)))
-            .order_by("-published_at", "-pk"))
+FEED_SORTS = {
+    "newest": ("-published_at", "-pk"),
+    "pay": ("-hourly", "-published_at", "-pk"),  # best paid per hour first
+    "short": ("estimated_minutes", "-hourly", "-pk"),
+    "reward": ("-reward", "-published_at", "-pk"),
+}
+
+
+def projects_open_for_feed(*, coop, category=None, min_hourly=None, max_minutes=None, sort="newest"):
+    """The coop's open and paused projects with their remaining slots (one query), filtered by
+    category, expected pay per hour (minor units, at least) and estimated minutes (at most),
+    sorted by one of FEED_SORTS (newest first by default)."""
+    qs = (Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
+          .select_related("organisation")
+          .annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)),
+                    # as Project.hourly_rate: integer division of integer columns, on both databases
+                    hourly=F("reward") * 60 / F("estimated_minutes")))
+    if category:
+        qs = qs.filter(category=category)
+    if min_hourly:
+        qs = qs.filter(hourly__gte=min_hourly)
+    if max_minutes:
+        qs = qs.filter(estimated_minutes__lte=max_minutes)
+    return qs.order_by(*FEED_SORTS.get(sort, FEED_SORTS["newest"]))
+
+
+def feed_categories(*, coop):
+    """The categories of the coop's open and paused projects, for the feed's filter."""
+    return list(Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
+                .order_by("category").values_list("category", flat=True).distinct())
 
 
 def projects_of_organisation(*, organisation):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from coop.core.errors import DomainError, NotFound
 from coop.core.http import safe_next
+from coop.core.money import parse_amount
 from coop.federation.labels import reason_text, reasons_shown
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import selectors, services
@@ -37,7 +38,10 @@ def feed(request):
     membership = _membership_or_none(request)
     if membership is None:
         return render(request, "tasks/feed.html", {"membership": None, "rows": []})
-    projects = list(selectors.projects_open_for_feed(coop=membership.coop)[:200])
+    filters = _feed_filters(request, membership.coop)
+    projects = list(selectors.projects_open_for_feed(
+        coop=membership.coop, category=filters["category"], min_hourly=filters["min_hourly"],
+        max_minutes=filters["max_minutes"], sort=filters["sort"])[:200])
     ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
     watched = set(ProjectWatch.objects.filter(member=request.user, coop=membership.coop)
                   .values_list("project_id", flat=True))
@@ -53,8 +57,34 @@ def feed(request):
     return render(request, "tasks/feed.html", {
         "membership": membership, "rows": rows, "watching_coop": None in watched,
         "open_count": ctx.open_count, "rulebook": rulebook, "now": timezone.now(),
-        "fair_share_hours": rulebook["fair_share_window_minutes"] // 60,
+        "fair_share_hours": rulebook["fair_share_window_minutes"] // 60, "filters": filters,
     })
+
+
+FEED_DURATIONS = (5, 15, 30, 60)
+
+
+def _feed_filters(request, coop):
+    """The feed's filters from the query string (a GET form: works without JavaScript); a value
+    that does not parse is ignored, never an error."""
+    categories = selectors.feed_categories(coop=coop)
+    category = request.GET.get("category", "")
+    try:
+        min_hourly = parse_amount(request.GET.get("min_pay", "")) if request.GET.get("min_pay") else None
+    except DomainError:
+        min_hourly = None
+    try:
+        max_minutes = int(request.GET.get("max_minutes", ""))
+    except ValueError:
+        max_minutes = None
+    sort = request.GET.get("sort", "newest")
+    return {
+        "category": category if category in categories else "", "categories": categories,
+        "min_hourly": min_hourly, "min_pay": request.GET.get("min_pay", "") if min_hourly else "",
+        "max_minutes": max_minutes if max_minutes in FEED_DURATIONS else None, "durations": FEED_DURATIONS,
+        "sort": sort if sort in selectors.FEED_SORTS else "newest",
+        "active": bool(category in categories and category or min_hourly or max_minutes in FEED_DURATIONS),
+    }
 
 
 @login_required
