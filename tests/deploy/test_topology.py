@@ -11,6 +11,7 @@ on two ports, two job clusters and two sequencers, each started with the documen
   the chain intact."""
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -86,6 +87,10 @@ class Stack:
         return kids[0] if kids else None
 
     def stop(self, sig=signal.SIGTERM):
+        """Stop the supervisor and everything it started. Its children run in their own
+        sessions (so a Ctrl-C reaches the supervisor first), so a SIGKILL of the supervisor
+        alone would orphan them: their groups are killed too."""
+        kids = children_of(self.process.pid) if self.process.poll() is None else []
         if self.process.poll() is None:
             os.killpg(self.process.pid, sig)
             try:
@@ -93,7 +98,11 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        self.log.close()
+        for kid in kids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(kid, signal.SIGKILL)
+        if not self.log.closed:
+            self.log.close()
 
 
 @pytest.fixture

@@ -27,6 +27,6 @@ def test_member_walks_from_the_audit_log_to_an_event_and_its_proof(page, live_se
     rows = page.locator("tbody tr")
     assert rows.count() == 1
     rows.locator("a").click()
-    assert "Event 4: membership.admitted" in page.locator("h1").inner_text()
+    assert "Event 4: Member admitted" in page.locator("h1").inner_text()  # the label, in the reader's language
     assert f'"member": {fara.user_id}' in page.locator("#payload").inner_text()
     assert "verified" in page.locator("#proof .badge").inner_text()

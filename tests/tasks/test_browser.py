@@ -68,7 +68,7 @@ def test_requester_publishes_members_work_reject_and_approve(allow_async_unsafe,
     _login(page, base, "fara@tana.example", "fr")
     page.goto(f"{base}/work/")
     card = page.locator(f"#project-{project.pk}")
-    assert "Taux horaire attendu" in card.inner_text() and "15,00" in card.inner_text()
+    assert "15,00\xa0$ de l'heure" in card.inner_text()  # the compact card leads with the hourly rate
     _fits(page)
     card.locator("button:has-text('Prendre une tâche')").click()
     # the task's picture is on the page (the test host does not serve it, so check the element)
@@ -105,7 +105,7 @@ def test_requester_publishes_members_work_reject_and_approve(allow_async_unsafe,
     _login(page, base, "fara@tana.example", "fr")
     page.goto(f"{base}/work/mine/")
     text = page.inner_text(f"#assignment-{fara_work.pk}")
-    assert EXPLANATION in text and "The answer is wrong" in text and "faire appel" in text
+    assert EXPLANATION in text and "La réponse est fausse" in text and "faire appel" in text  # the reason in French
     _fits(page)
 
     # Lova's wallet shows the pay
