@@ -71,25 +71,30 @@ def fingerprint(cursor):
     return values
 
 
+def _server(settings_dict):
+    """(user, password, host, port) of the database server, with libpq's defaults."""
+    return (settings_dict.get("USER") or "postgres", settings_dict.get("PASSWORD") or "",
+            settings_dict.get("HOST") or "127.0.0.1", str(settings_dict.get("PORT") or 5432))
+
+
 def dsn(settings_dict, name=None):
-    parts = {"dbname": name or settings_dict["NAME"], "user": settings_dict.get("USER") or "postgres",
-             "host": settings_dict.get("HOST") or "127.0.0.1", "port": str(settings_dict.get("PORT") or 5432)}
-    if settings_dict.get("PASSWORD"):
-        parts["password"] = settings_dict["PASSWORD"]
+    user, password, host, port = _server(settings_dict)
+    parts = {"dbname": name or settings_dict["NAME"], "user": user, "host": host, "port": port}
+    if password:
+        parts["password"] = password
     return " ".join(f"{k}={v}" for k, v in parts.items())
 
 
 def url(settings_dict, name):
-    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    return (f"postgres://{settings_dict.get('USER') or 'postgres'}{password}@{settings_dict.get('HOST') or '127.0.0.1'}"
-            f":{settings_dict.get('PORT') or 5432}/{name}")
+    user, password, host, port = _server(settings_dict)
+    return f"postgres://{user}{':' + password if password else ''}@{host}:{port}/{name}"
 
 
 def run_drill(settings_dict, *, target, keep=False, base_dir=".", out=print):
     """Dump the database of `settings_dict`, restore it as `target`, compare and check."""
-    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
-    common = ["-h", settings_dict.get("HOST") or "127.0.0.1", "-p", str(settings_dict.get("PORT") or 5432),
-              "-U", settings_dict.get("USER") or "postgres"]
+    user, password, host, port = _server(settings_dict)
+    env = {**os.environ, "PGPASSWORD": password}
+    common = ["-h", host, "-p", port, "-U", user]
     with tempfile.TemporaryDirectory() as tmp, psycopg.connect(dsn(settings_dict), autocommit=False) as source:
         dump = os.path.join(tmp, "atelier.dump")
         with source.cursor() as cursor:
