@@ -4,13 +4,20 @@ The clear secret is returned once to the caller and never stored or logged; the 
 keeps `secret_digest(secret)`, a keyed HMAC-SHA256 under `settings.API_KEY_SECRET` (a key
 of its own: not SECRET_KEY's sessions, not PSEUDONYM_SECRET). The secrets carry 256 bits
 of randomness, so a slow hash would add nothing against guessing and cost every API call;
-the key means a stolen database alone cannot even test a guess. docs/requesters.md."""
+the key means a stolen database alone cannot even test a guess. docs/requesters.md.
+
+An API key's secret is also kept *sealed* (`secret_seal`: Fernet, AES-128-CBC with an
+HMAC-SHA256, under `settings.API_KEY_SEALING_KEYS` or a key derived from API_KEY_SECRET):
+the MTurk-compatible API (docs/mturk.md) checks AWS Signature Version 4, whose HMAC chain
+starts from the secret itself, so a hash is not enough. A database dump holds only the
+ciphertext; the sealing key lives in the environment, never in the database."""
 
 import base64
 import hashlib
 import hmac
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 KEY_SCHEME = "atl"
@@ -20,6 +27,30 @@ PREFIX_LENGTH = 8
 def secret_digest(secret, *, purpose="api-key"):
     key = hashlib.sha256(f"atelier:{purpose}:{settings.API_KEY_SECRET}".encode()).digest()
     return hmac.new(key, str(secret).encode(), hashlib.sha256).hexdigest()
+
+
+def _sealer():
+    keys = [k.strip() for k in settings.API_KEY_SEALING_KEYS if k.strip()]
+    if not keys:
+        derived = hashlib.sha256(f"atelier:api-key-seal:{settings.API_KEY_SECRET}".encode()).digest()
+        keys = [base64.urlsafe_b64encode(derived).decode()]
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def secret_seal(secret):
+    """The secret encrypted under the sealing key (what `ApiKey.secret_sealed` stores)."""
+    return _sealer().encrypt(str(secret).encode()).decode()
+
+
+def secret_unseal(sealed):
+    """The secret `secret_seal` sealed, or "" if there is none or it does not open (a key
+    made before sealing, or a sealing key that was rotated away)."""
+    if not sealed:
+        return ""
+    try:
+        return _sealer().decrypt(sealed.encode()).decode()
+    except (InvalidToken, ValueError):
+        return ""
 
 
 def api_key_generate(*, randomness=None):

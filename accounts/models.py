@@ -242,6 +242,9 @@ class ApiKey(models.Model):
     name = models.CharField(_("name"), max_length=80)
     prefix = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64, unique=True)
+    # the secret encrypted under the sealing key (accounts.keys.secret_seal), for AWS Signature
+    # Version 4 on the MTurk-compatible API; blank for keys made before it (docs/mturk.md)
+    secret_sealed = models.TextField(blank=True, default="", editable=False)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)

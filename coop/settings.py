@@ -25,6 +25,10 @@ PSEUDONYM_SECRET = env.str("PSEUDONYM_SECRET", default=SECRET_KEY)
 # Keyed HMAC-SHA256 of API-key secrets and invitation tokens (separate from both: rotating it
 # invalidates every API key and pending invitation, and nothing else). See docs/requesters.md.
 API_KEY_SECRET = env.str("API_KEY_SECRET", default=SECRET_KEY)
+# Fernet keys (comma-separated, newest first) that seal API-key secrets at rest, so that the
+# MTurk-compatible API can check an AWS Signature Version 4 (which needs the secret itself,
+# not a hash of it). Empty: one key derived from API_KEY_SECRET. docs/mturk.md "Credentials".
+API_KEY_SEALING_KEYS = env.list("API_KEY_SEALING_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -54,6 +58,7 @@ INSTALLED_APPS = [
     "tasks",
     "tasks.qualifications",
     "tasks.appeals",
+    "tasks.mturk",
     "coop.governance",
     "coop.forums",
 ]

@@ -38,6 +38,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file (no inline script under the CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # the MTurk-compatible requester API: endpoint_url=https://<host>/mturk/ (docs/mturk.md)
+    path("mturk/", include(("tasks.mturk.urls", "mturk"))),
 ]
 handler400 = "coop.core.views.bad_request"
 handler403 = "coop.core.views.permission_denied"

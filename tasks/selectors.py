@@ -176,3 +176,25 @@ def open_slots_in_cancelled_projects():
 def assignment_owners(ids):
     """{assignment id: its member's user id} (the event log's owner lookup)."""
     return dict(Assignment.objects.filter(pk__in=ids).values_list("pk", "member_id"))
+
+
+# --- work shown in a frame -----------------------------------------------------------------
+# A higher package that shows some tasks' work in a frame instead of the question form (the
+# MTurk-compatible API's HTML and external questions) registers a function here, from its
+# AppConfig.ready(): `fn(assignment, request)` -> {"url": ..., "height": ...} or None.
+
+_WORK_FRAMES = []
+
+
+def register_work_frame(fn):
+    if fn not in _WORK_FRAMES:
+        _WORK_FRAMES.append(fn)
+
+
+def work_frame_for(*, assignment, request):
+    """The frame that shows this assignment's work, or None (the question form)."""
+    for fn in _WORK_FRAMES:
+        frame = fn(assignment, request)
+        if frame:
+            return frame
+    return None

@@ -359,7 +359,23 @@ PARAMS = {
     "forums-api:hide": lambda w: {"message_id": w.obj["message"].pk},
     "forums-api:report": lambda w: {"message_id": w.obj["message"].pk},
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    "mturk:frame": lambda w: {"pk": _mturk_hit_for(w.obj["submitted"]).pk and w.obj["submitted"].pk},
 }
+
+
+def _mturk_hit_for(assignment):
+    """Make the assignment's task an MTurk HTML question (its member's frame is then a page)."""
+    from tasks.mturk.models import Hit, HitType
+
+    project = assignment.project
+    hit_type = HitType.objects.create(organisation=project.organisation, code="3MATRIXTYPE", signature="matrix",
+                                      title=project.title, description="d", reward=project.reward,
+                                      assignment_duration_seconds=600, auto_approval_delay_seconds=3600,
+                                      coop=project.coop, estimated_minutes=project.estimated_minutes)
+    return Hit.objects.create(organisation=project.organisation, hit_type=hit_type, project=project,
+                              task=assignment.task, code="3MATRIXHIT", kind=Hit.Kind.HTML, max_assignments=1,
+                              question="<HTMLQuestion><HTMLContent>&lt;p&gt;Hello&lt;/p&gt;</HTMLContent>"
+                                       "</HTMLQuestion>", expires_at=assignment.claimed_at)
 
 
 def _admin_params(name, w):
@@ -497,6 +513,12 @@ def _body(response):
 ADMIN_POLICY = (OPERATOR_ONLY, NOBODY)
 
 POLICY = {
+    # the MTurk-compatible API signs every request with AWS Signature Version 4 (no role here
+    # holds such credentials: tests/mturk drive it with boto3); externalSubmit is authorised by
+    # an AssignmentId, which no role here holds; the frame is its member's (docs/mturk.md)
+    "mturk:api": (NOBODY, NOBODY),
+    "mturk:external_submit": (NOBODY, NOBODY),
+    "mturk:frame": (MEMBER_ONLY, NOBODY),
     "accounts-api:data_export": (MEMBER_ONLY, NOBODY),  # a person's own export (the member's, seeded)
     "accounts-api:data_export_download": (MEMBER_ONLY, NOBODY),
     "accounts-api:data_exports": (LOGGED_IN, LOGGED_IN),  # one's own; never by API key

@@ -30,7 +30,7 @@ from accounts.errors import (
     OrganisationRoleRequired,
     TermsOutdated,
 )
-from accounts.keys import api_key_generate, secret_digest, token_generate
+from accounts.keys import api_key_generate, secret_digest, secret_seal, token_generate
 from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation, TermsAcceptance, TermsVersion
 from accounts.selectors import organisation_staff_require, organisation_suspended_check
 from accounts.services import notify
@@ -380,7 +380,7 @@ def api_key_scopes_clean(scopes):
 def api_key_create(*, user, organisation, name, scopes=ApiKey.DEFAULT_SCOPES, randomness=None):
     """A staff member creates an API key with `scopes` (default `ApiKey.DEFAULT_SCOPES`: no
     `admin`). Only an owner may give the `admin` scope. Returns (key, secret): show the secret
-    once, it is not stored (only its keyed hash)."""
+    once, it is not stored in clear (only its keyed hash, and sealed: accounts/keys.py)."""
     staff_row = organisation_staff_require(user=user, organisation=organisation)
     scopes = api_key_scopes_clean(scopes)
     if ApiKey.Scope.ADMIN in scopes and staff_row.role != OWNER:
@@ -390,7 +390,8 @@ def api_key_create(*, user, organisation, name, scopes=ApiKey.DEFAULT_SCOPES, ra
     name = _clean_text(name, field="name", max_length=80, required=True)
     secret, prefix = api_key_generate(randomness=randomness)
     key = ApiKey.objects.create(organisation=organisation, name=name, prefix=prefix, scopes=scopes,
-                                secret_hash=secret_digest(secret), created_by=user)
+                                secret_hash=secret_digest(secret), secret_sealed=secret_seal(secret),
+                                created_by=user)
     event_record(type="api_key.created", actor=user, subject=organisation,
                  payload={"organisation": organisation.pk, "api_key": key.pk, "scopes": scopes})
     return key, secret

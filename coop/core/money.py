@@ -60,3 +60,12 @@ def format_amount(minor, code=None, language=None):
     number = f"{whole:,}.{frac:0{exp}d}" if exp else f"{whole:,}"
     symbol = SYMBOLS.get(code)
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {code}"
+
+
+def format_plain(minor, code=None):
+    """1250 -> '12.50': the amount with a dot and the currency's decimals, no symbol (machine
+    formats such as the MTurk-compatible API's CurrencyAmount)."""
+    exp = exponent(code)
+    sign = "-" if minor < 0 else ""
+    whole, frac = divmod(abs(int(minor)), 10**exp) if exp else (abs(int(minor)), 0)
+    return f"{sign}{whole}.{frac:0{exp}d}" if exp else f"{sign}{whole}"

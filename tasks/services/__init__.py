@@ -20,6 +20,7 @@ from tasks.services.review import (
     assignment_bonus,
     assignment_reject,
     assignment_rejection_finalise,
+    assignment_rejection_reverse,
     assignment_request_revision,
     assignments_approve,
 )
@@ -36,6 +37,7 @@ from tasks.services.work import (
 __all__ = [
     "assignment_approve", "assignment_auto_approve", "assignment_bonus", "assignment_claim",
     "assignment_draft_save", "assignment_expire", "assignment_reject", "assignment_rejection_finalise",
+    "assignment_rejection_reverse",
     "assignment_request_revision", "assignment_return", "assignment_submit", "assignments_approve",
     "data_consent_give", "fair_share_cap", "fees_for", "project_cancel", "project_create", "project_pause",
     "project_floor_check", "project_floor_raise",

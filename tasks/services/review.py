@@ -169,6 +169,33 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
 
 @retry_transaction
 @transaction.atomic
+def assignment_rejection_reverse(*, actor, assignment, now=None):
+    """The requester takes back its own rejection while the money is still held (rejected in
+    the appeal window, or frozen by the brake): the member is paid as for an approval, and the
+    rejection no longer counts anywhere. Appealed work goes on to its jury; a final rejection
+    was refunded already (a bonus is the way to pay it now)."""
+    now = now or timezone.now()
+    assignment = _reviewable(actor, assignment)
+    if assignment.status not in (Assignment.Status.REJECTED, Assignment.Status.FROZEN):
+        raise InvalidState("not_rejected", _("Only a rejection whose money is still held can be reversed (this is "
+                                             "%(s)s).") % {"s": assignment.get_status_display()})
+    project = assignment.project
+    escrow.release(assignment=assignment, project=project, actor=actor)
+    previous = assignment.status
+    assignment.status = Assignment.Status.APPROVED
+    assignment.reviewed_at, assignment.reviewed_by, assignment.auto_approved = now, actor, False
+    assignment.appeal_deadline = None
+    assignment.save(update_fields=["status", "reviewed_at", "reviewed_by", "auto_approved", "appeal_deadline"])
+    event_record(type="assignment.rejection_reversed", coop=project.coop_id, actor=actor, subject=assignment,
+                 payload=_payload(assignment, reward=project.reward, previous=previous))
+    notify(user=assignment.member, kind="assignment_approved",
+           message=gettext_noop("The requester of “%(p)s” took back its rejection of your work: you were paid."),
+           params={"p": project.title}, link="/work/mine/")
+    return assignment
+
+
+@retry_transaction
+@transaction.atomic
 def assignment_auto_approve(*, assignment_id, now=None):
     """Approve work left unreviewed past the project's delay. Safe to run twice: anything no
     longer submitted, or not yet due, is left alone. Returns True if it approved."""

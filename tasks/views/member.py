@@ -1,5 +1,7 @@
 """Member pages: the task feed, a project, the work page, my work."""
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -155,8 +157,10 @@ def _own_assignment(request, pk):
 
 
 @login_required
+@csp_replace({"frame-src": [SELF, "https:"]})  # a task shown in a frame (selectors.work_frame_for)
 def assignment_work(request, pk):
-    """The work page: the question form with a server draft (and a browser draft in JS)."""
+    """The work page: the question form with a server draft (and a browser draft in JS), or
+    the frame a higher package shows the task in (the MTurk-compatible API's questions)."""
     assignment = _own_assignment(request, pk)
     project = assignment.project
     values = assignment.answers if assignment.status == "submitted" else (assignment.draft or {})
@@ -176,14 +180,14 @@ def assignment_work(request, pk):
         except DomainError as exc:
             messages.error(request, exc.message)
             errors = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
-            return render(request, "tasks/assignment_work.html", _work_context(assignment, answers, errors),
-                          status=400)
+            return render(request, "tasks/assignment_work.html",
+                          _work_context(assignment, answers, errors, request), status=400)
         messages.success(request, _("Submitted. You will see the review in “My work”."))
         return redirect("tasks:mine")
-    return render(request, "tasks/assignment_work.html", _work_context(assignment, values, {}))
+    return render(request, "tasks/assignment_work.html", _work_context(assignment, values, {}, request))
 
 
-def _work_context(assignment, values, errors):
+def _work_context(assignment, values, errors, request):
     project = assignment.project
     fields = render_fields(project.question_form, assignment.task.data, values)
     for field in fields:
@@ -194,6 +198,7 @@ def _work_context(assignment, values, errors):
         "editable": assignment.status in Assignment.OPEN_STATUSES,
         "reason_text": reason_text(rulebook["rejection_reasons"], assignment.rejection_reason),
         "draft_key": f"atelier-draft-{assignment.pk}",
+        "frame": selectors.work_frame_for(assignment=assignment, request=request),
     }
 
 

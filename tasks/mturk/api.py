@@ -1,0 +1,325 @@
+"""The endpoint: `POST /mturk/` speaking MTurk's requester API (docs/mturk.md).
+
+Authentication is AWS Signature Version 4 (`MturkSignatureAuthentication`, tasks/mturk/sigv4.py)
+and the key's scopes are held by `coop.federation.access.HasKeyScope`, like every API view:
+`required_scope` is the scope of the operation named by `X-Amz-Target` (`SCOPES`). Every error
+leaves in the SDK's shape (`protocol.error_response`); an operation of the model that Atelier
+does not run answers a RequestError naming it."""
+
+import json
+import logging
+from functools import cache
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from accounts.pseudonyms import worker_from_pseudonym
+from coop.core.db import retry_transaction
+from coop.core.errors import DomainError
+from coop.core.throttles import ApiKeyFailureThrottle
+from coop.federation.access import HasKeyScope, Scope
+from tasks.mturk import ids, selectors, services
+from tasks.mturk.models import Hit, HitType, WorkerBlock
+from tasks.mturk.protocol import TARGET_PREFIX, MturkError, error_response, json_response
+from tasks.mturk.sigv4 import SignatureError, verify
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def model_operations():
+    """The operation names of botocore's `mturk` 2017-01-17 model."""
+    from botocore.loaders import Loader
+
+    return frozenset(Loader().load_service_model("mturk", "service-2", api_version="2017-01-17")["operations"])
+
+
+class MturkSignatureAuthentication(BaseAuthentication):
+    """SigV4 with an Atelier API key: request.user is the key's creator, request.auth the key.
+    Failures count towards the per-IP key-failure throttle, as Bearer keys do."""
+
+    def authenticate(self, request):
+        django_request = request._request
+        failures = ApiKeyFailureThrottle()
+        if failures.blocked(request):
+            raise exceptions.Throttled(wait=failures.wait())
+        try:
+            key = verify(django_request)
+        except SignatureError:
+            failures.record(request)
+            raise
+        if key.organisation.is_suspended:
+            raise MturkError(f"This organisation is suspended by the federation. Reason: "
+                             f"{key.organisation.suspended_reason}", "Atelier.OrganisationSuspended", status=403)
+        from accounts.requesters.services import api_key_mark_used  # accounts.requesters imports this app's layer
+
+        api_key_mark_used(key=key)
+        return key.created_by, key
+
+    def authenticate_header(self, request):
+        return "AWS4-HMAC-SHA256"
+
+
+# --- the operations ----------------------------------------------------------------------------
+# name -> (scope, function(key, params) -> response dict, writes?)
+
+def _str(params, name, *, required=True):
+    value = params.get(name)
+    if value is None or value == "":
+        if required:
+            raise MturkError(f"{name} is required.")
+        return None
+    if not isinstance(value, str):
+        raise MturkError(f"{name} must be a string.")
+    return value
+
+
+def get_account_balance(key, params):
+    return selectors.account_balance(organisation=key.organisation)
+
+
+def create_hit(key, params):
+    hit = services.hit_create(key=key, params=params)
+    return {"HIT": selectors.hit_out(selectors.hit_for(organisation=key.organisation, code=hit.code))}
+
+
+def create_hit_type(key, params):
+    return {"HITTypeId": services.hit_type_create(key=key, params=params).code}
+
+
+def create_hit_with_hit_type(key, params):
+    code = _str(params, "HITTypeId")
+    hit_type = HitType.objects.filter(organisation=key.organisation, code=code).first()
+    if hit_type is None:
+        raise MturkError(f"HIT type {code} does not exist.", "AWS.MechanicalTurk.HITTypeDoesNotExist")
+    hit = services.hit_create(key=key, params=params, hit_type=hit_type)
+    return {"HIT": selectors.hit_out(selectors.hit_for(organisation=key.organisation, code=hit.code))}
+
+
+def get_hit(key, params):
+    return {"HIT": selectors.hit_out(selectors.hit_for(organisation=key.organisation, code=_str(params, "HITId")))}
+
+
+def list_hits(key, params):
+    qs = selectors.hits_with_counts(Hit.objects.filter(organisation=key.organisation, deleted_at__isnull=True))
+    rows, token = selectors.page(qs, params, order="-pk")
+    out = {"NumResults": len(rows), "HITs": [selectors.hit_out(hit) for hit in rows]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+STATUS_NAMES = {"Submitted", "Approved", "Rejected"}
+
+
+def list_assignments_for_hit(key, params):
+    hit = selectors.hit_for(organisation=key.organisation, code=_str(params, "HITId"))
+    wanted = params.get("AssignmentStatuses")
+    qs = selectors.assignments_of_hit(hit)
+    if wanted:
+        if not isinstance(wanted, list) or set(wanted) - STATUS_NAMES:
+            raise MturkError("AssignmentStatuses are drawn from Submitted, Approved and Rejected.")
+        qs = qs.filter(status__in=[s for s, name in selectors.STATUS.items() if name in wanted])
+    rows, token = selectors.page(qs, params)
+    out = {"NumResults": len(rows), "Assignments": [selectors.assignment_out(a, hit) for a in rows]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def _assignment(key, params):
+    assignment, hit = selectors.assignment_for(organisation=key.organisation, code=_str(params, "AssignmentId"))
+    return assignment, hit
+
+
+def get_assignment(key, params):
+    assignment, hit = _assignment(key, params)
+    if assignment.status not in selectors.STATUS:
+        raise MturkError(f"Assignment {params['AssignmentId']} has not been submitted.",
+                         "AWS.MechanicalTurk.AssignmentDoesNotExist")
+    return {"Assignment": selectors.assignment_out(assignment, hit),
+            "HIT": selectors.hit_out(selectors.hit_for(organisation=key.organisation, code=hit.code))}
+
+
+def approve_assignment(key, params):
+    assignment, _hit = _assignment(key, params)
+    override = params.get("OverrideRejection", False)
+    if not isinstance(override, bool):
+        raise MturkError("OverrideRejection must be true or false.")
+    services.assignment_approve(key=key, assignment=assignment, feedback=params.get("RequesterFeedback") or "",
+                                override_rejection=override)
+    return {}
+
+
+def reject_assignment(key, params):
+    assignment, _hit = _assignment(key, params)
+    services.assignment_reject(key=key, assignment=assignment, feedback=_str(params, "RequesterFeedback"))
+    return {}
+
+
+def send_bonus(key, params):
+    from coop.core.money import parse_amount
+
+    assignment, _hit = _assignment(key, params)
+    worker = _str(params, "WorkerId")
+    if worker != ids.worker_code(user=assignment.member_id, organisation=key.organisation_id):
+        raise MturkError(f"Worker {worker} did not do assignment {params['AssignmentId']}.",
+                         "AWS.MechanicalTurk.WorkerDoesNotExist")
+    try:
+        amount = parse_amount(_str(params, "BonusAmount"))
+    except DomainError as exc:
+        raise MturkError(f"BonusAmount: {exc.message}")
+    services.bonus_send(key=key, assignment=assignment, amount=amount, reason=_str(params, "Reason"),
+                        token=params.get("UniqueRequestToken"))
+    return {}
+
+
+def list_bonus_payments(key, params):
+    hit_code, assignment_code = params.get("HITId"), params.get("AssignmentId")
+    if bool(hit_code) == bool(assignment_code):
+        raise MturkError("Give either HITId or AssignmentId.")
+    if assignment_code:
+        assignment, _hit = _assignment(key, params)
+        qs = selectors.bonuses_of(organisation=key.organisation, assignment=assignment)
+    else:
+        qs = selectors.bonuses_of(organisation=key.organisation,
+                                  hit=selectors.hit_for(organisation=key.organisation, code=hit_code))
+    rows, token = selectors.page(qs, params)
+    out = {"NumResults": len(rows), "BonusPayments": [selectors.bonus_out(b, key.organisation_id) for b in rows]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def _worker(key, params):
+    from accounts.models import User
+    from coop.core.errors import NotFound
+
+    worker = _str(params, "WorkerId")
+    candidates = User.objects.filter(assignments__project__organisation=key.organisation).distinct()
+    try:
+        return worker_from_pseudonym(organisation=key.organisation, pseudonym=ids.pseudonym_of(worker),
+                                     candidates=candidates)
+    except NotFound:
+        raise MturkError(f"No worker {worker} has worked for you.", "AWS.MechanicalTurk.WorkerDoesNotExist")
+
+
+def create_worker_block(key, params):
+    services.worker_block(key=key, member=_worker(key, params), reason=_str(params, "Reason"))
+    return {}
+
+
+def delete_worker_block(key, params):
+    services.worker_unblock(key=key, member=_worker(key, params))
+    return {}
+
+
+def list_worker_blocks(key, params):
+    rows, token = selectors.page(WorkerBlock.objects.filter(organisation=key.organisation), params)
+    out = {"NumResults": len(rows), "WorkerBlocks": [
+        {"WorkerId": ids.worker_code(user=b.member_id, organisation=key.organisation_id), "Reason": b.reason}
+        for b in rows]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+OPERATIONS = {
+    "GetAccountBalance": (Scope.READ, get_account_balance, False),
+    "CreateHIT": (Scope.PROJECTS, create_hit, True),
+    "CreateHITType": (Scope.PROJECTS, create_hit_type, True),
+    "CreateHITWithHITType": (Scope.PROJECTS, create_hit_with_hit_type, True),
+    "GetHIT": (Scope.READ, get_hit, False),
+    "ListHITs": (Scope.READ, list_hits, False),
+    "ListAssignmentsForHIT": (Scope.READ, list_assignments_for_hit, False),
+    "GetAssignment": (Scope.READ, get_assignment, False),
+    "ApproveAssignment": (Scope.REVIEW, approve_assignment, True),
+    "RejectAssignment": (Scope.REVIEW, reject_assignment, True),
+    "SendBonus": (Scope.REVIEW, send_bonus, True),
+    "ListBonusPayments": (Scope.READ, list_bonus_payments, False),
+    "CreateWorkerBlock": (Scope.REVIEW, create_worker_block, True),
+    "DeleteWorkerBlock": (Scope.REVIEW, delete_worker_block, True),
+    "ListWorkerBlocks": (Scope.READ, list_worker_blocks, False),
+}
+
+
+@retry_transaction
+def _run_write(fn, key, params):
+    with transaction.atomic():
+        return fn(key, params)
+
+
+@extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))
+class MturkApi(APIView):
+    """One URL for every operation, as MTurk's endpoint. Not in the OpenAPI schema: its
+    description is botocore's service model `mturk` 2017-01-17 (docs/mturk.md)."""
+
+    authentication_classes = [MturkSignatureAuthentication]
+    permission_classes = [IsAuthenticated, HasKeyScope]
+
+    def _operation(self, request):
+        target = request.headers.get("X-Amz-Target", "")
+        if not target.startswith(TARGET_PREFIX):
+            raise MturkError("X-Amz-Target must be MTurkRequesterServiceV20170117.<Operation>.",
+                             "Atelier.UnknownOperation")
+        name = target[len(TARGET_PREFIX):]
+        if name not in OPERATIONS:
+            if name in model_operations():
+                raise MturkError(f"Atelier does not support the operation {name} (docs/mturk.md lists those it runs).",
+                                 "Atelier.OperationNotSupported")
+            raise MturkError(f"There is no operation {name} in the MTurk requester API.", "Atelier.UnknownOperation")
+        return name
+
+    @property
+    def required_scope(self):
+        """The scope of the operation named by X-Amz-Target (read by HasKeyScope)."""
+        return OPERATIONS[self._operation(self.request)][0]
+
+    def post(self, request):
+        name = self._operation(request)
+        _scope, fn, writes = OPERATIONS[name]
+        try:
+            params = json.loads(request._request.body or b"{}")
+        except ValueError:
+            raise MturkError("The body is not JSON.", "Atelier.MalformedBody")
+        if not isinstance(params, dict):
+            raise MturkError("The body must be a JSON object.", "Atelier.MalformedBody")
+        key = request.auth
+        result = _run_write(fn, key, params) if writes else fn(key, params)
+        return json_response(result)
+
+    def get(self, request):
+        raise MturkError("The MTurk API takes POST requests (the AWS SDK sends them).", "Atelier.MethodNotAllowed",
+                         status=405)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, MturkError):
+            return error_response(exc)
+        if isinstance(exc, SignatureError):
+            return error_response(MturkError(exc.message, exc.code, status=403))
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(MturkError("The request body is too large.", "Atelier.BodyTooLarge", status=413))
+        if isinstance(exc, DomainError):  # the key's scope (HasKeyScope), a rule of a service
+            message = str(exc.message)
+            extra = exc.extra if isinstance(exc.extra, dict) else {}
+            if "required" in extra:
+                message += (f" This operation needs the '{extra['required']}' scope; the key has: "
+                            f"{', '.join(extra.get('scopes') or []) or 'none'}.")
+            return error_response(MturkError(message, f"Atelier.{exc.code}", status=403 if exc.status == 403 else 400))
+        if isinstance(exc, exceptions.Throttled):
+            return error_response(MturkError(f"Too many requests: try again in {int(exc.wait or 1)} seconds.",
+                                             "Atelier.Throttled", status=429))
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            return error_response(MturkError("The MTurk API takes POST requests.", "Atelier.MethodNotAllowed",
+                                             status=405))
+        if isinstance(exc, exceptions.APIException):
+            return error_response(MturkError(str(exc.detail), "Atelier.Refused",
+                                             status=403 if exc.status_code in (401, 403) else 400))
+        log.exception("mturk: %s failed", self.request.headers.get("X-Amz-Target", "?"))
+        return error_response(MturkError("Atelier could not complete the request; try again later.",
+                                         "Atelier.ServiceFault", fault=True))

@@ -1,0 +1,187 @@
+"""Reads of the MTurk-compatible API: Atelier's rows in the shapes of botocore's `mturk`
+model (HIT, Assignment, BonusPayment, ...), and the member's frame."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from coop.core.money import format_plain
+from ledger.selectors import escrow_by_project, requester_balance
+from tasks.models import Assignment, Bonus, Slot
+from tasks.mturk import ids
+from tasks.mturk.models import Hit
+from tasks.mturk.protocol import MturkError
+from tasks.mturk.questions import answers_xml
+
+PENDING = (Assignment.Status.CLAIMED, Assignment.Status.REVISION_REQUESTED)
+STATUS = {
+    Assignment.Status.SUBMITTED: "Submitted",
+    Assignment.Status.APPROVED: "Approved", Assignment.Status.OVERTURNED: "Approved",
+    Assignment.Status.VOIDED: "Approved",
+    Assignment.Status.REJECTED: "Rejected", Assignment.Status.REJECTION_FINAL: "Rejected",
+    Assignment.Status.APPEALED: "Rejected", Assignment.Status.UPHELD: "Rejected", Assignment.Status.FROZEN: "Rejected",
+}
+LISTED = tuple(STATUS)
+COMPLETED = tuple(s for s, name in STATUS.items() if name != "Submitted")
+DEFAULT_PAGE = 100
+
+
+def money(amount):
+    return format_plain(amount)
+
+
+def account_balance(*, organisation):
+    return {"AvailableBalance": money(requester_balance(organisation=organisation)),
+            "OnHoldBalance": money(sum(escrow_by_project(organisation=organisation).values()))}
+
+
+def hits_with_counts(qs, now=None):
+    return qs.select_related("hit_type", "project").annotate(
+        open_slots=Count("task__slots", filter=Q(task__slots__status=Slot.Status.OPEN), distinct=True),
+        pending=Count("task__assignments", filter=Q(task__assignments__status__in=PENDING), distinct=True),
+        completed=Count("task__assignments", filter=Q(task__assignments__status__in=COMPLETED), distinct=True),
+    )
+
+
+def hit_for(*, organisation, code):
+    hit = hits_with_counts(Hit.objects.filter(organisation=organisation, code=str(code or ""))).first()
+    if hit is None:
+        raise MturkError(f"Hit {code} does not exist.", "AWS.MechanicalTurk.HITDoesNotExist")
+    return hit
+
+
+def hit_status(hit, now):
+    if hit.deleted_at:
+        return "Disposed"
+    open_now = hit.open_slots if hit.expires_at > now and hit.project.status == "open" else 0
+    if open_now:
+        return "Assignable"
+    if hit.pending:
+        return "Unassignable"
+    return "Reviewing" if hit.reviewing else "Reviewable"
+
+
+def hit_out(hit, now=None):
+    now = now or timezone.now()
+    hit_type = hit.hit_type
+    out = {
+        "HITId": hit.code, "HITTypeId": hit_type.code, "HITGroupId": hit_type.code,
+        "CreationTime": hit.created_at, "Title": hit_type.title, "Description": hit_type.description,
+        "Question": hit.question, "Keywords": hit_type.keywords, "HITStatus": hit_status(hit, now),
+        "MaxAssignments": hit.max_assignments, "Reward": money(hit_type.reward),
+        "AutoApprovalDelayInSeconds": hit.project.auto_approval_hours * 3600,
+        "Expiration": hit.expires_at, "AssignmentDurationInSeconds": hit_type.assignment_duration_seconds,
+        "QualificationRequirements": hit_type.qualification_requirements or [],
+        "HITReviewStatus": hit.review_status,
+        "NumberOfAssignmentsPending": hit.pending,
+        "NumberOfAssignmentsAvailable": hit.open_slots if hit.expires_at > now and not hit.deleted_at
+        and hit.project.status == "open" else 0,
+        "NumberOfAssignmentsCompleted": hit.completed,
+    }
+    if hit.requester_annotation:
+        out["RequesterAnnotation"] = hit.requester_annotation
+    return out
+
+
+def page(qs, params, *, order="pk"):
+    """One page of `qs` by MaxResults and NextToken (the last pk seen), and the next token."""
+    size = params.get("MaxResults", DEFAULT_PAGE)
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 100:
+        raise MturkError("MaxResults must be between 1 and 100.")
+    token = params.get("NextToken")
+    if token is not None:
+        try:
+            after = int(token)
+        except (TypeError, ValueError):
+            raise MturkError("NextToken is not one this API gave.")
+        qs = qs.filter(pk__lt=after) if order == "-pk" else qs.filter(pk__gt=after)
+    rows = list(qs.order_by(order)[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (str(rows[-1].pk) if more and rows else None)
+
+
+def assignment_out(assignment, hit):
+    status = STATUS[assignment.status]
+    project = assignment.project
+    out = {
+        "AssignmentId": ids.assignment_code(assignment.pk),
+        "WorkerId": ids.worker_code(user=assignment.member_id, organisation=project.organisation_id),
+        "HITId": hit.code, "AssignmentStatus": status, "AcceptTime": assignment.claimed_at,
+        "Deadline": assignment.deadline_at,
+    }
+    if assignment.submitted_at:
+        out["SubmitTime"] = assignment.submitted_at
+        out["AutoApprovalTime"] = assignment.submitted_at + timedelta(hours=project.auto_approval_hours)
+    if status == "Approved" and assignment.reviewed_at:
+        out["ApprovalTime"] = assignment.reviewed_at
+    if status == "Rejected" and assignment.reviewed_at:
+        out["RejectionTime"] = assignment.reviewed_at
+    answer = answers_xml(kind=hit.kind, answers=assignment.answers, answer_map=hit.answer_map)
+    if answer:
+        out["Answer"] = answer
+    if assignment.rejection_explanation:
+        out["RequesterFeedback"] = assignment.rejection_explanation
+    return out
+
+
+def assignments_of_hit(hit):
+    return Assignment.objects.filter(task_id=hit.task_id, status__in=LISTED).select_related("project")
+
+
+def assignment_for(*, organisation, code):
+    """The assignment an AssignmentId names, of this organisation, with its HIT."""
+    pk = ids.assignment_pk(code)
+    assignment = (Assignment.objects.select_related("project", "project__organisation", "project__coop")
+                  .filter(pk=pk, project__organisation=organisation).first()) if pk else None
+    hit = Hit.objects.filter(task_id=assignment.task_id).first() if assignment else None
+    if assignment is None or hit is None:
+        raise MturkError(f"Assignment {code} does not exist.", "AWS.MechanicalTurk.AssignmentDoesNotExist")
+    return assignment, hit
+
+
+def bonuses_of(*, organisation, hit=None, assignment=None):
+    qs = Bonus.objects.filter(organisation=organisation).select_related("assignment", "assignment__task")
+    if assignment is not None:
+        return qs.filter(assignment=assignment)
+    return qs.filter(assignment__task_id=hit.task_id)
+
+
+def bonus_out(bonus, organisation_id):
+    return {"WorkerId": ids.worker_code(user=bonus.assignment.member_id, organisation=organisation_id),
+            "BonusAmount": money(bonus.amount), "AssignmentId": ids.assignment_code(bonus.assignment_id),
+            "Reason": bonus.reason, "GrantTime": bonus.created_at}
+
+
+def worker_for(*, organisation, worker_id):
+    """The member behind a WorkerId, among those who worked for the organisation."""
+    from accounts.models import User
+
+    pseudonym = ids.pseudonym_of(worker_id)
+    if pseudonym:
+        for user in User.objects.filter(assignments__project__organisation=organisation).distinct():
+            if ids.worker_code(user=user, organisation=organisation) == worker_id:
+                return user
+    raise MturkError(f"No worker {worker_id} has worked for you.", "AWS.MechanicalTurk.WorkerDoesNotExist")
+
+
+# --- the member's side ----------------------------------------------------------------------------
+
+def work_frame_url(assignment, request):
+    """The frame of an HTML or external question, with MTurk's four parameters; None otherwise."""
+    hit = Hit.objects.filter(task_id=assignment.task_id).first()
+    if hit is None or hit.kind == Hit.Kind.FORM:
+        return None
+    query = urlencode({
+        "assignmentId": ids.assignment_code(assignment.pk), "hitId": hit.code,
+        "workerId": ids.worker_code(user=assignment.member_id, organisation=hit.organisation_id),
+        "turkSubmitTo": request.build_absolute_uri("/").rstrip("/"),
+    })
+    if hit.kind == Hit.Kind.EXTERNAL:
+        url = hit.external_url + ("&" if "?" in hit.external_url else "?") + query
+    else:
+        url = reverse("mturk:frame", kwargs={"pk": assignment.pk}) + "?" + query
+    return {"url": url, "height": hit.frame_height, "external": hit.kind == Hit.Kind.EXTERNAL}
