@@ -86,9 +86,11 @@ messages: install
 	  --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='staticfiles/*' --ignore='var/*'
 	@$(MANAGE) compile_translations
 
-# The OpenAPI schema must build without a warning (coop.core.schema; ~3 s).
+# The OpenAPI schema must build without a warning (coop.core.schema; ~3 s). lint-imports
+# checks the layer contracts of pyproject.toml (docs/architecture.md).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/hadolint Dockerfile
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null

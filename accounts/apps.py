@@ -17,6 +17,11 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(remember_language, dispatch_uid="accounts.remember_language", weak=False)
 
+        from accounts.pseudonyms import worker_pseudonym
+        from coop.eventlog.privacy import register_pseudonym
+
+        register_pseudonym(worker_pseudonym)
+
         from accounts.datarights import register_section
         from accounts.selectors import notice_rows, profile_rows
 

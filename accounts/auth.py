@@ -13,7 +13,8 @@ from rest_framework import authentication, exceptions
 
 from accounts.keys import api_key_prefix, secret_digest
 from accounts.models import ApiKey
-from coop.core.throttles import ApiKeyFailureThrottle
+from accounts.services import api_key_mark_used
+from accounts.throttles import ApiKeyFailureThrottle
 
 SCHEMES = ("bearer", "token")
 
@@ -42,8 +43,6 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.organisation.is_suspended:
             raise OrganisationSuspendedAuth(
                 "This organisation is suspended by the federation. Reason: %s" % key.organisation.suspended_reason)
-        from accounts.requesters.services import api_key_mark_used
-
         api_key_mark_used(key=key)
         return key.created_by, key
 

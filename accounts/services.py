@@ -15,7 +15,7 @@ from django_q.tasks import async_task
 from accounts import datarights
 from accounts.errors import AlreadyErased, ErasureBlocked, WrongPassword
 from accounts.locks import user_for_update
-from accounts.models import DataExport, MemberProfile, Notice, OrganisationStaff, User
+from accounts.models import ApiKey, DataExport, MemberProfile, Notice, OrganisationStaff, User
 from accounts.notices import message_render, params_stored
 from coop.core.errors import DomainError
 from coop.eventlog.erasure import event_payloads_erase, events_naming
@@ -214,3 +214,17 @@ def member_erase(*, user, password, donate=False):
     event_record(type="member.erased", actor=user, subject=user, payload={"user": user.pk, "events_erased": erased})
     user.refresh_from_db()
     return user
+
+
+API_KEY_TOUCH_SECONDS = 60
+
+
+def api_key_mark_used(*, key, now=None):
+    """Note when a key was last used, at most once a minute (one UPDATE, no lock, no event:
+    usage is bookkeeping, not a decision; it stays off the event log on purpose)."""
+    now = now or timezone.now()
+    if key.last_used_at and (now - key.last_used_at).total_seconds() < API_KEY_TOUCH_SECONDS:
+        return False
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    key.last_used_at = now
+    return True

@@ -13,7 +13,7 @@ happens behind it depends on the address, and only its mailbox learns which:
   it, with links to log in and to reset the password. Nothing else changes.
 
 Logging in with an unconfirmed account fails like a wrong password. The sign-up and confirm
-pages are throttled per IP (`THROTTLE_RATES["signup"]`, coop.core.throttles)."""
+pages are throttled per IP (`THROTTLE_RATES["signup"]`, accounts.throttles)."""
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator

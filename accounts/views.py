@@ -10,9 +10,9 @@ from accounts.api import data_export_response
 from accounts.forms import ErasureForm, ProfileForm, SignupConfirmForm, SignupForm
 from accounts.signup import signup_confirm as signup_confirm_service
 from accounts.signup import signup_request, signup_user_for_link
+from accounts.throttles import throttle_posts
 from coop.core.errors import DomainError
 from coop.core.http import safe_next
-from coop.core.throttles import throttle_posts
 from ledger.selectors import wallet_balance
 
 

@@ -193,7 +193,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"  # the home of the role in use (coop.core.roles)
+LOGIN_REDIRECT_URL = "home"  # the home of the role in use (coop.federation.roles)
 LOGOUT_REDIRECT_URL = "home"
 
 # --- throttling and log-in lockout (docs/security.md "Throttling") ----------------------
@@ -281,9 +281,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [  # rates: THROTTLE_RATES above, read per request
-        "coop.core.throttles.AnonThrottle",
-        "coop.core.throttles.UserThrottle",
-        "coop.core.throttles.ApiKeyThrottle",
+        "accounts.throttles.AnonThrottle",
+        "accounts.throttles.UserThrottle",
+        "accounts.throttles.ApiKeyThrottle",
     ],
     "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_PAGINATION_CLASS": "coop.core.api.CursorPagination",

@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
-from coop.core.throttles import throttle_posts
+from accounts.throttles import throttle_posts
 from coop.core.views import home
 from coop.ops import views as ops_views
 

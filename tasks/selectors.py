@@ -1,8 +1,10 @@
 """Reads of the marketplace shared by pages, the API and jobs."""
 
 import statistics
+from datetime import timedelta
 
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import Assignment, Bonus, Project, Slot
@@ -42,6 +44,17 @@ def feed_categories(*, coop):
     """The categories of the coop's open and paused projects, for the feed's filter."""
     return list(Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
                 .order_by("category").values_list("category", flat=True).distinct())
+
+
+def project_categories_by_coop(*, days):
+    """{coop id: {category: projects published in the last `days` days}} (one query)."""
+    since = timezone.now() - timedelta(days=days)
+    work = (Project.objects.filter(published_at__gte=since).order_by().values_list("coop_id", "category")
+            .annotate(n=Count("pk")))
+    kinds = {}
+    for coop_id, category, n in work:
+        kinds.setdefault(coop_id, {})[category] = n
+    return kinds
 
 
 def projects_of_organisation(*, organisation):

@@ -40,7 +40,6 @@ from coop.federation.access import access_changed, operator_require
 
 INVITATION_DAYS = 7
 MIN_REASON = 10
-API_KEY_TOUCH_SECONDS = 60
 OWNER = OrganisationStaff.Role.OWNER
 ROLES = {OrganisationStaff.Role.OWNER, OrganisationStaff.Role.STAFF}
 
@@ -413,13 +412,3 @@ def api_key_revoke(*, user, key):
                  payload={"organisation": key.organisation_id, "api_key": key.pk})
     return key
 
-
-def api_key_mark_used(*, key, now=None):
-    """Note when a key was last used, at most once a minute (one UPDATE, no lock, no event:
-    usage is bookkeeping, not a decision; it stays off the event log on purpose)."""
-    now = now or timezone.now()
-    if key.last_used_at and (now - key.last_used_at).total_seconds() < API_KEY_TOUCH_SECONDS:
-        return False
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    key.last_used_at = now
-    return True

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from coop.federation.roles import nav_for
+
 
 def atelier(request):
     def nav():
-        from coop.core.roles import nav_for
-
         return nav_for(request)
 
     # Lazy: the query runs only when a template asks (the header does, for signed-in users).

@@ -3,8 +3,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from coop.core import roles
 from coop.core.guard import error_response, is_api
+from coop.federation import roles
 
 
 def home(request):

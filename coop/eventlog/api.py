@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from coop.core.errors import DomainError, NotFound
 from coop.core.schema import ErrorSerializer
 from coop.eventlog import selectors
-from coop.federation.access import PUBLIC, Scope
+from coop.federation.access import PUBLIC, Scope, event_reader_for
 
 ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
@@ -51,7 +51,7 @@ class FeedQuery(serializers.Serializer):
 
 
 def _reader(request):
-    return selectors.reader_for(user=request.user, auth=request.auth)
+    return event_reader_for(user=request.user, auth=request.auth)
 
 
 class EventFeedApi(APIView):

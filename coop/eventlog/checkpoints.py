@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from coop.eventlog.canonical import canonical_bytes
+from coop.eventlog.clock import now_us
 from coop.eventlog.leaves import GENESIS
 from coop.eventlog.merkle import EMPTY_ROOT, Frontier
 from coop.eventlog.models import Checkpoint, Sequenced
@@ -154,8 +155,6 @@ def checkpoint_sign():
     key = signing_key()
     public = public_key_bytes(key)
     time = Sequenced.objects.filter(position=size).values_list("sequenced_at", flat=True).get()
-    from coop.eventlog.services import now_us
-
     time = max(time, now_us())
     origin = settings.EVENTLOG_ORIGIN
     message = checkpoint_message(origin=origin, size=size, root=root, chain=chain, time=time)
@@ -173,8 +172,6 @@ def checkpoint_due():
         return True
     if head <= latest.size:
         return False
-    from coop.eventlog.services import now_us
-
     stale = now_us() - latest.signed_at >= settings.EVENTLOG_CHECKPOINT_MINUTES * 60_000_000
     return head - latest.size >= settings.EVENTLOG_CHECKPOINT_EVERY or stale
 

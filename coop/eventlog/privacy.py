@@ -14,11 +14,22 @@ coop's stewards, who settle them). Everyone else gets the envelope and the leaf 
 
 The event log is a lower layer: the apps that record money events register them here from
 their `AppConfig.ready()` (the ledger and the marketplace), with a resolver when the owner must
-be looked up from an id in the payload."""
+be looked up from an id in the payload. The worker pseudonym itself is accounts' (a layer above):
+`accounts.apps` registers it with `register_pseudonym`."""
 
 from dataclasses import dataclass
 
-from accounts.pseudonyms import worker_pseudonym
+_PSEUDONYM = []
+
+
+def register_pseudonym(function):
+    """`function(*, user, organisation) -> str`: the worker pseudonym shown to requesters
+    (accounts.pseudonyms.worker_pseudonym, registered from `AccountsConfig.ready()`)."""
+    _PSEUDONYM[:] = [function]
+
+
+def worker_pseudonym(*, user, organisation):
+    return _PSEUDONYM[0](user=user, organisation=organisation)
 
 # payload keys that hold a member's user id: shown to requesters as their worker pseudonym
 MEMBER_KEYS = ("actor", "member", "user", "author", "appellant", "juror")

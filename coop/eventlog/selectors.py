@@ -15,11 +15,9 @@ from dataclasses import dataclass
 
 from django.db import connections, router
 
-from accounts.models import OrganisationStaff
 from coop.eventlog import merkle, privacy
 from coop.eventlog.leaves import is_erased
 from coop.eventlog.models import Checkpoint, Event, Sequenced
-from coop.federation.models import Membership
 
 
 def events_for_subject(*, subject_type, subject_id):
@@ -34,21 +32,8 @@ class Reader:
     steward_coop_ids: frozenset = frozenset()
 
 
-ANONYMOUS = Reader()
+ANONYMOUS = Reader()  # who a reader is comes from the access module: coop.federation.access.event_reader_for
 
-
-def reader_for(*, user, auth=None):
-    """Who is reading: the coops whose payloads they see (active membership) and the requester
-    organisations they act for (an API key acts for its organisation only)."""
-    organisation = getattr(auth, "organisation", None)
-    if organisation is not None:
-        return Reader(organisation_ids=frozenset([organisation.pk]))
-    if not getattr(user, "is_authenticated", False):
-        return ANONYMOUS
-    coops = list(Membership.objects.active().filter(user=user).values_list("coop_id", "role"))
-    orgs = OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True)
-    return Reader(coop_ids=frozenset(c for c, _r in coops), organisation_ids=frozenset(orgs), user_id=user.pk,
-                  steward_coop_ids=frozenset(c for c, r in coops if r == Membership.Role.STEWARD))
 
 
 def events_view(rows, reader=ANONYMOUS):

@@ -1,10 +1,10 @@
 """The write side of the event log. `event_record` is the only way an event is written."""
 
 import os
-import time
 
 from coop.core.db import execute_one
 from coop.eventlog.canonical import canonical_bytes
+from coop.eventlog.clock import now_us as now_us
 from coop.ops import metrics
 
 INSERT_SQL = (
@@ -25,10 +25,6 @@ def _subject_ref(subject):
 
 # DESIGN.md seam 13: no event of a ballot carries its choice or a ballot id.
 BALLOT_SECRET_KEYS = frozenset({"choice", "choices", "ballot", "ballot_id", "vote", "answer", "option"})
-
-
-def now_us():
-    return time.time_ns() // 1000
 
 
 def event_statement(*, type, subject=None, payload=None, coop=None, actor=None, occurred_at=None):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from coop.eventlog import merkle, selectors
 from coop.eventlog.labels import event_label
 from coop.eventlog.leaves import envelope_bytes
+from coop.federation.access import event_reader_for
 from coop.federation.models import Coop
 
 PAGE = 50
@@ -61,7 +62,7 @@ def event_detail(request, slug, position):
     row = selectors.event_at(position=position)
     if row is None or row.event.coop_id != coop.pk:
         raise Http404
-    reader = selectors.reader_for(user=request.user)
+    reader = event_reader_for(user=request.user)
     event = selectors.event_view(row, reader)
     envelope = envelope_bytes(position=row.position, time=row.event.occurred_at, coop=row.event.coop_id,
                               type=row.event.type, subject_type=row.event.subject_type,

@@ -44,6 +44,7 @@ from accounts.errors import (
 )
 from accounts.models import ApiKey, OrganisationStaff
 from coop.core.errors import Forbidden
+from coop.eventlog import selectors as eventlog_selectors
 from coop.federation.errors import NotAMember, NotASteward
 from coop.federation.models import Membership
 
@@ -123,6 +124,23 @@ def governance_membership(user):
     Applicants, declined applicants, suspended members and people who left read none; the
     rulebook in force is public (`coop.federation.views.rulebook`)."""
     return membership_active_of(user)
+
+
+# --- readers of the event log ---------------------------------------------------------------
+
+def event_reader_for(*, user, auth=None):
+    """Who is reading: the coops whose payloads they see (active membership) and the requester
+    organisations they act for (an API key acts for its organisation only)."""
+    organisation = getattr(auth, "organisation", None)
+    if organisation is not None:
+        return eventlog_selectors.Reader(organisation_ids=frozenset([organisation.pk]))
+    if not getattr(user, "is_authenticated", False):
+        return eventlog_selectors.ANONYMOUS
+    coops = list(Membership.objects.active().filter(user=user).values_list("coop_id", "role"))
+    orgs = OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True)
+    return eventlog_selectors.Reader(
+        coop_ids=frozenset(c for c, _r in coops), organisation_ids=frozenset(orgs), user_id=user.pk,
+        steward_coop_ids=frozenset(c for c, r in coops if r == Membership.Role.STEWARD))
 
 
 # --- requester staff -------------------------------------------------------------------------

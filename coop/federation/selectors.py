@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import MemberProfile, User
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
 from coop.federation.access import stewardship_of
@@ -138,8 +139,6 @@ def coop_members(*, coop, status=None):
 
 def users_by_emails(*, emails):
     """The users with these emails, in the given order; NotFound naming any unknown email."""
-    from accounts.models import User
-
     found = {u.email: u for u in User.objects.filter(email__in=[e.lower() for e in emails])}
     missing = [e for e in emails if e.lower() not in found]
     if missing:
@@ -158,28 +157,23 @@ def coops_with_counts():
 KINDS_OF_WORK_DAYS = 90
 
 
-def coops_for_applicants():
+def coops_for_applicants(*, work_kinds=None):
     """What a person choosing a coop needs: each coop with its floor hourly rate (from the
     rulebook in force), the languages its active members work in (most spoken first) and the
     kinds of work (project categories) it received in the last 90 days, most frequent first.
+    The marketplace sits above the federation, so the page passes those kinds in:
+    `work_kinds` is `tasks.selectors.project_categories_by_coop(days=KINDS_OF_WORK_DAYS)`.
 
-    One query for the coops, one per coop for its rulebook, one for languages, one for work."""
-    from accounts.models import MemberProfile
-    from tasks.models import Project
-
+    One query for the coops, one per coop for its rulebook, one for languages (and one for work)."""
     coops = list(Coop.objects.order_by("name"))
-    languages, kinds = {}, {}
+    languages = {}
     rows = MemberProfile.objects.filter(user__memberships__status=Membership.Status.ACTIVE).values_list(
         "user__memberships__coop_id", "languages")
     for coop_id, langs in rows:
         counts = languages.setdefault(coop_id, {})
         for code in langs or []:
             counts[code] = counts.get(code, 0) + 1
-    since = timezone.now() - timezone.timedelta(days=KINDS_OF_WORK_DAYS)
-    work = (Project.objects.filter(published_at__gte=since).order_by().values_list("coop_id", "category")
-            .annotate(n=models.Count("pk")))
-    for coop_id, category, n in work:
-        kinds.setdefault(coop_id, {})[category] = n
+    kinds = work_kinds or {}
     result = []
     for coop in coops:
         version = _version_at(coop, None)

@@ -12,6 +12,7 @@ from coop.federation import selectors, services
 from coop.federation.access import operator_required, steward_required
 from coop.federation.forms import ApplyForm, CoopCreateForm, ReasonForm, StewardAppointForm, SuspendForm
 from coop.federation.models import Coop, Membership
+from tasks.selectors import project_categories_by_coop
 
 
 @login_required
@@ -44,7 +45,8 @@ def apply(request):
             return redirect("federation:dashboard")
     membership = selectors.membership_live(user=request.user)
     return render(request, "federation/apply.html", {
-        "form": form, "membership": membership, "coops": selectors.coops_for_applicants(),
+        "form": form, "membership": membership, "coops": selectors.coops_for_applicants(
+            work_kinds=project_categories_by_coop(days=selectors.KINDS_OF_WORK_DAYS)),
         "can_apply": membership is None or membership.status not in Membership.LIVE or form.errors,
     })
 

@@ -8,6 +8,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self):
+        from coop.governance import services
+        from coop.governance.changes import register_steward_services
+
+        register_steward_services(elect=services.steward_elect, recall=services.steward_recall)
+
         from accounts.datarights import register_eraser, register_section
         from coop.governance.datarights import proposal_rows, proposals_erase, vote_rows
 

@@ -1,10 +1,12 @@
 """The kinds of change a proposal can carry: how each is checked when proposed, whether it
 needs a supermajority, and how it is applied at adoption.
 
-Each kind is a `ChangeKind` registered in `KINDS`. Another app adds a kind with
-`register_kind(kind)`: the qualifications issue adds "qualification_rule" this way (a coop
-rule that a project category requires a qualification). Nothing else in governance needs to
-change: the propose form, the API and adoption go through this registry.
+Each kind is a `ChangeKind` registered in `KINDS` with `register_kind(kind)`; all of today's
+kinds are defined and registered here, including "qualification_rule" (the rule of a coop's
+computed qualification), which applies through `tasks.qualifications`, a layer below. The
+propose form, the API and adoption go through this registry. A steward change is applied by
+the governance services `steward_elect`/`steward_recall`, which import this module: they are
+handed over by `GovernanceConfig.ready()` (`register_steward_services`), not imported here.
 
 `prepare(ctx, item)` turns one input item (a dict from the form or the API) into the fields
 of a `ProposalChange` (`key`, `current`, `proposed`, optionally `membership`), raising
@@ -18,6 +20,9 @@ from django.utils.translation import gettext as _
 from coop.core.errors import DomainError
 from coop.federation import rulebook as spec
 from coop.federation.models import Membership
+from tasks.qualifications.models import Qualification
+from tasks.qualifications.rules import rule_validate
+from tasks.qualifications.services import qualification_version_publish
 
 # Parameters that decide how votes run: changing them needs a supermajority, like articles.
 VOTING_RULES = ("quorum_pct", "threshold_pct", "supermajority", "discussion_days", "voting_days",
@@ -193,17 +198,24 @@ class StewardChange(ChangeKind):
                 "proposed": Membership.Role.STEWARD if self.elect else Membership.Role.MEMBER}
 
     def apply(self, state, change):
-        from coop.governance import services
-
         membership = Membership.objects.get(pk=change.membership_id)
         wanted_role = Membership.Role.STEWARD if self.elect else Membership.Role.MEMBER
         if membership.status != Membership.Status.ACTIVE:
             return "member_not_active"
         if membership.role == wanted_role:
             return "already_done"
-        service = services.steward_elect if self.elect else services.steward_recall
+        service = _STEWARD_SERVICES["elect" if self.elect else "recall"]
         state.actions.append(lambda proposal: service(membership=membership, proposal=proposal))
         return ""
+
+
+_STEWARD_SERVICES = {}
+
+
+def register_steward_services(*, elect, recall):
+    """The services that apply an adopted steward change (`coop.governance.services`, which
+    imports this module), handed over by `GovernanceConfig.ready()`."""
+    _STEWARD_SERVICES.update(elect=elect, recall=recall)
 
 
 class StewardElect(StewardChange):
@@ -224,8 +236,6 @@ class QualificationRuleChange(ChangeKind):
     name = "qualification_rule"
 
     def _qualification(self, ctx, pk):
-        from tasks.qualifications.models import Qualification
-
         found = Qualification.objects.select_related("current_version").filter(
             pk=pk, coop=ctx.coop, organisation__isnull=True, kind=Qualification.Kind.COMPUTED).first() \
             if str(pk).isdigit() else None
@@ -234,8 +244,6 @@ class QualificationRuleChange(ChangeKind):
         return found
 
     def prepare(self, ctx, item):
-        from tasks.qualifications.rules import rule_validate
-
         qualification = self._qualification(ctx, item.get("qualification") or item.get("key"))
         proposed = rule_validate(item.get("rule"))
         current = qualification.current_version.rule if qualification.current_version else None
@@ -244,9 +252,6 @@ class QualificationRuleChange(ChangeKind):
         return {"key": str(qualification.pk), "current": current, "proposed": proposed}
 
     def apply(self, state, change):
-        from tasks.qualifications.models import Qualification
-        from tasks.qualifications.services import qualification_version_publish
-
         qualification = Qualification.objects.select_related("current_version").get(pk=int(change.key))
         if qualification.current_version and qualification.current_version.rule == change.proposed:
             return "already_done"
@@ -260,7 +265,7 @@ KINDS = {}
 
 
 def register_kind(kind):
-    """Register a `ChangeKind` (another app's, e.g. qualification rules)."""
+    """Register a `ChangeKind` (a kind of change a proposal can carry)."""
     KINDS[kind.name] = kind
     return kind
 

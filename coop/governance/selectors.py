@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 
+from django.db.models import Count as DbCount
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,6 @@ from coop.federation.selectors import federation_bounds, rulebook_in_force
 from coop.governance.changes import KINDS, VOTING_RULES
 from coop.governance.counting import count_votes
 from coop.governance.models import Ballot, EligibleVoter, Proposal, ProposalChange
-from coop.governance.services import tally_count
 
 
 def proposals_visible(*, user):
@@ -213,3 +213,10 @@ def propose_choices(*, user):
         "federation_parameters": fed_parameters if membership.is_steward else [],
         "extra_kinds": [k for k in KINDS if k not in dict(ProposalChange.Kind.choices)],
     }
+
+
+def tally_count(*, proposal):
+    rows = Ballot.objects.filter(proposal=proposal).values("choice").annotate(n=DbCount("id"))
+    counts = {c: 0 for c in Ballot.Choice.values}
+    counts.update({r["choice"]: r["n"] for r in rows})
+    return counts

@@ -8,7 +8,6 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count as DbCount
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from coop.governance.changes import VOTING_RULES, AdoptionState, Context, check_
 from coop.governance.counting import ADOPTED, count_votes
 from coop.governance.errors import InvalidChoice, NotAuthor, NotEligible, NotInStatus, VotingClosed
 from coop.governance.models import Ballot, EligibleVoter, Proposal, ProposalChange
+from coop.governance.selectors import tally_count
 
 MAX_CHANGES = 20
 
@@ -278,12 +278,6 @@ def proposal_remind(*, proposal, now=None):
     proposal.save(update_fields=["reminder_sent_at"])
     return len(user_ids)
 
-
-def tally_count(*, proposal):
-    rows = Ballot.objects.filter(proposal=proposal).values("choice").annotate(n=DbCount("id"))
-    counts = {c: 0 for c in Ballot.Choice.values}
-    counts.update({r["choice"]: r["n"] for r in rows})
-    return counts
 
 
 def _anonymise(proposal):

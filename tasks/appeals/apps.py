@@ -8,6 +8,11 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals, brake and scorecards")
 
     def ready(self):
+        from tasks.appeals.brake import brake_check
+        from tasks.services.review import register_rejection_brake
+
+        register_rejection_brake(brake_check)
+
         from accounts.datarights import register_blocker, register_eraser, register_section
         from tasks.appeals.datarights import (
             appeal_blockers,

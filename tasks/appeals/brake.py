@@ -39,7 +39,8 @@ REJECTION_STATUSES = (
 
 
 def brake_check(*, assignment, now=None):
-    """Called by `assignment_reject` (under the assignment's lock) before it rejects. Returns
+    """Registered with `tasks.services.review` (AppealsConfig.ready()) and called by
+    `assignment_reject` (under the assignment's lock) before it rejects. Returns
     True when this rejection must be frozen, engaging the brake if it crosses a threshold.
 
     Takes the project's lock (after the assignment's: the global order of docs/ledger.md), so

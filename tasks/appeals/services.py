@@ -31,6 +31,7 @@ from tasks.appeals.errors import (
 from tasks.appeals.models import Appeal, JurySeat
 from tasks.locks import assignment_for_update, project_for_update
 from tasks.models import Assignment, Project
+from tasks.qualifications.enqueue import enqueue_member_reevaluate
 
 MIN_STATEMENT = 20
 MIN_REASON = 10
@@ -438,8 +439,6 @@ def _decide(appeal, votes, now):
 
 def _after_decision(member_id, organisation_id):
     from django_q.tasks import async_task
-
-    from tasks.qualifications.jobs import enqueue_member_reevaluate
 
     enqueue_member_reevaluate(member_id)
     if organisation_id:

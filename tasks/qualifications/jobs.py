@@ -11,19 +11,8 @@ Schedules (created by migration 0002_job_schedules):
 from datetime import timedelta
 
 from django.utils import timezone
-from django_q.tasks import async_task
 
 RECENT_MINUTES = 15
-
-
-def enqueue_qualification_reevaluate(qualification_id):
-    async_task("tasks.qualifications.jobs.qualification_reevaluate_job", qualification_id,
-               task_name=f"qualification-reevaluate-{qualification_id}")
-
-
-def enqueue_member_reevaluate(member_id):
-    """For the marketplace and appeals: call after commit when a member's work was decided."""
-    async_task("tasks.qualifications.jobs.member_reevaluate_job", member_id)
 
 
 def qualification_reevaluate_job(qualification_id):

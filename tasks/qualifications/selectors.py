@@ -1,10 +1,14 @@
 """Reads shared by pages, API, jobs and the eligibility check."""
 
+from datetime import timedelta
+
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from coop.core.errors import NotFound
+from coop.core.errors import Conflict, NotFound
+from tasks.qualifications.errors import AttemptRefused, TestClosed
 from tasks.qualifications.models import (
     Attempt,
     Qualification,
@@ -111,8 +115,6 @@ def explain(*, member, qualification, record=None, now=None, grant=_UNREAD):
         elif test is None:
             out["next_step"] = _("Its test is not published yet.")
         else:
-            from tasks.qualifications.services import attempt_blocker
-
             blocker = attempt_blocker(member=member, test=test)
             out["blocker"] = blocker
             out["next_step"] = str(blocker.message) if blocker else _("Take the paid test (%(m)d minutes, paid "
@@ -222,3 +224,27 @@ def test_escrow_obligations(*, ids):
     paid = dict(Attempt.objects.filter(test_id__in=list(tests), status=Attempt.Status.SUBMITTED)
                 .values_list("test_id").annotate(n=Count("pk")))
     return {pk: (t.attempts_funded - paid.get(pk, 0)) * t.cost_per_attempt for pk, t in tests.items()}
+
+
+def attempt_blocker(*, member, test, now=None):
+    """Why `member` cannot start `test` now (a DomainError), or None. Read-only."""
+    now = now or timezone.now()
+    qualification = test.qualification
+    if grant_active(member=member, qualification=qualification):
+        return Conflict("already_qualified", _("You already hold this qualification."))
+    attempts = list(Attempt.objects.filter(test=test, member=member).order_by("-number"))
+    if any(a.status == Attempt.Status.STARTED for a in attempts):
+        return None  # resuming is always possible
+    if len(attempts) >= test.max_attempts:
+        return AttemptRefused("no_attempts_left", _("You have used your %(n)d attempts at this test.")
+                              % {"n": test.max_attempts})
+    last_done = next((a.submitted_at for a in attempts if a.submitted_at), None)
+    if last_done and test.retry_hours and last_done + timedelta(hours=test.retry_hours) > now:
+        again = timezone.localtime(last_done + timedelta(hours=test.retry_hours))
+        return AttemptRefused("retry_later", _("You can try again from %(when)s.")
+                              % {"when": date_format(again, "DATETIME_FORMAT")}, {"retry_at": again.isoformat()})
+    if test.attempts_left <= 0:
+        return TestClosed("test_budget_spent", _("This test is closed for now: all %(n)d paid attempts funded so far "
+                                                 "are taken. It reopens when its owner funds more.")
+                          % {"n": test.attempts_funded})
+    return None

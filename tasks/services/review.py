@@ -20,6 +20,20 @@ from tasks.errors import InvalidState, NotYours, RejectionReasonRequired
 from tasks.locks import assignment_for_update, assignments_for_update, project_for_update
 from tasks.models import Assignment, Bonus
 
+# The mass-rejection brake belongs to appeals, a layer above the marketplace: AppealsConfig.ready()
+# registers `tasks.appeals.brake.brake_check` here, so this module imports nothing of appeals.
+_BRAKES = []
+
+
+def register_rejection_brake(check):
+    """`check(*, assignment, now) -> bool`: True when this rejection must be frozen. Called by
+    `assignment_reject` under the assignment's lock, before it rejects."""
+    _BRAKES[:] = [check]
+
+
+def _rejection_brake(*, assignment, now):
+    return any(check(assignment=assignment, now=now) for check in _BRAKES)
+
 MIN_EXPLANATION = 20
 MIN_COMMENT = 10
 MAX_BULK = 1000
@@ -139,12 +153,10 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
                                       % {"n": MIN_EXPLANATION}, {"min_length": MIN_EXPLANATION})
     if assignment.status != Assignment.Status.SUBMITTED:
         raise InvalidState("not_submitted", _("Only submitted work can be rejected."))
-    from tasks.appeals.brake import brake_check
-
     assignment.rejection_reason, assignment.rejection_explanation = reason, explanation
     assignment.reviewed_at, assignment.reviewed_by = now, actor
     assignment.rulebook_version = rulebook.version
-    if brake_check(assignment=assignment, now=now):
+    if _rejection_brake(assignment=assignment, now=now):
         # the mass-rejection brake: held for a steward's review, not counted against the member
         assignment.status, assignment.appeal_deadline = Assignment.Status.FROZEN, None
         assignment.save()

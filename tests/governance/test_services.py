@@ -9,7 +9,7 @@ from coop.core.errors import DomainError
 from coop.eventlog.models import Event
 from coop.federation.models import Membership, RulebookVersion
 from coop.federation.selectors import federation_bounds, rulebook_in_force
-from coop.governance import services
+from coop.governance import selectors, services
 from coop.governance.counting import count_votes
 from coop.governance.models import Ballot, EligibleVoter, Proposal
 from tests.factories import CoopFactory, deadline_pass, member, proposal_in_discussion, proposal_voting, steward, voter
@@ -154,7 +154,7 @@ def test_ballot_cast_changes_the_vote_until_the_close():
     assert list(Ballot.objects.filter(proposal=proposal).values_list("voter_id", "choice")) == [(a.user_id, "no")]
     assert [e.type for e in _events(proposal, "ballot.cast", "ballot.changed")] == ["ballot.cast", "ballot.changed"]
     services.ballot_cast(user=b.user, proposal=proposal, choice="abstain")
-    assert services.tally_count(proposal=proposal) == {"yes": 0, "no": 1, "abstain": 1}
+    assert selectors.tally_count(proposal=proposal) == {"yes": 0, "no": 1, "abstain": 1}
 
 
 def test_ballot_cast_refuses_late_votes_and_bad_choices():

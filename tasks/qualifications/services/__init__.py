@@ -1,7 +1,6 @@
 """Every write of the qualifications app (one module per concern, re-exported here)."""
 
 from tasks.qualifications.services.paid_tests import (  # noqa: F401, E402
-    attempt_blocker,
     attempt_start,
     attempt_submit,
     attempts_expire_due,

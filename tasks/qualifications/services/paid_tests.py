@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop.core.db import retry_transaction
@@ -20,9 +19,10 @@ from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
 from tasks.qualifications import locks
-from tasks.qualifications.errors import AttemptRefused, TestClosed
+from tasks.qualifications.enqueue import enqueue_member_reevaluate
 from tasks.qualifications.models import Attempt, Qualification, QualificationGrant, QualificationTest
 from tasks.qualifications.permissions import owner_require
+from tasks.qualifications.selectors import attempt_blocker
 from tasks.qualifications.services.qualifications import _active_grant, _grant, qualification_create
 
 EXPIRY_GRACE = timedelta(hours=1)  # unsubmitted attempts expire this long after their time limit
@@ -132,29 +132,6 @@ def qualification_test_fund(*, actor, test, attempts):
     return test
 
 
-def attempt_blocker(*, member, test, now=None):
-    """Why `member` cannot start `test` now (a DomainError), or None. Read-only."""
-    now = now or timezone.now()
-    qualification = test.qualification
-    if _active_grant(qualification, member.pk):
-        return Conflict("already_qualified", _("You already hold this qualification."))
-    attempts = list(Attempt.objects.filter(test=test, member=member).order_by("-number"))
-    if any(a.status == Attempt.Status.STARTED for a in attempts):
-        return None  # resuming is always possible
-    if len(attempts) >= test.max_attempts:
-        return AttemptRefused("no_attempts_left", _("You have used your %(n)d attempts at this test.")
-                              % {"n": test.max_attempts})
-    last_done = next((a.submitted_at for a in attempts if a.submitted_at), None)
-    if last_done and test.retry_hours and last_done + timedelta(hours=test.retry_hours) > now:
-        again = timezone.localtime(last_done + timedelta(hours=test.retry_hours))
-        return AttemptRefused("retry_later", _("You can try again from %(when)s.")
-                              % {"when": date_format(again, "DATETIME_FORMAT")}, {"retry_at": again.isoformat()})
-    if test.attempts_left <= 0:
-        return TestClosed("test_budget_spent", _("This test is closed for now: all %(n)d paid attempts funded so far "
-                                                 "are taken. It reopens when its owner funds more.")
-                          % {"n": test.attempts_funded})
-    return None
-
 
 @retry_transaction
 @transaction.atomic
@@ -238,10 +215,8 @@ def attempt_submit(*, member, attempt, answers):
     if passed and held is not None and _active_grant(qualification, member.pk) is None:
         _grant(qualification=qualification, member_id=member.pk, source=QualificationGrant.Source.TEST,
                evidence={"score": score, "pass_mark": test.pass_mark, "attempt": attempt.pk})
-    from tasks.qualifications import jobs
-
     member_id = member.pk
-    transaction.on_commit(lambda: jobs.enqueue_member_reevaluate(member_id))  # tests_passed changed
+    transaction.on_commit(lambda: enqueue_member_reevaluate(member_id))  # tests_passed changed
     return attempt
 
 

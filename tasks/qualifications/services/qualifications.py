@@ -15,6 +15,7 @@ from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
 from tasks.qualifications import locks
+from tasks.qualifications.enqueue import enqueue_qualification_reevaluate
 from tasks.qualifications.models import (
     Qualification,
     QualificationGrant,
@@ -49,10 +50,8 @@ def _link():
 
 
 def _on_commit_reevaluate(qualification):
-    from tasks.qualifications import jobs
-
     pk = qualification.pk
-    transaction.on_commit(lambda: jobs.enqueue_qualification_reevaluate(pk))
+    transaction.on_commit(lambda: enqueue_qualification_reevaluate(pk))
 
 
 @retry_transaction

@@ -27,6 +27,8 @@ from django.core.cache import caches
 from django.shortcuts import render
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.models import ApiKey
+
 
 class SettingsRateThrottle(SimpleRateThrottle):
     """A DRF rate throttle whose rate is `settings.THROTTLE_RATES[self.scope]`, read per
@@ -48,8 +50,6 @@ class SettingsRateThrottle(SimpleRateThrottle):
 
 
 def _key_of(request):
-    from accounts.models import ApiKey  # coop.core sits below accounts: imported when a request comes
-
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, ApiKey) else None
 

@@ -16,6 +16,9 @@ from django.db.models import Case, CharField, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrganisationStaff
+from coop.federation.models import Membership
+
 MEMBER, APPLICANT, NEWCOMER = "member", "applicant", "newcomer"
 REQUESTER, STEWARD, OPERATOR = "requester", "steward", "operator"
 ROLES = (MEMBER, APPLICANT, REQUESTER, STEWARD, OPERATOR, NEWCOMER)
@@ -115,9 +118,6 @@ def menu(role, organisation_id=None):
 
 def roles_held(user):
     """(roles, organisations) of a signed-in user, in one query."""
-    from accounts.models import OrganisationStaff
-    from coop.federation.models import Membership
-
     text = CharField()
     memberships = (Membership.objects.filter(user=user)
                    .annotate(kind=Value("m", output_field=text),

@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Notice
-from coop.core import roles
-from coop.federation import services
+from coop.federation import roles, services
 from coop.federation.models import Membership
 from tests.factories import CoopFactory, MembershipFactory, UserFactory, member, operator, organisation, steward
 from tests.factories.tasks import open_project

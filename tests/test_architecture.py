@@ -1,0 +1,83 @@
+"""The layer contracts of pyproject.toml (docs/architecture.md), run as `make lint` runs them.
+
+They hold on the code as it is; an upward import (an app importing one above it, a module of
+an app importing its own entry points or services from a selector) breaks them; and every
+module of the four packages sits in a layer of the apps contract, so a new module cannot slip
+past it unlisted."""
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("coop", "accounts", "ledger", "tasks")
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def lint_imports(cwd):
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_the_layer_contracts_hold():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
+
+
+@pytest.fixture
+def copy_of_the_code(tmp_path):
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("module", "line", "contract"), [
+    # the ledger reaching up into the marketplace (the registries of tasks/apps.py exist to avoid it)
+    ("ledger/selectors.py", "from tasks.models import Project", "Apps in one-way layers"),
+    # the event log reading memberships itself instead of through the access module
+    ("coop/eventlog/services.py", "from coop.federation import access", "Apps in one-way layers"),
+    # the marketplace calling the appeals' brake directly instead of through its registry
+    ("tasks/services/review.py", "from tasks.appeals import brake", "Apps in one-way layers"),
+    # a selector calling a service (reads never write)
+    ("tasks/selectors.py", "from tasks.services import claiming", "Inside each app"),
+    # a service importing the jobs module that calls it
+    ("tasks/qualifications/services/paid_tests.py", "from tasks.qualifications import jobs",
+     "No module below the entry points"),
+])
+def test_an_upward_import_breaks_a_contract(copy_of_the_code, module, line, contract):
+    path = copy_of_the_code / module
+    path.write_text(path.read_text() + f"\n{line}  # upward, on purpose\n")
+
+    result = lint_imports(copy_of_the_code)
+
+    assert result.returncode != 0
+    broken = result.stdout.split("Broken contracts", 1)[1]
+    assert contract in broken
+    importer = module.removesuffix(".py").replace("/", ".")
+    assert importer in broken.replace("\n", "")
+
+
+def _modules():
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_every_module_sits_in_a_layer_of_the_apps_contract():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    apps = next(c for c in config["contracts"] if c["id"] == "apps")
+    layers = [name.strip() for layer in apps["layers"] for part in layer.split("|") for name in part.split(":")]
+
+    def placed(module):
+        return any(module == layer or module.startswith(layer + ".") for layer in layers)
+
+    # the project package's own modules (settings, URLs, ASGI/WSGI) wire the apps together: above them all
+    wiring = {"coop", "coop.settings", "coop.urls", "coop.asgi", "coop.wsgi", "accounts", "tasks", "ledger"}
+    unplaced = sorted(m for m in _modules() if m not in wiring and not placed(m))
+    assert unplaced == []
