@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from django.contrib.auth.signals import user_logged_in
 
         from accounts.services import user_language_set

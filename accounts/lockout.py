@@ -8,6 +8,7 @@ An operator lifts a lockout with `manage.py axes_reset` (or `axes_reset_username
 from math import ceil
 
 from axes.helpers import get_cool_off
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
@@ -29,8 +30,6 @@ def lockout_response(request, original_response=None, credentials=None):
     """429: the translated lockout page, or `{code: "throttled", message, extra}` under /api/."""
     minutes = lockout_minutes(request)
     if request.path.startswith("/api/"):
-        from django.http import HttpResponse
-
         body = {"code": "throttled",
                 "message": _("Too many wrong passwords: try again in %(minutes)s minutes.") % {"minutes": minutes},
                 "extra": {"retry_after": (minutes or 0) * 60}}

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 
@@ -98,8 +99,6 @@ class Notice(models.Model):
     @property
     def shown_html(self):
         """`shown` for pages: escaped, with what people wrote marked translate="no"."""
-        from django.utils.html import conditional_escape
-
         if not self.message:
             return conditional_escape(self.text)
         from accounts.notices import message_render  # accounts.notices imports coop.core, which imports models

@@ -79,8 +79,6 @@ def user_language_set(*, user, language):
 def notices_resolve(*, subject):
     """The thing `subject` names was handled (an application admitted, declined or withdrawn):
     every open notice about it, whoever received it, is resolved and read. Returns how many."""
-    from django.utils import timezone
-
     if not subject:
         return 0
     now = timezone.now()

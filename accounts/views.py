@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from accounts import selectors, services
 from accounts.api import data_export_response
@@ -80,8 +81,6 @@ def notices_read(request):
 def language_switch(request):
     """Django's `set_language` (cookie and redirect), and for a signed-in person their
     language remembered for the notices others cause."""
-    from django.views.i18n import set_language
-
     response = set_language(request)
     if request.method == "POST":  # the service ignores anonymous users and unknown languages
         services.user_language_set(user=request.user, language=request.POST.get("language", ""))

@@ -8,6 +8,7 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Ledger")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from coop.eventlog.privacy import register_owner_resolver, register_personal
         from ledger.selectors import payout_owners
 

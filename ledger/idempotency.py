@@ -27,6 +27,7 @@ from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from ledger.errors import KeyReused
 from ledger.models import IdempotencyRecord
+from ledger.services import idempotency_begin, idempotency_release, idempotency_store
 
 HEADER = "Idempotency-Key"
 
@@ -52,8 +53,6 @@ def _replay(record, *, method, path, digest):
 def _run_once(*, scope, key, method, path, digest, handler):
     """One attempt, in one transaction: take the key (waiting for a twin holding it), then
     replay what it stored or run the handler and store its response."""
-    from ledger.services import idempotency_begin, idempotency_release, idempotency_store
-
     with transaction.atomic():
         record = idempotency_begin(scope=scope, key=key, method=method, path=path, body_hash=digest)
         if record.status_code != IdempotencyRecord.PENDING:  # committed by an earlier request

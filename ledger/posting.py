@@ -13,7 +13,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from coop.core.db import execute_one
@@ -109,8 +110,6 @@ def is_postgres():
 
 
 def _ref_filter(refs):
-    from django.db.models import Q
-
     q = Q(pk__in=[])
     for r in refs:
         q |= Q(kind=r.kind, owner_kind=r.owner_kind, owner_id=r.owner_id, shard=r.shard)
@@ -230,8 +229,6 @@ def _pg_params(legs):
 
 
 def _pg_execute(sql, params, legs):
-    from django.db import DatabaseError
-
     try:
         return execute_one(sql, params)
     except DatabaseError as exc:

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
+from coop.federation.selectors import rulebook_in_force
 from ledger import posting
-from ledger.models import Account, Balance, Payout, Posting, Transaction
+from ledger.models import Account, Balance, Payout, Posting, Reconciliation, Transaction
 
 
 def _balance(ref_filter):
@@ -229,8 +230,6 @@ def transactions_recent(*, kind=None, limit=50):
 
 
 def reconciliations_recent(*, limit=5):
-    from ledger.models import Reconciliation
-
     return Reconciliation.objects.order_by("-started_at", "-pk")[:limit]
 
 
@@ -243,8 +242,6 @@ def juror_fund_outlook(*, coop, now=None, days=30):
     """For stewards: the juror fund's balance, the treasury behind it, the voted reserve, what a
     case costs, how many cases the fund covers and, at the pace of the last `days` days, how
     many days it lasts (None when nothing was paid lately), and the latest movements in."""
-    from coop.federation.selectors import rulebook_in_force
-
     now = now or timezone.now()
     funds = coop_fund_balances(coop=coop)
     rulebook = rulebook_in_force(coop=coop)

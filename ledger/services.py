@@ -5,9 +5,12 @@ first) moves nothing and returns the first call's transaction.
 Keys come from domain ids (DESIGN.md seam 2): `project:<id>:hold:<n>`,
 `assignment:<id>:release`, `assignment:<id>:refund`, ... Amounts are integers in minor units."""
 
+import json
 import uuid
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +27,10 @@ from coop.federation.selectors import rulebook_in_force
 from coop.ops import metrics
 from ledger import posting
 from ledger.errors import InsufficientFunds, InvalidAmount, InvalidPayout, KeyReused, NotYours, UnknownAccount
-from ledger.locks import balances_for_update, payout_for_update
-from ledger.models import Account, Payout, Posting, Transaction
+from ledger.locks import balances_for_update, idempotency_record_for_update, payout_for_update
+from ledger.models import Account, Balance, IdempotencyRecord, Payout, Posting, Reconciliation, Transaction
 from ledger.posting import Leg
+from ledger.selectors import escrow_obligations, escrow_owner_kinds_checked, reconciliation_checks, wallet_balance
 
 MAX_AMOUNT = 10**15  # far beyond any real amount; keeps sums inside a 64-bit integer
 MAX_KEY = 200
@@ -401,8 +405,6 @@ def payout_request(*, user, amount, method, details="", key=None):
     if replay := _idempotent(key, Transaction.Kind.PAYOUT_REQUEST, amount):
         return Payout.objects.get(request_transaction=replay)
     if amount < rb["payout_minimum"]:
-        from ledger.selectors import wallet_balance
-
         leaving = membership.status == Membership.Status.LEFT and amount == wallet_balance(user=user)
         if not leaving:
             raise InvalidPayout("below_minimum",
@@ -549,12 +551,6 @@ def reconciliation_run(*, actor=None):
     every transaction has two or more postings summing to zero, all balances together sum to
     zero, and (when the marketplace reports its open obligations) every escrow equals what
     it still owes. Records `ledger.reconciled`."""
-    from django.db.models import Count, F, Q, Sum
-    from django.db.models.functions import Coalesce
-
-    from ledger.models import Balance, Reconciliation
-    from ledger.selectors import escrow_obligations, escrow_owner_kinds_checked, reconciliation_checks
-
     findings = []
     balances = Balance.objects.annotate(posted=Coalesce(Sum("account__postings__amount"), 0))
     for row in balances.exclude(amount=F("posted")).values("account_id", "amount", "posted")[:100]:
@@ -602,9 +598,6 @@ def idempotency_begin(*, scope, key, method, path, body_hash):
     request failed and rolled back, takes the key itself. A row returned pending is this
     transaction's own: run the work, then `idempotency_store` (or `idempotency_release`). A
     row returned complete was committed by an earlier request: replay it."""
-    from ledger.locks import idempotency_record_for_update
-    from ledger.models import IdempotencyRecord
-
     IdempotencyRecord.objects.bulk_create([IdempotencyRecord(
         scope=scope, key=key, method=method, path=path, body_hash=body_hash,
         status_code=IdempotencyRecord.PENDING, response={})], ignore_conflicts=True)
@@ -614,8 +607,6 @@ def idempotency_begin(*, scope, key, method, path, body_hash):
 def idempotency_store(*, record, status_code, response):
     """Remember the successful response of the request that holds `record` (pending, taken by
     `idempotency_begin` in this transaction): it commits with the request's work."""
-    import json
-
     record.status_code = status_code
     record.response = json.loads(json.dumps(response, default=str))
     record.save(update_fields=["status_code", "response"])

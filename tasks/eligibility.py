@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force
-from tasks.models import DATA_FLAGS
+from tasks.models import DATA_FLAGS, Assignment, DataConsent
 
 _CHECKS = []
 
@@ -41,8 +41,6 @@ class MemberContext:
     """What the basic checks need about one member, read once for a whole feed."""
 
     def __init__(self, member):
-        from tasks.models import Assignment, DataConsent
-
         self.member = member
         self.membership = None
         self.cache = {}  # for registered checks: lives as long as this context (one feed, one claim)

@@ -1,11 +1,11 @@
 """The marketplace's money movements, all through the ledger's services (issue 6).
 
 Keys come from domain ids (DESIGN.md seam 2), so a retried service moves money once."""
+from ledger import services
+from tasks.models import Slot
 
 
 def _ledger():
-    from ledger import services
-
     return services
 
 
@@ -18,8 +18,6 @@ def hold(*, project, amount, actor=None):
 
 
 def _slot(slot_id):
-    from tasks.models import Slot
-
     return Slot.objects.only("fee_coop", "fee_federation", "fee_juror").get(pk=slot_id)
 
 

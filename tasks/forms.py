@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coop.core.errors import DomainError
 from coop.core.guard import json_loads
 from coop.core.money import exponent, parse_amount
 from coop.federation.labels import reasons_shown
@@ -19,7 +20,6 @@ class AmountField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
-        from coop.core.errors import DomainError
 
         try:
             return parse_amount(value)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tasks import services
 from tasks.models import Assignment
+from tasks.services.imports import task_import_run
 
 BATCH = 500
 
@@ -53,7 +54,5 @@ def watchers_notify(project_id, coop_wide=False):
 
 
 def import_run(import_id):
-    from tasks.services.imports import task_import_run
-
     return task_import_run(import_id=import_id)
 

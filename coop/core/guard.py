@@ -14,9 +14,12 @@
 
 import json
 
+from django.db import DataError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from coop.core.errors import DomainError
 
 MAX_JSON_DEPTH = 32
 API_PREFIX = "/api/"
@@ -91,10 +94,6 @@ class InputGuardMiddleware:
     def process_exception(self, request, exception):
         """A page view that lets a DomainError out (NotFound, Forbidden, a refused rule) shows
         its message with its status; a value the database cannot hold is a 400."""
-        from django.db import DataError
-
-        from coop.core.errors import DomainError
-
         if isinstance(exception, DomainError):
             return error_response(request, exception.status, exception.code, exception.message, exception.extra)
         if isinstance(exception, DataError):

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.db import models
 
@@ -39,8 +41,6 @@ class Event(models.Model):
     @property
     def payload_json(self):
         """The payload, or None once it was erased (coop.eventlog.erasure)."""
-        import json
-
         payload = bytes(self.payload)
         return json.loads(payload) if payload else None
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from django.db import connections, router
 
 from coop.eventlog import merkle, privacy
-from coop.eventlog.leaves import is_erased
+from coop.eventlog.checkpoints import checkpoint_message
+from coop.eventlog.leaves import is_erased, payload_hash
 from coop.eventlog.models import Checkpoint, Event, Sequenced
 
 
@@ -87,8 +88,6 @@ def event_view(row, reader=ANONYMOUS, *, owners=None):
 
 
 def payload_hash_hex(event):
-    from coop.eventlog.leaves import payload_hash
-
     return payload_hash(event.salt, event.payload).hex()
 
 
@@ -158,8 +157,6 @@ def consistency_proof(*, first, second):
 
 
 def checkpoint_view(checkpoint):
-    from coop.eventlog.checkpoints import checkpoint_message
-
     message = checkpoint_message(origin=checkpoint.origin, size=checkpoint.size, root=checkpoint.root,
                                  chain=checkpoint.chain_hash, time=checkpoint.signed_at)
     return {"size": checkpoint.size, "root": bytes(checkpoint.root).hex(),

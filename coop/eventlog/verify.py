@@ -14,6 +14,7 @@ the log is checked again sequentially, so the report is the same either way."""
 
 import hashlib
 import json
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -250,7 +251,6 @@ def _verify_parallel(size, checkpoints, workers, run_inline=False):
         outcomes = [verify_range(*job) for job in jobs]
     else:
         connections.close_all()
-        import multiprocessing
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             outcomes = list(pool.map(_worker, *zip(*jobs, strict=True)))

@@ -8,6 +8,7 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from accounts.datarights import register_eraser, register_section, register_subjects
         from coop.federation.datarights import membership_rows, membership_subjects, memberships_erase
 

@@ -11,11 +11,14 @@ bound of the declared kind:
   free       any valid value (choices checked)"""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from coop.core.errors import DomainError
+from coop.core.money import format_amount
 
 BOUND_KINDS = ("min", "max", "range", "subset", "superset", "federation", "free")
 TYPES = ("int", "amount", "bps", "pct", "fraction", "choice", "list", "reasons")
@@ -203,11 +206,6 @@ def validate_parameters(values, bounds):
 def format_value(p, value):
     """A parameter's value for people: amounts as money, basis points and percentages with %,
     lists joined; in the active language."""
-    from decimal import Decimal
-
-    from django.utils import formats
-
-    from coop.core.money import format_amount
     from coop.federation.labels import code_label, reasons_shown  # labels imports this module
 
     if isinstance(value, bool) or value is None:

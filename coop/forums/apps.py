@@ -8,6 +8,7 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from coop.forums.kinds import register_kinds
 
         register_kinds()

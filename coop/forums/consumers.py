@@ -37,6 +37,7 @@ from coop.core.guard import json_loads
 from coop.federation.access import access_group
 from coop.forums import selectors, services
 from coop.forums.errors import NotAllowed
+from coop.forums.models import Room
 from coop.forums.registry import policy_for
 from coop.ops import metrics
 
@@ -113,8 +114,6 @@ def _access_now(user, room):
 @database_sync_to_async
 def _recheck(user, room_ids):
     """The user's access to each room now: {room id: {"moderator": ...} or None}."""
-    from coop.forums.models import Room
-
     rooms = {room.pk: room for room in Room.objects.filter(pk__in=room_ids)}
     return {room_id: _access_now(user, rooms[room_id]) if room_id in rooms else None for room_id in room_ids}
 
@@ -124,8 +123,6 @@ def _changes_since(user, room_id, since, moderator):
     """Reader-specific states of every message changed after `since` (all of them, in
     pages), and the number of the last one. Checks first that `user` may still read the
     room (NotAllowed otherwise) and reads as the moderator they are now."""
-    from coop.forums.models import Room
-
     room = Room.objects.get(pk=room_id)
     access = _access_now(user, room)
     if access is None:

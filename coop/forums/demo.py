@@ -6,7 +6,7 @@ from django.db import transaction
 
 from coop.forums import services
 from coop.forums.models import Room
-from coop.forums.registry import room_for
+from coop.forums.registry import policy_for, room_for
 
 TANA = [
     ("steward@tana.example", "Welcome to the coop's room! Ask anything about tasks, pay or the rules here. "
@@ -69,8 +69,6 @@ def seed(ctx):
 
 def _project_room(projects, users):
     """The first demo project's room: a member asks, the requester answers (as the organisation)."""
-    from coop.forums.registry import policy_for
-
     project = next(iter(projects.values()), None)
     member = users.get("member2@tana.example")
     if project is None or member is None:
@@ -99,8 +97,6 @@ def _proposal_room(coop, users):
         return
     room = room_for(proposal)
     if not room.messages.exists():
-        from coop.forums.registry import policy_for
-
         if policy_for(room).can_write(room, member):
             services.message_post(user=member, room=room, body="I support this: the receipts batch showed "
                                   "how far the estimates can be from the real time.")

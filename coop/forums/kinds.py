@@ -13,6 +13,7 @@ from coop.federation.models import Membership
 from coop.forums.errors import UnknownRoomKind
 from coop.forums.models import Message, Room
 from coop.forums.registry import RoomPolicy, register_room_kind
+from tasks import eligibility
 
 
 def _model(label):
@@ -99,7 +100,6 @@ class ProjectRoomPolicy(SubjectRoomPolicy):
     def _member_may_work(self, project, membership):
         if membership.is_steward:
             return True
-        from tasks import eligibility
 
         transient = TRANSIENT_ELIGIBILITY_CODES | set(getattr(eligibility, "TRANSIENT_CODES", ()))
         reasons = eligibility.project_eligibility(member=membership.user, project=project)

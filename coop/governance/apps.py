@@ -8,6 +8,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from coop.governance import services
         from coop.governance.changes import register_steward_services
 

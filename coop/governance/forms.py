@@ -7,13 +7,15 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from coop.core.errors import DomainError
 from coop.core.guard import json_loads
-from coop.core.money import format_amount, parse_amount
+from coop.core.money import currency, format_amount, parse_amount
 from coop.federation import rulebook as spec
 from coop.federation.labels import CHOICE_LABELS
+from tasks.qualifications.metrics import METRICS
 
 NO_NUL = [ProhibitNullCharactersValidator()]
 RULE_CLAUSES = 3
@@ -46,8 +48,6 @@ def unit_of(p):
 
 def show(p, value):
     """A parameter value in the unit members use: money, %, a duration, words for codes."""
-    from django.utils import formats
-
     if value is None:
         return "—"
     if p.type == "list" and isinstance(value, list):
@@ -108,8 +108,6 @@ def _parameter_field(p):
     unit = unit_of(p)
     label = p.label
     if p.type == "amount":
-        from coop.core.money import currency
-
         return forms.CharField(label=label, required=False, max_length=20, validators=NO_NUL, widget=forms.TextInput(
             attrs={"inputmode": "decimal", "size": 8, "data-unit": currency()}), help_text=currency())
     if p.type == "bps":
@@ -131,8 +129,6 @@ def _parameter_field(p):
 
 
 def _rule_field_choices():
-    from tasks.qualifications.metrics import METRICS
-
     return [("", "—")] + [(m.name, m.label) for m in METRICS]
 
 

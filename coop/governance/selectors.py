@@ -16,6 +16,7 @@ from coop.federation.selectors import federation_bounds, rulebook_in_force
 from coop.governance.changes import KINDS, VOTING_RULES
 from coop.governance.counting import count_votes
 from coop.governance.models import Ballot, EligibleVoter, Proposal, ProposalChange
+from tasks.qualifications.models import Qualification
 
 
 def proposals_visible(*, user):
@@ -80,8 +81,6 @@ def proposal_diff(*, proposal):
                        current=_("banned") if change.current else _("allowed"),
                        proposed=_("banned") if change.proposed else _("allowed"))
         elif change.kind == "qualification_rule":
-            from tasks.qualifications.models import Qualification
-
             found = Qualification.objects.filter(pk=int(change.key)).values_list("name", flat=True).first()
             row.update(label=found or change.key, current=json.dumps(change.current) if change.current else None,
                        proposed=json.dumps(change.proposed))
@@ -200,7 +199,6 @@ def propose_choices(*, user):
     fed_parameters = [{"name": p.name, "label": p.label, "bound_kind": p.bound,
                        "current": _show(p, bounds.get(p.name))}
                       for p in spec.PARAMETERS if p.bound != "free" and p.type != "reasons"]
-    from tasks.qualifications.models import Qualification
 
     qualifications = list(Qualification.objects.filter(
         coop=membership.coop, organisation__isnull=True, kind=Qualification.Kind.COMPUTED).order_by("name"))

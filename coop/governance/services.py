@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record
@@ -222,8 +223,6 @@ def proposal_voting_open(*, proposal, now=None):
 
 
 def _users(ids):
-    from accounts.models import User
-
     return User.objects.filter(pk__in=ids).select_related("profile")
 
 

@@ -8,6 +8,7 @@ class OpsConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from django_q.signals import post_execute
 
         from coop.ops import metrics

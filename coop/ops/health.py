@@ -41,7 +41,7 @@ def _check_database():
 
 
 def _check_redis():
-    import redis
+    import redis  # in the function: only a run with REDIS_URL set needs the client
 
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
     try:

@@ -12,6 +12,7 @@ from accounts.models import Organisation
 from accounts.pseudonyms import worker_pseudonym
 from coop.core.errors import NotFound
 from coop.federation.access import PUBLIC, Scope
+from coop.federation.models import Membership
 from tasks.appeals import brake, selectors, services
 from tasks.appeals.models import Appeal, JurySeat, ProjectFlag
 from tasks.appeals.scorecards import scorecard_for
@@ -136,8 +137,6 @@ class AppealListApi(APIView):
         if d.get("revocation"):
             subject["revocation"] = d["revocation"]
         if d.get("sanction"):
-            from coop.federation.models import Membership
-
             membership = Membership.objects.filter(user=request.user, status="suspended").first()
             if membership is None:
                 raise NotFound()

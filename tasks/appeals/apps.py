@@ -8,6 +8,7 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals, brake and scorecards")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from tasks.appeals.brake import brake_check
         from tasks.services.review import register_rejection_brake
 

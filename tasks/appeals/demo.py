@@ -4,7 +4,21 @@ a signed checkpoint (log in as a drawn juror to vote: see /appeals/). Idempotent
 from django.db import transaction
 
 from accounts.models import User
+from coop.eventlog.checkpoints import checkpoint_sign
+from coop.eventlog.sequencer import sequence_pending
+from ledger.services import deposit_record
+from tasks.appeals.jobs import appeals_due, scorecards_all
 from tasks.appeals.models import Appeal
+from tasks.appeals.services import appeal_file
+from tasks.services import (
+    assignment_approve,
+    assignment_claim,
+    assignment_reject,
+    assignment_submit,
+    project_create,
+    project_publish,
+    tasks_add,
+)
 
 TITLE = "Receipt transcription (Malagasy)"
 EXPLANATION = "The total line is missing and the shop name is misspelled compared with the receipt."
@@ -21,10 +35,6 @@ def seed(ctx):
 
 def finish(ctx):
     """After the event log has sealed what every app wrote: draw the jury, refresh scorecards."""
-    from coop.eventlog.checkpoints import checkpoint_sign
-    from coop.eventlog.sequencer import sequence_pending
-    from tasks.appeals.jobs import appeals_due, scorecards_all
-
     if appeals_due()["drawn"]:
         sequence_pending()  # seal the draw too, so a second run changes nothing
         checkpoint_sign()
@@ -37,18 +47,6 @@ def finish(ctx):
 
 @transaction.atomic
 def _rejected_and_appealed(ctx, organisation, coop):
-    from ledger.services import deposit_record
-    from tasks.appeals.services import appeal_file
-    from tasks.services import (
-        assignment_approve,
-        assignment_claim,
-        assignment_reject,
-        assignment_submit,
-        project_create,
-        project_publish,
-        tasks_add,
-    )
-
     owner = organisation.staff.filter(role="owner").first().user
     worker = User.objects.get(email="member@tana.example")
     other = User.objects.get(email="member2@tana.example")

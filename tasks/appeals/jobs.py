@@ -3,16 +3,17 @@ missed run catches up) and handles each appeal in its own short transaction."""
 
 from django.utils import timezone
 
+from accounts.models import Organisation
+from coop.eventlog.checkpoints import checkpoint_sign
+from coop.eventlog.sequencer import sequence_pending
 from tasks.appeals import services
 from tasks.appeals.models import Appeal, JurySeat
+from tasks.appeals.scorecards import scorecard_refresh
 
 
 def _ensure_checkpoint():
     """The draw waits for a signed checkpoint over the appeal's event: sequence what is
     finished and sign a checkpoint if an appeal is waiting for one."""
-    from coop.eventlog.checkpoints import checkpoint_sign
-    from coop.eventlog.sequencer import sequence_pending
-
     sequence_pending()
     checkpoint_sign()
 
@@ -43,14 +44,9 @@ def appeals_due(now=None):
 
 
 def scorecard_job(organisation_id):
-    from tasks.appeals.scorecards import scorecard_refresh
-
     return scorecard_refresh(organisation_id=organisation_id)
 
 
 def scorecards_all():
-    from accounts.models import Organisation
-    from tasks.appeals.scorecards import scorecard_refresh
-
     for pk in Organisation.objects.order_by("pk").values_list("pk", flat=True):
         scorecard_refresh(organisation_id=pk)

@@ -8,15 +8,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
+from django_q.tasks import async_task
 
+from accounts.models import Organisation, OrganisationStaff
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
+from coop.eventlog.models import Checkpoint, Sequenced
 from coop.eventlog.services import event_record
 from coop.federation.access import access_changed, is_steward, stewards_of
 from coop.federation.models import Membership
 from coop.federation.selectors import members_participating, rulebook_in_force
+from coop.federation.services import membership_reinstate_by_appeal
 from ledger.errors import InsufficientFunds
+from ledger.services import juror_pay
+from ledger.treasury import juror_fund_top_up
 from tasks import escrow
 from tasks.access import staff_check
 from tasks.appeals import draw
@@ -28,10 +34,12 @@ from tasks.appeals.errors import (
     NotAppealable,
     StatementRequired,
 )
-from tasks.appeals.models import Appeal, JurySeat
+from tasks.appeals.models import Appeal, JurySeat, RequesterReview
 from tasks.locks import assignment_for_update, project_for_update
 from tasks.models import Assignment, Project
 from tasks.qualifications.enqueue import enqueue_member_reevaluate
+from tasks.qualifications.models import ProjectRequirement, QualificationGrant, QualificationRevocation
+from tasks.qualifications.services import qualification_reinstate
 
 MIN_STATEMENT = 20
 MIN_REASON = 10
@@ -56,8 +64,6 @@ def _terms(coop):
 
 
 def _staff_users(organisation_id):
-    from accounts.models import OrganisationStaff
-
     rows = OrganisationStaff.objects.filter(organisation_id=organisation_id).select_related("user")
     return [row.user for row in rows]
 
@@ -67,8 +73,6 @@ def _stewards(coop_id):
 
 
 def _after_commit_draw(appeal_id):
-    from django_q.tasks import async_task
-
     transaction.on_commit(lambda: async_task("tasks.appeals.jobs.appeal_draw_job", appeal_id))
 
 
@@ -143,8 +147,6 @@ def _window_open(coop, since, now):
 
 
 def _file_revocation(member, statement, revocation, now):
-    from tasks.qualifications.models import QualificationRevocation
-
     revocation = QualificationRevocation.objects.select_for_update(of=("self",)).select_related(
         "qualification").filter(pk=getattr(revocation, "pk", revocation)).first()
     if revocation is None or revocation.member_id != member.pk:
@@ -187,7 +189,6 @@ def appeal_answer(*, actor, appeal, text, now=None):
     appeal = Appeal.objects.select_for_update().filter(pk=getattr(appeal, "pk", appeal)).first()
     if appeal is None or appeal.organisation_id is None:
         raise NotFound()
-    from accounts.models import Organisation
 
     staff_check(user=actor, organisation=Organisation.objects.get(pk=appeal.organisation_id))
     if appeal.answered_at is not None:
@@ -208,8 +209,6 @@ def appeal_answer(*, actor, appeal, text, now=None):
 
 def appeal_checkpoint(appeal):
     """The first signed checkpoint whose tree contains the appeal's event, or None yet."""
-    from coop.eventlog.models import Checkpoint, Sequenced
-
     position = Sequenced.objects.filter(event_id=appeal.event_id).values_list("position", flat=True).first()
     if position is None:
         return None
@@ -234,8 +233,6 @@ def appeal_candidates(appeal, *, at=None):
 
 def _qualified(project, ids):
     """Candidates holding every qualification the project requires (None if it requires none)."""
-    from tasks.qualifications.models import ProjectRequirement, QualificationGrant
-
     required = list(ProjectRequirement.objects.filter(project=project).values_list("qualification_id", flat=True))
     if not required:
         return None
@@ -412,12 +409,8 @@ def _decide(appeal, votes, now):
     if appeal.kind == Appeal.Kind.REJECTION:
         _decide_rejection(appeal, overturned, now)
     elif appeal.kind == Appeal.Kind.REVOCATION and overturned:
-        from tasks.qualifications.services import qualification_reinstate
-
         qualification_reinstate(revocation=appeal.revocation, reason=_("A jury of members overturned the revocation."))
     elif appeal.kind == Appeal.Kind.SANCTION and overturned:
-        from coop.federation.services import membership_reinstate_by_appeal
-
         membership_reinstate_by_appeal(membership=appeal.sanction, appeal_id=appeal.pk)
     payload = {"appeal": appeal.pk, "decision": appeal.status, "uphold": uphold, "overturn": overturn}
     if appeal.organisation_id:
@@ -438,8 +431,6 @@ def _decide(appeal, votes, now):
 
 
 def _after_decision(member_id, organisation_id):
-    from django_q.tasks import async_task
-
     enqueue_member_reevaluate(member_id)
     if organisation_id:
         async_task("tasks.appeals.jobs.scorecard_job", organisation_id)
@@ -471,9 +462,6 @@ def jurors_pay_one(*, seat_id, now=None):
     the fund is short, it is first topped up from the treasury to the coop's voted reserve
     (ledger/treasury.py, docs/ledger.md); if the treasury cannot cover it either, the seat stays
     unpaid, stewards are told (with a link to the fund's page), and the job retries later."""
-    from ledger.services import juror_pay
-    from ledger.treasury import juror_fund_top_up
-
     seat = JurySeat.objects.select_for_update(of=("self",)).select_related("appeal__coop", "juror").get(pk=seat_id)
     appeal = seat.appeal
     if seat.paid_at is not None or seat.status != JurySeat.Status.VOTED or appeal.is_open:
@@ -516,8 +504,6 @@ def _juror_unpaid_notify(appeal, exc):
 def review_post(*, member, project, rating, text):
     """A member who was paid for work on a finished project leaves a short review; a steward
     publishes or hides it."""
-    from tasks.appeals.models import RequesterReview
-
     text = (text or "").strip()
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise DomainError("invalid_rating", _("Give a rating from 1 to 5."))
@@ -542,8 +528,6 @@ def review_post(*, member, project, rating, text):
 @retry_transaction
 @transaction.atomic
 def review_moderate(*, steward, review, publish, reason=""):
-    from tasks.appeals.models import RequesterReview
-
     review = RequesterReview.objects.select_for_update(of=("self",)).select_related("project").filter(
         pk=getattr(review, "pk", review)).first()
     if review is None or not is_steward(steward, coop_id=review.project.coop_id):

@@ -18,6 +18,7 @@ from tasks.appeals.forms import AnswerForm, FlagForm, ModerationForm, ReviewForm
 from tasks.appeals.models import Appeal, JurySeat
 from tasks.appeals.scorecards import scorecard_for
 from tasks.models import Assignment
+from tasks.qualifications.models import QualificationRevocation
 
 
 @login_required
@@ -56,8 +57,6 @@ def file_rejection(request, assignment_id):
 
 @login_required
 def file_revocation(request, revocation_id):
-    from tasks.qualifications.models import QualificationRevocation
-
     revocation = get_object_or_404(QualificationRevocation.objects.select_related("qualification"),
                                    pk=revocation_id, member=request.user)
     return _file(request, revocation=revocation, template_ctx={"revocation": revocation})

@@ -19,6 +19,7 @@ from coop.core.schema import ErrorSerializer as ERROR
 from coop.federation.access import Scope
 from coop.federation.models import Coop
 from coop.federation.selectors import membership_active
+from tasks.models import Project
 from tasks.qualifications import selectors, services
 from tasks.qualifications.models import Attempt, Qualification, QualificationTest
 
@@ -176,8 +177,6 @@ class ProjectQualificationsApi(APIView):
     required_scope = {"GET": Scope.READ, "PUT": Scope.PROJECTS}
 
     def _project(self, request, pk):
-        from tasks.models import Project
-
         organisation = organisation_for_request(request=request,
                                                 organisation_id=request.query_params.get("organisation"))
         return get_object_or_404(Project.objects.select_related("coop"), pk=pk, organisation=organisation)

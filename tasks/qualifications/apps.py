@@ -8,6 +8,7 @@ class QualificationsConfig(AppConfig):
     verbose_name = _("Qualifications")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from coop.eventlog.privacy import register_personal
         from ledger.selectors import register_escrow_obligations
         from tasks.eligibility import register_check

@@ -13,6 +13,7 @@ queries whatever N, and a claim one or two."""
 
 from django.utils.translation import gettext as _
 
+from tasks.models import Project
 from tasks.qualifications.models import ProjectRequirement, Qualification, QualificationGrant
 
 CACHE_ATTR = "_required_qualifications"
@@ -63,8 +64,6 @@ class _Memo:
 
 def _open_requirements(coop_id):
     """{project id: [Qualification]} for every open project of the coop (empty lists included)."""
-    from tasks.models import Project
-
     out = {pk: [] for pk in Project.objects.filter(coop_id=coop_id, status=Project.Status.OPEN)
            .values_list("pk", flat=True)}
     rows = (ProjectRequirement.objects.filter(project_id__in=list(out))
@@ -75,6 +74,7 @@ def _open_requirements(coop_id):
 
 
 def _reason(member, qualification):
+    # imported here: tasks.qualifications.selectors imports this module (required_qualifications)
     from tasks.qualifications.selectors import explain
 
     if qualification.kind == Qualification.Kind.TEST:

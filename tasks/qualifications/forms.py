@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from coop.core.errors import DomainError
 from coop.core.guard import json_loads
 from coop.core.money import parse_amount
+from coop.federation.models import Coop
 
 # Django does not escape help_text: the example is code, marked so translators leave it.
 RULE_HELP = format_lazy('{} <code translate="no">{}</code>', _("JSON, for example:"),
@@ -59,8 +60,6 @@ class QualificationForm(OwnerChoiceMixin, forms.Form):
                              validators=[ProhibitNullCharactersValidator()])
 
     def __init__(self, *args, **kwargs):
-        from coop.federation.models import Coop
-
         super().__init__(*args, **kwargs)
         self.fields["coop"].queryset = Coop.objects.order_by("name")
 
@@ -95,8 +94,6 @@ class TestForm(OwnerChoiceMixin, forms.Form):
                              required=False)
 
     def __init__(self, *args, **kwargs):
-        from coop.federation.models import Coop
-
         super().__init__(*args, **kwargs)
         self.fields["coop"].queryset = Coop.objects.order_by("name")
 

@@ -12,13 +12,15 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.models import User
+from tasks.qualifications.models import Qualification
+from tasks.qualifications.records import members_with_activity
+from tasks.qualifications.services import attempts_expire_due, member_reevaluate, qualification_reevaluate
+
 RECENT_MINUTES = 15
 
 
 def qualification_reevaluate_job(qualification_id):
-    from tasks.qualifications.models import Qualification
-    from tasks.qualifications.services import qualification_reevaluate
-
     qualification = Qualification.objects.filter(pk=qualification_id).first()
     if qualification is None:
         return None
@@ -26,18 +28,11 @@ def qualification_reevaluate_job(qualification_id):
 
 
 def member_reevaluate_job(member_id):
-    from accounts.models import User
-    from tasks.qualifications.services import member_reevaluate
-
     user = User.objects.filter(pk=member_id).first()
     return member_reevaluate(member=user) if user else {}
 
 
 def reevaluate_recent(minutes=RECENT_MINUTES):
-    from accounts.models import User
-    from tasks.qualifications.records import members_with_activity
-    from tasks.qualifications.services import member_reevaluate
-
     since = timezone.now() - timedelta(minutes=minutes)
     changed = 0
     for user in User.objects.filter(pk__in=members_with_activity(since=since)).order_by("pk"):
@@ -46,9 +41,6 @@ def reevaluate_recent(minutes=RECENT_MINUTES):
 
 
 def reevaluate_all():
-    from tasks.qualifications.models import Qualification
-    from tasks.qualifications.services import qualification_reevaluate
-
     totals = {"granted": 0, "revoked": 0}
     for qualification in Qualification.objects.filter(kind=Qualification.Kind.COMPUTED).order_by("pk"):
         counts = qualification_reevaluate(qualification=qualification)
@@ -58,6 +50,4 @@ def reevaluate_all():
 
 
 def attempts_expire():
-    from tasks.qualifications.services import attempts_expire_due
-
     return attempts_expire_due()

@@ -1,6 +1,7 @@
 """The only place qualification rows are locked (parents before children, pk order)."""
 
 from coop.federation.models import Membership
+from tasks.qualifications.models import Attempt, Qualification, QualificationTest
 
 
 def membership_for_update(*, user_id, coop_id):
@@ -11,18 +12,12 @@ def membership_for_update(*, user_id, coop_id):
 
 
 def qualification_for_update(pk):
-    from tasks.qualifications.models import Qualification
-
     return Qualification.objects.select_for_update().get(pk=pk)
 
 
 def test_for_update(pk):
-    from tasks.qualifications.models import QualificationTest
-
     return QualificationTest.objects.select_for_update(of=("self",)).select_related("qualification").get(pk=pk)
 
 
 def attempt_for_update(pk):
-    from tasks.qualifications.models import Attempt
-
     return Attempt.objects.select_for_update().get(pk=pk)

@@ -13,6 +13,10 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
+from accounts.models import MemberProfile
+from coop.federation.models import Membership
+from tasks.models import Assignment
+from tasks.qualifications.models import Attempt
 from tasks.qualifications.rules import rule_keys
 
 PAID = ("approved", "overturned", "voided")
@@ -29,8 +33,6 @@ def _parse_key(key):
 
 
 def _assignments():
-    from tasks.models import Assignment
-
     return Assignment.objects.annotate(decided_at=Coalesce(F("finalised_at"), F("reviewed_at")))
 
 
@@ -81,16 +83,12 @@ def _approval_rate(ids, params, now):
 
 
 def _tenure(ids, params, now):
-    from coop.federation.models import Membership
-
     joined = dict(Membership.objects.active().filter(user_id__in=ids)
                   .values_list("user_id", "joined_at"))
     return {i: (now - joined[i]).days if joined.get(i) else 0 for i in ids}
 
 
 def _tests_passed(ids, params, now):
-    from tasks.qualifications.models import Attempt
-
     rows = (Attempt.objects.filter(member_id__in=ids, passed=True).values("member_id")
             .annotate(n=Count("test_id", distinct=True)).values_list("member_id", "n"))
     found = dict(rows)
@@ -98,8 +96,6 @@ def _tests_passed(ids, params, now):
 
 
 def _profiles(ids, field):
-    from accounts.models import MemberProfile
-
     return dict(MemberProfile.objects.filter(user_id__in=ids).values_list("user_id", field))
 
 

@@ -8,6 +8,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coop.core.errors import Conflict, NotFound
+from coop.federation.models import Membership
+from tasks.models import Assignment
+from tasks.qualifications.eligibility import required_qualifications
 from tasks.qualifications.errors import AttemptRefused, TestClosed
 from tasks.qualifications.models import (
     Attempt,
@@ -138,8 +141,6 @@ def explain(*, member, qualification, record=None, now=None, grant=_UNREAD):
 def qualifications_for_member(*, member, coop):
     """Every qualification of the coop a member should see: the coop's own, those of requesters
     they worked for, those they hold or held, and every requester test open to them."""
-    from tasks.models import Assignment
-
     worked_for = Assignment.objects.filter(member=member, project__coop=coop).values("project__organisation_id")
     held = QualificationGrant.objects.filter(member=member).values("qualification_id")
     return (Qualification.objects.select_related("organisation", "current_version", "test")
@@ -158,8 +159,6 @@ def members_meeting(*, coop, qualifications, now=None):
     """User ids of the coop's active members who meet every one of `qualifications` now: they
     hold it, or (computed kind) their record meets its rule. One query per qualification plus
     one per clause key, whatever the number of members."""
-    from coop.federation.models import Membership
-
     ids = set(Membership.objects.active().filter(coop=coop).values_list("user_id", flat=True))
     for qualification in qualifications:
         if not ids:
@@ -188,8 +187,6 @@ def attempts_of(*, member, test):
 def project_eligible_count(*, project, qualifications=None):
     """How many active members of the project's coop meet every required qualification (or
     every one of `qualifications`, to preview a choice before saving it)."""
-    from tasks.qualifications.eligibility import required_qualifications
-
     chosen = required_qualifications(project) if qualifications is None else list(
         Qualification.objects.select_related("current_version").filter(pk__in=[getattr(q, "pk", q)
                                                                                for q in qualifications]))
@@ -198,9 +195,6 @@ def project_eligible_count(*, project, qualifications=None):
 
 def project_requirements_context(*, project, count=True):
     """For the marketplace's project and publish pages (`qualifications/_project_requirements.html`)."""
-    from coop.federation.models import Membership
-    from tasks.qualifications.eligibility import required_qualifications
-
     required = required_qualifications(project)
     context = {"project": project, "required": [{"qualification": q, "words": rule_words(q)} for q in required],
                "count": count}
@@ -211,8 +205,6 @@ def project_requirements_context(*, project, count=True):
 
 
 def required_for(project):
-    from tasks.qualifications.eligibility import required_qualifications
-
     return required_qualifications(project)
 
 

@@ -11,13 +11,16 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation, User
 from accounts.pseudonyms import worker_from_pseudonym
-from accounts.selectors import organisations_of
+from accounts.selectors import organisation_staff_require, organisations_of
 from coop.core.errors import DomainError
+from coop.federation.models import Membership
 from coop.federation.selectors import membership_active, rulebook_in_force
+from tasks.models import Project
 from tasks.qualifications import selectors, services
 from tasks.qualifications.forms import FundForm, GrantForm, QualificationForm, RequirementsForm, TestForm, VersionForm
 from tasks.qualifications.models import Attempt, Qualification, QualificationTest
 from tasks.qualifications.permissions import can_manage, is_steward
+from tasks.questions import answers_from_post, render_fields
 
 
 def _error_text(exc):
@@ -138,7 +141,6 @@ def _member_from(text, qualification):
         if user is None:
             raise DomainError("unknown_member", _("No member with this email."))
         return user
-    from coop.federation.models import Membership
 
     candidates = User.objects.filter(memberships__coop_id=qualification.coop_id,
                                      memberships__status=Membership.Status.ACTIVE)
@@ -244,8 +246,6 @@ def attempt_start(request, pk):
 
 @login_required
 def attempt_page(request, pk):
-    from tasks.questions import answers_from_post, render_fields
-
     attempt = get_object_or_404(Attempt.objects.select_related("test__qualification"), pk=pk,
                                 member=request.user)
     test = attempt.test
@@ -276,9 +276,6 @@ def attempt_page(request, pk):
 def project_requirements(request, pk):
     """A requester chooses the qualifications a project requires and sees how many members
     meet them before publishing."""
-    from accounts.selectors import organisation_staff_require
-    from tasks.models import Project
-
     project = get_object_or_404(Project.objects.select_related("coop", "organisation"), pk=pk)
     try:
         organisation_staff_require(user=request.user, organisation=project.organisation)

@@ -21,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.notices import money
 from accounts.services import notify
 from coop.core.errors import DomainError
+from coop.core.money import format_amount
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
 from tasks import escrow
@@ -90,8 +92,6 @@ def project_floor_check(*, project_id, now=None):
 
 
 def _workers(project):
-    from accounts.models import User
-
     ids = set(Assignment.objects.filter(project=project).exclude(
         status__in=[Assignment.Status.RETURNED, Assignment.Status.EXPIRED]).values_list("member_id", flat=True))
     return User.objects.filter(pk__in=ids).order_by("pk")
@@ -156,6 +156,4 @@ def project_floor_raise(*, actor, project, reward, now=None):
 
 
 def _money(amount):
-    from coop.core.money import format_amount
-
     return format_amount(amount)

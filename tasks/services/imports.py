@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_q.tasks import async_task
 
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
@@ -18,6 +19,7 @@ from tasks.access import staff_check
 from tasks.errors import InvalidState
 from tasks.models import Project, TaskImport
 from tasks.questions import form_columns, task_data_validate
+from tasks.services.publishing import tasks_add
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -51,7 +53,6 @@ def task_import_create(*, actor, project, content, filename=""):
                                             filename=str(filename)[:200])
     event_record(type="task_import.created", coop=project.coop_id, actor=actor, subject=task_import,
                  payload={"project": project.pk, "organisation": project.organisation_id, "import": task_import.pk})
-    from django_q.tasks import async_task
 
     transaction.on_commit(lambda: async_task("tasks.jobs.import_run", task_import.pk))
     return task_import
@@ -67,8 +68,6 @@ def _save(task_import, **fields):
 def task_import_run(*, import_id):
     """Check every row (progress saved every few hundred rows), then insert all at once.
     Idempotent: an import that already finished is left alone."""
-    from tasks.services.publishing import tasks_add
-
     task_import = TaskImport.objects.select_related("project", "created_by").get(pk=import_id)
     if task_import.status in (TaskImport.Status.DONE, TaskImport.Status.INVALID):
         return task_import

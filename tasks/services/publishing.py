@@ -4,17 +4,21 @@ Publishing fixes the fees and the rulebook version on the project (DESIGN.md sea
 creates one slot per task x assignment and moves the full cost into escrow. Cancelling
 refunds the unclaimed slots at once (seam 7)."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django_q.tasks import async_task
 
+from accounts.selectors import organisation_terms_current
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, Forbidden
 from coop.eventlog.services import event_record
-from coop.federation.models import Membership
+from coop.federation.models import Membership, RulebookVersion
 from coop.federation.selectors import rulebook_in_force
 from tasks import escrow
 from tasks.access import staff_check
@@ -162,7 +166,6 @@ def _terms_of(project, rulebook):
     version it was published under, even when a later version is in force."""
     if project.rulebook_version in (None, rulebook.version):
         return rulebook
-    from coop.federation.models import RulebookVersion
 
     record = RulebookVersion.objects.filter(coop_id=project.coop_id, number=project.rulebook_version).first()
     return {**rulebook.parameters, **(record.parameters if record else {})}
@@ -184,8 +187,6 @@ def _open_batch(project, *, slots, now, rulebook):
     """A batch of `slots` opens now: the fair-share window starts (fair_share policy only)."""
     project.batch_opened_at = now
     if project.allocation_policy == "fair_share" and rulebook["fair_share_window_minutes"] > 0:
-        from datetime import timedelta
-
         project.fair_share_until = now + timedelta(minutes=rulebook["fair_share_window_minutes"])
         project.fair_share_cap = fair_share_cap(slots=slots, eligible_members=_eligible_member_count(project))
     else:
@@ -212,8 +213,6 @@ def _slots_create(project, tasks, rulebook):
 
 
 def _watchers_notify_later(project_id, coop_wide):
-    from django_q.tasks import async_task
-
     transaction.on_commit(lambda: async_task("tasks.jobs.watchers_notify", project_id, coop_wide))
 
 
@@ -263,7 +262,6 @@ def project_publish(*, actor, project, now=None):
     staff_check(user=actor, organisation=project.organisation)
     if project.status != Project.Status.DRAFT:
         raise InvalidState("already_published", _("This project was already published."))
-    from accounts.selectors import organisation_terms_current
 
     if not organisation_terms_current(organisation=project.organisation):
         raise Forbidden("terms_not_accepted", _("Accept the federation's current terms before publishing."))

@@ -17,6 +17,7 @@ from coop.federation.labels import reason_text, reasons_shown
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import selectors, services
 from tasks.access import project_for_member
+from tasks.appeals.models import Scorecard
 from tasks.eligibility import MemberContext, eligibility_with, projects_eligibility
 from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
@@ -47,13 +48,11 @@ def feed(request):
     ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
     watched = set(ProjectWatch.objects.filter(member=request.user, coop=membership.coop)
                   .values_list("project_id", flat=True))
-    from tasks.appeals.models import Scorecard
 
     records = dict(Scorecard.objects.filter(organisation_id__in={p.organisation_id for p in projects})
                    .values_list("organisation_id", "figures"))
     rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p), "record": records.get(p.organisation_id),
              "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
-    from django.utils import timezone
 
     rulebook = ctx.rulebook(membership.coop_id)
     return render(request, "tasks/feed.html", {

@@ -1,8 +1,9 @@
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info
 
 from coop.core.markdown import render_markdown
-from coop.core.money import format_amount
+from coop.core.money import currency, exponent, format_amount
 
 register = template.Library()
 
@@ -19,7 +20,6 @@ def money_plain(minor):
     """Minor units as a plain decimal for a form field ('1.00'), which parse_amount reads back."""
     if minor in (None, ""):
         return ""
-    from coop.core.money import currency, exponent
 
     exp = exponent(currency())
     whole, frac = divmod(int(minor), 10**exp) if exp else (int(minor), 0)
@@ -35,8 +35,6 @@ def markdown(text):
 def language_name(code):
     """A language code as its name in the reader's language ("fr" → "français" / "French");
     a code Django does not know is shown as it is."""
-    from django.utils.translation import get_language_info
-
     try:
         return get_language_info(str(code))["name_translated"]
     except KeyError:

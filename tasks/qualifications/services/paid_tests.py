@@ -16,22 +16,23 @@ from django.utils.translation import gettext as _
 
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
+from coop.core.money import format_amount
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
+from ledger import services
 from tasks.qualifications import locks
 from tasks.qualifications.enqueue import enqueue_member_reevaluate
 from tasks.qualifications.models import Attempt, Qualification, QualificationGrant, QualificationTest
 from tasks.qualifications.permissions import owner_require
 from tasks.qualifications.selectors import attempt_blocker
 from tasks.qualifications.services.qualifications import _active_grant, _grant, qualification_create
+from tasks.questions import answers_validate, form_validate
 
 EXPIRY_GRACE = timedelta(hours=1)  # unsubmitted attempts expire this long after their time limit
 MAX_FUNDED_ATTEMPTS = 10_000
 
 
 def _ledger():
-    from ledger import services
-
     return services
 
 
@@ -59,8 +60,6 @@ def _fees(rulebook, reward, requester):
 
 def key_validate(form, key):
     """The answer key: one expected answer per question, itself a valid answer to the form."""
-    from tasks.questions import answers_validate
-
     if not isinstance(key, dict) or set(key) != {f["name"] for f in form}:
         raise DomainError("invalid_answer_key", _("The answer key needs exactly one answer per question."),
                           {"questions": [f["name"] for f in form]})
@@ -72,8 +71,6 @@ def key_validate(form, key):
 def qualification_test_create(*, actor, coop, name, questions, answer_key, pass_mark, time_limit_minutes, retry_hours,
                 estimated_minutes, reward, organisation=None, description="", instructions="", reason=""):
     """Define a paid test and the `test`-kind qualification it earns."""
-    from tasks.questions import form_validate
-
     owner_require(user=actor, coop_id=coop.pk, organisation_id=getattr(organisation, "pk", None))
     rulebook = rulebook_in_force(coop=coop)
     form = form_validate(questions)
@@ -103,8 +100,6 @@ def qualification_test_create(*, actor, coop, name, questions, answer_key, pass_
 
 
 def _money(amount):
-    from coop.core.money import format_amount
-
     return format_amount(amount)
 
 
@@ -183,8 +178,6 @@ def score_answers(*, questions, key, answers):
 def attempt_submit(*, member, attempt, answers):
     """Score and pay an attempt, exactly once: a second submission is refused and pays nothing
     (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once)."""
-    from tasks.questions import answers_validate
-
     found = Attempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
         "test__qualification__coop_id", flat=True).first()
     if found is None:

@@ -13,7 +13,8 @@ from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.services import event_record
-from coop.federation.selectors import rulebook_in_force
+from coop.federation.models import Membership
+from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks.qualifications import locks
 from tasks.qualifications.enqueue import enqueue_qualification_reevaluate
 from tasks.qualifications.models import (
@@ -266,8 +267,6 @@ def _computed(qualifications):
 def member_reevaluate(*, member, now=None):
     """Re-evaluate one member against every computed qualification of their coop (after an
     approval, a final rejection or an overturn). One short transaction per change."""
-    from coop.federation.selectors import membership_active
-
     membership = membership_active(user=member)
     if membership is None:
         return {}
@@ -287,8 +286,6 @@ def member_reevaluate(*, member, now=None):
 def qualification_reevaluate(*, qualification, member_ids=None, now=None, batch=500):
     """Re-evaluate the coop's active members (or `member_ids`) against a computed qualification:
     records are read in batches, each change is its own short transaction (DESIGN.md seam 8)."""
-    from coop.federation.models import Membership
-
     qualification = Qualification.objects.select_related("current_version", "coop").get(pk=qualification.pk)
     if qualification.kind != Qualification.Kind.COMPUTED:
         return {"granted": 0, "revoked": 0}

@@ -1,12 +1,15 @@
 """Which qualifications a project requires (chosen by its requester)."""
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from accounts.selectors import organisation_staff_require
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError
 from coop.eventlog.services import event_record
+from tasks.locks import project_for_update
+from tasks.models import Project
 from tasks.qualifications.eligibility import requirements_forget
 from tasks.qualifications.models import ProjectRequirement, Qualification
 
@@ -15,8 +18,6 @@ MAX_REQUIRED = 10
 
 def qualifications_available_for(project):
     """What a project may require: its coop's own qualifications and its requester's in that coop."""
-    from django.db.models import F, Q
-
     return (Qualification.objects.filter(coop_id=project.coop_id)
             .filter(Q(organisation__isnull=True) | Q(organisation_id=project.organisation_id))
             .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))
@@ -27,9 +28,6 @@ def qualifications_available_for(project):
 def project_requirements_set(*, actor, project, qualifications):
     """Replace the project's required qualifications. The requester's staff choose them; a
     cancelled project keeps what it had."""
-    from tasks.locks import project_for_update
-    from tasks.models import Project
-
     requirements_forget(project)  # the caller's instance reads the new choice
     project = project_for_update(project.pk)
     organisation_staff_require(user=actor, organisation=project.organisation)
