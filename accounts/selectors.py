@@ -4,7 +4,6 @@ from accounts.errors import (
     NotOrganisationStaff,
     OrganisationNotFound,
     OrganisationRequired,
-    OrganisationRoleRequired,
     OrganisationSuspended,
     TermsNotAccepted,
 )
@@ -37,16 +36,6 @@ def organisations_of(*, user):
         return Organisation.objects.none()
     return Organisation.objects.filter(staff__user=user).order_by("name", "pk")
 
-
-def organisation_staff_require(*, user, organisation, role=None):
-    """The staff row of `user` in `organisation`, or Forbidden (`not_organisation_staff`, or
-    `organisation_role_required` when `role` is given and theirs differs)."""
-    row = OrganisationStaff.objects.filter(organisation=organisation, user_id=getattr(user, "pk", None)).first()
-    if row is None:
-        raise NotOrganisationStaff()
-    if role is not None and row.role != role:
-        raise OrganisationRoleRequired()
-    return row
 
 
 def organisation_suspended_check(organisation):

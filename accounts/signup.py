@@ -24,6 +24,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from accounts.locks import user_by_email_for_update, user_for_update
 from accounts.models import MemberProfile, User
 from coop.eventlog.services import event_record
 
@@ -51,7 +52,7 @@ def signup_request(*, email, password, display_name, country="", next_url="", li
     address (see the module docstring). The emails go after commit."""
     email = (email or "").strip().lower()
     base = (link_base or settings.SITE_URL).rstrip("/")
-    user = User.objects.select_for_update().filter(email=email).first()
+    user = user_by_email_for_update(email)
     if user is None or _is_unconfirmed(user):
         if user is None:
             user = User.objects.create_user(email=email, password=password, is_active=False)
@@ -97,7 +98,7 @@ def signup_confirm(*, uidb64, token, password):
     user = signup_user_for_link(uidb64, token)
     if user is None or not user.check_password(password or ""):
         return None
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = user_for_update(user.pk)
     if not _is_unconfirmed(user):
         return None
     user.is_active = True

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
-from accounts.selectors import organisation_staff_require
 from coop.core.csv import csv_response
 from coop.core.errors import DomainError
 from coop.core.money import currency, exponent
-from coop.federation.access import is_operator, operator_required, steward_required
+from coop.federation.access import is_operator, operator_required, requester_staff_require, steward_required
 from coop.federation.selectors import membership_live, rulebook_in_force
 from ledger import selectors, services
 from ledger.forms import DepositForm, FailForm, MonthForm, PayoutRequestForm, ReverseForm, SettleForm
@@ -98,7 +97,7 @@ def _organisation(request, org_id):
     organisation = get_object_or_404(Organisation, pk=org_id)
     if not is_operator(request.user):
         try:
-            organisation_staff_require(user=request.user, organisation=organisation)
+            requester_staff_require(request.user, organisation_id=organisation.pk)
         except DomainError:
             raise PermissionDenied(_("Only the staff of this requester may see its money."))
     return organisation

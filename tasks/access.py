@@ -1,14 +1,14 @@
 """Who may act on a project: requester staff of its organisation, members of its coop."""
 
-from accounts.selectors import organisation_staff_require, organisation_suspended_check
+from accounts.selectors import organisation_suspended_check
 from coop.core.errors import NotFound
-from coop.federation.access import membership_active_of
+from coop.federation.access import membership_active_of, requester_staff_require
 from tasks.models import Project
 
 
 def staff_check(*, user, organisation):
     """Raise Forbidden unless `user` is staff of `organisation` and it is not suspended."""
-    organisation_staff_require(user=user, organisation=organisation)
+    requester_staff_require(user, organisation_id=organisation.pk)
     organisation_suspended_check(organisation)
 
 

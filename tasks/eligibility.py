@@ -45,8 +45,7 @@ class MemberContext:
         self.membership = None
         self.cache = {}  # for registered checks: lives as long as this context (one feed, one claim)
         if member is not None and member.is_authenticated:
-            self.membership = (Membership.objects.select_related("coop")
-                               .filter(user=member, status=Membership.Status.ACTIVE).first())
+            self.membership = Membership.objects.active().select_related("coop").filter(user=member).first()
         self._rulebooks = {}
         self.open_count = 0
         self.consents = {}

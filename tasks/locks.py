@@ -1,6 +1,7 @@
-"""The only place the marketplace locks rows, in the one global order of docs/ledger.md
-("Lock order"): a member's membership, then assignments (pk order), then the project, then
-slots (pk order), then ledger balances (account-id order, `ledger.locks`).
+"""Where the marketplace locks rows, in the one global order of docs/ledger.md ("Lock order"):
+a member's membership (`coop.federation.locks.membership_for_update`, the one membership lock),
+then assignments (pk order), then the project, then slots (pk order), then ledger balances
+(account-id order, `ledger.locks`).
 
 Every lock here is FOR NO KEY UPDATE on the named rows only (`of=("self",)`): rows joined for
 reading (coop, organisation, member) are not locked, and a lock on a row does not block the
@@ -10,23 +11,11 @@ so a FOR UPDATE on a parent row made two transactions deadlock at commit, issue 
 
 from django.db.models import Q
 
-from coop.federation.models import Membership
-from tasks.errors import NotEligible
 from tasks.models import Assignment, Project, Slot
 
 
 def _for_update(qs):
     return qs.select_for_update(no_key=True, of=("self",))
-
-
-def membership_for_update(*, user, coop_id):
-    """Lock the claimant's active membership row: claims by one member queue here, so a
-    double tap cannot beat the open-assignment cap."""
-    membership = (_for_update(Membership.objects)
-                  .filter(user=user, coop_id=coop_id, status=Membership.Status.ACTIVE).first())
-    if membership is None:
-        raise NotEligible("not_a_member", None, {"reasons": [{"code": "not_a_member"}]})
-    return membership
 
 
 def project_for_update(pk):

@@ -16,7 +16,7 @@ from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvita
 from accounts.requesters import services
 from coop.core.api import CursorPagination
 from coop.core.schema import ErrorSerializer as ERROR
-from coop.federation.access import Scope
+from coop.federation.access import Scope, requester_staff_require
 
 ORG_PARAM = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
                              description="Which of your organisations (session users on several; "
@@ -271,7 +271,7 @@ class InvitationListApi(ListAPIView):
 
     def get_queryset(self):
         organisation = _organisation(self.request)
-        selectors.organisation_staff_require(user=self.request.user, organisation=organisation,
+        requester_staff_require(self.request.user, organisation_id=organisation.pk,
                                              role=OrganisationStaff.Role.OWNER)
         return selectors.organisation_invitations(organisation=organisation)
 

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,11 +31,11 @@ from accounts.errors import (
 )
 from accounts.keys import api_key_generate, secret_digest, secret_seal, token_generate
 from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation, TermsAcceptance, TermsVersion
-from accounts.selectors import organisation_staff_require, organisation_suspended_check
+from accounts.selectors import organisation_suspended_check
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError
 from coop.eventlog.services import event_record
-from coop.federation.access import access_changed, operator_require
+from coop.federation.access import access_changed, operator_require, requester_staff_require
 
 INVITATION_DAYS = 7
 MIN_REASON = 10
@@ -119,7 +118,7 @@ def organisation_register(*, user, name, country="", contact_email="", website="
 
 @transaction.atomic
 def organisation_update(*, user, organisation, **fields):
-    organisation_staff_require(user=user, organisation=organisation, role=OWNER)
+    requester_staff_require(user, organisation_id=organisation.pk, role=OWNER)
     allowed = {"name", "country", "contact_email", "website", "description"}
     unknown = set(fields) - allowed
     if unknown:
@@ -185,7 +184,7 @@ def terms_version_publish(*, operator, text):
     accept it before its next project is published; their owners get a notice."""
     _operator_require(operator)
     text = _clean_text(text, field="text", max_length=100_000, required=True)
-    number = (TermsVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+    number = locks.terms_number_latest_for_update() + 1
     version = TermsVersion.objects.create(number=number, text=text, published_by=operator)
     event_record(type="terms.published", actor=operator, subject=version, payload={"version": number})
     link = reverse("accounts:requester_terms")
@@ -201,7 +200,7 @@ def terms_version_publish(*, operator, text):
 def terms_accept(*, user, organisation, version):
     """An owner accepts `version` (a TermsVersion or its number) for the organisation. Only
     the latest version can be accepted; accepting it twice changes nothing."""
-    organisation_staff_require(user=user, organisation=organisation, role=OWNER)
+    requester_staff_require(user, organisation_id=organisation.pk, role=OWNER)
     number = getattr(version, "number", version)
     latest = TermsVersion.objects.order_by("-number").first()
     if latest is None or str(latest.number) != str(number):
@@ -224,7 +223,7 @@ def invitation_create(*, user, organisation, email, role=OrganisationStaff.Role.
     emailed link only (`link_base` defaults to settings.SITE_URL; `send=False` for the demo);
     the database keeps its keyed hash. A newer invitation to the same address replaces a
     pending older one."""
-    organisation_staff_require(user=user, organisation=organisation, role=OWNER)
+    requester_staff_require(user, organisation_id=organisation.pk, role=OWNER)
     organisation = Organisation.objects.get(pk=organisation.pk)  # fresh: suspension may be newer
     organisation_suspended_check(organisation)
     email = (email or "").strip().lower()
@@ -260,7 +259,7 @@ def invitation_create(*, user, organisation, email, role=OrganisationStaff.Role.
 
 @transaction.atomic
 def invitation_revoke(*, user, invitation):
-    organisation_staff_require(user=user, organisation=invitation.organisation, role=OWNER)
+    requester_staff_require(user, organisation_id=invitation.organisation_id, role=OWNER)
     invitation = locks.invitation_for_update(invitation.pk)
     if invitation.accepted_at:
         raise InvitationUsed()
@@ -312,8 +311,7 @@ def _staff_locked(staff):
     Owners first on every path, so two owners changing each other cannot deadlock; the
     owner list is re-read under the lock, so two concurrent demotions cannot both pass."""
     owners = locks.owners_for_update(staff.organisation_id)
-    row = (OrganisationStaff.objects.select_for_update(of=("self",)).select_related("organisation")
-           .filter(pk=staff.pk).first())
+    row = locks.staff_for_update(staff.pk)
     if row is None:
         raise DomainError("not_found", _("This person is no longer on the staff."))
     return row, owners
@@ -327,7 +325,7 @@ def _last_owner_guard(staff, owners):
 
 @transaction.atomic
 def staff_role_change(*, user, staff, role):
-    organisation_staff_require(user=user, organisation=staff.organisation, role=OWNER)
+    requester_staff_require(user, organisation_id=staff.organisation_id, role=OWNER)
     if role not in ROLES:
         raise DomainError("invalid", _("Role: owner or staff."), {"field": "role"})
     staff, owners = _staff_locked(staff)
@@ -347,7 +345,7 @@ def staff_remove(*, user, staff):
     """An owner removes a staff member (or a person leaves). Their API keys are revoked with
     them: a key acts as its creator, who no longer acts for the organisation."""
     if staff.user_id != user.pk:
-        organisation_staff_require(user=user, organisation=staff.organisation, role=OWNER)
+        requester_staff_require(user, organisation_id=staff.organisation_id, role=OWNER)
     staff, owners = _staff_locked(staff)
     _last_owner_guard(staff, owners)
     now = timezone.now()
@@ -380,7 +378,7 @@ def api_key_create(*, user, organisation, name, scopes=ApiKey.DEFAULT_SCOPES, ra
     """A staff member creates an API key with `scopes` (default `ApiKey.DEFAULT_SCOPES`: no
     `admin`). Only an owner may give the `admin` scope. Returns (key, secret): show the secret
     once, it is not stored in clear (only its keyed hash, and sealed: accounts/keys.py)."""
-    staff_row = organisation_staff_require(user=user, organisation=organisation)
+    staff_row = requester_staff_require(user, organisation_id=organisation.pk)
     scopes = api_key_scopes_clean(scopes)
     if ApiKey.Scope.ADMIN in scopes and staff_row.role != OWNER:
         raise OrganisationRoleRequired(message=_("Only an owner may create a key with the admin scope."))
@@ -399,9 +397,9 @@ def api_key_create(*, user, organisation, name, scopes=ApiKey.DEFAULT_SCOPES, ra
 @transaction.atomic
 def api_key_revoke(*, user, key):
     """Its creator or an owner revokes a key; the next request with it fails."""
-    row = organisation_staff_require(user=user, organisation=key.organisation)
+    row = requester_staff_require(user, organisation_id=key.organisation_id)
     if key.created_by_id != user.pk and row.role != OWNER:
-        organisation_staff_require(user=user, organisation=key.organisation, role=OWNER)
+        requester_staff_require(user, organisation_id=key.organisation_id, role=OWNER)
     key = locks.api_key_for_update(key.pk)
     if key.revoked_at:
         raise ApiKeyRevoked()

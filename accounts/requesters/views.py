@@ -14,7 +14,7 @@ from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvita
 from accounts.requesters import services
 from accounts.requesters.forms import ApiKeyForm, InvitationForm, OrganisationForm, SuspendForm, TermsForm
 from coop.core.errors import DomainError
-from coop.federation.access import operator_required
+from coop.federation.access import operator_required, requester_staff_require
 
 
 def _organisation(request):
@@ -41,7 +41,7 @@ def requester_home(request, key_form=None, invite_form=None, new_secret=None):
     organisation = _organisation(request)
     if organisation is None:
         return render(request, "accounts/requesters/home_empty.html", {})
-    staff_row = selectors.organisation_staff_require(user=request.user, organisation=organisation)
+    staff_row = requester_staff_require(request.user, organisation_id=organisation.pk)
     return render(request, "accounts/requesters/home.html", {
         "organisation": organisation, "me": staff_row, "is_owner": staff_row.role == OrganisationStaff.Role.OWNER,
         "organisations": selectors.organisations_of(user=request.user),

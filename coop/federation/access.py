@@ -38,6 +38,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from accounts.errors import (
     ApiKeyNotAllowed,
     ApiKeyScopeMissing,
+    NotOrganisationStaff,
     OrganisationRoleRequired,
     PasswordConfirmationRequired,
     WrongPassword,
@@ -152,10 +153,18 @@ def is_requester_staff(user, *, organisation_id):
         user_id=user_id, organisation_id=organisation_id).exists()
 
 
-def requester_staff_require(user, *, organisation_id, error=None):
-    if not is_requester_staff(user, organisation_id=organisation_id):
-        raise error if error is not None else Forbidden(
-            "not_organisation_staff", _("Only staff of the requester that owns it may do this."))
+def requester_staff_require(user, *, organisation_id, role=None, error=None):
+    """The staff row of `user` in the organisation (one query). Raise `error` (default
+    `NotOrganisationStaff`, 403) when they are not on its staff, `OrganisationRoleRequired`
+    when `role` is given and theirs differs."""
+    user_id = _user_id(user)
+    row = None if user_id is None else OrganisationStaff.objects.filter(
+        organisation_id=organisation_id, user_id=user_id).first()
+    if row is None:
+        raise error if error is not None else NotOrganisationStaff()
+    if role is not None and row.role != role:
+        raise OrganisationRoleRequired()
+    return row
 
 
 # --- API keys and their scopes -----------------------------------------------------------

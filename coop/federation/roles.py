@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import OrganisationStaff
+from coop.federation.access import is_operator
 from coop.federation.models import Membership
 
 MEMBER, APPLICANT, NEWCOMER = "member", "applicant", "newcomer"
@@ -138,7 +139,7 @@ def roles_held(user):
             held.add(MEMBER)
             if a == Membership.Role.STEWARD and b == Membership.Status.ACTIVE:
                 held.add(STEWARD)
-    if user.is_staff:
+    if is_operator(user):
         held.add(OPERATOR)
     if MEMBER in held:
         held.discard(APPLICANT)  # a live application after leaving: the member's pages still hold the money

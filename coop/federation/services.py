@@ -15,6 +15,7 @@ from coop.eventlog.services import event_record
 from coop.federation import rulebook as spec
 from coop.federation.access import access_changed, operator_require, steward_require, stewards_of
 from coop.federation.errors import AlreadyMember, InvalidTransition, ReasonRequired
+from coop.federation.locks import coop_for_update, membership_for_update
 from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
 from coop.federation.selectors import federation_bounds, rulebook_in_force
 
@@ -94,7 +95,7 @@ def rulebook_version_create(*, coop, parameters, articles, actor=None, note="", 
     numbers = [a[0] for a in articles]
     if len(numbers) != len(set(numbers)):
         raise DomainError("duplicate_article", _("Two articles have the same number."))
-    Coop.objects.select_for_update().get(pk=coop.pk)  # serialise version numbers per coop
+    coop_for_update(coop.pk)  # serialise version numbers per coop
     last = RulebookVersion.objects.filter(coop=coop).order_by("-number").first()
     number = (last.number + 1) if last else 1
     version = RulebookVersion.objects.create(
@@ -112,7 +113,7 @@ def steward_appoint(*, operator, coop, user):
     """The operator appoints a founding steward (later, governance elects them)."""
     operator_require(operator, error=Forbidden("operator_only",
                                                _("Only the federation operator appoints founding stewards.")))
-    membership = Membership.objects.select_for_update().filter(user=user, status__in=Membership.LIVE).first()
+    membership = membership_for_update(user=user, statuses=Membership.LIVE)
     if membership and membership.coop_id != coop.pk:
         raise AlreadyMember()
     now = timezone.now()
@@ -151,7 +152,7 @@ def application_subject(membership):
 
 
 def _locked(membership):
-    return Membership.objects.select_for_update(of=("self",)).select_related("coop", "user").get(pk=membership.pk)
+    return membership_for_update(pk=membership.pk, statuses=(), related=("coop", "user"), must_exist=True)
 
 
 @transaction.atomic
@@ -246,8 +247,7 @@ def membership_reinstate(*, steward, membership, reason):
 
 @transaction.atomic
 def membership_leave(*, user):
-    membership = Membership.objects.select_for_update(of=("self",)).select_related("coop").filter(
-        user=user, status__in=Membership.LIVE).first()
+    membership = membership_for_update(user=user, statuses=Membership.LIVE, related=("coop",))
     if membership is None:
         raise NotFound("no_membership", _("You have no membership to leave."))
     membership.status = Membership.Status.LEFT

@@ -206,7 +206,7 @@ def propose_choices(*, user):
         "membership": membership, "rulebook": rulebook, "parameters": parameters, "categories": categories,
         "qualifications": qualifications,
         "electable": [m for m in members if m.role == Membership.Role.MEMBER],
-        "recallable": [m for m in members if m.role == Membership.Role.STEWARD],
+        "recallable": [m for m in members if m.is_steward],
         "articles": rulebook.articles, "next_article": max([a.number for a in rulebook.articles] or [0]) + 1,
         "federation_parameters": fed_parameters if membership.is_steward else [],
         "extra_kinds": [k for k in KINDS if k not in dict(ProposalChange.Kind.choices)],

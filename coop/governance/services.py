@@ -20,7 +20,8 @@ from coop.eventlog.services import event_record
 from coop.federation import rulebook as spec
 from coop.federation.access import access_changed
 from coop.federation.errors import InvalidTransition
-from coop.federation.models import Coop, Federation, Membership, RulebookVersion
+from coop.federation.locks import federation_for_update, membership_for_update
+from coop.federation.models import Coop, Membership, RulebookVersion
 from coop.federation.selectors import federation_bounds, members_participating, membership_active, rulebook_in_force
 from coop.federation.services import rulebook_version_create
 from coop.governance import locks
@@ -406,7 +407,7 @@ def federation_rulebook_version_create(*, parameters, proposal, now=None):
         p = spec.BY_NAME.get(name)
         if p is not None and p.bound != "free" and bound is not None and check_bound_value(p, bound):
             raise DomainError("invalid_parameters", _("Some federation bounds are not valid."), {"parameter": name})
-    Federation.objects.select_for_update().order_by("pk").first()  # serialise version numbers
+    federation_for_update()  # serialise version numbers
     latest = federation_rulebook_latest()
     version = RulebookVersion.objects.create(
         coop=None, number=(latest.number + 1) if latest else 1, parameters=parameters, effective_at=now,
@@ -439,7 +440,7 @@ def coops_bring_within_bounds(*, proposal, now):
 
 # --- stewards ----------------------------------------------------------------------------
 def _role_change(*, membership, proposal, role, event_type):
-    membership = Membership.objects.select_for_update(of=("self",)).select_related("coop", "user").get(pk=membership.pk)
+    membership = membership_for_update(pk=membership.pk, statuses=(), related=("coop", "user"), must_exist=True)
     if membership.status != Membership.Status.ACTIVE:
         raise InvalidTransition()
     membership.role = role

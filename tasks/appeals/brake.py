@@ -22,6 +22,7 @@ from coop.eventlog.services import event_record
 from coop.federation.access import is_steward
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import escrow
+from tasks.appeals.locks import brake_for_update
 from tasks.appeals.models import ProjectBrake, ProjectFlag
 from tasks.appeals.services import _staff_users, _stewards
 from tasks.errors import InvalidState
@@ -154,8 +155,7 @@ def frozen_void(*, steward, assignment, now=None):
 @retry_transaction
 @transaction.atomic
 def brake_lift(*, steward, project, now=None):
-    brake = ProjectBrake.objects.select_for_update(of=("self",)).select_related("project").filter(
-        project_id=getattr(project, "pk", project)).first()
+    brake = brake_for_update(getattr(project, "pk", project))
     if brake is None:
         raise NotFound()
     _steward_check(steward, brake.project.coop_id)

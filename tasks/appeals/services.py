@@ -17,6 +17,7 @@ from coop.core.errors import DomainError, NotFound
 from coop.eventlog.models import Checkpoint, Sequenced
 from coop.eventlog.services import event_record
 from coop.federation.access import access_changed, is_steward, stewards_of
+from coop.federation.locks import membership_for_update
 from coop.federation.models import Membership
 from coop.federation.selectors import members_participating, rulebook_in_force
 from coop.federation.services import membership_reinstate_by_appeal
@@ -25,7 +26,7 @@ from ledger.services import juror_pay
 from ledger.treasury import juror_fund_top_up
 from tasks import escrow
 from tasks.access import staff_check
-from tasks.appeals import draw
+from tasks.appeals import draw, locks
 from tasks.appeals.errors import (
     AlreadyAppealed,
     AlreadyVoted,
@@ -38,7 +39,8 @@ from tasks.appeals.models import Appeal, JurySeat, RequesterReview
 from tasks.locks import assignment_for_update, project_for_update
 from tasks.models import Assignment, Project
 from tasks.qualifications.enqueue import enqueue_member_reevaluate
-from tasks.qualifications.models import ProjectRequirement, QualificationGrant, QualificationRevocation
+from tasks.qualifications.locks import revocation_for_update
+from tasks.qualifications.models import ProjectRequirement, QualificationGrant
 from tasks.qualifications.services import qualification_reinstate
 
 MIN_STATEMENT = 20
@@ -147,8 +149,7 @@ def _window_open(coop, since, now):
 
 
 def _file_revocation(member, statement, revocation, now):
-    revocation = QualificationRevocation.objects.select_for_update(of=("self",)).select_related(
-        "qualification").filter(pk=getattr(revocation, "pk", revocation)).first()
+    revocation = revocation_for_update(getattr(revocation, "pk", revocation), related=("qualification",))
     if revocation is None or revocation.member_id != member.pk:
         raise NotFound()
     if Appeal.objects.filter(revocation=revocation).exists():
@@ -163,8 +164,7 @@ def _file_revocation(member, statement, revocation, now):
 
 
 def _file_sanction(member, statement, membership, now):
-    membership = Membership.objects.select_for_update(of=("self",)).select_related("coop").filter(
-        pk=getattr(membership, "pk", membership)).first()
+    membership = membership_for_update(pk=getattr(membership, "pk", membership), statuses=(), related=("coop",))
     if membership is None or membership.user_id != member.pk:
         raise NotFound()
     if membership.status != Membership.Status.SUSPENDED:
@@ -186,7 +186,7 @@ def _file_sanction(member, statement, membership, now):
 def appeal_answer(*, actor, appeal, text, now=None):
     """The requester answers the appeal once, in writing, before the jury votes."""
     text = _text(text, MIN_STATEMENT, DomainError("answer_required", _("Write your answer (at least 20 characters).")))
-    appeal = Appeal.objects.select_for_update().filter(pk=getattr(appeal, "pk", appeal)).first()
+    appeal = locks.appeal_for_update(getattr(appeal, "pk", appeal))
     if appeal is None or appeal.organisation_id is None:
         raise NotFound()
 
@@ -263,7 +263,7 @@ def appeal_draw(*, appeal_id, now=None):
     """Draw the jury once the appeal's event is in a signed checkpoint. Returns True if drawn.
     Safe to call again: a drawn appeal is left alone; one without enough candidates waits."""
     now = now or timezone.now()
-    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("coop").get(pk=appeal_id)
+    appeal = locks.appeal_with_coop_for_update(appeal_id)
     if appeal.status != Appeal.Status.AWAITING_DRAW:
         return False
     checkpoint = appeal_checkpoint(appeal)
@@ -313,7 +313,9 @@ def _replace(appeal, now):
 def seats_lapse_and_replace(*, appeal_id, now=None):
     """Jurors who did not answer within `jury_response_hours` lapse and are replaced."""
     now = now or timezone.now()
-    appeal = Appeal.objects.select_for_update().get(pk=appeal_id)
+    appeal = locks.appeal_for_update(appeal_id)
+    if appeal is None:
+        raise Appeal.DoesNotExist()
     if appeal.status != Appeal.Status.JURY:
         return 0
     lapsed = list(appeal.seats.filter(status=JurySeat.Status.INVITED, respond_by__lt=now))
@@ -330,10 +332,10 @@ def seats_lapse_and_replace(*, appeal_id, now=None):
 
 
 def _seat_for_update(juror, appeal):
-    appeal = Appeal.objects.select_for_update().filter(pk=getattr(appeal, "pk", appeal)).first()
+    appeal = locks.appeal_for_update(getattr(appeal, "pk", appeal))
     if appeal is None:
         raise NotFound()
-    seat = JurySeat.objects.select_for_update().filter(appeal=appeal, juror_id=juror.pk).first()
+    seat = locks.seat_for_update(appeal=appeal, juror_id=juror.pk)
     if seat is None or seat.status in (JurySeat.Status.DECLINED, JurySeat.Status.LAPSED):
         raise NotAJuror()
     if appeal.status != Appeal.Status.JURY:
@@ -462,7 +464,7 @@ def jurors_pay_one(*, seat_id, now=None):
     the fund is short, it is first topped up from the treasury to the coop's voted reserve
     (ledger/treasury.py, docs/ledger.md); if the treasury cannot cover it either, the seat stays
     unpaid, stewards are told (with a link to the fund's page), and the job retries later."""
-    seat = JurySeat.objects.select_for_update(of=("self",)).select_related("appeal__coop", "juror").get(pk=seat_id)
+    seat = locks.seat_to_pay_for_update(seat_id)
     appeal = seat.appeal
     if seat.paid_at is not None or seat.status != JurySeat.Status.VOTED or appeal.is_open:
         return False
@@ -528,8 +530,7 @@ def review_post(*, member, project, rating, text):
 @retry_transaction
 @transaction.atomic
 def review_moderate(*, steward, review, publish, reason=""):
-    review = RequesterReview.objects.select_for_update(of=("self",)).select_related("project").filter(
-        pk=getattr(review, "pk", review)).first()
+    review = locks.review_for_update(getattr(review, "pk", review))
     if review is None or not is_steward(steward, coop_id=review.project.coop_id):
         raise NotFound()
     reason = (reason or "").strip()

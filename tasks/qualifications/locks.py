@@ -1,14 +1,9 @@
-"""The only place qualification rows are locked (parents before children, pk order)."""
+"""Where qualification rows are locked (parents before children, pk order). Grants,
+revocations and claims of one member are serialised on the member's membership row, taken
+first with `coop.federation.locks.membership_for_update` (the marketplace's claim locks the
+same row, DESIGN.md seam 4)."""
 
-from coop.federation.models import Membership
-from tasks.qualifications.models import Attempt, Qualification, QualificationTest
-
-
-def membership_for_update(*, user_id, coop_id):
-    """The member's active membership row, locked: grants, revocations and claims of one member
-    are serialised on it (the marketplace's claim locks the same row, DESIGN.md seam 4)."""
-    return (Membership.objects.select_for_update()
-            .filter(user_id=user_id, coop_id=coop_id, status=Membership.Status.ACTIVE).order_by("pk").first())
+from tasks.qualifications.models import Attempt, Qualification, QualificationRevocation, QualificationTest
 
 
 def qualification_for_update(pk):
@@ -21,3 +16,13 @@ def test_for_update(pk):
 
 def attempt_for_update(pk):
     return Attempt.objects.select_for_update().get(pk=pk)
+
+
+def revocation_for_update(pk, *, related=(), must_exist=False):
+    """A revocation (the relations in `related` read with it, not locked), or None (or
+    DoesNotExist with `must_exist`)."""
+    revocation = QualificationRevocation.objects.select_for_update(of=("self",)).select_related(*related).filter(
+        pk=pk).first()
+    if revocation is None and must_exist:
+        raise QualificationRevocation.DoesNotExist()
+    return revocation

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation, User
 from accounts.pseudonyms import worker_from_pseudonym
-from accounts.selectors import organisation_staff_require, organisations_of
+from accounts.selectors import organisations_of
 from coop.core.errors import DomainError
+from coop.federation.access import requester_staff_require
 from coop.federation.models import Membership
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks.models import Project
@@ -278,7 +279,7 @@ def project_requirements(request, pk):
     meet them before publishing."""
     project = get_object_or_404(Project.objects.select_related("coop", "organisation"), pk=pk)
     try:
-        organisation_staff_require(user=request.user, organisation=project.organisation)
+        requester_staff_require(request.user, organisation_id=project.organisation_id)
     except DomainError:
         raise Http404
     available = services.qualifications_available_for(project)

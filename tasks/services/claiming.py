@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
+from coop.federation.locks import membership_for_update
 from tasks import escrow
 from tasks.eligibility import MemberContext, eligibility_with
 from tasks.errors import FairShareReached, InvalidState, NoFreeSlot, NotEligible, OpenCapReached
-from tasks.locks import free_slot_for_update, membership_for_update, project_for_update, slot_for_update
+from tasks.locks import free_slot_for_update, project_for_update, slot_for_update
 from tasks.models import Assignment, Project, Slot
 
 ENDED = (Assignment.Status.RETURNED, Assignment.Status.EXPIRED)
@@ -42,7 +43,10 @@ def fair_share_held(*, member, project):
 def assignment_claim(*, member, project, now=None):
     """Give `member` (a User) a free slot of `project`; return the new Assignment."""
     now = now or timezone.now()
+    # claims by one member queue on their membership row, so a double tap cannot beat the open-assignment cap
     membership = membership_for_update(user=member, coop_id=project.coop_id)
+    if membership is None:
+        raise NotEligible("not_a_member", None, {"reasons": [{"code": "not_a_member"}]})
     project = Project.objects.select_related("coop", "organisation").get(pk=project.pk)
     if project.status != Project.Status.OPEN:
         raise InvalidState("project_not_open", _("This project is not open for work now."))

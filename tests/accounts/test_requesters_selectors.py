@@ -1,5 +1,5 @@
 """The selectors other apps call: organisation_for_request, organisations_of,
-organisation_staff_require, organisation_terms_current."""
+organisation_terms_current; and the access module's requester staff check."""
 
 from types import SimpleNamespace
 
@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from accounts import selectors
 from accounts.requesters import services
 from coop.core.errors import DomainError
+from coop.federation import access
 from tests.factories import OrganisationStaffFactory, TermsVersionFactory, UserFactory, operator, organisation
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +19,9 @@ def _request(user=None, auth=None):
     return SimpleNamespace(user=user or AnonymousUser(), auth=auth)
 
 
-def _code(fn, **kwargs):
+def _code(fn, *args, **kwargs):
     with pytest.raises(DomainError) as exc:
-        fn(**kwargs)
+        fn(*args, **kwargs)
     return exc.value.code, exc.value.status
 
 
@@ -59,12 +60,15 @@ def test_organisations_of_and_staff_require():
     row = OrganisationStaffFactory(organisation=org)
     assert list(selectors.organisations_of(user=row.user)) == [org]
     assert list(selectors.organisations_of(user=AnonymousUser())) == []
-    assert selectors.organisation_staff_require(user=row.user, organisation=org) == row
-    assert _code(selectors.organisation_staff_require, user=row.user, organisation=org, role="owner") == (
+    # the staff check itself is the access module's (coop.federation.access.requester_staff_require)
+    assert access.requester_staff_require(row.user, organisation_id=org.pk) == row
+    assert _code(access.requester_staff_require, row.user, organisation_id=org.pk, role="owner") == (
         "organisation_role_required", 403)
-    assert _code(selectors.organisation_staff_require, user=UserFactory(), organisation=org) == (
+    assert _code(access.requester_staff_require, UserFactory(), organisation_id=org.pk) == (
         "not_organisation_staff", 403)
-    assert selectors.organisation_staff_require(user=org.owner, organisation=org, role="owner").role == "owner"
+    assert _code(access.requester_staff_require, AnonymousUser(), organisation_id=org.pk) == (
+        "not_organisation_staff", 403)
+    assert access.requester_staff_require(org.owner, organisation_id=org.pk, role="owner").role == "owner"
 
 
 def test_organisation_terms_require():

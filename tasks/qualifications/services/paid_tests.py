@@ -18,6 +18,7 @@ from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.core.money import format_amount
 from coop.eventlog.services import event_record
+from coop.federation.locks import membership_for_update
 from coop.federation.selectors import rulebook_in_force
 from ledger import services
 from tasks.qualifications import locks
@@ -133,7 +134,7 @@ def qualification_test_fund(*, actor, test, attempts):
 def attempt_start(*, member, test):
     """Start (or resume) an attempt. Reserves one funded attempt of the budget."""
     qualification = Qualification.objects.get(pk=test.qualification_id)
-    if locks.membership_for_update(user_id=member.pk, coop_id=qualification.coop_id) is None:
+    if membership_for_update(user=member.pk, coop_id=qualification.coop_id) is None:
         raise DomainError("not_a_member", _("Only active members of this coop can take its tests."))
     test = locks.test_for_update(test.pk)
     current = Attempt.objects.filter(test=test, member=member, status=Attempt.Status.STARTED).first()
@@ -183,7 +184,7 @@ def attempt_submit(*, member, attempt, answers):
     if found is None:
         raise NotFound("no_attempt", _("No such attempt."))
     # lock order: membership, test, attempt (as attempt_start and attempts_expire_due)
-    held = locks.membership_for_update(user_id=member.pk, coop_id=found)
+    held = membership_for_update(user=member.pk, coop_id=found)
     attempt = locks.attempt_for_update(attempt.pk)
     if attempt.status != Attempt.Status.STARTED:
         raise Conflict("already_submitted", _("This attempt was already submitted and paid."))

@@ -13,6 +13,7 @@ from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.services import event_record
+from coop.federation.locks import membership_for_update
 from coop.federation.models import Membership
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks.qualifications import locks
@@ -163,7 +164,7 @@ def _revoke(*, grant, cause, reason, evidence, actor=None):
 
 
 def _member_in_coop(qualification, member):
-    membership = locks.membership_for_update(user_id=member.pk, coop_id=qualification.coop_id)
+    membership = membership_for_update(user=member.pk, coop_id=qualification.coop_id)
     if membership is None:
         raise DomainError("not_a_member", _("Only active members of this coop can hold its qualifications."))
     return membership
@@ -200,7 +201,7 @@ def qualification_revoke(*, actor, qualification, member, reason):
         raise DomainError("computed_kind", _("A computed qualification follows its published rule: change the rule "
                                              "instead."))
     reason = _reason(reason)
-    locks.membership_for_update(user_id=member.pk, coop_id=qualification.coop_id)
+    membership_for_update(user=member.pk, coop_id=qualification.coop_id)
     qualification = Qualification.objects.select_related("current_version").get(pk=qualification.pk)
     grant = _active_grant(qualification, member.pk)
     if grant is None:
@@ -213,12 +214,12 @@ def qualification_revoke(*, actor, qualification, member, reason):
 def qualification_reinstate(*, revocation, actor=None, reason=""):
     """Give back a revoked qualification (an appeal was won, or the definer changed their mind).
     The appeals issue calls this when a jury overturns a revocation."""
-    revocation = QualificationRevocation.objects.select_for_update(of=("self",)).select_related(
-        "qualification__current_version", "member").get(pk=revocation.pk)
+    revocation = locks.revocation_for_update(revocation.pk, related=("qualification__current_version", "member"),
+                                             must_exist=True)
     if revocation.reinstated_at is not None:
         raise Conflict("already_reinstated", _("This qualification was already given back."))
     qualification = revocation.qualification
-    locks.membership_for_update(user_id=revocation.member_id, coop_id=qualification.coop_id)
+    membership_for_update(user=revocation.member_id, coop_id=qualification.coop_id)
     revocation.reinstated_at = timezone.now()
     revocation.save(update_fields=["reinstated_at"])
     grant = _active_grant(qualification, revocation.member_id)
@@ -243,7 +244,7 @@ def _apply_decision(*, qualification, member_id, record):
     Takes the member's lock; re-reads the grant under it. Returns "granted", "revoked" or None."""
     rule = qualification.current_version.rule
     passed = rule_evaluate(rule, record)
-    membership = locks.membership_for_update(user_id=member_id, coop_id=qualification.coop_id)
+    membership = membership_for_update(user=member_id, coop_id=qualification.coop_id)
     grant = _active_grant(qualification, member_id)
     evidence = evidence_numbers(rule, record)
     if passed and grant is None and membership is not None:

@@ -4,10 +4,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from accounts.selectors import organisation_staff_require
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError
 from coop.eventlog.services import event_record
+from coop.federation.access import requester_staff_require
 from tasks.locks import project_for_update
 from tasks.models import Project
 from tasks.qualifications.eligibility import requirements_forget
@@ -30,7 +30,7 @@ def project_requirements_set(*, actor, project, qualifications):
     cancelled project keeps what it had."""
     requirements_forget(project)  # the caller's instance reads the new choice
     project = project_for_update(project.pk)
-    organisation_staff_require(user=actor, organisation=project.organisation)
+    requester_staff_require(actor, organisation_id=project.organisation_id)
     if project.status == Project.Status.CANCELLED:
         raise Conflict("project_cancelled", _("This project is cancelled."))
     wanted = {getattr(q, "pk", q) for q in qualifications}

@@ -1,0 +1,46 @@
+"""Where the federation locks rows: the one membership lock every app uses, and the rows that
+serialise rulebook version numbers (a coop's, the federation's).
+
+`membership_for_update` takes FOR NO KEY UPDATE on the membership row only (`of=("self",)`):
+rows joined for reading (coop, user) are not locked, and the lock does not block the FOREIGN
+KEY checks of rows inserted under it (KEY SHARE), which FOR UPDATE would (issue 24: two
+transactions deadlocked at COMMIT over a parent row). A membership comes first in the global
+lock order of docs/ledger.md ("Lock order"): membership, assignments, project, slots, balances."""
+
+from coop.federation.models import Coop, Federation, Membership
+
+ACTIVE = (Membership.Status.ACTIVE,)
+
+
+def membership_for_update(*, pk=None, user=None, coop_id=None, statuses=ACTIVE, related=(), must_exist=False):
+    """Lock one membership and return it (None when there is none, or `Membership.DoesNotExist`
+    with `must_exist`): by `pk`, or the `user`'s (a user or user id) in `coop_id`, among
+    `statuses` (the active one by default; `()` for any status, `Membership.LIVE` for a live one
+    in any coop). `related` names relations read with it (not locked)."""
+    qs = Membership.objects.select_for_update(no_key=True, of=("self",))
+    if related:
+        qs = qs.select_related(*related)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    if user is not None:
+        qs = qs.filter(user=user)
+    if coop_id is not None:
+        qs = qs.filter(coop_id=coop_id)
+    if len(statuses) == 1:
+        qs = qs.filter(status=statuses[0])
+    elif statuses:
+        qs = qs.filter(status__in=statuses)
+    membership = qs.first()
+    if membership is None and must_exist:
+        raise Membership.DoesNotExist()
+    return membership
+
+
+def coop_for_update(pk):
+    """Serialises a coop's rulebook version numbers."""
+    return Coop.objects.select_for_update().get(pk=pk)
+
+
+def federation_for_update():
+    """Serialises the federation's rulebook version numbers."""
+    return Federation.objects.select_for_update().order_by("pk").first()
