@@ -8,7 +8,7 @@ request it was first used for: a replay (same method, path and body) gets the fi
 pause) or with another body gets 409 `idempotency_key_reused`.
 
 Racing twins: the key's row is inserted first in the request's transaction
-(`ledger.services.idempotency_begin`), so a second request with the same key waits for the
+(`idempotency_begin`, below), so a second request with the same key waits for the
 first to end, then replays its response rather than answering its own error (the payout's
 `insufficient_funds`, the approval's `not_submitted`). Only successful (2xx) responses are
 stored: a request refused for a reason that can change (insufficient funds) rolls its row back
@@ -26,8 +26,8 @@ from rest_framework.response import Response
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from ledger.errors import KeyReused
+from ledger.locks import idempotency_record_for_update
 from ledger.models import IdempotencyRecord
-from ledger.services import idempotency_begin, idempotency_release, idempotency_store
 
 HEADER = "Idempotency-Key"
 
@@ -80,3 +80,36 @@ def idempotent(*, request, scope, handler):
     if existing:
         return _replay(existing, method=method, path=path, digest=digest)
     return _run_once(scope=scope, key=key, method=method, path=path, digest=digest, handler=handler)
+
+
+# --- the store: one row per (scope, key) ----------------------------------------------------
+
+def idempotency_begin(*, scope, key, method, path, body_hash):
+    """Take an API `Idempotency-Key` for a request inside the request's transaction (which must
+    be open) and return its row, locked.
+
+    The row is inserted first, pending (`status_code` 0), with `INSERT ... ON CONFLICT DO
+    NOTHING`: a twin request racing with the same key waits on that insert until this
+    transaction ends, then finds the first response committed (and replays it) or, if this
+    request failed and rolled back, takes the key itself. A row returned pending is this
+    transaction's own: run the work, then `idempotency_store` (or `idempotency_release`). A
+    row returned complete was committed by an earlier request: replay it."""
+    IdempotencyRecord.objects.bulk_create([IdempotencyRecord(
+        scope=scope, key=key, method=method, path=path, body_hash=body_hash,
+        status_code=IdempotencyRecord.PENDING, response={})], ignore_conflicts=True)
+    return idempotency_record_for_update(scope=scope, key=key)
+
+
+def idempotency_store(*, record, status_code, response):
+    """Remember the successful response of the request that holds `record` (pending, taken by
+    `idempotency_begin` in this transaction): it commits with the request's work."""
+    record.status_code = status_code
+    record.response = json.loads(json.dumps(response, default=str))
+    record.save(update_fields=["status_code", "response"])
+    return record
+
+
+def idempotency_release(*, record):
+    """The request holding `record` did not succeed (a non-2xx answer that still commits): free
+    the key, so a later retry runs again."""
+    record.delete()

@@ -9,7 +9,7 @@ juror's pay needs, if more) from the treasury, as one ledger transaction with it
 reserve of 0 means the coop chose no automatic top-ups. The treasury itself fills from the
 coop's fee share and from contributions the federation operator records (dues, grants).
 
-These are services like those of ledger/services.py (kept apart so that file stays short):
+These are services like those of ledger/services/ (the same one path, `movements._move`):
 atomic, idempotent by key, each records its event."""
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from ledger import posting
 from ledger.locks import balances_for_update
 from ledger.models import Account, Transaction
 from ledger.posting import Leg
-from ledger.services import _amount, _idempotent, _key, _move, _operator, _pk, _split_draw, _text
+from ledger.services.movements import _amount, _idempotent, _key, _move, _operator, _pk, _split_draw, _text
 
 
 @transaction.atomic

@@ -150,8 +150,7 @@ def _hold_key(*, scope, key, path, body, started, outcome, seconds=0.5):
 
     from django.db import transaction
 
-    from ledger.idempotency import body_hash
-    from ledger.services import idempotency_begin, idempotency_store
+    from ledger.idempotency import body_hash, idempotency_begin, idempotency_store
 
     class Failed(Exception):
         pass
