@@ -42,7 +42,7 @@ def copy_of_the_code(tmp_path):
     # the event log reading memberships itself instead of through the access module
     ("coop/eventlog/services.py", "from coop.federation import access", "Apps in one-way layers"),
     # the marketplace calling the appeals' brake directly instead of through its registry
-    ("tasks/services/review.py", "from tasks.appeals import brake", "Apps in one-way layers"),
+    ("tasks/services/review.py", "from tasks.appeals.services import brake", "Apps in one-way layers"),
     # a selector calling a service (reads never write)
     ("tasks/selectors.py", "from tasks.services import claiming", "Inside each app"),
     # a service importing the jobs module that calls it

@@ -13,7 +13,7 @@ from accounts.pseudonyms import worker_pseudonym
 from coop.core.errors import NotFound
 from coop.federation.access import PUBLIC, Scope
 from coop.federation.models import Membership
-from tasks.appeals import brake, selectors, services
+from tasks.appeals import selectors, services
 from tasks.appeals.models import Appeal, JurySeat, ProjectFlag
 from tasks.appeals.scorecards import scorecard_for
 from tasks.models import Project
@@ -237,7 +237,7 @@ class ProjectFlagApi(APIView):
         project = Project.objects.filter(pk=pk).first()
         if project is None:
             raise NotFound()
-        flag = brake.project_flag(member=request.user, project=project, **data.validated_data)
+        flag = services.project_flag(member=request.user, project=project, **data.validated_data)
         return Response(FlagSerializer(flag).data, status=201)
 
 

@@ -9,7 +9,7 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         # imports in ready(), not at the top: models and services load once the app registry is ready
-        from tasks.appeals.brake import brake_check
+        from tasks.appeals.services.brake import brake_check
         from tasks.services.review import register_rejection_brake
 
         register_rejection_brake(brake_check)

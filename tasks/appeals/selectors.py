@@ -2,10 +2,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import OrganisationStaff
 from coop.core.money import format_amount
+from coop.eventlog.models import Checkpoint, Sequenced
 from coop.federation.access import is_steward
+from coop.federation.selectors import members_participating
 from tasks.appeals.models import Appeal, JurySeat, ProjectBrake, ProjectFlag, RequesterReview
 from tasks.models import Assignment
+from tasks.qualifications.models import ProjectRequirement, QualificationGrant
 
 
 def appeals_of(*, user):
@@ -105,3 +109,47 @@ def appeal_outcome(*, appeal, role, seat=None):
         else:
             headline = _("The suspension stands.")
     return {"headline": headline, "detail": votes + juror_paid, "won": won}
+
+
+# --- the draw's reads -----------------------------------------------------------------------
+
+def organisation_staff_users(organisation_id):
+    """The users on the organisation's staff (who the draw leaves out, who is told)."""
+    rows = OrganisationStaff.objects.filter(organisation_id=organisation_id).select_related("user")
+    return [row.user for row in rows]
+
+
+def appeal_checkpoint(appeal):
+    """The first signed checkpoint whose tree contains the appeal's event, or None yet."""
+    position = Sequenced.objects.filter(event_id=appeal.event_id).values_list("position", flat=True).first()
+    if position is None:
+        return None
+    return Checkpoint.objects.filter(size__gte=position).order_by("size").first()
+
+
+def appeal_candidates(appeal, *, at=None):
+    """Participating members of the coop who may sit on this jury (sorted user ids), and
+    whether they were narrowed to holders of the project's qualifications."""
+    ids = set(members_participating(coop=appeal.coop, at=at).values_list("user_id", flat=True))
+    ids.discard(appeal.appellant_id)
+    preferred = False
+    if appeal.assignment_id:
+        assignment = Assignment.objects.select_related("project").get(pk=appeal.assignment_id)
+        ids -= set(Assignment.objects.filter(task_id=assignment.task_id).values_list("member_id", flat=True))
+        ids -= {u.pk for u in organisation_staff_users(assignment.project.organisation_id)}
+        holders = _holders_of_requirements(assignment.project, ids)
+        if holders is not None and len(holders) >= 3 * appeal.jury_size:
+            ids, preferred = holders, True
+    return sorted(ids), preferred
+
+
+def _holders_of_requirements(project, ids):
+    """Candidates holding every qualification the project requires (None if it requires none)."""
+    required = list(ProjectRequirement.objects.filter(project=project).values_list("qualification_id", flat=True))
+    if not required:
+        return None
+    holders = set(ids)
+    for qualification_id in required:
+        holders &= set(QualificationGrant.objects.filter(qualification_id=qualification_id, revoked_at__isnull=True,
+                                                         member_id__in=holders).values_list("member_id", flat=True))
+    return holders

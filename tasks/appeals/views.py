@@ -13,7 +13,7 @@ from coop.federation.labels import reason_text
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force, steward_membership
 from tasks.access import project_for_member
-from tasks.appeals import brake, selectors, services
+from tasks.appeals import selectors, services
 from tasks.appeals.forms import AnswerForm, FlagForm, ModerationForm, ReviewForm, StatementForm, VoteForm
 from tasks.appeals.models import Appeal, JurySeat
 from tasks.appeals.scorecards import scorecard_for
@@ -182,13 +182,13 @@ def steward_act(request):
     try:
         pk = int(pk)
         if action == "confirm":
-            brake.frozen_confirm(steward=request.user, assignment=pk)
+            services.frozen_confirm(steward=request.user, assignment=pk)
         elif action == "void":
-            brake.frozen_void(steward=request.user, assignment=pk)
+            services.frozen_void(steward=request.user, assignment=pk)
         elif action == "lift":
-            brake.brake_lift(steward=request.user, project=pk)
+            services.brake_lift(steward=request.user, project=pk)
         elif action in ("resume", "keep_paused"):
-            brake.flags_resolve(steward=request.user, project=pk, resume=action == "resume")
+            services.flags_resolve(steward=request.user, project=pk, resume=action == "resume")
         elif action in ("publish", "hide"):
             form = ModerationForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -210,7 +210,7 @@ def flag(request, project_id):
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            brake.project_flag(member=request.user, project=project, **form.cleaned_data)
+            services.project_flag(member=request.user, project=project, **form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

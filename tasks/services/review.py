@@ -21,7 +21,7 @@ from tasks.locks import assignment_for_update, assignments_for_update, project_f
 from tasks.models import Assignment, Bonus
 
 # The mass-rejection brake belongs to appeals, a layer above the marketplace: AppealsConfig.ready()
-# registers `tasks.appeals.brake.brake_check` here, so this module imports nothing of appeals.
+# registers `tasks.appeals.services.brake.brake_check` here, so this module imports nothing of appeals.
 _BRAKES = []
 
 

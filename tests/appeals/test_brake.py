@@ -4,8 +4,8 @@ import pytest
 
 from coop.core.errors import DomainError, NotFound
 from ledger.selectors import wallet_balance
-from tasks.appeals.brake import brake_lift, flags_resolve, frozen_confirm, frozen_void, project_flag
 from tasks.appeals.models import ProjectBrake
+from tasks.appeals.services import brake_lift, flags_resolve, frozen_confirm, frozen_void, project_flag
 from tasks.models import Assignment, Project
 from tasks.services import assignment_claim, assignment_reject, assignment_submit
 from tests.appeals.conftest import EXPLANATION, published_project

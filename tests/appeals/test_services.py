@@ -10,9 +10,9 @@ from tasks import jobs as task_jobs
 from tasks.appeals import draw
 from tasks.appeals.errors import AlreadyAppealed, AlreadyVoted, AppealWindowClosed, NotAJuror, StatementRequired
 from tasks.appeals.models import Appeal, JurySeat
+from tasks.appeals.selectors import appeal_candidates
 from tasks.appeals.services import (
     appeal_answer,
-    appeal_candidates,
     appeal_draw,
     appeal_file,
     seat_accept,
