@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
 from coop.federation.access import governance_membership
-from coop.federation.models import Coop, Membership
+from coop.federation.models import Coop, Membership, RulebookVersion
 from coop.federation.selectors import federation_bounds, rulebook_in_force
 from coop.governance.changes import KINDS, VOTING_RULES
 from coop.governance.counting import count_votes
@@ -218,3 +218,21 @@ def tally_count(*, proposal):
     counts = {c: 0 for c in Ballot.Choice.values}
     counts.update({r["choice"]: r["n"] for r in rows})
     return counts
+
+
+# --- the voting rules in force ------------------------------------------------------------
+
+def federation_rulebook_latest():
+    return RulebookVersion.objects.filter(coop__isnull=True).order_by("-number").first()
+
+
+def voting_rules(*, coop, at=None):
+    """(rulebook version number, {rule: value}) for a vote of `coop` (None: federation-wide).
+
+    The federation rulebook holds bounds, not values of its own, so federation-wide votes use
+    the installation defaults of the voting rules (docs/governance.md)."""
+    if coop is None:
+        latest = federation_rulebook_latest()
+        return (latest.number if latest else 1), {name: spec.BY_NAME[name].default for name in VOTING_RULES}
+    rulebook = rulebook_in_force(coop=coop, at=at)
+    return rulebook.version, {name: rulebook[name] for name in VOTING_RULES}
