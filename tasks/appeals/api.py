@@ -15,7 +15,6 @@ from coop.federation.access import PUBLIC, Scope
 from coop.federation.models import Membership
 from tasks.appeals import selectors, services
 from tasks.appeals.models import Appeal, JurySeat, ProjectFlag
-from tasks.appeals.scorecards import scorecard_for
 from tasks.models import Project
 
 
@@ -222,7 +221,7 @@ class ScorecardApi(APIView):
     @extend_schema(responses={200: ScorecardSerializer}, summary="A requester's public record")
     def get(self, request, slug):
         organisation = get_object_or_404(Organisation, slug=slug)
-        card = scorecard_for(organisation=organisation)
+        card = selectors.scorecard_for(organisation=organisation)
         card.organisation = organisation
         return Response(ScorecardSerializer(card).data)
 

@@ -82,12 +82,13 @@ def scorecard_compute(*, organisation_id):
 
 @transaction.atomic
 def scorecard_refresh(*, organisation_id):
+    """Compute and store the organisation's scorecard. Run by the jobs (hourly for every
+    organisation, and after each appeal decided), never by a page or an API read.
+
+    Records no event: a scorecard is derived from records that each have their own event, and
+    is recomputed from them whole; its row is a cache of those figures, not a decision."""
     figures = scorecard_compute(organisation_id=organisation_id)
     card, _created = Scorecard.objects.update_or_create(organisation_id=organisation_id,
                                                         defaults={"figures": figures, "computed_at": timezone.now()})
     return card
 
-
-def scorecard_for(*, organisation):
-    card = Scorecard.objects.filter(organisation=organisation).first()
-    return card or scorecard_refresh(organisation_id=organisation.pk)

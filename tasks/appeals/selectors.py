@@ -1,4 +1,5 @@
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -7,7 +8,8 @@ from coop.core.money import format_amount
 from coop.eventlog.models import Checkpoint, Sequenced
 from coop.federation.access import is_steward
 from coop.federation.selectors import members_participating
-from tasks.appeals.models import Appeal, JurySeat, ProjectBrake, ProjectFlag, RequesterReview
+from tasks.appeals.models import Appeal, JurySeat, ProjectBrake, ProjectFlag, RequesterReview, Scorecard
+from tasks.appeals.scorecards import scorecard_compute
 from tasks.models import Assignment
 from tasks.qualifications.models import ProjectRequirement, QualificationGrant
 
@@ -153,3 +155,15 @@ def _holders_of_requirements(project, ids):
         holders &= set(QualificationGrant.objects.filter(qualification_id=qualification_id, revoked_at__isnull=True,
                                                          member_id__in=holders).values_list("member_id", flat=True))
     return holders
+
+
+# --- scorecards -----------------------------------------------------------------------------
+
+def scorecard_for(*, organisation):
+    """The organisation's stored scorecard; before its first refresh by the job, the figures
+    computed now and not stored (a read never writes)."""
+    card = Scorecard.objects.filter(organisation=organisation).first()
+    if card is None:
+        card = Scorecard(organisation=organisation, figures=scorecard_compute(organisation_id=organisation.pk),
+                         computed_at=timezone.now())
+    return card

@@ -16,7 +16,6 @@ from tasks.access import project_for_member
 from tasks.appeals import selectors, services
 from tasks.appeals.forms import AnswerForm, FlagForm, ModerationForm, ReviewForm, StatementForm, VoteForm
 from tasks.appeals.models import Appeal, JurySeat
-from tasks.appeals.scorecards import scorecard_for
 from tasks.models import Assignment
 from tasks.qualifications.models import QualificationRevocation
 
@@ -248,6 +247,6 @@ def record(request, slug):
     """A requester's public record: figures from the ledger and the event log, and reviews."""
     organisation = get_object_or_404(Organisation, slug=slug)
     return render(request, "appeals/record.html", {
-        "organisation": organisation, "card": scorecard_for(organisation=organisation),
+        "organisation": organisation, "card": selectors.scorecard_for(organisation=organisation),
         "reviews": selectors.reviews_published(organisation=organisation),
     })
