@@ -1,12 +1,14 @@
 from django.db.models import Exists, Max, OuterRef, Subquery
 
 from accounts.errors import (
+    InvitationInvalid,
     NotOrganisationStaff,
     OrganisationNotFound,
     OrganisationRequired,
     OrganisationSuspended,
     TermsNotAccepted,
 )
+from accounts.keys import secret_digest
 from accounts.models import (
     ApiKey,
     DataExport,
@@ -159,3 +161,12 @@ def notice_rows(*, user):
 
 def data_exports_of(*, user):
     return DataExport.objects.filter(user=user).defer("content")
+
+
+def invitation_for_token(token):
+    """The invitation a clear token names (any state), or InvitationInvalid."""
+    invitation = (StaffInvitation.objects.select_related("organisation")
+                  .filter(token_hash=secret_digest(token or "", purpose="invitation")).first())
+    if invitation is None:
+        raise InvitationInvalid()
+    return invitation

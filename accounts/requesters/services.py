@@ -15,12 +15,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts import locks
+from accounts import locks, selectors
 from accounts.errors import (
     AlreadyStaff,
     ApiKeyRevoked,
     InvitationExpired,
-    InvitationInvalid,
     InvitationRevoked,
     InvitationUsed,
     InvitationWrongUser,
@@ -41,10 +40,6 @@ INVITATION_DAYS = 7
 MIN_REASON = 10
 OWNER = OrganisationStaff.Role.OWNER
 ROLES = {OrganisationStaff.Role.OWNER, OrganisationStaff.Role.STAFF}
-
-
-def _operator_require(user):
-    operator_require(user, error=NotOperator())
 
 
 def _clean_text(value, *, field, max_length, required=False):
@@ -136,7 +131,7 @@ def organisation_update(*, user, organisation, **fields):
 def organisation_suspend(*, operator, organisation, reason):
     """The operator suspends an organisation: its API keys stop working at once, its staff
     see the reason (in a notice and on their pages)."""
-    _operator_require(operator)
+    operator_require(operator, error=NotOperator())
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise DomainError("reason_required", _("Write a reason (at least 10 characters)."))
@@ -159,7 +154,7 @@ def organisation_suspend(*, operator, organisation, reason):
 
 @transaction.atomic
 def organisation_unsuspend(*, operator, organisation):
-    _operator_require(operator)
+    operator_require(operator, error=NotOperator())
     organisation = locks.organisation_for_update(organisation.pk)
     if not organisation.is_suspended:
         raise Conflict("not_suspended", _("This organisation is not suspended."))
@@ -182,7 +177,7 @@ def organisation_unsuspend(*, operator, organisation):
 def terms_version_publish(*, operator, text):
     """The operator publishes a new version of the requesters' terms. Every organisation must
     accept it before its next project is published; their owners get a notice."""
-    _operator_require(operator)
+    operator_require(operator, error=NotOperator())
     text = _clean_text(text, field="text", max_length=100_000, required=True)
     number = locks.terms_number_latest_for_update() + 1
     version = TermsVersion.objects.create(number=number, text=text, published_by=operator)
@@ -272,19 +267,10 @@ def invitation_revoke(*, user, invitation):
     return invitation
 
 
-def invitation_for_token(token):
-    """The invitation a clear token names (any state), or InvitationInvalid."""
-    invitation = (StaffInvitation.objects.select_related("organisation")
-                  .filter(token_hash=secret_digest(token or "", purpose="invitation")).first())
-    if invitation is None:
-        raise InvitationInvalid()
-    return invitation
-
-
 @transaction.atomic
 def invitation_accept(*, user, token):
     """The invited person (logged in with the invited address) joins the staff."""
-    invitation = locks.invitation_for_update(invitation_for_token(token).pk)
+    invitation = locks.invitation_for_update(selectors.invitation_for_token(token).pk)
     if invitation.accepted_at:
         raise InvitationUsed()
     if invitation.revoked_at:

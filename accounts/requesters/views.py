@@ -145,7 +145,7 @@ def invitation_revoke(request, pk):
 
 def invitation_accept(request, token):
     try:
-        invitation = services.invitation_for_token(token)
+        invitation = selectors.invitation_for_token(token)
     except DomainError as exc:
         return render(request, "accounts/requesters/invitation.html", {"error": exc.message}, status=404)
     if not request.user.is_authenticated:
