@@ -16,10 +16,8 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import DataExport
+from coop.core.api import ERROR
 from coop.core.errors import Conflict
-from coop.core.schema import ErrorSerializer
-
-ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
 
 class DataExportSerializer(serializers.Serializer):

@@ -10,10 +10,9 @@ from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from accounts.selectors import organisation_for_request
-from coop.core.api import CursorPagination
+from coop.core.api import ERROR, IDEMPOTENCY, CursorPagination
 from coop.core.errors import Forbidden, NotFound
 from coop.core.money import currency
-from coop.core.schema import ErrorSerializer as ERROR
 from coop.federation.access import Scope, operator_require
 from ledger import selectors, services
 from ledger.idempotency import idempotent
@@ -22,8 +21,6 @@ MONTH = OpenApiParameter("month", OpenApiTypes.STR, OpenApiParameter.QUERY, requ
                          description="Only this month, as YYYY-MM.")
 ORG = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
                        description="Which of your organisations (session users on several).")
-IDEMPOTENCY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                               description="Retry-safe: a replay gets the first response; another body, 409.")
 
 
 class StatementLineSerializer(serializers.Serializer):

@@ -14,9 +14,8 @@ from rest_framework.views import APIView
 
 from accounts.pseudonyms import worker_pseudonym
 from accounts.selectors import organisation_for_request
-from coop.core.api import CursorPagination
+from coop.core.api import ERRORS, IDEMPOTENCY, CursorPagination
 from coop.core.errors import NotFound
-from coop.core.schema import ErrorSerializer
 from coop.federation.access import Scope
 from coop.federation.models import Coop
 from ledger.idempotency import idempotent
@@ -24,12 +23,8 @@ from tasks import services
 from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot
 from tasks.services.publishing import MAX_TASKS_PER_CALL
 
-ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
-IDEMPOTENCY = OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                               description="Retry-safe key: the same key and body return the first response.")
 ORGANISATION = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
                                 description="With a session and several organisations: which one.")
-ERRORS = {400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}
 
 
 def _organisation(request):

@@ -14,8 +14,7 @@ from rest_framework.views import APIView
 from accounts import selectors
 from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation
 from accounts.requesters import services
-from coop.core.api import CursorPagination
-from coop.core.schema import ErrorSerializer as ERROR
+from coop.core.api import ERROR, CursorPagination
 from coop.federation.access import Scope, requester_staff_require
 
 ORG_PARAM = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,

@@ -8,12 +8,32 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from coop.core.db import Busy, retryable
 from coop.core.errors import DomainError
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error of the API (coop.core.api.exception_handler, coop.core.guard)."""
+
+    code = serializers.CharField(help_text="stable machine-readable code, e.g. `not_found`, `invalid`, "
+                                           "`permission_denied`, `conflict`, `too_large`, `throttled`")
+    message = serializers.CharField(help_text="for people, in the request's language")
+    extra = serializers.DictField(help_text="details: for `invalid`, the messages of each field by name "
+                                            "(`non_field_errors` for the whole input); often empty")
+
+
+# What every API module declares in its schema (`@extend_schema(responses=..., parameters=...)`):
+ERROR = ErrorSerializer  # the one error shape, {code, message, extra}
+ERRORS = {400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}  # the errors of a write
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Retry-safe key: the same key and body return the first response; another body, 409.")
 
 
 def _flatten(detail):

@@ -3,8 +3,9 @@
 `AutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) documents each operation's success
 response from the serializer its view renders with, then adds the error responses the
 project's middleware and exception handler (coop.core.api) can give it, every one with the
-body `ErrorSerializer` describes. An error a view declares itself (`404: ErrorSerializer`)
-gets the same body, so no operation can document a second error shape or forget one.
+body `coop.core.api.ErrorSerializer` describes. An error a view declares itself (`404: ERROR`,
+`**ERRORS`, from coop.core.api) gets the same body, so no operation can document a second
+error shape or forget one.
 
 Kept in its own module, away from coop.core.api and coop.core.parsers: DRF reads
 DEFAULT_SCHEMA_CLASS lazily (when a schema is generated), and this module imports
@@ -12,18 +13,8 @@ drf_spectacular.openapi, which imports rest_framework.views."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from rest_framework import serializers
 
-
-class ErrorSerializer(serializers.Serializer):
-    """Every error of the API (coop.core.api.exception_handler, coop.core.guard)."""
-
-    code = serializers.CharField(help_text="stable machine-readable code, e.g. `not_found`, `invalid`, "
-                                           "`permission_denied`, `conflict`, `too_large`, `throttled`")
-    message = serializers.CharField(help_text="for people, in the request's language")
-    extra = serializers.DictField(help_text="details: for `invalid`, the messages of each field by name "
-                                            "(`non_field_errors` for the whole input); often empty")
-
+from coop.core.api import ErrorSerializer
 
 # status -> when it happens (the response's description in the schema)
 ERROR_STATUSES = {

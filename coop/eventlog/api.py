@@ -10,12 +10,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from coop.core.api import ERROR
 from coop.core.errors import DomainError, NotFound
-from coop.core.schema import ErrorSerializer
 from coop.eventlog import selectors
 from coop.federation.access import PUBLIC, Scope, event_reader_for
-
-ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
 
 class EventSerializer(serializers.Serializer):

@@ -9,14 +9,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coop.core.api import CursorPagination
+from coop.core.api import ERROR, CursorPagination
 from coop.core.errors import NotFound
-from coop.core.schema import ErrorSerializer
 from coop.federation import selectors
 from coop.federation.access import PUBLIC, Scope
 from coop.federation.models import Coop
-
-ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
 
 class CoopBriefSerializer(serializers.ModelSerializer):

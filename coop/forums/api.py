@@ -8,13 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coop.core.schema import ErrorSerializer
+from coop.core.api import ERROR
 from coop.forums import selectors, services
 from coop.forums.errors import UnknownMessage
 from coop.forums.models import Message
 from coop.forums.registry import policy_for
-
-ERROR = ErrorSerializer  # the one error shape (coop.core.schema)
 
 
 class RoomSerializer(serializers.Serializer):

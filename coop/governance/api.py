@@ -5,6 +5,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from coop.core.api import ERROR, ERRORS
 from coop.governance import selectors, services
 from coop.governance.models import Ballot, Proposal
 
@@ -108,7 +109,7 @@ class ProposalListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.proposals_visible(user=self.request.user).prefetch_related("changes")
 
-    @extend_schema(request=ProposalInSerializer, responses={201: ProposalDetailSerializer})
+    @extend_schema(request=ProposalInSerializer, responses={201: ProposalDetailSerializer, **ERRORS})
     def post(self, request):
         data = ProposalInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -125,7 +126,7 @@ class ProposalListCreateApi(generics.ListAPIView):
 class ProposalDetailApi(APIView):
     required_scope = None  # a member's governance: never by API key
 
-    @extend_schema(responses=ProposalDetailSerializer)
+    @extend_schema(responses={200: ProposalDetailSerializer, 403: ERROR, 404: ERROR})
     def get(self, request, pk):
         return Response(_detail(selectors.proposal_get(user=request.user, pk=pk), request.user))
 
@@ -133,7 +134,7 @@ class ProposalDetailApi(APIView):
 class ProposalSubmitApi(APIView):
     required_scope = None  # a member's governance: never by API key
 
-    @extend_schema(request=None, responses=ProposalDetailSerializer)
+    @extend_schema(request=None, responses={200: ProposalDetailSerializer, **ERRORS})
     def post(self, request, pk):
         proposal = services.proposal_submit(author=request.user,
                                             proposal=selectors.proposal_get(user=request.user, pk=pk))
@@ -143,7 +144,7 @@ class ProposalSubmitApi(APIView):
 class ProposalWithdrawApi(APIView):
     required_scope = None  # a member's governance: never by API key
 
-    @extend_schema(request=None, responses=ProposalDetailSerializer)
+    @extend_schema(request=None, responses={200: ProposalDetailSerializer, **ERRORS})
     def post(self, request, pk):
         proposal = services.proposal_withdraw(author=request.user,
                                               proposal=selectors.proposal_get(user=request.user, pk=pk))
@@ -153,7 +154,7 @@ class ProposalWithdrawApi(APIView):
 class BallotCastApi(APIView):
     required_scope = None  # a member's governance: never by API key
 
-    @extend_schema(request=BallotInSerializer, responses=ProposalDetailSerializer)
+    @extend_schema(request=BallotInSerializer, responses={200: ProposalDetailSerializer, **ERRORS})
     def post(self, request, pk):
         data = BallotInSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from accounts.models import ApiKey
 from accounts.selectors import organisation_for_request
+from coop.core.api import ERROR
 from coop.core.errors import DomainError, NotFound
-from coop.core.schema import ErrorSerializer as ERROR
 from coop.federation.access import Scope
 from coop.federation.models import Coop
 from coop.federation.selectors import membership_active
