@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.pseudonyms import worker_pseudonym
 from accounts.selectors import organisation_for_request
-from coop.core.api import ERRORS, IDEMPOTENCY, CursorPagination
+from coop.core.api import ERRORS, IDEMPOTENCY, CursorPagination, validated
 from coop.core.errors import NotFound
 from coop.federation.access import Scope
 from coop.federation.models import Coop
@@ -152,12 +152,6 @@ class BonusOutSerializer(serializers.Serializer):
     amount = serializers.IntegerField()
 
 
-def _valid(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _with_remaining(qs):
     return qs.annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)))
 
@@ -185,7 +179,7 @@ class ProjectListApi(ListAPIView):
                    tags=["marketplace"])
     def post(self, request):
         organisation = _organisation(request)
-        data = dict(_valid(ProjectInputSerializer, request))
+        data = dict(validated(ProjectInputSerializer, request.data))
         coop = Coop.objects.filter(slug=data.pop("coop")).first()
         if coop is None:
             raise NotFound("unknown_coop", "No coop with this short name.")
@@ -215,7 +209,7 @@ class ProjectTasksApi(APIView):
                    responses={201: TasksAddedSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
         project = _project(request, pk)
-        data = _valid(TasksInputSerializer, request)
+        data = validated(TasksInputSerializer, request.data)
 
         def handler():
             tasks = services.tasks_add(actor=request.user, project=project, rows=data["tasks"])
@@ -326,7 +320,7 @@ class AssignmentsApproveApi(APIView):
                    responses={200: AssignmentSerializer(many=True), **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
         project = _project(request, pk)
-        data = _valid(IdsSerializer, request)
+        data = validated(IdsSerializer, request.data)
 
         def handler():
             done = services.assignments_approve(actor=request.user, project=project, ids=data["ids"])
@@ -343,7 +337,7 @@ class AssignmentRejectApi(APIView):
                    responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
         assignment = _assignment(request, pk)
-        data = _valid(RejectSerializer, request)
+        data = validated(RejectSerializer, request.data)
 
         def handler():
             services.assignment_reject(actor=request.user, assignment=assignment, **data)
@@ -359,7 +353,7 @@ class AssignmentRevisionApi(APIView):
                    responses={200: AssignmentSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
         assignment = _assignment(request, pk)
-        data = _valid(RevisionSerializer, request)
+        data = validated(RevisionSerializer, request.data)
 
         def handler():
             services.assignment_request_revision(actor=request.user, assignment=assignment, **data)
@@ -375,7 +369,7 @@ class AssignmentBonusApi(APIView):
                    responses={201: BonusOutSerializer, **ERRORS}, tags=["marketplace"])
     def post(self, request, pk):
         assignment = _assignment(request, pk)
-        data = _valid(BonusSerializer, request)
+        data = validated(BonusSerializer, request.data)
 
         def handler():
             bonus = services.assignment_bonus(actor=request.user, assignment=assignment, **data)

@@ -36,6 +36,13 @@ IDEMPOTENCY = OpenApiParameter(
     description="Retry-safe key: the same key and body return the first response; another body, 409.")
 
 
+def validated(serializer_class, data):
+    """`data` checked by `serializer_class` (its validated data), or a 400 `invalid` error."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def _flatten(detail):
     if isinstance(detail, dict):
         return {k: _flatten(v) for k, v in detail.items()}
