@@ -86,3 +86,21 @@ def test_every_module_sits_in_a_layer_of_the_apps_contract():
     wiring = {"coop", "coop.settings", "coop.urls", "coop.asgi", "coop.wsgi", "accounts", "tasks", "ledger"}
     unplaced = sorted(m for m in _modules() if m not in wiring and not placed(m))
     assert unplaced == []
+
+
+def _app_files():
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_no_app_module_is_over_400_lines():
+    long = {str(p.relative_to(ROOT)): n for p in _app_files() if (n := len(p.read_text().splitlines())) > 400}
+    assert long == {}
+
+
+def test_rows_are_locked_only_in_locks_modules():
+    outside = sorted(str(p.relative_to(ROOT)) for p in _app_files()
+                     if p.name != "locks.py" and "select_for_update" in p.read_text())
+    assert outside == []
