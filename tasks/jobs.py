@@ -1,11 +1,13 @@
 """django-q2 entry points. Each job finds what is due by looking at dates (so a missed run
-catches up), and handles each item in its own short transaction (DESIGN.md seam 8); every
-step is idempotent, so running a job twice changes nothing the second time."""
+catches up), and handles each item in its own short transaction (`coop.core.batch.batch_run`,
+DESIGN.md seam 8: an item that fails is logged and the job goes on); every step is
+idempotent, so running a job twice changes nothing the second time."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
+from coop.core.batch import batch_run
 from tasks import services
 from tasks.models import Assignment
 from tasks.services.imports import task_import_run
@@ -14,11 +16,8 @@ BATCH = 500
 
 
 def _each(ids, fn, now):
-    done = 0
-    for pk in ids:
-        if fn(assignment_id=pk, now=now):
-            done += 1
-    return done
+    """Each assignment in its own durable transaction; one that fails is logged and skipped."""
+    return batch_run(ids, lambda pk: fn(assignment_id=pk, now=now), name=f"tasks.jobs.{fn.__name__}").done
 
 
 def auto_approve_due(now=None):

@@ -5,10 +5,9 @@ passed while nothing ran closes at the next run with the deadline as its closing
 
 import logging
 
-from django.db import transaction
 from django.utils import timezone
 
-from coop.core.errors import DomainError
+from coop.core.batch import batch_run
 from coop.governance import services
 from coop.governance.models import Proposal
 
@@ -19,16 +18,13 @@ SCHEDULE_FUNC = "coop.governance.jobs.proposals_advance"
 
 
 def _each(ids, step, now):
-    done = 0
-    for pk in ids:
-        try:
-            with transaction.atomic(durable=True):  # one transaction per proposal (seam 8)
-                proposal = Proposal.objects.get(pk=pk)
-                step(proposal=proposal, now=now)
-            done += 1
-        except DomainError as exc:
-            log.warning("governance job: proposal %s: %s", pk, exc.code)
-    return done
+    """One durable transaction per proposal (seam 8); one that fails is logged and skipped."""
+
+    def run(pk):
+        step(proposal=Proposal.objects.get(pk=pk), now=now)
+        return True
+
+    return batch_run(ids, run, name=f"governance.jobs.{step.__name__}").done
 
 
 def proposals_advance(now=None):
@@ -40,7 +36,8 @@ def proposals_advance(now=None):
     opened = _each(to_open, services.proposal_voting_open, now)
     to_remind = list(Proposal.objects.filter(status=V.VOTING, reminder_sent_at__isnull=True,
                                              voting_ends_at__gt=now).order_by("pk").values_list("pk", flat=True))
-    reminded = sum(1 for pk in to_remind if services.proposal_remind(proposal=Proposal(pk=pk), now=now))
+    reminded = batch_run(to_remind, lambda pk: services.proposal_remind(proposal=Proposal(pk=pk), now=now),
+                         name="governance.jobs.proposal_remind").done
     to_close = list(Proposal.objects.filter(status=V.VOTING, voting_ends_at__lte=now)
                     .order_by("pk").values_list("pk", flat=True))
     closed = _each(to_close, services.proposal_close, now)

@@ -1,9 +1,11 @@
 """django-q2 entry points for appeals. Each finds what is due by looking at the data (so a
-missed run catches up) and handles each appeal in its own short transaction."""
+missed run catches up) and handles each appeal in its own short transaction
+(`coop.core.batch.batch_run`: one that fails is logged and the job goes on)."""
 
 from django.utils import timezone
 
 from accounts.models import Organisation
+from coop.core.batch import batch_run
 from coop.eventlog.checkpoints import checkpoint_sign
 from coop.eventlog.sequencer import sequence_pending
 from tasks.appeals import services
@@ -26,20 +28,23 @@ def appeal_draw_job(appeal_id):
 def appeals_due(now=None):
     """Draw juries that wait for one, replace jurors who did not answer, pay unpaid jurors."""
     now = now or timezone.now()
-    drawn = replaced = paid = 0
     waiting = list(Appeal.objects.filter(status=Appeal.Status.AWAITING_DRAW).order_by("pk")
                    .values_list("pk", flat=True))
     if waiting:
         _ensure_checkpoint()
-    for pk in waiting:
-        drawn += bool(services.appeal_draw(appeal_id=pk, now=now))
-    for pk in (JurySeat.objects.filter(status=JurySeat.Status.INVITED, respond_by__lt=now, appeal__status="jury")
-               .order_by("appeal_id").values_list("appeal_id", flat=True).distinct()):
-        replaced += services.seats_lapse_and_replace(appeal_id=pk, now=now)
-    for pk in (JurySeat.objects.filter(status=JurySeat.Status.VOTED, paid_at__isnull=True,
-                                       appeal__status__in=[Appeal.Status.UPHELD, Appeal.Status.OVERTURNED])
-               .order_by("pk").values_list("pk", flat=True)):
-        paid += bool(services.jurors_pay_one(seat_id=pk, now=now))
+    drawn = batch_run(waiting, lambda pk: services.appeal_draw(appeal_id=pk, now=now),
+                      name="appeals.jobs.appeal_draw").done
+    lapsed = list(JurySeat.objects.filter(status=JurySeat.Status.INVITED, respond_by__lt=now, appeal__status="jury")
+                  .order_by("appeal_id").values_list("appeal_id", flat=True).distinct())
+    counts = []
+    batch_run(lapsed, lambda pk: counts.append(services.seats_lapse_and_replace(appeal_id=pk, now=now)),
+              name="appeals.jobs.seats_lapse_and_replace")
+    replaced = sum(counts)
+    unpaid = list(JurySeat.objects.filter(status=JurySeat.Status.VOTED, paid_at__isnull=True,
+                                          appeal__status__in=[Appeal.Status.UPHELD, Appeal.Status.OVERTURNED])
+                  .order_by("pk").values_list("pk", flat=True))
+    paid = batch_run(unpaid, lambda pk: services.jurors_pay_one(seat_id=pk, now=now),
+                     name="appeals.jobs.jurors_pay_one").done
     return {"drawn": drawn, "replaced": replaced, "paid": paid}
 
 
@@ -48,5 +53,5 @@ def scorecard_job(organisation_id):
 
 
 def scorecards_all():
-    for pk in Organisation.objects.order_by("pk").values_list("pk", flat=True):
-        scorecard_refresh(organisation_id=pk)
+    ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    return batch_run(ids, lambda pk: scorecard_refresh(organisation_id=pk), name="appeals.jobs.scorecards_all").done

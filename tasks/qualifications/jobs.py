@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from coop.core.batch import batch_run
 from tasks.qualifications.models import Qualification
 from tasks.qualifications.records import members_with_activity
 from tasks.qualifications.services import attempts_expire_due, member_reevaluate, qualification_reevaluate
@@ -34,18 +35,23 @@ def member_reevaluate_job(member_id):
 
 def reevaluate_recent(minutes=RECENT_MINUTES):
     since = timezone.now() - timedelta(minutes=minutes)
-    changed = 0
-    for user in User.objects.filter(pk__in=members_with_activity(since=since)).order_by("pk"):
-        changed += len(member_reevaluate(member=user))
-    return changed
+    changed = []
+    users = list(User.objects.filter(pk__in=members_with_activity(since=since)).order_by("pk"))
+    batch_run(users, lambda user: changed.append(len(member_reevaluate(member=user))),
+              name="qualifications.jobs.reevaluate_recent")
+    return sum(changed)
 
 
 def reevaluate_all():
     totals = {"granted": 0, "revoked": 0}
-    for qualification in Qualification.objects.filter(kind=Qualification.Kind.COMPUTED).order_by("pk"):
+
+    def step(qualification):
         counts = qualification_reevaluate(qualification=qualification)
         for key in totals:
             totals[key] += counts[key]
+
+    batch_run(list(Qualification.objects.filter(kind=Qualification.Kind.COMPUTED).order_by("pk")), step,
+              name="qualifications.jobs.reevaluate_all")
     return totals
 
 
