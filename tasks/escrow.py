@@ -50,11 +50,32 @@ def _release_key(assignment):
     return f"assignment:{assignment.pk}:release"
 
 
-def refund(*, project, amount, key, actor=None):
+def _refund(*, project, amount, key, actor=None):
+    """The one escrow refund: money from the project's escrow back to the requester (the ledger
+    moves it once per `key`), and `project.escrow_refunded` counted and saved. The caller holds
+    the project's lock (`tasks.locks.project_for_update`)."""
     if amount <= 0:
         return
     _ledger().escrow_refund(project=project, amount=amount, key=key, actor=actor)
     project.escrow_refunded += amount
+    project.save(update_fields=["escrow_refunded"])
+
+
+def refund_assignment(*, project, assignment, actor=None):
+    """A final or upheld rejection: its slot's cost goes back (key `assignment:<id>:refund`)."""
+    _refund(project=project, amount=slot_cost(project=project, slot_id=assignment.slot_id),
+            key=f"assignment:{assignment.pk}:refund", actor=actor)
+
+
+def refund_slot(*, project, slot, actor=None):
+    """A slot given back in a cancelled project: its cost goes back (key `slot:<id>:refund`)."""
+    _refund(project=project, amount=slot_cost(project=project, slot_id=slot.pk), key=f"slot:{slot.pk}:refund",
+            actor=actor)
+
+
+def refund_cancelled(*, project, amount, actor=None):
+    """A cancelled project's unclaimed slots, `amount` in all (key `project:<id>:cancel`)."""
+    _refund(project=project, amount=amount, key=f"project:{project.pk}:cancel", actor=actor)
 
 
 def bonus(*, organisation, user, amount, key, actor=None, memo=""):

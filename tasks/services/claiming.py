@@ -96,9 +96,7 @@ def slot_reopen(*, slot, project, assignment, actor=None):
     if project.status == Project.Status.CANCELLED:
         slot.status = Slot.Status.CANCELLED
         slot.save(update_fields=["status"])
-        escrow.refund(project=project, amount=escrow.slot_cost(project=project, slot_id=slot.pk),
-                      key=f"slot:{slot.pk}:refund", actor=actor)
-        project.save(update_fields=["escrow_refunded"])
+        escrow.refund_slot(project=project, slot=slot, actor=actor)
     else:
         slot.status = Slot.Status.OPEN
         slot.save(update_fields=["status"])

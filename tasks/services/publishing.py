@@ -344,7 +344,7 @@ def project_cancel(*, actor, project, now=None):
         fees = Slot.objects.filter(pk__in=open_slots).aggregate(
             total=Sum(F("fee_coop") + F("fee_federation") + F("fee_juror")))["total"] or 0
         amount = len(open_slots) * project.reward + fees
-    escrow.refund(project=project, amount=amount, key=f"project:{project.pk}:cancel", actor=actor)
+    escrow.refund_cancelled(project=project, amount=amount, actor=actor)
     project.status = Project.Status.CANCELLED
     project.cancelled_at = now or timezone.now()
     project.save()

@@ -231,9 +231,7 @@ def assignment_rejection_finalise(*, assignment_id, now=None):
     if assignment.status != Assignment.Status.REJECTED or assignment.appeal_deadline > now:
         return False
     project = project_for_update(assignment.project_id)
-    escrow.refund(project=project, amount=escrow.slot_cost(project=project, slot_id=assignment.slot_id),
-                  key=f"assignment:{assignment.pk}:refund")
-    project.save(update_fields=["escrow_refunded"])
+    escrow.refund_assignment(project=project, assignment=assignment)
     assignment.status = Assignment.Status.REJECTION_FINAL
     assignment.finalised_at = now
     assignment.save(update_fields=["status", "finalised_at"])

@@ -75,9 +75,7 @@ def _decide_rejection(appeal, overturned, now):
         assignment.status = Assignment.Status.OVERTURNED
         assignment.reviewed_at = assignment.reviewed_at or now
     else:
-        escrow.refund(project=project, amount=escrow.slot_cost(project=project, slot_id=assignment.slot_id),
-                      key=f"assignment:{assignment.pk}:refund")
-        project.save(update_fields=["escrow_refunded"])
+        escrow.refund_assignment(project=project, assignment=assignment)
         assignment.status = Assignment.Status.UPHELD
     assignment.finalised_at = now
     assignment.save(update_fields=["status", "finalised_at", "reviewed_at"])
