@@ -66,7 +66,10 @@ def notice_email(*, text, link):
 
 def user_language_set(*, user, language):
     """Remember the language a person uses Atelier in (one of `settings.LANGUAGES`; anything
-    else is ignored), so notices caused by others reach them in it."""
+    else is ignored), so notices caused by others reach them in it.
+
+    Records no event: a display preference of the person's own, decided by no one else and
+    changed at each log-in; an event would only publish it."""
     language = (language or "").split("-")[0].lower()
     if language not in dict(settings.LANGUAGES) or not user.is_authenticated or user.language == language:
         return False
@@ -89,6 +92,8 @@ def notices_resolve(*, subject):
 
 @transaction.atomic
 def notices_mark_read(*, user):
+    """Mark every unread notice of `user` read. Records no event: reading one's own notices is
+    private bookkeeping, not a decision (notices are not in the event log either)."""
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 

@@ -102,7 +102,10 @@ def idempotency_begin(*, scope, key, method, path, body_hash):
 
 def idempotency_store(*, record, status_code, response):
     """Remember the successful response of the request that holds `record` (pending, taken by
-    `idempotency_begin` in this transaction): it commits with the request's work."""
+    `idempotency_begin` in this transaction): it commits with the request's work.
+
+    Records no event: the request's own service recorded the event of what it changed; this
+    row is only the HTTP answer kept for a retry with the same key."""
     record.status_code = status_code
     record.response = json.loads(json.dumps(response, default=str))
     record.save(update_fields=["status_code", "response"])

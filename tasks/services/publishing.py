@@ -368,7 +368,11 @@ def _holders_tell_cancelled(project):
 @retry_transaction
 @transaction.atomic
 def watchers_notify(*, project_id, coop_wide=False, now=None):
-    """Tell the members who asked (and are eligible, or only need to consent) that work opened."""
+    """Tell the members who asked (and are eligible, or only need to consent) that work opened.
+
+    Records no event: it only sends notices about a publication whose own event
+    (`project.published`, `project.resumed`, `project.tasks_added`) is already recorded;
+    `notified_at` keeps each watch to one notice."""
     now = now or timezone.now()
     project = Project.objects.select_related("coop").get(pk=project_id)
     if project.status != Project.Status.OPEN:

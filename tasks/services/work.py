@@ -144,7 +144,11 @@ def data_consent_give(*, member, project):
 @transaction.atomic
 def project_watch(*, member, coop, project=None):
     """Tell `member` when `project` opens (or reopens, or gets new tasks); with no project,
-    when any new project of the coop opens."""
+    when any new project of the coop opens.
+
+    Records no event: a watch is a member's private reminder setting; it decides nothing and
+    moves no money, and an event (public envelope, coop members' payload) would publish who
+    watches what."""
     try:
         with transaction.atomic():
             watch = ProjectWatch.objects.create(member=member, coop=coop, project=project)
@@ -158,5 +162,6 @@ def project_watch(*, member, coop, project=None):
 @retry_transaction
 @transaction.atomic
 def project_unwatch(*, member, coop, project=None):
+    """Stop the reminder `project_watch` set. Records no event, for the same reason."""
     return ProjectWatch.objects.filter(member=member, coop=coop, project=project).delete()[0]
 
