@@ -48,8 +48,8 @@ def test_every_parameter_of_the_design_table_is_declared_with_its_bound_kind():
 # --- min: the coop may only raise it --------------------------------------------------------
 
 def test_min_bound_accepts_equal_and_higher():
-    validate_parameters(params(floor_hourly_rate=1200), BOUNDS)
-    validate_parameters(params(floor_hourly_rate=2500), BOUNDS)
+    assert validate_parameters(params(floor_hourly_rate=1200), BOUNDS)["floor_hourly_rate"] == 1200
+    assert validate_parameters(params(floor_hourly_rate=2500), BOUNDS)["floor_hourly_rate"] == 2500
 
 
 def test_min_bound_refuses_lower():
@@ -59,8 +59,10 @@ def test_min_bound_refuses_lower():
 # --- max: only lower it ---------------------------------------------------------------------
 
 def test_max_bound_accepts_equal_and_lower():
-    validate_parameters(params(platform_fee_bps=1000, auto_approval_hours=168), BOUNDS)
-    validate_parameters(params(platform_fee_bps=0, auto_approval_hours=24), BOUNDS)
+    accepted = validate_parameters(params(platform_fee_bps=1000, auto_approval_hours=168), BOUNDS)
+    assert (accepted["platform_fee_bps"], accepted["auto_approval_hours"]) == (1000, 168)
+    accepted = validate_parameters(params(platform_fee_bps=0, auto_approval_hours=24), BOUNDS)
+    assert (accepted["platform_fee_bps"], accepted["auto_approval_hours"]) == (0, 24)
 
 
 def test_max_bound_refuses_higher():
@@ -74,7 +76,7 @@ def test_max_bound_refuses_higher():
 def test_range_bound_on_integers(value, ok):
     values = params(fair_share_window_minutes=value)
     if ok:
-        validate_parameters(values, BOUNDS)
+        assert validate_parameters(values, BOUNDS)["fair_share_window_minutes"] == value
     else:
         assert "between 0 and 1440" in errors_of(values)["fair_share_window_minutes"]
 
@@ -88,7 +90,7 @@ def test_range_bound_below_the_low_end():
 def test_range_bound_on_fractions_compares_exactly(value, ok):
     values = params(supermajority=value)
     if ok:
-        validate_parameters(values, BOUNDS)
+        assert validate_parameters(values, BOUNDS)["supermajority"] == value
     else:
         assert "between 1/2 and 9/10" in errors_of(values)["supermajority"]
 
@@ -97,7 +99,8 @@ def test_range_bound_on_fractions_compares_exactly(value, ok):
 
 def test_subset_bound_accepts_fewer_reasons():
     reasons = {k: v for k, v in spec.REJECTION_REASONS.items() if k != "duplicate"}
-    validate_parameters(params(rejection_reasons=reasons), BOUNDS)
+    accepted = validate_parameters(params(rejection_reasons=reasons), BOUNDS)["rejection_reasons"]
+    assert set(accepted) == set(spec.REJECTION_REASONS) - {"duplicate"}
 
 
 def test_subset_bound_refuses_a_reason_the_federation_does_not_list():

@@ -1,6 +1,8 @@
 """Ledger API: status, body shape, one error each; list endpoints pin their query count;
 the Idempotency-Key header replays the first response and refuses another body."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -113,5 +115,12 @@ def test_deposit_api_for_the_operator_only(api, setup):
     assert IdempotencyRecord.objects.get().scope == f"org:{setup['org'].pk}"
 
 
-def test_schema_builds(api):
-    assert api.get("/api/schema/").status_code == 200
+def test_schema_builds_with_the_ledger_endpoints_and_the_one_error_shape(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert {"/api/ledger/wallet/", "/api/ledger/payouts/", "/api/ledger/deposits/"} <= set(schema["paths"])
+    deposit = schema["paths"]["/api/ledger/deposits/"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in deposit["parameters"]}
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"code", "message", "extra"}
+    assert deposit["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")

@@ -215,8 +215,10 @@ def test_bad_rules_are_refused(rule, problem):
 
 
 def test_a_satisfiable_rule_over_real_rates_is_accepted():
-    rule_validate({"all": [{"metric": "approval_rate", "op": ">", "value": 95},
-                           {"metric": "approval_rate", "op": "<", "value": 96}]})
+    normal = rule_validate({"all": [{"metric": "approval_rate", "op": ">", "value": 95},
+                                    {"metric": "approval_rate", "op": "<", "value": 96}]})
+    assert [(c["metric"], c["op"], c["value"]) for c in normal["all"]] == [
+        ("approval_rate", ">", 95), ("approval_rate", "<", 96)]
 
 
 def test_rule_validate_fills_default_parameters():
