@@ -48,7 +48,8 @@ INSTALLED_APPS = [
     "channels",
     "django_q",
     "axes",  # log-in lockout (docs/security.md "Throttling")
-    # Atelier, in dependency order (seed_demo runs each app's demo.py in this order)
+    # Atelier's apps; seed_demo runs each app's demo.py in this order. The order in which they
+    # may import each other is the layers of docs/architecture.md (checked by `make lint`).
     "coop.core",
     "coop.ops",
     "accounts",

@@ -1,4 +1,4 @@
-"""Every write on requester organisations: registration, terms, staff, invitations, API keys,
+"""The use cases of requester organisations: registration, terms, staff, invitations, API keys,
 suspension. Keyword-only, atomic, each records its event (payloads: ids and codes only)."""
 
 import secrets

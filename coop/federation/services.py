@@ -1,4 +1,5 @@
-"""Every write to coops, memberships and rulebooks. Each records its event."""
+"""The use cases of coops, memberships and rulebooks. Each records its event. Personal data
+is erased through `coop.federation.datarights` (accounts' erasure calls it)."""
 
 import re
 

@@ -1,4 +1,6 @@
-"""Every write to the forums. Each public function is atomic and records its event.
+"""The use cases of the forums. Each public function is atomic and records its event. Rooms
+are opened on demand by `coop.forums.registry.room_for`, and personal data is erased through
+`coop.forums.datarights`.
 
 Post, edit and hide lock the room row, take its next sequence number and push the change to
 the room's channel-layer group after commit (`transaction.on_commit`): a client never sees a

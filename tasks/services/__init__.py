@@ -1,4 +1,8 @@
-"""Every write of the marketplace. Import from here: `from tasks.services import assignment_claim`."""
+"""The marketplace's use cases, one module per concern: `claiming`, `work`, `review`,
+`publishing`, `imports`, `floor`. Each public service is atomic and records its event (or says
+why not). Money moves through `tasks.escrow`, which these services call under the project's
+lock; personal data is erased through `tasks.datarights` (accounts' erasure calls it).
+Import from here: `from tasks.services import assignment_claim`."""
 
 from tasks.services.claiming import assignment_claim, fair_share_cap, slot_reopen
 from tasks.services.floor import project_floor_check, project_floor_raise

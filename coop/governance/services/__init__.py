@@ -1,4 +1,4 @@
-"""Every write of governance, one module per concern: `proposals` (draft, submit, withdraw,
+"""The use cases of governance, one module per concern: `proposals` (draft, submit, withdraw,
 open the vote), `voting` (ballots, reminders, closing), `adoption` (the next rulebook
 version and the adopted actions), `stewards` (elected and recalled by a proposal). Each
 public service records its event; `proposal_remind` records none (see its docstring).

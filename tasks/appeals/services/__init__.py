@@ -1,4 +1,4 @@
-"""Every write of appeals, one module per concern (docs/appeals.md):
+"""The use cases of appeals, one module per concern (docs/appeals.md):
 
 - `filing`: a member appeals a rejection, a revocation or a sanction; the requester answers;
 - `draw`: the reproducible jury draw, and replacing jurors who declined or lapsed;
@@ -8,9 +8,10 @@
 - `flags`: members flag projects; stewards resolve the flags;
 - `reviews`: members' reviews of requesters, moderated by stewards.
 
-Each public service is atomic and records its event. The reads they share (the draw's
-candidates, the checkpoint that seals an appeal) are in `tasks.appeals.selectors`; requester
-scorecards are computed and refreshed in `tasks.appeals.scorecards`."""
+Each public service is atomic and records its event. Scorecards are refreshed by
+`tasks.appeals.scorecards.scorecard_refresh` (a job), personal data erased by
+`tasks.appeals.datarights`. The reads they share (the draw's
+candidates, the checkpoint that seals an appeal) are in `tasks.appeals.selectors`."""
 
 from tasks.appeals.services.brake import brake_check, brake_lift, frozen_confirm, frozen_void
 from tasks.appeals.services.decision import jurors_pay_one

@@ -1,4 +1,6 @@
-"""Every write of the qualifications app (one module per concern, re-exported here)."""
+"""The use cases of the qualifications app, one module per concern (`qualifications`,
+`paid_tests`, `requirements`), re-exported here. Each public service is atomic and records its
+event; personal data is erased through `tasks.qualifications.datarights`."""
 
 from tasks.qualifications.services.paid_tests import (  # noqa: F401, E402
     attempt_start,
