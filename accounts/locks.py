@@ -27,18 +27,18 @@ def user_for_update(pk):
     return User.objects.select_for_update().get(pk=pk)
 
 
-def user_by_email_for_update(email):
+def user_by_email_for_update(email: str) -> User | None:
     """The user with this (normalised) email, locked, or None: sign-ups for one address queue here."""
     return User.objects.select_for_update().filter(email=email).first()
 
 
-def staff_for_update(pk):
+def staff_for_update(pk: int) -> OrganisationStaff | None:
     """One staff row (the organisation read with it, not locked), or None."""
     return (OrganisationStaff.objects.select_for_update(of=("self",)).select_related("organisation")
             .filter(pk=pk).first())
 
 
-def terms_number_latest_for_update():
+def terms_number_latest_for_update() -> int:
     """The latest terms version number (0 when none), with the versions locked: publishing
     queues here so two versions never get one number."""
     return TermsVersion.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0

@@ -46,7 +46,7 @@ def feed_categories(*, coop):
                 .order_by("category").values_list("category", flat=True).distinct())
 
 
-def project_categories_by_coop(*, days):
+def project_categories_by_coop(*, days: int) -> dict[int, dict[str, int]]:
     """{coop id: {category: projects published in the last `days` days}} (one query)."""
     since = timezone.now() - timedelta(days=days)
     work = (Project.objects.filter(published_at__gte=since).order_by().values_list("coop_id", "category")

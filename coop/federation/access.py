@@ -129,7 +129,7 @@ def governance_membership(user):
 
 # --- readers of the event log ---------------------------------------------------------------
 
-def event_reader_for(*, user, auth=None):
+def event_reader_for(*, user, auth=None) -> eventlog_selectors.Reader:
     """Who is reading: the coops whose payloads they see (active membership) and the requester
     organisations they act for (an API key acts for its organisation only)."""
     organisation = getattr(auth, "organisation", None)
@@ -153,7 +153,8 @@ def is_requester_staff(user, *, organisation_id):
         user_id=user_id, organisation_id=organisation_id).exists()
 
 
-def requester_staff_require(user, *, organisation_id, role=None, error=None):
+def requester_staff_require(user, *, organisation_id: int, role: str | None = None,
+                            error: Exception | None = None) -> OrganisationStaff:
     """The staff row of `user` in the organisation (one query). Raise `error` (default
     `NotOrganisationStaff`, 403) when they are not on its staff, `OrganisationRoleRequired`
     when `role` is given and theirs differs."""

@@ -12,7 +12,9 @@ from coop.federation.models import Coop, Federation, Membership
 ACTIVE = (Membership.Status.ACTIVE,)
 
 
-def membership_for_update(*, pk=None, user=None, coop_id=None, statuses=ACTIVE, related=(), must_exist=False):
+def membership_for_update(*, pk: int | None = None, user=None, coop_id: int | None = None,
+                          statuses: tuple[str, ...] = ACTIVE, related: tuple[str, ...] = (),
+                          must_exist: bool = False) -> Membership | None:
     """Lock one membership and return it (None when there is none, or `Membership.DoesNotExist`
     with `must_exist`): by `pk`, or the `user`'s (a user or user id) in `coop_id`, among
     `statuses` (the active one by default; `()` for any status, `Membership.LIVE` for a live one
@@ -36,11 +38,11 @@ def membership_for_update(*, pk=None, user=None, coop_id=None, statuses=ACTIVE, 
     return membership
 
 
-def coop_for_update(pk):
+def coop_for_update(pk: int) -> Coop:
     """Serialises a coop's rulebook version numbers."""
     return Coop.objects.select_for_update().get(pk=pk)
 
 
-def federation_for_update():
+def federation_for_update() -> Federation | None:
     """Serialises the federation's rulebook version numbers."""
     return Federation.objects.select_for_update().order_by("pk").first()

@@ -157,7 +157,7 @@ def coops_with_counts():
 KINDS_OF_WORK_DAYS = 90
 
 
-def coops_for_applicants(*, work_kinds=None):
+def coops_for_applicants(*, work_kinds: dict[int, dict[str, int]] | None = None) -> list[dict]:
     """What a person choosing a coop needs: each coop with its floor hourly rate (from the
     rulebook in force), the languages its active members work in (most spoken first) and the
     kinds of work (project categories) it received in the last 90 days, most frequent first.

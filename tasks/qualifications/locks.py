@@ -18,7 +18,8 @@ def attempt_for_update(pk):
     return Attempt.objects.select_for_update().get(pk=pk)
 
 
-def revocation_for_update(pk, *, related=(), must_exist=False):
+def revocation_for_update(pk: int, *, related: tuple[str, ...] = (),
+                          must_exist: bool = False) -> QualificationRevocation | None:
     """A revocation (the relations in `related` read with it, not locked), or None (or
     DoesNotExist with `must_exist`)."""
     revocation = QualificationRevocation.objects.select_for_update(of=("self",)).select_related(*related).filter(
