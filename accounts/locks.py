@@ -5,25 +5,25 @@ from django.db.models import Max
 from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation, TermsVersion, User
 
 
-def organisation_for_update(pk):
+def organisation_for_update(pk: int):
     return Organisation.objects.select_for_update().get(pk=pk)
 
 
-def invitation_for_update(pk):
+def invitation_for_update(pk: int):
     return StaffInvitation.objects.select_for_update().get(pk=pk)
 
 
-def owners_for_update(organisation_id):
+def owners_for_update(organisation_id: int):
     """Every owner row of the organisation, locked in pk order (the last-owner rule)."""
     return list(OrganisationStaff.objects.filter(organisation_id=organisation_id, role=OrganisationStaff.Role.OWNER)
                 .order_by("pk").select_for_update())
 
 
-def api_key_for_update(pk):
+def api_key_for_update(pk: int):
     return ApiKey.objects.select_for_update().get(pk=pk)
 
 
-def user_for_update(pk):
+def user_for_update(pk: int):
     return User.objects.select_for_update().get(pk=pk)
 
 

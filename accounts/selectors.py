@@ -1,3 +1,4 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Max, OuterRef, Subquery
 
 from accounts.errors import (
@@ -18,21 +19,22 @@ from accounts.models import (
     StaffInvitation,
     TermsAcceptance,
     TermsVersion,
+    User,
 )
 from coop.core.errors import Forbidden
 
 
-def notices_for(*, user, limit=20):
+def notices_for(*, user: User, limit: int = 20):
     return Notice.objects.filter(user=user)[:limit]
 
 
-def notices_unread_count(*, user):
+def notices_unread_count(*, user: User):
     return Notice.objects.filter(user=user, read_at__isnull=True, resolved_at__isnull=True).count()
 
 
 # --- requester organisations ---------------------------------------------------------------
 
-def organisations_of(*, user):
+def organisations_of(*, user: User | AnonymousUser):
     """The organisations `user` is on the staff of (suspended ones included)."""
     if not getattr(user, "is_authenticated", False):
         return Organisation.objects.none()
@@ -45,7 +47,7 @@ def organisation_suspended_check(organisation):
         raise OrganisationSuspended(extra={"reason": organisation.suspended_reason})
 
 
-def organisation_for_request(*, request, organisation_id=None):
+def organisation_for_request(*, request, organisation_id: int | None = None):
     """The organisation the caller acts for.
 
     API key: the key's organisation (another `organisation_id` → 404). Session: the one
@@ -140,13 +142,13 @@ def organisations_for_operator():
     ).order_by("name", "pk")
 
 
-def organisation_public(*, slug):
+def organisation_public(*, slug: str):
     return Organisation.objects.filter(slug=slug).first()
 
 
 # --- a member's own data (docs/security.md "Members' data rights") -------------------------
 
-def profile_rows(*, user):
+def profile_rows(*, user: User):
     profile = getattr(user, "profile", None)
     return [{"email": user.email, "date_joined": user.date_joined, "language": user.language,
              "display_name": profile.display_name if profile else "", "country": profile.country if profile else "",
@@ -154,16 +156,16 @@ def profile_rows(*, user):
              "email_notices": profile.email_notices if profile else False}]
 
 
-def notice_rows(*, user):
+def notice_rows(*, user: User):
     return [{"created_at": n.created_at, "kind": n.kind, "text": n.text, "link": n.link, "read_at": n.read_at}
             for n in Notice.objects.filter(user=user).order_by("pk")]
 
 
-def data_exports_of(*, user):
+def data_exports_of(*, user: User):
     return DataExport.objects.filter(user=user).defer("content")
 
 
-def invitation_for_token(token):
+def invitation_for_token(token: str):
     """The invitation a clear token names (any state), or InvitationInvalid."""
     invitation = (StaffInvitation.objects.select_related("organisation")
                   .filter(token_hash=secret_digest(token or "", purpose="invitation")).first())

@@ -1,9 +1,10 @@
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
@@ -23,7 +24,7 @@ from coop.eventlog.services import event_record
 
 
 @transaction.atomic
-def notify(*, user, kind, text=None, message="", params=None, link="", subject=""):
+def notify(*, user: User, kind: str, text: str | None = None, message: str = "", params=None, link="", subject=""):
     """Store a notice for the dashboard; email it after commit if the user opted in.
 
     Give `message` (an English msgid marked with `gettext_noop`, or for a count
@@ -53,7 +54,7 @@ def notify(*, user, kind, text=None, message="", params=None, link="", subject="
     return notice
 
 
-def notice_email(*, text, link):
+def notice_email(*, text: str, link):
     """A notice as an email: the subject says what happened (its first sentence, shortened),
     and the link is absolute (`settings.SITE_URL`), so it opens from a mail reader."""
     first = re.split(r"(?<=[.!?:])\s", text.strip(), maxsplit=1)[0].rstrip(".:")
@@ -64,7 +65,7 @@ def notice_email(*, text, link):
     return subject, body
 
 
-def user_language_set(*, user, language):
+def user_language_set(*, user: User | AnonymousUser, language: str):
     """Remember the language a person uses Atelier in (one of `settings.LANGUAGES`; anything
     else is ignored), so notices caused by others reach them in it.
 
@@ -91,14 +92,15 @@ def notices_resolve(*, subject):
 
 
 @transaction.atomic
-def notices_mark_read(*, user):
+def notices_mark_read(*, user: User):
     """Mark every unread notice of `user` read. Records no event: reading one's own notices is
     private bookkeeping, not a decision (notices are not in the event log either)."""
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 @transaction.atomic
-def user_signup(*, email, password, display_name, country="", timezone="UTC", languages=None):
+def user_signup(*, email: str, password: str, display_name: str, country: str = "", timezone: str = "UTC",
+                languages=None):
     email = (email or "").strip().lower()
     if User.objects.filter(email=email).exists():
         raise DomainError("email_taken", _("An account with this email already exists."))
@@ -112,7 +114,7 @@ def user_signup(*, email, password, display_name, country="", timezone="UTC", la
 
 
 @transaction.atomic
-def profile_update(*, user, **fields):
+def profile_update(*, user: User, **fields):
     profile, _ = MemberProfile.objects.get_or_create(user=user, defaults={"display_name": user.display_name})
     allowed = {"display_name", "country", "timezone", "languages", "email_notices"}
     for key, value in fields.items():
@@ -132,7 +134,7 @@ EXPORT_STALE = timedelta(minutes=15)
 
 
 @transaction.atomic
-def data_export_request(*, user, now=None):
+def data_export_request(*, user: User, now: datetime | None = None):
     """"Download my data": queue the building of a ZIP of everything the member may see about
     themselves. A request while one is waiting or being built returns that one (unless it has
     been stuck for `EXPORT_STALE`: a worker died)."""
@@ -147,7 +149,7 @@ def data_export_request(*, user, now=None):
     return export
 
 
-def data_export_build(*, export_id, now=None):
+def data_export_build(*, export_id, now: datetime | None = None):
     """Build one export (a job: each step its own short transaction, DESIGN.md seam 8). Only the
     call that moves it from waiting to running builds it, so a retried job does nothing."""
     claimed = DataExport.objects.filter(pk=export_id, status=DataExport.Status.PENDING).update(
@@ -183,7 +185,7 @@ def _export_readme(user):
 
 
 @transaction.atomic
-def member_erase(*, user, password, donate=False):
+def member_erase(*, user: User, password: str, donate=False):
     """Leave the federation with erasure. The member confirms with their password. What stays
     in their wallet must be paid out first, or given to the coop's treasury (`donate`); work,
     appeals and payouts that may still move money must be final (each app registers its
@@ -222,7 +224,7 @@ def member_erase(*, user, password, donate=False):
 API_KEY_TOUCH_SECONDS = 60
 
 
-def api_key_mark_used(*, key, now=None):
+def api_key_mark_used(*, key, now: datetime | None = None):
     """Note when a key was last used, at most once a minute (one UPDATE, no lock, no event:
     usage is bookkeeping, not a decision; it stays off the event log on purpose)."""
     now = now or timezone.now()

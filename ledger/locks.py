@@ -14,7 +14,7 @@ def payout_for_update(payout_id):
     return Payout.objects.select_for_update().get(pk=payout_id)
 
 
-def idempotency_record_for_update(*, scope, key):
+def idempotency_record_for_update(*, scope: str, key):
     """Lock the `Idempotency-Key` row of (scope, key), or None if there is none. Taken first in
     a request's transaction, before any lock of the global order (docs/ledger.md "Lock order"):
     two requests with one key queue here, and the second reads what the first committed."""

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import User
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
 from ledger.models import Account, Balance, Payout, Posting, Reconciliation, Transaction
@@ -19,7 +20,7 @@ def _owned(kind, owner_kind, owner_id):
     return {"account__kind": kind, "account__owner_kind": owner_kind, "account__owner_id": owner_id}
 
 
-def wallet_balance(*, user):
+def wallet_balance(*, user: User):
     return _balance(_owned(Account.Kind.WALLET, posting.OWNER_USER, user.pk))
 
 
@@ -67,7 +68,7 @@ def register_held_source(fn):
     return fn
 
 
-def wallet_held(*, user):
+def wallet_held(*, user: User):
     """Lines of money held for the member (from every registered source) and their total."""
     lines = []
     for source in _held_sources:
@@ -153,7 +154,7 @@ def statement_subjects(lines):
     return lines
 
 
-def month_bounds(month):
+def month_bounds(month: str | None):
     """'2026-11' -> (start, end) aware datetimes, or None for a bad or empty value."""
     if not month:
         return None
@@ -175,13 +176,13 @@ def _statement(account_filter, month=None):
     return qs
 
 
-def wallet_statement(*, user, month=None):
+def wallet_statement(*, user: User, month: str | None = None):
     """The member's wallet postings, newest first, each with `balance_after` (running)."""
     return _statement({"account__kind": Account.Kind.WALLET, "account__owner_kind": posting.OWNER_USER,
                        "account__owner_id": user.pk}, month)
 
 
-def requester_statement(*, organisation, month=None):
+def requester_statement(*, organisation, month: str | None = None):
     return _statement({"account__kind": Account.Kind.REQUESTER, "account__owner_kind": posting.OWNER_ORGANISATION,
                        "account__owner_id": organisation.pk}, month)
 
@@ -207,7 +208,7 @@ def escrow_by_project(*, organisation):
 
 # --- payouts ----------------------------------------------------------------------------
 
-def payouts_of(*, user):
+def payouts_of(*, user: User):
     return Payout.objects.filter(user=user).order_by("-requested_at", "-pk")
 
 
@@ -217,19 +218,19 @@ def payouts_queue(*, coop):
             .select_related("user", "user__profile", "first_steward").order_by("requested_at", "pk"))
 
 
-def payouts_recent(*, coop, limit=20):
+def payouts_recent(*, coop, limit: int = 20):
     return (Payout.objects.filter(coop=coop).exclude(status__in=Payout.OPEN)
             .select_related("user", "user__profile", "decided_by").order_by("-decided_at", "-pk")[:limit])
 
 
-def transactions_recent(*, kind=None, limit=50):
+def transactions_recent(*, kind: str | None = None, limit: int = 50):
     qs = Transaction.objects.order_by("-pk")
     if kind:
         qs = qs.filter(kind=kind)
     return qs[:limit]
 
 
-def reconciliations_recent(*, limit=5):
+def reconciliations_recent(*, limit: int = 5):
     return Reconciliation.objects.order_by("-started_at", "-pk")[:limit]
 
 
@@ -238,7 +239,7 @@ def payout_owners(ids):
     return dict(Payout.objects.filter(pk__in=ids).values_list("pk", "user_id"))
 
 
-def juror_fund_outlook(*, coop, now=None, days=30):
+def juror_fund_outlook(*, coop, now: datetime | None = None, days: int = 30):
     """For stewards: the juror fund's balance, the treasury behind it, the voted reserve, what a
     case costs, how many cases the fund covers and, at the pace of the last `days` days, how
     many days it lasts (None when nothing was paid lately), and the latest movements in."""

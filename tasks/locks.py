@@ -18,12 +18,12 @@ def _for_update(qs):
     return qs.select_for_update(no_key=True, of=("self",))
 
 
-def project_for_update(pk):
+def project_for_update(pk: int):
     """Lock one project (its coop and organisation are read, not locked)."""
     return _for_update(Project.objects.select_related("coop", "organisation")).get(pk=pk)
 
 
-def assignment_for_update(pk):
+def assignment_for_update(pk: int):
     """Lock one assignment (its project is read, not locked)."""
     return (_for_update(Assignment.objects)
             .select_related("project", "project__coop", "project__organisation", "member", "slot", "task")
@@ -35,17 +35,17 @@ def assignments_for_update(ids):
                 .select_related("project", "member").order_by("pk"))
 
 
-def slot_for_update(pk):
+def slot_for_update(pk: int):
     return _for_update(Slot.objects).get(pk=pk)
 
 
-def open_slots_for_update(project_id):
+def open_slots_for_update(project_id: int):
     """Lock the project's open slots (pk order); returns their ids."""
     return list(_for_update(Slot.objects).filter(project_id=project_id, status=Slot.Status.OPEN)
                 .order_by("pk").values_list("pk", flat=True))
 
 
-def unpaid_slots_for_update(project_id):
+def unpaid_slots_for_update(project_id: int):
     """Lock the project's slots whose money is still in escrow: open ones and those whose live
     assignment is not yet paid or refunded (pk order). For raising the reward to the floor."""
     unpaid = Slot.objects.filter(Q(status=Slot.Status.OPEN) | Q(assignments__status__in=Assignment.HOLDING_STATUSES),
@@ -53,7 +53,7 @@ def unpaid_slots_for_update(project_id):
     return list(_for_update(Slot.objects).filter(pk__in=unpaid).order_by("pk"))
 
 
-def free_slot_for_update(*, project_id, exclude_tasks):
+def free_slot_for_update(*, project_id: int, exclude_tasks):
     """The first open slot of the project nobody else is claiming (SKIP LOCKED: claims by
     different members never wait on each other), locked; None if there is none."""
     return (Slot.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))

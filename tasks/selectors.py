@@ -7,6 +7,7 @@ from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from tasks.models import Assignment, Bonus, Project, Slot
 
 # Work whose money is still in escrow for the member (shown as "held" in the wallet).
@@ -22,7 +23,8 @@ FEED_SORTS = {
 }
 
 
-def projects_open_for_feed(*, coop, category=None, min_hourly=None, max_minutes=None, sort="newest"):
+def projects_open_for_feed(*, coop, category: str | None = None, min_hourly=None, max_minutes=None,
+                           sort: str = "newest"):
     """The coop's open and paused projects with their remaining slots (one query), filtered by
     category, expected pay per hour (minor units, at least) and estimated minutes (at most),
     sorted by one of FEED_SORTS (newest first by default)."""
@@ -104,7 +106,7 @@ def project_time_spent(*, project):
             "median_minutes": round(median / 60, 1) if median else None, "effective_hourly_rate": effective}
 
 
-def assignments_of_member(*, member, statuses=None):
+def assignments_of_member(*, member: User, statuses=None):
     qs = (Assignment.objects.filter(member=member).select_related("project", "project__organisation")
           .order_by("-claimed_at", "-pk"))
     if statuses:
@@ -112,7 +114,7 @@ def assignments_of_member(*, member, statuses=None):
     return qs
 
 
-def assignments_for_review(*, project, status=None, search=None):
+def assignments_for_review(*, project, status=None, search: str | None = None):
     qs = Assignment.objects.filter(project=project).select_related("task", "member").order_by("-submitted_at", "-pk")
     if status:
         qs = qs.filter(status=status)
@@ -123,7 +125,7 @@ def assignments_for_review(*, project, status=None, search=None):
     return qs
 
 
-def member_held_lines(*, user):
+def member_held_lines(*, user: User):
     """Registered with the ledger: money held in escrow for the member's submitted work."""
     rows = (Assignment.objects.filter(member=user, status__in=HELD_FOR_MEMBER)
             .select_related("project").order_by("pk"))

@@ -29,7 +29,15 @@ from accounts.errors import (
     TermsOutdated,
 )
 from accounts.keys import api_key_generate, secret_digest, secret_seal, token_generate
-from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation, TermsAcceptance, TermsVersion
+from accounts.models import (
+    ApiKey,
+    Organisation,
+    OrganisationStaff,
+    StaffInvitation,
+    TermsAcceptance,
+    TermsVersion,
+    User,
+)
 from accounts.selectors import organisation_suspended_check
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError
@@ -95,7 +103,8 @@ def _unique_slug(name):
 # --- organisations ---------------------------------------------------------------------------
 
 @transaction.atomic
-def organisation_register(*, user, name, country="", contact_email="", website="", description=""):
+def organisation_register(*, user: User, name: str, country: str = "", contact_email: str = "", website: str = "",
+                          description: str = ""):
     """Register a requester organisation; `user` becomes its first owner."""
     fields = _clean_fields(name=name, country=country, contact_email=contact_email or user.email, website=website,
                            description=description)
@@ -112,7 +121,7 @@ def organisation_register(*, user, name, country="", contact_email="", website="
 
 
 @transaction.atomic
-def organisation_update(*, user, organisation, **fields):
+def organisation_update(*, user: User, organisation, **fields):
     requester_staff_require(user, organisation_id=organisation.pk, role=OWNER)
     allowed = {"name", "country", "contact_email", "website", "description"}
     unknown = set(fields) - allowed
@@ -128,7 +137,7 @@ def organisation_update(*, user, organisation, **fields):
 
 
 @transaction.atomic
-def organisation_suspend(*, operator, organisation, reason):
+def organisation_suspend(*, operator: User, organisation, reason: str):
     """The operator suspends an organisation: its API keys stop working at once, its staff
     see the reason (in a notice and on their pages)."""
     operator_require(operator, error=NotOperator())
@@ -153,7 +162,7 @@ def organisation_suspend(*, operator, organisation, reason):
 
 
 @transaction.atomic
-def organisation_unsuspend(*, operator, organisation):
+def organisation_unsuspend(*, operator: User, organisation):
     operator_require(operator, error=NotOperator())
     organisation = locks.organisation_for_update(organisation.pk)
     if not organisation.is_suspended:
@@ -174,7 +183,7 @@ def organisation_unsuspend(*, operator, organisation):
 # --- terms -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def terms_version_publish(*, operator, text):
+def terms_version_publish(*, operator: User, text: str):
     """The operator publishes a new version of the requesters' terms. Every organisation must
     accept it before its next project is published; their owners get a notice."""
     operator_require(operator, error=NotOperator())
@@ -192,7 +201,7 @@ def terms_version_publish(*, operator, text):
 
 
 @transaction.atomic
-def terms_accept(*, user, organisation, version):
+def terms_accept(*, user: User, organisation, version):
     """An owner accepts `version` (a TermsVersion or its number) for the organisation. Only
     the latest version can be accepted; accepting it twice changes nothing."""
     requester_staff_require(user, organisation_id=organisation.pk, role=OWNER)
@@ -212,7 +221,7 @@ def terms_accept(*, user, organisation, version):
 # --- staff and invitations -------------------------------------------------------------------
 
 @transaction.atomic
-def invitation_create(*, user, organisation, email, role=OrganisationStaff.Role.STAFF, link_base="",
+def invitation_create(*, user: User, organisation, email: str, role=OrganisationStaff.Role.STAFF, link_base: str = "",
                       days=INVITATION_DAYS, send=True):
     """An owner invites `email` to the staff. Returns (invitation, token): the token is in the
     emailed link only (`link_base` defaults to settings.SITE_URL; `send=False` for the demo);
@@ -253,7 +262,7 @@ def invitation_create(*, user, organisation, email, role=OrganisationStaff.Role.
 
 
 @transaction.atomic
-def invitation_revoke(*, user, invitation):
+def invitation_revoke(*, user: User, invitation):
     requester_staff_require(user, organisation_id=invitation.organisation_id, role=OWNER)
     invitation = locks.invitation_for_update(invitation.pk)
     if invitation.accepted_at:
@@ -268,7 +277,7 @@ def invitation_revoke(*, user, invitation):
 
 
 @transaction.atomic
-def invitation_accept(*, user, token):
+def invitation_accept(*, user: User, token: str):
     """The invited person (logged in with the invited address) joins the staff."""
     invitation = locks.invitation_for_update(selectors.invitation_for_token(token).pk)
     if invitation.accepted_at:
@@ -310,7 +319,7 @@ def _last_owner_guard(staff, owners):
 
 
 @transaction.atomic
-def staff_role_change(*, user, staff, role):
+def staff_role_change(*, user: User, staff, role: str):
     requester_staff_require(user, organisation_id=staff.organisation_id, role=OWNER)
     if role not in ROLES:
         raise DomainError("invalid", _("Role: owner or staff."), {"field": "role"})
@@ -327,7 +336,7 @@ def staff_role_change(*, user, staff, role):
 
 
 @transaction.atomic
-def staff_remove(*, user, staff):
+def staff_remove(*, user: User, staff):
     """An owner removes a staff member (or a person leaves). Their API keys are revoked with
     them: a key acts as its creator, who no longer acts for the organisation."""
     if staff.user_id != user.pk:
@@ -360,7 +369,7 @@ def api_key_scopes_clean(scopes):
 
 
 @transaction.atomic
-def api_key_create(*, user, organisation, name, scopes=ApiKey.DEFAULT_SCOPES, randomness=None):
+def api_key_create(*, user: User, organisation, name: str, scopes=ApiKey.DEFAULT_SCOPES, randomness=None):
     """A staff member creates an API key with `scopes` (default `ApiKey.DEFAULT_SCOPES`: no
     `admin`). Only an owner may give the `admin` scope. Returns (key, secret): show the secret
     once, it is not stored in clear (only its keyed hash, and sealed: accounts/keys.py)."""
@@ -381,7 +390,7 @@ def api_key_create(*, user, organisation, name, scopes=ApiKey.DEFAULT_SCOPES, ra
 
 
 @transaction.atomic
-def api_key_revoke(*, user, key):
+def api_key_revoke(*, user: User, key):
     """Its creator or an owner revokes a key; the next request with it fails."""
     row = requester_staff_require(user, organisation_id=key.organisation_id)
     if key.created_by_id != user.pk and row.role != OWNER:

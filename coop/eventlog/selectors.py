@@ -21,7 +21,7 @@ from coop.eventlog.leaves import is_erased, payload_hash
 from coop.eventlog.models import Checkpoint, Event, Sequenced
 
 
-def events_for_subject(*, subject_type, subject_id):
+def events_for_subject(*, subject_type: str, subject_id):
     return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("id")
 
 
@@ -91,7 +91,8 @@ def payload_hash_hex(event):
     return payload_hash(event.salt, event.payload).hex()
 
 
-def events_feed(*, after=0, limit=100, coop_id=None, type=None, before=None, newest_first=False):
+def events_feed(*, after=0, limit: int = 100, coop_id: int | None = None, type: str | None = None, before=None,
+                newest_first=False):
     qs = Sequenced.objects.select_related("event")
     if after:
         qs = qs.filter(position__gt=after)
@@ -104,11 +105,11 @@ def events_feed(*, after=0, limit=100, coop_id=None, type=None, before=None, new
     return list(qs.order_by("-position" if newest_first else "position")[:limit])
 
 
-def event_at(*, position):
+def event_at(*, position: int):
     return Sequenced.objects.select_related("event").filter(position=position).first()
 
 
-def event_types(*, coop_id=None):
+def event_types(*, coop_id: int | None = None):
     qs = Event.objects.filter(sequenced__isnull=False)
     if coop_id is not None:
         qs = qs.filter(coop_id=coop_id)
@@ -138,11 +139,11 @@ def checkpoint_latest():
     return Checkpoint.objects.order_by("-size").first()
 
 
-def checkpoints_after(*, after=0, limit=100):
+def checkpoints_after(*, after=0, limit: int = 100):
     return list(Checkpoint.objects.filter(size__gt=after).order_by("size")[:limit])
 
 
-def inclusion_proof(*, position, size):
+def inclusion_proof(*, position: int, size):
     leaves = leaf_hashes(size=size)
     return {"position": position, "size": size, "leaf_hash": leaves[position - 1].hex(),
             "root": merkle.root(leaves).hex(),

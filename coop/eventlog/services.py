@@ -27,7 +27,7 @@ def _subject_ref(subject):
 BALLOT_SECRET_KEYS = frozenset({"choice", "choices", "ballot", "ballot_id", "vote", "answer", "option"})
 
 
-def event_statement(*, type, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
+def event_statement(*, type: str, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
     """The INSERT that `event_record` runs, as `(sql, params)`, without running it: the same
     checks and the same row. For a service that must write its event and its change in one
     SQL statement (the ledger on PostgreSQL embeds it in a data-modifying CTE); the SQL of
@@ -45,7 +45,7 @@ def event_statement(*, type, subject=None, payload=None, coop=None, actor=None, 
                         occurred_at or now_us()]
 
 
-def event_record(*, type, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
+def event_record(*, type: str, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
     """Insert one event in the caller's transaction and return its id.
 
     `subject` is a model instance or a `(type, id)` pair. `payload` must be JSON made of

@@ -7,12 +7,13 @@ KEY checks of rows inserted under it (KEY SHARE), which FOR UPDATE would (issue 
 transactions deadlocked at COMMIT over a parent row). A membership comes first in the global
 lock order of docs/ledger.md ("Lock order"): membership, assignments, project, slots, balances."""
 
+from accounts.models import User
 from coop.federation.models import Coop, Federation, Membership
 
 ACTIVE = (Membership.Status.ACTIVE,)
 
 
-def membership_for_update(*, pk: int | None = None, user=None, coop_id: int | None = None,
+def membership_for_update(*, pk: int | None = None, user: User | int | None = None, coop_id: int | None = None,
                           statuses: tuple[str, ...] = ACTIVE, related: tuple[str, ...] = (),
                           must_exist: bool = False) -> Membership | None:
     """Lock one membership and return it (None when there is none, or `Membership.DoesNotExist`

@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +47,7 @@ def _version_at(coop, at):
     return qs.first()
 
 
-def rulebook_in_force(*, coop, at=None):
+def rulebook_in_force(*, coop, at: datetime | None = None):
     """The coop's rulebook version in force at `at` (default now), with its articles."""
     version = _version_at(coop, at)
     if version is None:
@@ -57,7 +58,7 @@ def rulebook_in_force(*, coop, at=None):
     return Rulebook(coop, version.number, version.effective_at, parameters, articles, version)
 
 
-def federation_bounds(*, at=None):
+def federation_bounds(*, at: datetime | None = None):
     version = _version_at(None, at)
     defaults = spec.default_federation_bounds()
     return spec.with_defaults(version.parameters, defaults) if version else defaults
@@ -81,7 +82,7 @@ def rulebook_versions(*, coop):
     return RulebookVersion.objects.filter(coop=coop).order_by("-number")
 
 
-def membership_live(*, user):
+def membership_live(*, user: User | AnonymousUser):
     """The user's current membership (applicant, active or suspended), or the last one."""
     if not user.is_authenticated:
         return None
@@ -90,7 +91,7 @@ def membership_live(*, user):
     return live or qs.order_by("-applied_at", "-pk").first()
 
 
-def membership_active(*, user, coop=None):
+def membership_active(*, user: User | AnonymousUser, coop=None):
     if not user.is_authenticated:
         return None
     qs = Membership.objects.active().select_related("coop").filter(user=user)
@@ -110,7 +111,7 @@ def coops_all():
     return Coop.objects.all().order_by("name")
 
 
-def members_participating(*, coop, at=None):
+def members_participating(*, coop, at: datetime | None = None):
     """Active memberships whose user did any work, voted or joined within the rulebook's
     `participation_window_days` before `at`."""
     at = at or timezone.now()
@@ -120,7 +121,7 @@ def members_participating(*, coop, at=None):
     return Membership.objects.participating(coop=coop, since_us=since_us, until_us=until_us)
 
 
-def steward_membership(*, user):
+def steward_membership(*, user: User):
     """The user's active steward membership (its coop is the one their steward pages show), or None."""
     return stewardship_of(user)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notices_resolve, notify
 from coop.core.errors import DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record
@@ -46,7 +47,7 @@ def _reason(text):
 
 
 @transaction.atomic
-def federation_setup(*, name, currency):
+def federation_setup(*, name: str, currency):
     """Create the federation and its rulebook version 1 (idempotent)."""
     federation = Federation.objects.order_by("pk").first()
     if federation is None:
@@ -60,7 +61,8 @@ def federation_setup(*, name, currency):
 
 
 @transaction.atomic
-def coop_create(*, operator, name, slug, country="", description="", stewards=(), parameters=None,
+def coop_create(*, operator: User, name: str, slug: str, country: str = "", description: str = "", stewards=(),
+                parameters=None,
                 articles=None):
     """The federation operator creates a coop with rulebook v1 and its founding stewards."""
     operator_require(operator, error=Forbidden("operator_only", _("Only the federation operator creates coops.")))
@@ -87,7 +89,8 @@ def coop_create(*, operator, name, slug, country="", description="", stewards=()
 
 
 @transaction.atomic
-def rulebook_version_create(*, coop, parameters, articles, actor=None, note="", proposal_id=None,
+def rulebook_version_create(*, coop, parameters, articles, actor: User | None = None, note="",
+                            proposal_id: int | None = None,
                             effective_at=None):
     """Create the coop's next rulebook version (immutable). Governance calls this on adoption.
 
@@ -110,7 +113,7 @@ def rulebook_version_create(*, coop, parameters, articles, actor=None, note="", 
 
 
 @transaction.atomic
-def steward_appoint(*, operator, coop, user):
+def steward_appoint(*, operator: User, coop, user: User):
     """The operator appoints a founding steward (later, governance elects them)."""
     operator_require(operator, error=Forbidden("operator_only",
                                                _("Only the federation operator appoints founding stewards.")))
@@ -131,7 +134,7 @@ def steward_appoint(*, operator, coop, user):
 
 
 @transaction.atomic
-def membership_apply(*, user, coop, statement):
+def membership_apply(*, user: User, coop, statement: str):
     statement = (statement or "").strip()
     if len(statement) < MIN_REASON:
         raise DomainError("statement_required", _("Tell the coop in a sentence or two why you want to join."))
@@ -157,7 +160,7 @@ def _locked(membership):
 
 
 @transaction.atomic
-def membership_admit(*, steward, membership):
+def membership_admit(*, steward: User, membership):
     membership = _locked(membership)
     steward_require(steward, coop_id=membership.coop_id)
     if membership.status != Membership.Status.APPLICANT:
@@ -177,7 +180,7 @@ def membership_admit(*, steward, membership):
 
 
 @transaction.atomic
-def membership_decline(*, steward, membership, reason):
+def membership_decline(*, steward: User, membership, reason: str):
     reason = _reason(reason)
     membership = _locked(membership)
     steward_require(steward, coop_id=membership.coop_id)
@@ -198,7 +201,7 @@ def membership_decline(*, steward, membership, reason):
 
 
 @transaction.atomic
-def membership_suspend(*, steward, membership, article_number, reason):
+def membership_suspend(*, steward: User, membership, article_number, reason: str):
     """Suspend a member, citing an article of the rulebook in force and a written reason."""
     reason = _reason(reason)
     membership = _locked(membership)
@@ -228,7 +231,7 @@ def membership_suspend(*, steward, membership, article_number, reason):
 
 
 @transaction.atomic
-def membership_reinstate(*, steward, membership, reason):
+def membership_reinstate(*, steward: User, membership, reason: str):
     reason = _reason(reason)
     membership = _locked(membership)
     steward_require(steward, coop_id=membership.coop_id)
@@ -247,7 +250,7 @@ def membership_reinstate(*, steward, membership, reason):
 
 
 @transaction.atomic
-def membership_leave(*, user):
+def membership_leave(*, user: User):
     membership = membership_for_update(user=user, statuses=Membership.LIVE, related=("coop",))
     if membership is None:
         raise NotFound("no_membership", _("You have no membership to leave."))
@@ -269,7 +272,7 @@ def _int(value):
 
 
 @transaction.atomic
-def membership_reinstate_by_appeal(*, membership, appeal_id):
+def membership_reinstate_by_appeal(*, membership, appeal_id: int):
     """A jury of members overturned a suspension (the appeals issue): the membership is active
     again, with the appeal as the reason."""
     membership = _locked(membership)

@@ -1,8 +1,10 @@
 """Reads shared by the pages, the API and the websocket consumer."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from coop.federation.models import Membership
 from coop.forums.errors import NotAllowed, UnknownRoom
 from coop.forums.models import Message, ReadMarker, Room
@@ -11,7 +13,7 @@ from coop.forums.registry import policies, policy_for
 CATCH_UP_LIMIT = 500
 
 
-def room_group(room_id):
+def room_group(room_id: int):
     return f"forum.room.{int(room_id)}"
 
 
@@ -22,7 +24,7 @@ def _int(value):
         return None
 
 
-def room_get(*, user, room_id):
+def room_get(*, user: User, room_id: int):
     """The room if `user` may read it: UnknownRoom (404) or NotAllowed (403) otherwise."""
     room_id = _int(room_id)
     room = Room.objects.select_related("coop").filter(pk=room_id).first() if room_id else None
@@ -33,13 +35,13 @@ def room_get(*, user, room_id):
     return room
 
 
-def room_access(*, room, user):
+def room_access(*, room, user: User):
     """What `user` may do in `room` (read is assumed)."""
     policy = policy_for(room)
     return {"write": policy.can_write(room, user), "moderate": policy.is_moderator(room, user)}
 
 
-def rooms_readable(*, user):
+def rooms_readable(*, user: User | AnonymousUser):
     """The rooms `user` may read, each annotated with `unread` (posts by others after the
     user's read marker) and `read_seq`."""
     if not user.is_authenticated:
@@ -77,7 +79,7 @@ def rooms_readable(*, user):
     return rooms
 
 
-def room_messages(*, room, before=None, limit=100):
+def room_messages(*, room, before=None, limit: int = 100):
     """The latest `limit` messages (by posting order) before posted number `before`, oldest first."""
     qs = Message.objects.filter(room=room).select_related("reply_to").prefetch_related("revisions")
     if before:
@@ -94,7 +96,7 @@ def messages_since(*, room, since, limit=CATCH_UP_LIMIT):
     return list(Message.objects.filter(room=room, seq__gt=since).select_related("reply_to").order_by("seq")[:limit])
 
 
-def unread_count(*, room, user):
+def unread_count(*, room, user: User):
     marker = ReadMarker.objects.filter(room=room, user=user).values_list("last_seq", flat=True).first() or 0
     return Message.objects.filter(room=room, posted_seq__gt=marker).exclude(author=user).count()
 
@@ -104,7 +106,7 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def message_wire(message, *, reveal):
+def message_wire(message: Message, *, reveal):
     """A message as pages' scripts, the API and the websocket show it. A hidden message's
     text goes only to those who may still see it (`reveal`: its author and stewards)."""
     hidden = message.hidden_at is not None
@@ -130,7 +132,7 @@ def message_wire(message, *, reveal):
     }
 
 
-def message_change(message):
+def message_change(message: Message):
     """What a change pushes to the room's group: the public view and, for a hidden message,
     the full one, so each socket picks the one its reader may see without a query."""
     hidden = message.hidden_at is not None
@@ -143,14 +145,14 @@ def message_change(message):
     }
 
 
-def message_for_reader(message, *, user, moderator):
+def message_for_reader(message: Message, *, user: User | AnonymousUser, moderator: bool):
     mine = message.author_id == getattr(user, "pk", None)
     data = message_wire(message, reveal=mine or moderator)
     data["mine"] = mine
     return data
 
 
-def change_for_reader(change, *, user_id, moderator):
+def change_for_reader(change, *, user_id: int, moderator: bool):
     mine = change["author_id"] == user_id
     data = dict(change["full"] if change.get("full") and (mine or moderator) else change["public"])
     data["mine"] = mine

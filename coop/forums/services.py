@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.markdown import render_markdown
 from coop.eventlog.services import event_record
@@ -78,7 +79,7 @@ def _clean_reason(reason):
     return reason[:1000]
 
 
-def rate_limit_hit(*, user):
+def rate_limit_hit(*, user: User):
     """Count one message for `user` in the shared cache (Redis or the database, so the limit
     holds across server processes); raise RateLimited past the limit. Fixed windows."""
     count, seconds = rate_limit()
@@ -151,7 +152,7 @@ def _push(message):
     transaction.on_commit(lambda: broadcast(room_id=message.room_id, change=change), robust=True)
 
 
-def broadcast(*, room_id, change):
+def broadcast(*, room_id: int, change):
     """Send one change to every socket in the room (all server processes on the Redis
     layer). Channels delivers at most once: clients that miss it catch up by sequence."""
     layer = get_channel_layer()
@@ -172,7 +173,7 @@ def _marker_advance(*, room, user, seq):
 
 # --- rooms ------------------------------------------------------------------------------
 @transaction.atomic
-def room_create(*, steward, coop, title, description="", audience=Room.Audience.MEMBERS):
+def room_create(*, steward: User, coop, title: str, description: str = "", audience=Room.Audience.MEMBERS):
     """A room a steward opens in their coop (for all members, or stewards only)."""
     steward_require(steward, coop_id=coop.pk)
     title = (title or "").replace("\x00", "").strip()
@@ -190,7 +191,7 @@ def room_create(*, steward, coop, title, description="", audience=Room.Audience.
 
 # --- messages ---------------------------------------------------------------------------
 @transaction.atomic
-def message_post(*, user, room, body, reply_to=None):
+def message_post(*, user: User, room, body: str, reply_to=None):
     """Post `body` (Markdown) in `room`, optionally replying to a message of the same room."""
     body = _clean_body(body)
     room = room_for_update(getattr(room, "pk", room))
@@ -219,7 +220,7 @@ def message_post(*, user, room, body, reply_to=None):
 
 
 @transaction.atomic
-def message_edit(*, user, message, body):
+def message_edit(*, user: User, message: Message, body: str):
     """The author rewrites a message; the earlier text is kept as a visible revision."""
     body = _clean_body(body)
     room, message = _locked_message(message)
@@ -249,7 +250,7 @@ def message_edit(*, user, message, body):
 
 
 @transaction.atomic
-def message_hide(*, steward, message, reason):
+def message_hide(*, steward: User, message: Message, reason: str):
     """A steward of the room's coop hides a message with a reason. Nothing is deleted: the
     author and stewards still see the text, everyone sees that it was hidden and why."""
     reason = _clean_reason(reason)
@@ -277,7 +278,7 @@ def message_hide(*, steward, message, reason):
 
 
 @transaction.atomic
-def message_report(*, user, message, reason):
+def message_report(*, user: User, message: Message, reason: str):
     """A reader flags a message; the coop's stewards are notified."""
     reason = _clean_reason(reason)
     message = Message.objects.select_related("room").filter(pk=getattr(message, "pk", message)).first()
@@ -301,7 +302,7 @@ def message_report(*, user, message, reason):
 
 
 @transaction.atomic
-def read_marker_set(*, user, room, seq=None):
+def read_marker_set(*, user: User, room, seq: int | None = None):
     """Mark `room` read up to `seq` (default: everything). Markers only move forward. Not an
     event: reading is private and would flood the log."""
     room = Room.objects.filter(pk=getattr(room, "pk", room)).first()

@@ -1,13 +1,15 @@
 """Reads shared by the pages, the API and the jobs."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count as DbCount
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
 from coop.federation.access import governance_membership
@@ -19,7 +21,7 @@ from coop.governance.models import Ballot, EligibleVoter, Proposal, ProposalChan
 from tasks.qualifications.models import Qualification
 
 
-def proposals_visible(*, user):
+def proposals_visible(*, user: User):
     """Proposals of the user's coop and the federation-wide ones; drafts only to their author.
     Governance is for active members (`access.governance_membership`): anyone else sees none."""
     membership = governance_membership(user)
@@ -30,7 +32,7 @@ def proposals_visible(*, user):
             .select_related("coop", "author__profile").order_by("-created_at", "-pk"))
 
 
-def proposals_grouped(*, user):
+def proposals_grouped(*, user: User):
     """{"discussion": [...], "voting": [...], "closed": [...], "drafts": [...]} for the list page."""
     groups = {"drafts": [], "discussion": [], "voting": [], "closed": []}
     for proposal in proposals_visible(user=user):
@@ -43,7 +45,7 @@ def proposals_grouped(*, user):
     return groups
 
 
-def proposal_get(*, user, pk):
+def proposal_get(*, user: User, pk: int):
     proposal = proposals_visible(user=user).filter(pk=pk).first()
     if proposal is None:
         raise NotFound("proposal_not_found", _("No such proposal."))
@@ -158,7 +160,7 @@ def voters_who_voted(*, proposal):
                 .order_by("user_id"))
 
 
-def my_vote(*, proposal, user):
+def my_vote(*, proposal, user: User | AnonymousUser):
     """{"eligible", "voted", "choice"} for this user (choice None once a secret ballot closed)."""
     if not user.is_authenticated:
         return {"eligible": False, "voted": False, "choice": None}
@@ -168,7 +170,7 @@ def my_vote(*, proposal, user):
             "choice": ballot.choice if ballot else None}
 
 
-def time_left(*, proposal, now=None):
+def time_left(*, proposal, now: datetime | None = None):
     now = now or timezone.now()
     end = proposal.voting_ends_at if proposal.status == Proposal.Status.VOTING else (
         proposal.discussion_ends_at if proposal.status == Proposal.Status.DISCUSSION else None)
@@ -177,7 +179,7 @@ def time_left(*, proposal, now=None):
     return max(end - now, timedelta(0))
 
 
-def propose_choices(*, user):
+def propose_choices(*, user: User):
     """What the propose form may offer this user: only changes that can be valid."""
     membership = Membership.objects.active().select_related("coop").filter(user=user).first()
     if membership is None:
@@ -226,7 +228,7 @@ def federation_rulebook_latest():
     return RulebookVersion.objects.filter(coop__isnull=True).order_by("-number").first()
 
 
-def voting_rules(*, coop, at=None):
+def voting_rules(*, coop, at: datetime | None = None):
     """(rulebook version number, {rule: value}) for a vote of `coop` (None: federation-wide).
 
     The federation rulebook holds bounds, not values of its own, so federation-wide votes use

@@ -5,6 +5,7 @@ mistaken transaction with a new one (`transaction_reverse`)."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, NotFound
 from ledger import posting
@@ -19,7 +20,7 @@ PAYOUT_KINDS = (Transaction.Kind.PAYOUT_REQUEST, Transaction.Kind.PAYOUT_SETTLE,
 
 @retry_transaction
 @transaction.atomic
-def transaction_reverse(*, operator, transaction, reason):
+def transaction_reverse(*, operator: User, transaction, reason: str):
     """The federation operator corrects a mistake with a transaction that posts the exact
     opposite of the original and points at it. Accounts that may not go negative still may
     not (a deposit already spent cannot be reversed). Payouts are corrected by failing them."""

@@ -6,6 +6,7 @@ to the worker and the fees on approval (`escrow_release`), given back when a slo
 
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from ledger import posting
 from ledger.errors import InvalidAmount, UnknownAccount
 from ledger.locks import balances_for_update
@@ -14,7 +15,7 @@ from ledger.posting import Leg
 from ledger.services.movements import _amount, _key, _move, _pk, _project
 
 
-def escrow_hold(*, project, amount, key, actor=None):
+def escrow_hold(*, project, amount: int, key, actor: User | None = None):
     """Publishing: rewards and fees, as fixed at publish, from the requester balance into the
     project's escrow. InsufficientFunds (`insufficient_funds`) when the balance is short."""
     project_id, coop_id, org_id = _project(project)
@@ -43,7 +44,8 @@ def _release_legs(*, project_id, owner, coop_id, user_id, reward, fee_coop, fee_
     ]
 
 
-def escrow_release(*, project, user, reward, fee_coop, fee_federation, fee_juror, key, actor=None):
+def escrow_release(*, project, user: User, reward: int, fee_coop, fee_federation, fee_juror, key,
+                   actor: User | None = None):
     """Approval: from the project's escrow, the reward to the member's wallet and the fee's
     coop, federation and juror-fund parts (exactly as fixed at publish) to the split shared
     accounts (the sub-account is chosen by a hash of `key`)."""
@@ -92,7 +94,7 @@ def escrow_releases_lock(*, project, releases):
     balances_for_update(ids.values())
 
 
-def escrow_refund(*, project, amount, key, actor=None):
+def escrow_refund(*, project, amount: int, key, actor: User | None = None):
     """Unused or upheld-rejection money from the escrow back to the requester's balance (or,
     for a project the coop funded itself, back to the coop's treasury)."""
     project_id, coop_id, org_id = _project(project)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record, event_statement
@@ -155,7 +156,7 @@ def _idempotent(key, kind, total):
 
 @retry_transaction
 @transaction.atomic
-def deposit_record(*, operator, organisation, amount, reference):
+def deposit_record(*, operator: User, organisation, amount: int, reference: str):
     """The federation operator records money received from a requester (outside world ->
     requester balance). The key is the organisation and the external reference, so
     recording the same bank transfer twice moves it once."""
@@ -174,7 +175,7 @@ def deposit_record(*, operator, organisation, amount, reference):
 
 @retry_transaction
 @transaction.atomic
-def bonus_pay(*, organisation, user, amount, key, actor=None, memo=""):
+def bonus_pay(*, organisation, user: User, amount: int, key, actor: User | None = None, memo: str = ""):
     """A requester pays a member a bonus from its balance."""
     org_id = _pk(organisation, "organisation")
     user_id = _pk(user, "member")
@@ -216,7 +217,7 @@ def _split_draw(*, kind, coop_id, amount, credit):
 
 @retry_transaction
 @transaction.atomic
-def juror_pay(*, coop, user, amount, key, actor=None):
+def juror_pay(*, coop, user: User, amount: int, key, actor: User | None = None):
     """Pay a juror from the coop's juror fund (split: drawn per seam 16)."""
     coop_id = _pk(coop, "coop")
     user_id = _pk(user, "member")
@@ -237,7 +238,7 @@ def juror_pay(*, coop, user, amount, key, actor=None):
 
 @retry_transaction
 @transaction.atomic
-def treasury_fund(*, coop, project, amount, key, actor=None):
+def treasury_fund(*, coop, project, amount: int, key, actor: User | None = None):
     """The coop funds a project's escrow from its treasury (e.g. its own paid tests)."""
     coop_id = _pk(coop, "coop")
     project_id, project_coop_id, _org = _project(project)
@@ -259,7 +260,7 @@ def treasury_fund(*, coop, project, amount, key, actor=None):
 
 
 @transaction.atomic
-def wallet_donate(*, user, amount, key):
+def wallet_donate(*, user: User, amount: int, key):
     """A member gives money from their wallet to their coop's treasury (e.g. what is left when
     they leave the federation with erasure). The treasury is split: the sub-account is chosen
     by a hash of `key`."""

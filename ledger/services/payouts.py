@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, Forbidden
@@ -29,7 +30,7 @@ from ledger.services.movements import _amount, _idempotent, _key, _membership, _
 
 @retry_transaction
 @transaction.atomic
-def payout_request(*, user, amount, method, details="", key=None):
+def payout_request(*, user: User, amount: int, method: str, details: str = "", key=None):
     """A member asks to withdraw `amount` from their wallet with one of their coop's payout
     methods. The money moves to the coop's payout clearing account until a steward settles
     or fails it. At least `payout_minimum`, except a member who left withdrawing everything.
@@ -79,7 +80,7 @@ def _payout_open(steward, payout):
 
 @retry_transaction
 @transaction.atomic
-def payout_settle(*, steward, payout, reference):
+def payout_settle(*, steward: User, payout, reference: str):
     """A steward records the external payment reference. Above `payout_four_eyes_above` the
     first steward's record waits for a second, different steward to confirm the same
     reference; only then does the money leave for the outside world."""
@@ -120,7 +121,7 @@ def payout_settle(*, steward, payout, reference):
 
 @retry_transaction
 @transaction.atomic
-def payout_fail(*, steward, payout, reason):
+def payout_fail(*, steward: User, payout, reason: str):
     """A steward records that the payment failed: the money goes back to the wallet."""
     reason = _text(reason, limit=300, field="reason", required=True)
     payout = _payout_open(steward, payout)

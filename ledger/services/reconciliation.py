@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
 from ledger.models import Account, Balance, Reconciliation, Transaction
@@ -15,7 +16,7 @@ from ledger.selectors import escrow_obligations, escrow_owner_kinds_checked, rec
 
 @retry_transaction
 @transaction.atomic
-def reconciliation_run(*, actor=None):
+def reconciliation_run(*, actor: User | None = None):
     """Check the books and store the report: every balance equals the sum of its postings,
     every transaction has two or more postings summing to zero, all balances together sum to
     zero, and (when the marketplace reports its open obligations) every escrow equals what

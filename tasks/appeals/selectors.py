@@ -1,9 +1,12 @@
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import OrganisationStaff
+from accounts.models import OrganisationStaff, User
 from coop.core.money import format_amount
 from coop.eventlog.models import Checkpoint, Sequenced
 from coop.federation.access import is_steward
@@ -14,16 +17,16 @@ from tasks.models import Assignment
 from tasks.qualifications.models import ProjectRequirement, QualificationGrant
 
 
-def appeals_of(*, user):
+def appeals_of(*, user: User):
     return Appeal.objects.filter(appellant=user).select_related("assignment__project").order_by("-filed_at")
 
 
-def rejections_appealable(*, user):
+def rejections_appealable(*, user: User):
     return (Assignment.objects.filter(member=user, status=Assignment.Status.REJECTED)
             .select_related("project").order_by("appeal_deadline"))
 
 
-def seats_of(*, user):
+def seats_of(*, user: User):
     return (JurySeat.objects.filter(juror=user).select_related("appeal", "appeal__assignment__project")
             .order_by("-invited_at"))
 
@@ -32,7 +35,7 @@ def appeals_of_organisation(*, organisation):
     return Appeal.objects.filter(organisation=organisation).select_related("assignment__project").order_by("-filed_at")
 
 
-def appeal_readers(*, appeal, user):
+def appeal_readers(*, appeal, user: User | AnonymousUser):
     """How `user` may see this appeal: 'appellant', 'juror', 'requester', 'steward' or None."""
     if not user.is_authenticated:
         return None
@@ -65,7 +68,7 @@ def reviews_published(*, organisation):
         .order_by("-created_at")
 
 
-def appeal_outcome(*, appeal, role, seat=None):
+def appeal_outcome(*, appeal, role: str, seat=None):
     """The outcome in words for one reader (issue 16 point 6): who won and what was paid, or
     where the case stands. Returns {"headline", "detail"} (detail may be empty)."""
     if appeal.status == appeal.Status.AWAITING_DRAW:
@@ -115,7 +118,7 @@ def appeal_outcome(*, appeal, role, seat=None):
 
 # --- the draw's reads -----------------------------------------------------------------------
 
-def organisation_staff_users(organisation_id):
+def organisation_staff_users(organisation_id: int):
     """The users on the organisation's staff (who the draw leaves out, who is told)."""
     rows = OrganisationStaff.objects.filter(organisation_id=organisation_id).select_related("user")
     return [row.user for row in rows]
@@ -129,7 +132,7 @@ def appeal_checkpoint(appeal):
     return Checkpoint.objects.filter(size__gte=position).order_by("size").first()
 
 
-def appeal_candidates(appeal, *, at=None):
+def appeal_candidates(appeal, *, at: datetime | None = None):
     """Participating members of the coop who may sit on this jury (sorted user ids), and
     whether they were narrowed to holders of the project's qualifications."""
     ids = set(members_participating(coop=appeal.coop, at=at).values_list("user_id", flat=True))

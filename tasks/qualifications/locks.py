@@ -6,15 +6,15 @@ same row, DESIGN.md seam 4)."""
 from tasks.qualifications.models import Attempt, Qualification, QualificationRevocation, QualificationTest
 
 
-def qualification_for_update(pk):
+def qualification_for_update(pk: int):
     return Qualification.objects.select_for_update().get(pk=pk)
 
 
-def test_for_update(pk):
+def test_for_update(pk: int):
     return QualificationTest.objects.select_for_update(of=("self",)).select_related("qualification").get(pk=pk)
 
 
-def attempt_for_update(pk):
+def attempt_for_update(pk: int):
     return Attempt.objects.select_for_update().get(pk=pk)
 
 

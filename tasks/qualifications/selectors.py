@@ -1,12 +1,13 @@
 """Reads shared by pages, API, jobs and the eligibility check."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.errors import Conflict, NotFound
 from coop.federation.models import Membership
 from tasks.models import Assignment
@@ -23,7 +24,7 @@ from tasks.qualifications.records import record_for, records_for
 from tasks.qualifications.rules import describe, explained_clauses, rule_evaluate, rule_explain, rule_keys
 
 
-def qualification_get(*, pk):
+def qualification_get(*, pk: int):
     found = (Qualification.objects.select_related("coop", "organisation", "current_version")
              .filter(pk=pk).first())
     if found is None:
@@ -31,23 +32,23 @@ def qualification_get(*, pk):
     return found
 
 
-def grant_active(*, member, qualification):
+def grant_active(*, member: User, qualification):
     return QualificationGrant.objects.filter(qualification=qualification, member=member,
                                              revoked_at__isnull=True).first()
 
 
-def grants_of(*, member):
+def grants_of(*, member: User):
     return (QualificationGrant.objects.select_related("qualification", "version")
             .filter(member=member, revoked_at__isnull=True))
 
 
-def revocations_of(*, member):
+def revocations_of(*, member: User):
     """The member's revocations, newest first: each can be appealed (the appeals issue)."""
     return (QualificationRevocation.objects.select_related("qualification", "version")
             .filter(member=member).order_by("-created_at", "-pk"))
 
 
-def revocation_get(*, pk):
+def revocation_get(*, pk: int):
     found = QualificationRevocation.objects.select_related("qualification", "version", "grant").filter(pk=pk).first()
     if found is None:
         raise NotFound("no_revocation", _("No such revocation."))
@@ -69,7 +70,7 @@ def rule_words(qualification):
 _UNREAD = object()
 
 
-def explain_all(*, member, qualifications, now=None):
+def explain_all(*, member: User, qualifications, now: datetime | None = None):
     """`explain` for many qualifications, reading the member's grants once and their record once
     (one query per distinct clause key of all the computed rules)."""
     qualifications = list(qualifications)
@@ -81,7 +82,7 @@ def explain_all(*, member, qualifications, now=None):
     return [explain(member=member, qualification=q, record=record, grant=grants.get(q.pk)) for q in qualifications]
 
 
-def explain(*, member, qualification, record=None, now=None, grant=_UNREAD):
+def explain(*, member: User, qualification, record=None, now: datetime | None = None, grant=_UNREAD):
     """Where `member` stands for `qualification`, clause by clause.
 
     Returns {"passed", "held", "grant", "words", "clauses", "tree", "next_step"}: `passed` is
@@ -138,7 +139,7 @@ def explain(*, member, qualification, record=None, now=None, grant=_UNREAD):
     return out
 
 
-def qualifications_for_member(*, member, coop):
+def qualifications_for_member(*, member: User, coop):
     """Every qualification of the coop a member should see: the coop's own, those of requesters
     they worked for, those they hold or held, and every requester test open to them."""
     worked_for = Assignment.objects.filter(member=member, project__coop=coop).values("project__organisation_id")
@@ -155,7 +156,7 @@ def qualifications_of_owner(*, coop, organisation=None):
     return qs.filter(organisation=organisation) if organisation else qs.filter(organisation__isnull=True)
 
 
-def members_meeting(*, coop, qualifications, now=None):
+def members_meeting(*, coop, qualifications, now: datetime | None = None):
     """User ids of the coop's active members who meet every one of `qualifications` now: they
     hold it, or (computed kind) their record meets its rule. One query per qualification plus
     one per clause key, whatever the number of members."""
@@ -179,7 +180,7 @@ def tests_open(*, coop):
             .filter(qualification__coop=coop))
 
 
-def attempts_of(*, member, test):
+def attempts_of(*, member: User, test):
     return Attempt.objects.filter(member=member, test=test).order_by("-number")
 
 
@@ -218,7 +219,7 @@ def test_escrow_obligations(*, ids):
     return {pk: (t.attempts_funded - paid.get(pk, 0)) * t.cost_per_attempt for pk, t in tests.items()}
 
 
-def attempt_blocker(*, member, test, now=None):
+def attempt_blocker(*, member: User, test, now: datetime | None = None):
     """Why `member` cannot start `test` now (a DomainError), or None. Read-only."""
     now = now or timezone.now()
     qualification = test.qualification

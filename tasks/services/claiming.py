@@ -7,12 +7,13 @@ members never wait on each other). The unique constraint on (task, member) makes
 claim of the same task impossible whatever happens above it."""
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
 from coop.federation.locks import membership_for_update
@@ -25,12 +26,12 @@ from tasks.models import Assignment, Project, Slot
 ENDED = (Assignment.Status.RETURNED, Assignment.Status.EXPIRED)
 
 
-def fair_share_cap(*, slots, eligible_members):
+def fair_share_cap(*, slots: int, eligible_members):
     """ceil(slots / eligible members), at least 1."""
     return max(1, math.ceil(slots / max(1, eligible_members)))
 
 
-def fair_share_held(*, member, project):
+def fair_share_held(*, member: User, project):
     """Slots of the current batch the member holds or has worked (returned/expired excluded)."""
     qs = Assignment.objects.filter(project=project, member=member).exclude(status__in=ENDED)
     if project.batch_opened_at:
@@ -40,7 +41,7 @@ def fair_share_held(*, member, project):
 
 @retry_transaction
 @transaction.atomic
-def assignment_claim(*, member, project, now=None):
+def assignment_claim(*, member: User, project, now: datetime | None = None):
     """Give `member` (a User) a free slot of `project`; return the new Assignment."""
     now = now or timezone.now()
     # claims by one member queue on their membership row, so a double tap cannot beat the open-assignment cap
@@ -81,7 +82,7 @@ def assignment_claim(*, member, project, now=None):
     return assignment
 
 
-def slot_reopen(*, slot, project, assignment, actor=None):
+def slot_reopen(*, slot, project, assignment, actor: User | None = None):
     """A returned or expired assignment gives its slot back: claimable again, or refunded at
     once when the project was cancelled meanwhile. Caller holds the assignment's lock.
 

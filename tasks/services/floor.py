@@ -15,6 +15,7 @@ its services. Keys: `project:<id>:hold:<n>` for the escrow top-up and
 `project:<id>:floor:<n>:bonus:<assignment>` for each bonus, <n> the raise's number."""
 
 import statistics
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -50,7 +51,7 @@ def floor_reward(*, floor, median_seconds):
     return -(-floor * median_seconds // 3600)
 
 
-def project_floor_check(*, project_id, now=None):
+def project_floor_check(*, project_id: int, now: datetime | None = None):
     """Pause an open project whose reward is under the floor at the members' measured median time,
     once it has enough submissions. Runs inside the caller's transaction (a submission); returns
     True when it paused the project."""
@@ -98,7 +99,7 @@ def _workers(project):
 
 
 @transaction.atomic
-def project_floor_raise(*, actor, project, reward, now=None):
+def project_floor_raise(*, actor: User, project, reward: int, now: datetime | None = None):
     """The requester raises the reward of a project paused below the floor to at least the floor
     at the measured median time. Unpaid work (open slots, work claimed or under review) is paid at
     the new reward: the difference and its fees go into escrow. Work already paid gets the

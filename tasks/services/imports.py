@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_q.tasks import async_task
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record
@@ -37,7 +38,7 @@ def csv_decode(raw):
 
 @retry_transaction
 @transaction.atomic
-def task_import_create(*, actor, project, content, filename=""):
+def task_import_create(*, actor: User, project, content: str, filename=""):
     """Keep an uploaded CSV and queue the job that checks and imports it."""
     project = Project.objects.select_related("organisation").get(pk=project.pk)
     staff_check(user=actor, organisation=project.organisation)
@@ -65,7 +66,7 @@ def _save(task_import, **fields):
         TaskImport.objects.filter(pk=task_import.pk).update(**fields)
 
 
-def task_import_run(*, import_id):
+def task_import_run(*, import_id: int):
     """Check every row (progress saved every few hundred rows), then insert all at once.
     Idempotent: an import that already finished is left alone."""
     task_import = TaskImport.objects.select_related("project", "created_by").get(pk=import_id)

@@ -4,7 +4,7 @@ Publishing fixes the fees and the rulebook version on the project (DESIGN.md sea
 creates one slot per task x assignment and moves the full cost into escrow. Cancelling
 refunds the unclaimed slots at once (seam 7)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
+from accounts.models import User
 from accounts.selectors import organisation_terms_current
 from accounts.services import notify
 from coop.core.db import retry_transaction
@@ -92,12 +93,12 @@ def project_fields_clean(fields, *, rulebook):
     return clean
 
 
-def fees_for(*, reward, rulebook, slots=1):
+def fees_for(*, reward: int, rulebook, slots: int = 1):
     """The fee totals of a batch of `slots` assignments, split exactly (tasks/fees.py)."""
     return batch_fees(reward=reward, slots=max(1, slots), rulebook=rulebook).totals()
 
 
-def hourly_rate(*, reward, estimated_minutes):
+def hourly_rate(*, reward: int, estimated_minutes: int):
     return reward * 60 // max(1, estimated_minutes)
 
 
@@ -108,7 +109,7 @@ def _event(type, project, actor, **extra):
 
 @retry_transaction
 @transaction.atomic
-def project_create(*, actor, organisation, coop, **fields):
+def project_create(*, actor: User, organisation, coop, **fields):
     """A requester drafts a project for one coop."""
     staff_check(user=actor, organisation=organisation)
     rulebook = rulebook_in_force(coop=coop)
@@ -122,7 +123,7 @@ def project_create(*, actor, organisation, coop, **fields):
 
 @retry_transaction
 @transaction.atomic
-def project_update(*, actor, project, **fields):
+def project_update(*, actor: User, project, **fields):
     """Change a draft project's settings (published projects keep their terms)."""
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
@@ -218,7 +219,8 @@ def _watchers_notify_later(project_id, coop_wide):
 
 @retry_transaction
 @transaction.atomic
-def tasks_add(*, actor, project, rows, first_line=1, lines=None, now=None, limit=MAX_TASKS_PER_CALL):
+def tasks_add(*, actor: User, project, rows, first_line=1, lines=None, now: datetime | None = None,
+              limit=MAX_TASKS_PER_CALL):
     """Add tasks (a list of data dicts). Nothing is created if any row is bad. On a published
     project the new slots are paid into escrow at once and open a new batch."""
     now = now or timezone.now()
@@ -255,7 +257,7 @@ def tasks_add(*, actor, project, rows, first_line=1, lines=None, now=None, limit
 
 @retry_transaction
 @transaction.atomic
-def project_publish(*, actor, project, now=None):
+def project_publish(*, actor: User, project, now: datetime | None = None):
     """Open a draft project: floor-rate and terms checks, fees fixed, slots created, escrow held."""
     now = now or timezone.now()
     project = project_for_update(project.pk)
@@ -296,7 +298,7 @@ def project_publish(*, actor, project, now=None):
 
 @retry_transaction
 @transaction.atomic
-def project_pause(*, actor, project):
+def project_pause(*, actor: User, project):
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
     if project.status != Project.Status.OPEN:
@@ -309,7 +311,7 @@ def project_pause(*, actor, project):
 
 @retry_transaction
 @transaction.atomic
-def project_resume(*, actor, project):
+def project_resume(*, actor: User, project):
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
     if project.status != Project.Status.PAUSED:
@@ -326,7 +328,7 @@ def project_resume(*, actor, project):
 
 @retry_transaction
 @transaction.atomic
-def project_cancel(*, actor, project, now=None):
+def project_cancel(*, actor: User, project, now: datetime | None = None):
     """Cancel: unclaimed slots are refunded at once; claimed work may still be finished and is
     reviewed as usual (a slot given back later is refunded then). It keeps counting towards its
     member's open-assignment cap until it is submitted, given back or expired, so the members
@@ -367,7 +369,7 @@ def _holders_tell_cancelled(project):
 
 @retry_transaction
 @transaction.atomic
-def watchers_notify(*, project_id, coop_wide=False, now=None):
+def watchers_notify(*, project_id: int, coop_wide: bool = False, now: datetime | None = None):
     """Tell the members who asked (and are eligible, or only need to consent) that work opened.
 
     Records no event: it only sends notices about a publication whose own event

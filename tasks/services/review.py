@@ -1,13 +1,14 @@
 """Reviewing submitted work: approve (one or many), return for revision, reject with a
 published reason, bonus; and the automatic steps (auto-approval, final rejections)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
@@ -70,7 +71,7 @@ def _approve_locked(assignment, *, actor, now, auto):
 
 @retry_transaction
 @transaction.atomic
-def assignment_approve(*, actor, assignment, now=None):
+def assignment_approve(*, actor: User, assignment, now: datetime | None = None):
     """Approve one submitted assignment: the reward goes to the member and the fees to the coop,
     federation and juror fund, exactly once."""
     assignment = _reviewable(actor, assignment)
@@ -82,7 +83,7 @@ def assignment_approve(*, actor, assignment, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignments_approve(*, actor, project, ids, now=None):
+def assignments_approve(*, actor: User, project, ids, now: datetime | None = None):
     """Approve many submitted assignments of one project at once; all or nothing."""
     ids = sorted({int(i) for i in ids})
     if not ids or len(ids) > MAX_BULK:
@@ -105,7 +106,7 @@ def assignments_approve(*, actor, project, ids, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_request_revision(*, actor, assignment, comment, now=None):
+def assignment_request_revision(*, actor: User, assignment, comment: str, now: datetime | None = None):
     """Send submitted work back to the member with a comment; they may edit and resubmit
     within the project's time limit."""
     comment = (comment or "").strip()
@@ -134,7 +135,7 @@ def assignment_request_revision(*, actor, assignment, comment, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_reject(*, actor, assignment, reason, explanation, now=None):
+def assignment_reject(*, actor: User, assignment, reason: str, explanation: str, now: datetime | None = None):
     """Reject with a reason from the coop's published list and a written explanation. The money
     stays in escrow until the appeal window closes."""
     explanation = (explanation or "").strip()
@@ -181,7 +182,7 @@ def assignment_reject(*, actor, assignment, reason, explanation, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_rejection_reverse(*, actor, assignment, now=None):
+def assignment_rejection_reverse(*, actor: User, assignment, now: datetime | None = None):
     """The requester takes back its own rejection while the money is still held (rejected in
     the appeal window, or frozen by the brake): the member is paid as for an approval, and the
     rejection no longer counts anywhere. Appealed work goes on to its jury; a final rejection
@@ -208,7 +209,7 @@ def assignment_rejection_reverse(*, actor, assignment, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_auto_approve(*, assignment_id, now=None):
+def assignment_auto_approve(*, assignment_id: int, now: datetime | None = None):
     """Approve work left unreviewed past the project's delay. Safe to run twice: anything no
     longer submitted, or not yet due, is left alone. Returns True if it approved."""
     now = now or timezone.now()
@@ -223,7 +224,7 @@ def assignment_auto_approve(*, assignment_id, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_rejection_finalise(*, assignment_id, now=None):
+def assignment_rejection_finalise(*, assignment_id: int, now: datetime | None = None):
     """The appeal window closed without an appeal: the rejection becomes final and the escrow
     for it goes back to the requester. Appealed and frozen rejections are left alone."""
     now = now or timezone.now()
@@ -243,7 +244,7 @@ def assignment_rejection_finalise(*, assignment_id, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_bonus(*, actor, assignment, amount, reason):
+def assignment_bonus(*, actor: User, assignment, amount: int, reason: str):
     """Pay the member a bonus from the requester's balance, with a written reason."""
     reason = (reason or "").strip()
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:

@@ -1,10 +1,13 @@
 """A member's side of an assignment: draft, submit, return; consent and watches; expiry."""
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
@@ -33,7 +36,7 @@ def _payload(assignment, **extra):
 
 @retry_transaction
 @transaction.atomic
-def assignment_draft_save(*, member, assignment, draft, now=None):
+def assignment_draft_save(*, member: User, assignment, draft, now: datetime | None = None):
     """Keep the member's unfinished answers on the server (no event: nothing is decided)."""
     assignment = _own(member, assignment)
     if assignment.status not in Assignment.OPEN_STATUSES:
@@ -46,7 +49,7 @@ def assignment_draft_save(*, member, assignment, draft, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_submit(*, member, assignment, answers, now=None):
+def assignment_submit(*, member: User, assignment, answers, now: datetime | None = None):
     """Submit answers, checked against the form. A claimed assignment must be within its time
     limit; a revision may be resubmitted until its own deadline."""
     now = now or timezone.now()
@@ -76,7 +79,7 @@ def assignment_submit(*, member, assignment, answers, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_return(*, member, assignment, now=None):
+def assignment_return(*, member: User, assignment, now: datetime | None = None):
     """Give a claimed task back, without penalty: its slot reopens."""
     assignment = _own(member, assignment)
     if assignment.status != Assignment.Status.CLAIMED:
@@ -93,7 +96,7 @@ def assignment_return(*, member, assignment, now=None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_expire(*, assignment_id, now=None):
+def assignment_expire(*, assignment_id: int, now: datetime | None = None):
     """The time limit passed: the assignment expires and its slot reopens. A revision whose
     deadline passed goes back to review with the answers already given (the work was done).
     Idempotent: anything else is left alone. Returns True if it changed something."""
@@ -125,7 +128,7 @@ def assignment_expire(*, assignment_id, now=None):
 
 @retry_transaction
 @transaction.atomic
-def data_consent_give(*, member, project):
+def data_consent_give(*, member: User, project):
     """The member read the project's data flags and agrees to work with such data."""
     project = Project.objects.get(pk=project.pk)
     if not project.data_flags:
@@ -142,7 +145,7 @@ def data_consent_give(*, member, project):
 
 @retry_transaction
 @transaction.atomic
-def project_watch(*, member, coop, project=None):
+def project_watch(*, member: User, coop, project=None):
     """Tell `member` when `project` opens (or reopens, or gets new tasks); with no project,
     when any new project of the coop opens.
 
@@ -161,7 +164,7 @@ def project_watch(*, member, coop, project=None):
 
 @retry_transaction
 @transaction.atomic
-def project_unwatch(*, member, coop, project=None):
+def project_unwatch(*, member: User, coop, project=None):
     """Stop the reminder `project_watch` set. Records no event, for the same reason."""
     return ProjectWatch.objects.filter(member=member, coop=coop, project=project).delete()[0]
 

@@ -2,6 +2,7 @@
 federation's bounds, with every coop brought within them), and its actions run."""
 
 import copy
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -93,7 +94,7 @@ def clamp(p, value, bound):
 
 
 @transaction.atomic
-def federation_rulebook_version_create(*, parameters, proposal, now=None):
+def federation_rulebook_version_create(*, parameters, proposal, now: datetime | None = None):
     """The federation's next rulebook version (its bounds), adopted by a federation-wide proposal."""
     now = now or timezone.now()
     for name, bound in parameters.items():
@@ -111,7 +112,7 @@ def federation_rulebook_version_create(*, parameters, proposal, now=None):
     return version
 
 
-def coops_bring_within_bounds(*, proposal, now):
+def coops_bring_within_bounds(*, proposal, now: datetime | None):
     """After the federation's bounds change, give each coop whose rulebook falls outside them a
     next version with each such value moved to the nearest allowed one."""
     bounds = federation_bounds(at=now)

@@ -2,13 +2,14 @@
 for discussion, withdrawn, opened for voting with their eligible voters fixed."""
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
 from coop.eventlog.services import event_record
@@ -72,7 +73,8 @@ def _prepare_changes(ctx, items):
 
 
 @transaction.atomic
-def proposal_create(*, author, title, body="", changes=(), secret=False, federation=False):
+def proposal_create(*, author: User, title: str, body: str = "", changes=(), secret: bool = False,
+                    federation: bool = False):
     """A member drafts a proposal to their coop; a steward may draft a federation-wide one.
     No changes at all makes a plain resolution (text only)."""
     membership = membership_active(user=author)
@@ -111,7 +113,7 @@ def _own(proposal, author):
 
 
 @transaction.atomic
-def proposal_submit(*, author, proposal, now=None):
+def proposal_submit(*, author: User, proposal, now: datetime | None = None):
     """Draft -> discussion, for at least the rulebook's `discussion_days`."""
     now = now or timezone.now()
     proposal = locks.proposal_for_update(proposal.pk)
@@ -129,7 +131,7 @@ def proposal_submit(*, author, proposal, now=None):
 
 
 @transaction.atomic
-def proposal_withdraw(*, author, proposal, now=None):
+def proposal_withdraw(*, author: User, proposal, now: datetime | None = None):
     """The author withdraws a proposal before voting opens."""
     proposal = locks.proposal_for_update(proposal.pk)
     _own(proposal, author)
@@ -157,7 +159,7 @@ def _participants(proposal, now):
 
 
 @transaction.atomic
-def proposal_voting_open(*, proposal, now=None):
+def proposal_voting_open(*, proposal, now: datetime | None = None):
     """Discussion -> voting once the discussion period is over. Fixes the eligible voters and
     the voting rules. Idempotent: a proposal already voting or closed is returned as it is."""
     now = now or timezone.now()

@@ -2,13 +2,14 @@
 deadline, with a secret ballot's member-ballot link erased."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.errors import Conflict
 from coop.eventlog.services import event_record
@@ -23,7 +24,7 @@ from coop.governance.services.common import _link, _users
 
 
 @transaction.atomic
-def ballot_cast(*, user, proposal, choice, now=None):
+def ballot_cast(*, user: User, proposal, choice: str, now: datetime | None = None):
     """Cast or change a vote. Only members eligible when voting opened, until the deadline."""
     now = now or timezone.now()
     if choice not in Ballot.Choice.values:
@@ -56,7 +57,7 @@ def ballot_cast(*, user, proposal, choice, now=None):
 
 
 @transaction.atomic
-def proposal_remind(*, proposal, now=None):
+def proposal_remind(*, proposal, now: datetime | None = None):
     """A day before the close, remind the eligible members who have not voted (once).
 
     Records no event: a reminder decides nothing and changes no rule, vote or money; its
@@ -88,7 +89,7 @@ def _anonymise(proposal):
 
 
 @transaction.atomic
-def proposal_close(*, proposal, now=None):
+def proposal_close(*, proposal, now: datetime | None = None):
     """Voting -> adopted, rejected or failed_quorum once the deadline has passed. Idempotent,
     and the closing time is the deadline even when the job runs late (catch-up)."""
     now = now or timezone.now()

@@ -7,13 +7,14 @@ steward's review; frozen rejections don't count against members. A steward confi
 (it becomes an ordinary rejection, appealable from then) or voids it (the member is paid),
 and lifts the brake."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from accounts.models import User
 from accounts.services import notices_resolve, notify
 from coop.core.db import retry_transaction
 from coop.core.errors import NotFound
@@ -39,7 +40,7 @@ REJECTION_STATUSES = (
 )
 
 
-def brake_check(*, assignment, now=None):
+def brake_check(*, assignment, now: datetime | None = None):
     """Registered with `tasks.services.review` (AppealsConfig.ready()) and called by
     `assignment_reject` (under the assignment's lock) before it rejects. Returns
     True when this rejection must be frozen, engaging the brake if it crosses a threshold.
@@ -116,7 +117,7 @@ def _frozen(steward, assignment_id):
 
 @retry_transaction
 @transaction.atomic
-def frozen_confirm(*, steward, assignment, now=None):
+def frozen_confirm(*, steward: User, assignment, now: datetime | None = None):
     """The steward finds the rejection fair: it becomes an ordinary rejection, and the
     member's appeal window starts now."""
     now = now or timezone.now()
@@ -136,7 +137,7 @@ def frozen_confirm(*, steward, assignment, now=None):
 
 @retry_transaction
 @transaction.atomic
-def frozen_void(*, steward, assignment, now=None):
+def frozen_void(*, steward: User, assignment, now: datetime | None = None):
     """The steward voids the rejection: the member is paid from escrow."""
     now = now or timezone.now()
     assignment = _frozen(steward, assignment)
@@ -154,7 +155,7 @@ def frozen_void(*, steward, assignment, now=None):
 
 @retry_transaction
 @transaction.atomic
-def brake_lift(*, steward, project, now=None):
+def brake_lift(*, steward: User, project, now: datetime | None = None):
     brake = brake_for_update(getattr(project, "pk", project))
     if brake is None:
         raise NotFound()

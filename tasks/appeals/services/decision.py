@@ -1,6 +1,8 @@
 """The decision of a jury and what follows from it (the work paid or the rejection upheld, a
 qualification or membership given back), and juror pay from the coop's juror fund."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -86,7 +88,7 @@ def _decide_rejection(appeal, overturned, now):
 
 @retry_transaction
 @transaction.atomic
-def jurors_pay_one(*, seat_id, now=None):
+def jurors_pay_one(*, seat_id: int, now: datetime | None = None):
     """Pay one juror for a decided case from the coop's juror fund, once (key per seat). When
     the fund is short, it is first topped up from the treasury to the coop's voted reserve
     (ledger/treasury.py, docs/ledger.md); if the treasury cannot cover it either, the seat stays

@@ -1,7 +1,7 @@
 """The reproducible draw of a jury (once the appeal's event is in a signed checkpoint), and the
 replacement of jurors who declined or lapsed."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +36,7 @@ def _label(index):
 
 @retry_transaction
 @transaction.atomic
-def appeal_draw(*, appeal_id, now=None):
+def appeal_draw(*, appeal_id: int, now: datetime | None = None):
     """Draw the jury once the appeal's event is in a signed checkpoint. Returns True if drawn.
     Safe to call again: a drawn appeal is left alone; one without enough candidates waits."""
     now = now or timezone.now()
@@ -87,7 +87,7 @@ def _replace(appeal, now):
 
 @retry_transaction
 @transaction.atomic
-def seats_lapse_and_replace(*, appeal_id, now=None):
+def seats_lapse_and_replace(*, appeal_id: int, now: datetime | None = None):
     """Jurors who did not answer within `jury_response_hours` lapse and are replaced."""
     now = now or timezone.now()
     appeal = locks.appeal_for_update(appeal_id)

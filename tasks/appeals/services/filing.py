@@ -1,14 +1,14 @@
 """Filing an appeal (a rejection, a qualification revocation, a sanction), within the coop's
 window, and the requester's written answer."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
@@ -36,7 +36,8 @@ from tasks.qualifications.locks import revocation_for_update
 
 @retry_transaction
 @transaction.atomic
-def appeal_file(*, member, statement, assignment=None, revocation=None, sanction=None, now=None):
+def appeal_file(*, member: User, statement: str, assignment=None, revocation=None, sanction=None,
+                now: datetime | None = None):
     """The member appeals a rejection, a qualification revocation or a sanction, within the
     coop's `appeal_window_days`. A rejected assignment's money stays in escrow and the
     rejection does not count against them until the jury decides."""
@@ -136,7 +137,7 @@ def _file_sanction(member, statement, membership, now):
 
 @retry_transaction
 @transaction.atomic
-def appeal_answer(*, actor, appeal, text, now=None):
+def appeal_answer(*, actor: User, appeal, text: str, now: datetime | None = None):
     """The requester answers the appeal once, in writing, before the jury votes."""
     text = _text(text, MIN_STATEMENT, DomainError("answer_required", _("Write your answer (at least 20 characters).")))
     appeal = locks.appeal_for_update(getattr(appeal, "pk", appeal))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext_lazy
 
+from accounts.models import User
 from accounts.services import notices_resolve, notify
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
@@ -21,7 +22,7 @@ from tasks.models import Project
 
 @retry_transaction
 @transaction.atomic
-def project_flag(*, member, project, kind, comment=""):
+def project_flag(*, member: User, project, kind: str, comment: str = ""):
     """A member flags a project; at `flag_threshold` open flags it pauses for the stewards."""
     if kind not in ProjectFlag.Kind.values:
         raise DomainError("invalid_flag", _("Choose why you flag this project."), {"choices": ProjectFlag.Kind.values})
@@ -58,7 +59,7 @@ def project_flag(*, member, project, kind, comment=""):
 
 @retry_transaction
 @transaction.atomic
-def flags_resolve(*, steward, project, resume):
+def flags_resolve(*, steward: User, project, resume: bool):
     """A steward reviews the flags: they are resolved, and the project resumes or stays paused."""
     project = project_for_update(getattr(project, "pk", project))
     _steward_check(steward, project.coop_id)

@@ -1,9 +1,12 @@
 """Jurors answer their invitation (accept, decline) and vote with a written reason; the last vote decides."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
@@ -35,7 +38,7 @@ def _seat_for_update(juror, appeal):
 
 @retry_transaction
 @transaction.atomic
-def seat_accept(*, juror, appeal, now=None):
+def seat_accept(*, juror: User, appeal, now: datetime | None = None):
     appeal, seat = _seat_for_update(juror, appeal)
     if seat.status != JurySeat.Status.INVITED:
         return seat
@@ -48,7 +51,7 @@ def seat_accept(*, juror, appeal, now=None):
 
 @retry_transaction
 @transaction.atomic
-def seat_decline(*, juror, appeal, now=None):
+def seat_decline(*, juror: User, appeal, now: datetime | None = None):
     now = now or timezone.now()
     appeal, seat = _seat_for_update(juror, appeal)
     if seat.status == JurySeat.Status.VOTED:
@@ -64,7 +67,7 @@ def seat_decline(*, juror, appeal, now=None):
 
 @retry_transaction
 @transaction.atomic
-def seat_vote(*, juror, appeal, vote, reason, now=None):
+def seat_vote(*, juror: User, appeal, vote: str, reason: str, now: datetime | None = None):
     """A juror votes uphold or overturn with a written reason. When every seat has voted the
     appeal is decided: majority, and a tie overturns."""
     now = now or timezone.now()

@@ -4,6 +4,7 @@ published or withheld by a steward."""
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError, NotFound
 from coop.eventlog.services import event_record
@@ -18,7 +19,7 @@ from tasks.models import Assignment, Project
 
 @retry_transaction
 @transaction.atomic
-def review_post(*, member, project, rating, text):
+def review_post(*, member: User, project, rating: int, text: str):
     """A member who was paid for work on a finished project leaves a short review; a steward
     publishes or hides it."""
     text = (text or "").strip()
@@ -44,7 +45,7 @@ def review_post(*, member, project, rating, text):
 
 @retry_transaction
 @transaction.atomic
-def review_moderate(*, steward, review, publish, reason=""):
+def review_moderate(*, steward: User, review, publish: bool, reason: str = ""):
     review = locks.review_for_update(getattr(review, "pk", review))
     if review is None or not is_steward(steward, coop_id=review.project.coop_id):
         raise NotFound()

@@ -7,13 +7,14 @@ A test is held in escrow like a project: the `QualificationTest` row is the duck
 "project" the ledger asks for (`pk`, `coop_id`, `organisation_id`)."""
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.core.money import format_amount
@@ -44,7 +45,7 @@ def _int(value, name, low, high):
     return value
 
 
-def reward_minimum(*, rulebook, estimated_minutes):
+def reward_minimum(*, rulebook, estimated_minutes: int):
     """The floor rate for the estimated time, rounded up to the next minor unit."""
     return math.ceil(rulebook["floor_hourly_rate"] * estimated_minutes / 60)
 
@@ -69,8 +70,10 @@ def key_validate(form, key):
 
 @retry_transaction
 @transaction.atomic
-def qualification_test_create(*, actor, coop, name, questions, answer_key, pass_mark, time_limit_minutes, retry_hours,
-                estimated_minutes, reward, organisation=None, description="", instructions="", reason=""):
+def qualification_test_create(*, actor: User, coop, name: str, questions, answer_key, pass_mark: int,
+                              time_limit_minutes, retry_hours: int,
+                estimated_minutes: int, reward: int, organisation=None, description: str = "", instructions="",
+                              reason: str = ""):
     """Define a paid test and the `test`-kind qualification it earns."""
     owner_require(user=actor, coop_id=coop.pk, organisation_id=getattr(organisation, "pk", None))
     rulebook = rulebook_in_force(coop=coop)
@@ -106,7 +109,7 @@ def _money(amount):
 
 @retry_transaction
 @transaction.atomic
-def qualification_test_fund(*, actor, test, attempts):
+def qualification_test_fund(*, actor: User, test, attempts: int):
     """Fund `attempts` more attempts into the test's escrow: from the requester's balance, or,
     for the coop's own tests, from the coop treasury (a steward)."""
     test = locks.test_for_update(test.pk)
@@ -131,7 +134,7 @@ def qualification_test_fund(*, actor, test, attempts):
 
 @retry_transaction
 @transaction.atomic
-def attempt_start(*, member, test):
+def attempt_start(*, member: User, test):
     """Start (or resume) an attempt. Reserves one funded attempt of the budget."""
     qualification = Qualification.objects.get(pk=test.qualification_id)
     if membership_for_update(user=member.pk, coop_id=qualification.coop_id) is None:
@@ -176,7 +179,7 @@ def score_answers(*, questions, key, answers):
 
 @retry_transaction
 @transaction.atomic
-def attempt_submit(*, member, attempt, answers):
+def attempt_submit(*, member: User, attempt, answers):
     """Score and pay an attempt, exactly once: a second submission is refused and pays nothing
     (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once)."""
     found = Attempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
@@ -214,7 +217,7 @@ def attempt_submit(*, member, attempt, answers):
     return attempt
 
 
-def attempts_expire_due(*, now=None):
+def attempts_expire_due(*, now: datetime | None = None):
     """Attempts never submitted, past their time limit and the grace: expired, unpaid, and
     their reserved place goes back to the test's budget. One transaction per attempt."""
     now = now or timezone.now()

@@ -3,12 +3,15 @@
 Each public service is atomic and records its event. Payloads carry ids, version numbers,
 short codes and the evidence as integers (DESIGN.md seam 10): never names or reasons."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
@@ -58,7 +61,8 @@ def _on_commit_reevaluate(qualification):
 
 @retry_transaction
 @transaction.atomic
-def qualification_create(*, actor, coop, name, kind, organisation=None, description="", rule=None, reason="",
+def qualification_create(*, actor: User, coop, name: str, kind: str, organisation=None, description: str = "",
+                         rule=None, reason: str = "",
                          _skip_owner_check=False):
     """Define a qualification and publish its version 1.
 
@@ -94,7 +98,8 @@ def qualification_create(*, actor, coop, name, kind, organisation=None, descript
 
 @retry_transaction
 @transaction.atomic
-def qualification_version_publish(*, actor, qualification, rule, reason="", proposal_id=None):
+def qualification_version_publish(*, actor: User | None, qualification, rule, reason: str = "",
+                                  proposal_id: int | None = None):
     """Publish a new version of a computed qualification's rule.
 
     Until governance offers a proposal kind for it, a coop's own qualification changes by a
@@ -172,7 +177,7 @@ def _member_in_coop(qualification, member):
 
 @retry_transaction
 @transaction.atomic
-def qualification_grant(*, actor, qualification, member, reason):
+def qualification_grant(*, actor: User, qualification, member: User, reason: str):
     """Grant a `granted`-kind qualification by hand, with a written reason the member sees."""
     owner_require(user=actor, coop_id=qualification.coop_id, organisation_id=qualification.organisation_id)
     if qualification.kind != Qualification.Kind.GRANTED:
@@ -193,7 +198,7 @@ def qualification_grant(*, actor, qualification, member, reason):
 
 @retry_transaction
 @transaction.atomic
-def qualification_revoke(*, actor, qualification, member, reason):
+def qualification_revoke(*, actor: User, qualification, member: User, reason: str):
     """Withdraw a qualification by hand (granted or test kinds), with a written reason the member
     sees and can appeal. Computed qualifications follow their rule only."""
     owner_require(user=actor, coop_id=qualification.coop_id, organisation_id=qualification.organisation_id)
@@ -211,7 +216,7 @@ def qualification_revoke(*, actor, qualification, member, reason):
 
 @retry_transaction
 @transaction.atomic
-def qualification_reinstate(*, revocation, actor=None, reason=""):
+def qualification_reinstate(*, revocation, actor: User | None = None, reason: str = ""):
     """Give back a revoked qualification (an appeal was won, or the definer changed their mind).
     The appeals issue calls this when a jury overturns a revocation."""
     revocation = locks.revocation_for_update(revocation.pk, related=("qualification__current_version", "member"),
@@ -265,7 +270,7 @@ def _computed(qualifications):
     return [q for q in qualifications if q.kind == Qualification.Kind.COMPUTED and q.current_version_id]
 
 
-def member_reevaluate(*, member, now=None):
+def member_reevaluate(*, member: User, now: datetime | None = None):
     """Re-evaluate one member against every computed qualification of their coop (after an
     approval, a final rejection or an overturn). One short transaction per change."""
     membership = membership_active(user=member)
@@ -284,7 +289,7 @@ def member_reevaluate(*, member, now=None):
     return changes
 
 
-def qualification_reevaluate(*, qualification, member_ids=None, now=None, batch=500):
+def qualification_reevaluate(*, qualification, member_ids=None, now: datetime | None = None, batch=500):
     """Re-evaluate the coop's active members (or `member_ids`) against a computed qualification:
     records are read in batches, each change is its own short transaction (DESIGN.md seam 8)."""
     qualification = Qualification.objects.select_related("current_version", "coop").get(pk=qualification.pk)
@@ -313,7 +318,7 @@ def qualification_reevaluate(*, qualification, member_ids=None, now=None, batch=
     return counts
 
 
-def explain_record(*, member, qualification, now=None):
+def explain_record(*, member: User, qualification, now: datetime | None = None):
     """The explanation tree of a computed qualification for one member (no write)."""
     rule = qualification.current_version.rule
     return rule_explain(rule, record_for(member=member, rule=rule, now=now))

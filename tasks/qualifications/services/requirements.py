@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError
 from coop.eventlog.services import event_record
@@ -25,7 +26,7 @@ def qualifications_available_for(project):
 
 @retry_transaction
 @transaction.atomic
-def project_requirements_set(*, actor, project, qualifications):
+def project_requirements_set(*, actor: User, project, qualifications):
     """Replace the project's required qualifications. The requester's staff choose them; a
     cancelled project keeps what it had."""
     requirements_forget(project)  # the caller's instance reads the new choice
