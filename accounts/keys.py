@@ -1,4 +1,5 @@
-"""Secrets a requester holds (API keys, invitation tokens): how they are made and hashed.
+"""Secrets a requester holds (API keys, invitation tokens): how they are made and hashed, and
+the scopes a key may be given (`api_key_scopes_clean`).
 
 The clear secret is returned once to the caller and never stored or logged; the database
 keeps `secret_digest(secret)`, a keyed HMAC-SHA256 under `settings.API_KEY_SECRET` (a key
@@ -19,6 +20,10 @@ import secrets
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from accounts.models import ApiKey
+from coop.core.errors import DomainError
 
 KEY_SCHEME = "atl"
 PREFIX_LENGTH = 8
@@ -74,3 +79,17 @@ def api_key_prefix(secret):
 def token_generate():
     """A new invitation token (URL-safe)."""
     return secrets.token_urlsafe(32)
+
+
+def api_key_scopes_clean(scopes):
+    """The scopes as a list of known values in canonical order (`ApiKey.Scope`), or a
+    DomainError `invalid` naming the unknown ones; at least one scope."""
+    known = [value for value, _label in ApiKey.Scope.choices]
+    wanted = {str(scope).strip().lower() for scope in scopes or ()}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise DomainError("invalid", _("Unknown scope: choose among read, projects, review and admin."),
+                          {"field": "scopes", "unknown": unknown})
+    if not wanted:
+        raise DomainError("invalid", _("Choose at least one scope."), {"field": "scopes"})
+    return [value for value in known if value in wanted]

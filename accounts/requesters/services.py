@@ -28,7 +28,7 @@ from accounts.errors import (
     OrganisationRoleRequired,
     TermsOutdated,
 )
-from accounts.keys import api_key_generate, secret_digest, secret_seal, token_generate
+from accounts.keys import api_key_generate, api_key_scopes_clean, secret_digest, secret_seal, token_generate
 from accounts.models import (
     ApiKey,
     Organisation,
@@ -353,19 +353,6 @@ def staff_remove(*, user: User, staff):
 
 
 # --- API keys --------------------------------------------------------------------------------
-
-def api_key_scopes_clean(scopes):
-    """The scopes as a list of known values in canonical order (`ApiKey.Scope`), or a
-    DomainError `invalid` naming the unknown ones; at least one scope."""
-    known = [value for value, _label in ApiKey.Scope.choices]
-    wanted = {str(scope).strip().lower() for scope in scopes or ()}
-    unknown = sorted(wanted - set(known))
-    if unknown:
-        raise DomainError("invalid", _("Unknown scope: choose among read, projects, review and admin."),
-                          {"field": "scopes", "unknown": unknown})
-    if not wanted:
-        raise DomainError("invalid", _("Choose at least one scope."), {"field": "scopes"})
-    return [value for value in known if value in wanted]
 
 
 @transaction.atomic
