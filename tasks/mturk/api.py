@@ -10,6 +10,7 @@ import json
 import logging
 from functools import cache
 
+from botocore.loaders import Loader
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,10 +19,13 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from accounts.models import User
 from accounts.pseudonyms import worker_from_pseudonym
+from accounts.services import api_key_mark_used
+from accounts.throttles import ApiKeyFailureThrottle
 from coop.core.db import retry_transaction
-from coop.core.errors import DomainError
-from coop.core.throttles import ApiKeyFailureThrottle
+from coop.core.errors import DomainError, NotFound
+from coop.core.money import parse_amount
 from coop.federation.access import HasKeyScope, Scope
 from tasks.mturk import ids, selectors, services
 from tasks.mturk.models import Hit, HitType, WorkerBlock
@@ -34,8 +38,6 @@ log = logging.getLogger(__name__)
 @cache
 def model_operations():
     """The operation names of botocore's `mturk` 2017-01-17 model."""
-    from botocore.loaders import Loader
-
     return frozenset(Loader().load_service_model("mturk", "service-2", api_version="2017-01-17")["operations"])
 
 
@@ -56,8 +58,6 @@ class MturkSignatureAuthentication(BaseAuthentication):
         if key.organisation.is_suspended:
             raise MturkError(f"This organisation is suspended by the federation. Reason: "
                              f"{key.organisation.suspended_reason}", "Atelier.OrganisationSuspended", status=403)
-        from accounts.requesters.services import api_key_mark_used  # accounts.requesters imports this app's layer
-
         api_key_mark_used(key=key)
         return key.created_by, key
 
@@ -163,8 +163,6 @@ def reject_assignment(key, params):
 
 
 def send_bonus(key, params):
-    from coop.core.money import parse_amount
-
     assignment, _hit = _assignment(key, params)
     worker = _str(params, "WorkerId")
     if worker != ids.worker_code(user=assignment.member_id, organisation=key.organisation_id):
@@ -197,9 +195,6 @@ def list_bonus_payments(key, params):
 
 
 def _worker(key, params):
-    from accounts.models import User
-    from coop.core.errors import NotFound
-
     worker = _str(params, "WorkerId")
     candidates = User.objects.filter(assignments__project__organisation=key.organisation).distinct()
     try:

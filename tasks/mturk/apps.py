@@ -8,6 +8,7 @@ class MturkConfig(AppConfig):
     verbose_name = _("MTurk-compatible API")
 
     def ready(self):
+        # imports in ready(), not at the top: models and services load once the app registry is ready
         from tasks.mturk.selectors import work_frame_url
         from tasks.selectors import register_work_frame
 

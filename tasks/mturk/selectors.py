@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from coop.core.money import format_plain
 from ledger.selectors import escrow_by_project, requester_balance
 from tasks.models import Assignment, Bonus, Slot
@@ -158,8 +159,6 @@ def bonus_out(bonus, organisation_id):
 
 def worker_for(*, organisation, worker_id):
     """The member behind a WorkerId, among those who worked for the organisation."""
-    from accounts.models import User
-
     pseudonym = ids.pseudonym_of(worker_id)
     if pseudonym:
         for user in User.objects.filter(assignments__project__organisation=organisation).distinct():

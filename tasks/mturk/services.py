@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from coop.core.errors import DomainError
-from coop.core.money import format_amount
+from coop.core.money import format_amount, parse_amount
 from coop.eventlog.services import event_record
 from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
@@ -83,8 +83,6 @@ def _money(amount):
 
 def hit_type_settings(*, organisation, params):
     """The cleaned settings of a HIT type from CreateHIT / CreateHITType parameters."""
-    from coop.core.money import parse_amount
-
     title = str(params.get("Title") or "").strip()
     description = str(params.get("Description") or "").strip()
     if not title or len(title) > 200:

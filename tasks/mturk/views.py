@@ -23,7 +23,7 @@ from tasks import services
 from tasks.models import Assignment
 from tasks.mturk import ids
 from tasks.mturk.models import Hit
-from tasks.mturk.questions import ANSWER_FIELD, frame_answer
+from tasks.mturk.questions import ANSWER_FIELD, frame_answer, question_parse
 
 FRAME_CSP = ("sandbox allow-forms allow-scripts; default-src * data: blob: 'unsafe-inline' 'unsafe-eval'; "
              "frame-ancestors 'self'")
@@ -47,8 +47,6 @@ def frame(request, pk):
 
 
 def _html(hit):
-    from tasks.mturk.questions import question_parse
-
     return question_parse(hit.question).html
 
 
