@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.utils.translation import ngettext
 
 from accounts import locks, selectors
 from accounts.errors import (
@@ -253,7 +254,9 @@ def invitation_create(*, user: User, organisation, email: str, role=Organisation
         return invitation, token
     link = (link_base or settings.SITE_URL).rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     subject = _("Join %(org)s on Atelier") % {"org": organisation.name}
-    body = _("You are invited to join %(org)s as %(role)s on %(fed)s.\n\nAccept within %(days)s days: %(link)s") % {
+    body = ngettext("You are invited to join %(org)s as %(role)s on %(fed)s.\n\nAccept within %(days)s day: %(link)s",
+                    "You are invited to join %(org)s as %(role)s on %(fed)s.\n\nAccept within %(days)s days: %(link)s",
+                    days) % {
         "org": organisation.name, "role": invitation.get_role_display(), "fed": settings.FEDERATION_NAME,
         "days": days, "link": link}
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email],

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import selectors
 from accounts import services as accounts_services
@@ -130,6 +130,18 @@ def test_invitation_create_and_accept(django_capture_on_commit_callbacks):
     with pytest.raises(DomainError) as exc:
         services.invitation_accept(user=person, token=token)
     assert exc.value.code == "invitation_used"
+
+
+@pytest.mark.parametrize("language, days, words", [
+    ("en", 1, "Accept within 1 day:"), ("en", 7, "Accept within 7 days:"),
+    ("fr", 1, "Acceptez sous 1 jour :"), ("fr", 7, "Acceptez sous 7 jours :"),
+])
+def test_invitation_email_says_the_days_in_the_plural_form_of_its_language(language, days, words,
+                                                                            django_capture_on_commit_callbacks):
+    org = organisation()
+    with translation.override(language), django_capture_on_commit_callbacks(execute=True):
+        services.invitation_create(user=org.owner, organisation=org, email="plural@lab.example", days=days)
+    assert words in mail.outbox[-1].body
 
 
 def test_invitation_expired():

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from accounts.services import notify
 from coop.core.db import retry_transaction
@@ -24,8 +24,10 @@ def _invite(appeal, juror_id, index, now):
     seat = JurySeat.objects.create(appeal=appeal, juror_id=juror_id, draw_index=index, label=_label(index),
                                    invited_at=now, respond_by=now + timedelta(hours=appeal.response_hours))
     notify(user=seat.juror, kind="jury", link=f"/appeals/{appeal.pk}/jury/",
-           message=gettext_noop("You were drawn as a juror on an appeal. Please accept or decline within %(h)s hours."),
-           params={"h": appeal.response_hours})
+           message=ngettext_lazy("You were drawn as a juror on an appeal. Please accept or decline within %(n)s hour.",
+                                 "You were drawn as a juror on an appeal. Please accept or decline within %(n)s hours.",
+                                 "n"),
+           params={"n": appeal.response_hours})
     return seat
 
 
