@@ -70,6 +70,20 @@ def batch_fees(*, reward, slots, rulebook):
     return BatchFees(total, coop, federation, juror, tuple(tuple(s) for s in shares))
 
 
+def slot_share(*, parts, slots, index):
+    """Slot `index`'s (fee_coop, fee_federation, fee_juror) when the part totals `parts`
+    (coop, federation, juror) are dealt over `slots` slots as `batch_fees` deals them, without
+    building the whole batch: paid tests pay one attempt at a time out of a funding."""
+    if not 0 <= index < slots:
+        raise IndexError(index)
+    share, cursor = [], 0
+    for part in parts:
+        base, extra = divmod(part, slots)
+        share.append(base + (1 if (index - cursor) % slots < extra else 0))
+        cursor = (cursor + extra) % slots
+    return tuple(share)
+
+
 def fee_preview(*, reward, slots, rulebook):
     """What a requester sees before publishing: the batch's fee totals (slots at least one)."""
     return batch_fees(reward=reward, slots=max(1, slots), rulebook=rulebook)

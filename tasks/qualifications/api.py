@@ -268,7 +268,8 @@ class TestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     qualification = serializers.IntegerField(source="qualification_id")
     reward = serializers.IntegerField()
-    fee = serializers.IntegerField()
+    fee = serializers.IntegerField(help_text="Fees of every attempt funded so far: each funding's fee is the voted "
+                                             "percentage of its pay, rounded down once and split exactly.")
     attempts_funded = serializers.IntegerField()
     attempts_left = serializers.IntegerField()
     max_attempts = serializers.IntegerField()

@@ -143,10 +143,14 @@ class QualificationTest(models.Model):
     max_attempts = models.PositiveSmallIntegerField(_("attempts per member"))
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"))
     reward = models.BigIntegerField(_("pay per attempt"))
+    # fees of every attempt funded so far; each funding is a batch whose fee is split exactly
+    # (tasks/fees.py), and `funding_fees` keeps one [attempts, fee_coop, fee_federation,
+    # fee_juror] per funding, in order: the n-th attempt paid takes the n-th slot's share
     fee_coop = models.BigIntegerField(default=0)
     fee_federation = models.BigIntegerField(default=0)
     fee_juror = models.BigIntegerField(default=0)
-    rulebook_version = models.PositiveIntegerField()
+    funding_fees = models.JSONField(default=list, blank=True)
+    rulebook_version = models.PositiveIntegerField()  # its fee terms hold for every funding
     attempts_funded = models.PositiveIntegerField(default=0)  # attempts paid into escrow so far
     attempts_reserved = models.PositiveIntegerField(default=0)  # attempts started (minus expired unpaid ones)
     fundings = models.PositiveIntegerField(default=0)  # number of fundings (key qualification_test:<id>:fund:<n>)
@@ -173,11 +177,13 @@ class QualificationTest(models.Model):
 
     @property
     def fee(self):
+        """The fees of every attempt funded so far."""
         return self.fee_coop + self.fee_federation + self.fee_juror
 
     @property
-    def cost_per_attempt(self):
-        return self.reward + self.fee
+    def funded_amount(self):
+        """What the attempts funded so far cost: their pay and fees."""
+        return self.attempts_funded * self.reward + self.fee
 
     @property
     def attempts_left(self):
@@ -207,6 +213,9 @@ class Attempt(models.Model):
     wrong = models.JSONField(default=list, blank=True)  # names of the questions answered wrongly
     passed = models.BooleanField(default=False)
     reward = models.BigIntegerField(default=0)  # what this attempt paid
+    fee_coop = models.BigIntegerField(default=0)  # and its share of its funding's fees
+    fee_federation = models.BigIntegerField(default=0)
+    fee_juror = models.BigIntegerField(default=0)
     rulebook_version = models.PositiveIntegerField()
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -210,13 +210,14 @@ def required_for(project):
 
 
 def test_escrow_obligations(*, ids):
-    """Registered with the ledger for paid tests' escrows: each funded attempt not yet paid is
-    owed at the test's pay plus fees (fixed when the test was defined); a submitted attempt was
-    paid out of it, an expired one was not and stays owed."""
+    """Registered with the ledger for paid tests' escrows: what the fundings held (pay and fees
+    of every funded attempt) less what the submitted attempts paid out (each its pay and its
+    share of the fees); an expired attempt paid nothing, so its place stays owed."""
     tests = {t.pk: t for t in QualificationTest.objects.filter(pk__in=list(ids))}
     paid = dict(Attempt.objects.filter(test_id__in=list(tests), status=Attempt.Status.SUBMITTED)
-                .values_list("test_id").annotate(n=Count("pk")))
-    return {pk: (t.attempts_funded - paid.get(pk, 0)) * t.cost_per_attempt for pk, t in tests.items()}
+                .values_list("test_id").annotate(n=Sum(F("reward") + F("fee_coop") + F("fee_federation")
+                                                       + F("fee_juror"))))
+    return {pk: t.funded_amount - (paid.get(pk) or 0) for pk, t in tests.items()}
 
 
 def attempt_blocker(*, member: User, test, now: datetime | None = None):

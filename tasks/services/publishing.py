@@ -162,9 +162,11 @@ def tasks_validate(*, project, rows, first_line=1):
     return problems
 
 
-def _terms_of(project, rulebook):
+def terms_of(project, rulebook):
     """The fee parameters a published project keeps (DESIGN.md seam 1): those of the rulebook
-    version it was published under, even when a later version is in force."""
+    version it was published under, even when a later version is in force. A paid test keeps
+    those of the version it was defined under the same way (anything with `coop_id` and
+    `rulebook_version`)."""
     if project.rulebook_version in (None, rulebook.version):
         return rulebook
 
@@ -243,7 +245,7 @@ def tasks_add(*, actor: User, project, rows, first_line=1, lines=None, now: date
     if project.status in (Project.Status.OPEN, Project.Status.PAUSED):
         # later batches keep the project's terms: the rulebook version fixed at publish
         rulebook = rulebook_in_force(coop=project.coop)
-        terms = _terms_of(project, rulebook)
+        terms = terms_of(project, rulebook)
         slots, amount = _slots_create(project, tasks, terms)
         escrow.hold(project=project, amount=amount, actor=actor)
         _open_batch(project, slots=slots, now=now, rulebook=rulebook)

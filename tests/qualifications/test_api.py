@@ -109,7 +109,7 @@ def test_a_requester_defines_and_funds_a_test_through_the_api(client):
                           content_type="application/json")
     assert created.status_code == 201
     assert created.json() | {"id": 0, "qualification": 0} == {
-        "id": 0, "qualification": 0, "reward": 200, "fee": 10, "attempts_funded": 5, "attempts_left": 5,
+        "id": 0, "qualification": 0, "reward": 200, "fee": 50, "attempts_funded": 5, "attempts_left": 5,
         "max_attempts": 3, "pass_mark": 75}
     more = client.post(reverse("qualifications-api:test_fund", args=[created.json()["id"]]), {"attempts": 100},
                        content_type="application/json")

@@ -11,6 +11,7 @@ from coop.core.errors import DomainError
 from coop.eventlog.models import Event
 from ledger import selectors as ledger
 from ledger.models import Transaction
+from tasks.fees import batch_fees
 from tasks.qualifications.models import Attempt, QualificationGrant, QualificationTest
 from tasks.qualifications.selectors import explain
 from tasks.qualifications.services import (
@@ -34,6 +35,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+FEES = {"platform_fee_bps": 500, "federation_share_bps": 2000, "juror_fund_bps": 1000}
 
 
 def test_test_create_refuses_pay_below_the_floor_rate_for_its_time():
@@ -43,8 +45,12 @@ def test_test_create_refuses_pay_below_the_floor_rate_for_its_time():
     assert info.value.code == "below_floor_rate" and info.value.extra == {"minimum": 200}
     test = paid_test(coop, reward=200, attempts=0)
     assert test.reward == 200 and test.max_attempts == 3 and test.rulebook_version == 1
-    # the fee is fixed at creation, like a project's at publish: 5% of 200 = 10, split 2/1/7
+    # the fee terms are those of the version the test was defined under; a funding of one
+    # attempt is a batch like a project's: 5% of 200 = 10, split 2/1/7
+    assert test.fee == 0
+    test = qualification_test_fund(actor=test.qualification.organisation.owner, test=test, attempts=1)
     assert (test.fee_federation, test.fee_juror, test.fee_coop) == (2, 1, 7)
+    assert test.funding_fees == [[1, 7, 2, 1]]
 
 
 @pytest.mark.parametrize("change, code", [
@@ -64,7 +70,9 @@ def test_test_create_refuses_bad_definitions(change, code):
 def test_test_fund_holds_the_attempts_in_the_tests_own_escrow():
     org = organisation()
     test = paid_test(CoopFactory(), organisation=org, attempts=4)
-    assert test.attempts_funded == 4 and test.cost_per_attempt == 315
+    # 4 attempts at 300: pay 1200, fee 5% = 60 (coop 42, federation 12, juror fund 6)
+    assert test.attempts_funded == 4 and test.funded_amount == 4 * 315
+    assert (test.fee_coop, test.fee_federation, test.fee_juror) == (42, 12, 6)
     assert ledger.escrow_balance(project=test) == 4 * 315
     assert ledger.requester_balance(organisation=org) == 1_000_000 - 4 * 315
     # a project with the same id has its own escrow
@@ -246,3 +254,32 @@ def test_two_members_racing_for_the_last_funded_attempt_one_gets_it():
     assert sorted(outcomes) == ["started", "test_budget_spent"]
     test.refresh_from_db()
     assert test.attempts_reserved == 1 and Attempt.objects.count() == 1
+
+
+@pytest.mark.parametrize("reward, fundings", [
+    (20, [7]), (20, [3, 4, 1]), (30, [10, 10]), (45, [1, 2, 3]), (199, [6]), (317, [2, 5]), (1001, [3]),
+])
+def test_paid_attempts_split_each_funding_like_a_batch_and_empty_the_escrow(reward, fundings):
+    """A 20-cent attempt pays a 1-cent fee, all to the coop, rounded per attempt: the juror fund
+    got nothing. Each funding is now a batch (tasks/fees.py): its parts add up to the voted
+    percentages, and paying every funded attempt moves exactly what the fundings held."""
+    coop = CoopFactory(params={"floor_hourly_rate": 120})  # so a 1-minute test may pay 2 cents and up
+    test = paid_test(coop, reward=reward, estimated_minutes=1, attempts=0)
+    owner = test.qualification.organisation.owner
+    for attempts in fundings:
+        test = qualification_test_fund(actor=owner, test=test, attempts=attempts)
+    expected = [batch_fees(reward=reward, slots=n, rulebook=FEES) for n in fundings]
+    assert test.funding_fees == [[n, f.fee_coop, f.fee_federation, f.fee_juror]
+                                 for n, f in zip(fundings, expected, strict=True)]
+    assert test.fee == sum(f.total for f in expected)
+    assert all(f.total == reward * n * 500 // 10_000 for n, f in zip(fundings, expected, strict=True))
+    paid = []
+    for _ in range(sum(fundings)):  # one member per attempt, each a wrong answer (still paid)
+        m = member(coop).user
+        paid.append(attempt_submit(member=m, attempt=attempt_start(member=m, test=test), answers=HALF))
+    shares = [(a.fee_coop, a.fee_federation, a.fee_juror) for a in paid]
+    assert shares == [s for f in expected for s in f.slots]  # the n-th attempt paid takes the n-th slot
+    assert ledger.escrow_balance(project=test) == 0
+    funds = ledger.coop_fund_balances(coop=coop)
+    assert funds["juror_fund"] == test.fee_juror == sum(f.fee_juror for f in expected)
+    assert ledger.federation_fee_balance() == test.fee_federation

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.selectors import coop_fund_balances, escrow_balance, requester_balance
-from tasks.fees import batch_fees
+from tasks.fees import batch_fees, slot_share
 from tasks.models import Slot
 from tasks.services import assignment_approve, assignment_claim, assignment_submit, project_cancel
 from tests.factories import CoopFactory, member, published_project
@@ -39,6 +39,19 @@ def test_batch_fees_add_up_to_the_voted_percentages(reward, slots, fee_bps, juro
     for i in range(3):
         column = [s[i] for s in fees.slots]
         assert max(column) - min(column) <= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(reward=st.integers(min_value=1, max_value=50_000), slots=st.integers(min_value=1, max_value=300),
+       juror_bps=st.integers(min_value=1000, max_value=8000))
+def test_one_slots_share_is_the_share_batch_fees_deals_it(reward, slots, juror_bps):
+    """Paid tests pay one attempt at a time: `slot_share` gives any slot its share without the batch."""
+    rulebook = {**DEFAULT, "juror_fund_bps": juror_bps}
+    fees = batch_fees(reward=reward, slots=slots, rulebook=rulebook)
+    parts = (fees.fee_coop, fees.fee_federation, fees.fee_juror)
+    assert [slot_share(parts=parts, slots=slots, index=i) for i in range(slots)] == list(fees.slots)
+    with pytest.raises(IndexError):
+        slot_share(parts=parts, slots=slots, index=slots)
 
 
 def test_a_30_cent_reward_now_feeds_the_juror_fund():

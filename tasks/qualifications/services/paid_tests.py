@@ -4,7 +4,14 @@ Money moves only through the ledger's services, with keys from domain ids:
   qualification_test:<id>:fund:<n>   funding n of a test (requester balance or coop treasury -> escrow)
   test_attempt:<id>:pay              one attempt's pay (escrow -> member wallet, plus the fees)
 A test is held in escrow like a project: the `QualificationTest` row is the duck-typed
-"project" the ledger asks for (`pk`, `coop_id`, `organisation_id`)."""
+"project" the ledger asks for (`pk`, `coop_id`, `organisation_id`).
+
+Fees (requesters' tests only) are those of a project's batch (tasks/fees.py, issue 16 point 2):
+each funding of n attempts is a batch whose fee is the voted percentage of its pay, rounded
+down once and split exactly by largest remainder, so the coop, federation and juror-fund parts
+add up to the voted percentages on any funding. The n-th attempt paid (under the test's lock)
+takes the n-th slot's share of the fundings in order, so paying every funded attempt moves out
+of the escrow exactly what the fundings held."""
 
 import math
 from datetime import datetime, timedelta
@@ -22,13 +29,16 @@ from coop.eventlog.services import event_record
 from coop.federation.locks import membership_for_update
 from coop.federation.selectors import rulebook_in_force
 from ledger import services
+from tasks.fees import batch_fees, slot_share
 from tasks.qualifications import locks
 from tasks.qualifications.enqueue import enqueue_member_reevaluate
+from tasks.qualifications.errors import TestClosed
 from tasks.qualifications.models import Attempt, Qualification, QualificationGrant, QualificationTest
 from tasks.qualifications.permissions import owner_require
 from tasks.qualifications.selectors import attempt_blocker
 from tasks.qualifications.services.qualifications import _active_grant, _grant, qualification_create
 from tasks.questions import answers_validate, form_validate
+from tasks.services.publishing import terms_of
 
 EXPIRY_GRACE = timedelta(hours=1)  # unsubmitted attempts expire this long after their time limit
 MAX_FUNDED_ATTEMPTS = 10_000
@@ -50,14 +60,25 @@ def reward_minimum(*, rulebook, estimated_minutes: int):
     return math.ceil(rulebook["floor_hourly_rate"] * estimated_minutes / 60)
 
 
-def _fees(rulebook, reward, requester):
-    """Fees per attempt, like a project's at publish (DESIGN.md seam 1); none on coop tests."""
-    if not requester:
-        return 0, 0, 0
-    fee = reward * rulebook["platform_fee_bps"] // 10_000
-    federation = fee * rulebook["federation_share_bps"] // 10_000
-    juror = fee * rulebook["juror_fund_bps"] // 10_000
-    return fee - federation - juror, federation, juror
+def _funding_fees(test, attempts):
+    """The fees of funding `attempts` more attempts of `test`: a batch under the fee terms of the
+    rulebook version the test was defined under (DESIGN.md seam 1); none on coop tests."""
+    if test.qualification.organisation_id is None:
+        return batch_fees(reward=test.reward, slots=attempts, rulebook={
+            "platform_fee_bps": 0, "federation_share_bps": 0, "juror_fund_bps": 0})
+    rulebook = rulebook_in_force(coop=test.qualification.coop)
+    return batch_fees(reward=test.reward, slots=attempts, rulebook=terms_of(test, rulebook))
+
+
+def attempt_fees(*, test, index):
+    """The (fee_coop, fee_federation, fee_juror) of the `index`-th attempt paid (from 0): its slot
+    in the fundings, in order."""
+    offset = 0
+    for attempts, *parts in test.funding_fees:
+        if index < offset + attempts:
+            return slot_share(parts=parts, slots=attempts, index=index - offset)
+        offset += attempts
+    raise TestClosed("test_budget_spent", _("This test has no funded attempt left to pay."))
 
 
 def key_validate(form, key):
@@ -91,15 +112,15 @@ def qualification_test_create(*, actor: User, coop, name: str, questions, answer
                           % {"min": _money(minimum), "m": estimated_minutes}, {"minimum": minimum})
     qualification = qualification_create(actor=actor, coop=coop, organisation=organisation, name=name,
                                          kind=Qualification.Kind.TEST, description=description, reason=reason)
-    fee_coop, fee_federation, fee_juror = _fees(rulebook, reward, organisation is not None)
     test = QualificationTest.objects.create(
         qualification=qualification, instructions=(instructions or "").strip(), questions=form, answer_key=key,
         pass_mark=pass_mark, time_limit_minutes=time_limit_minutes, retry_hours=retry_hours,
         max_attempts=rulebook["max_test_attempts"], estimated_minutes=estimated_minutes, reward=reward,
-        fee_coop=fee_coop, fee_federation=fee_federation, fee_juror=fee_juror, rulebook_version=rulebook.version)
+        rulebook_version=rulebook.version)
+    fee_bps = rulebook["platform_fee_bps"] if organisation is not None else 0
     event_record(type="qualification_test.created", coop=coop, actor=actor, subject=test,
                  payload={"test": test.pk, "qualification": qualification.pk, "reward": reward,
-                          "fee": test.fee, "rulebook_version": rulebook.version})
+                          "platform_fee_bps": fee_bps, "rulebook_version": rulebook.version})
     return test
 
 
@@ -116,7 +137,8 @@ def qualification_test_fund(*, actor: User, test, attempts: int):
     qualification = test.qualification
     owner_require(user=actor, coop_id=qualification.coop_id, organisation_id=qualification.organisation_id)
     attempts = _int(attempts, "attempts", 1, MAX_FUNDED_ATTEMPTS)
-    amount = attempts * test.cost_per_attempt
+    fees = _funding_fees(test, attempts)
+    amount = attempts * test.reward + fees.total
     test.fundings += 1
     key = f"qualification_test:{test.pk}:fund:{test.fundings}"
     if amount:
@@ -125,9 +147,16 @@ def qualification_test_fund(*, actor: User, test, attempts: int):
         else:
             _ledger().escrow_hold(project=test, amount=amount, key=key, actor=actor)
     test.attempts_funded += attempts
-    test.save(update_fields=["fundings", "attempts_funded"])
+    test.funding_fees = [*test.funding_fees, [attempts, fees.fee_coop, fees.fee_federation, fees.fee_juror]]
+    test.fee_coop += fees.fee_coop
+    test.fee_federation += fees.fee_federation
+    test.fee_juror += fees.fee_juror
+    test.save(update_fields=["fundings", "attempts_funded", "funding_fees", "fee_coop", "fee_federation",
+                             "fee_juror"])
     event_record(type="qualification_test.funded", coop=qualification.coop_id, actor=actor, subject=test,
-                 payload={"test": test.pk, "attempts": attempts, "amount": amount, "funding": test.fundings})
+                 payload={"test": test.pk, "attempts": attempts, "amount": amount, "funding": test.fundings,
+                          "fee_coop": fees.fee_coop, "fee_federation": fees.fee_federation,
+                          "fee_juror": fees.fee_juror})
     return test
 
 
@@ -183,16 +212,20 @@ def attempt_submit(*, member: User, attempt, answers):
     """Score and pay an attempt, exactly once: a second submission is refused and pays nothing
     (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once)."""
     found = Attempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
-        "test__qualification__coop_id", flat=True).first()
+        "test__qualification__coop_id", "test_id").first()
     if found is None:
         raise NotFound("no_attempt", _("No such attempt."))
-    # lock order: membership, test, attempt (as attempt_start and attempts_expire_due)
-    held = membership_for_update(user=member.pk, coop_id=found)
+    # lock order: membership, test, attempt (as attempt_start and attempts_expire_due); the
+    # test's lock also numbers the attempts paid, which picks each one's share of the fees
+    held = membership_for_update(user=member.pk, coop_id=found[0])
+    locks.test_for_update(found[1])
     attempt = locks.attempt_for_update(attempt.pk)
     if attempt.status != Attempt.Status.STARTED:
         raise Conflict("already_submitted", _("This attempt was already submitted and paid."))
     test = QualificationTest.objects.select_related("qualification__coop", "qualification__current_version").get(
         pk=attempt.test_id)
+    paid_before = Attempt.objects.filter(test=test, status=Attempt.Status.SUBMITTED).count()
+    fee_coop, fee_federation, fee_juror = attempt_fees(test=test, index=paid_before)
     clean = answers_validate(test.questions, answers)
     now = timezone.now()
     score, wrong = score_answers(questions=test.questions, key=test.answer_key, answers=clean)
@@ -201,9 +234,10 @@ def attempt_submit(*, member: User, attempt, answers):
     attempt.status, attempt.submitted_at, attempt.answers = Attempt.Status.SUBMITTED, now, clean
     attempt.score, attempt.wrong, attempt.passed, attempt.late = score, wrong, passed, late
     attempt.reward = test.reward
+    attempt.fee_coop, attempt.fee_federation, attempt.fee_juror = fee_coop, fee_federation, fee_juror
     attempt.save()
-    _ledger().escrow_release(project=test, user=member, reward=test.reward, fee_coop=test.fee_coop,
-                             fee_federation=test.fee_federation, fee_juror=test.fee_juror,
+    _ledger().escrow_release(project=test, user=member, reward=test.reward, fee_coop=fee_coop,
+                             fee_federation=fee_federation, fee_juror=fee_juror,
                              key=f"test_attempt:{attempt.pk}:pay", actor=member)
     qualification = test.qualification
     event_record(type="test_attempt.submitted", coop=qualification.coop_id, actor=member, subject=attempt,
