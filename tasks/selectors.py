@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from ledger.selectors import requester_balance
+from tasks.fees import BPS, batch_fees
 from tasks.models import Assignment, Bonus, Project, Slot
 
 # Work whose money is still in escrow for the member (shown as "held" in the wallet).
@@ -213,3 +215,30 @@ def work_frame_for(*, assignment, request):
         if frame:
             return frame
     return None
+
+
+def publish_cost(*, organisation, rulebook, reward, estimated_minutes, slots):
+    """What publishing `slots` assignments at `reward` costs the organisation, with the fees of
+    the batch computed exactly as `project_publish` fixes them (tasks/fees.py): the pay, each fee
+    part and its voted share, the total, the balance before and after, and the hourly rate members
+    will see against the coop's floor. Read-only: the confirmation page and the draft form's live
+    preview show it."""
+    fees = batch_fees(reward=reward, slots=slots, rulebook=rulebook)
+    pay = reward * slots
+    total = pay + fees.total
+    balance = requester_balance(organisation=organisation)
+    federation_bps = min(BPS, rulebook["federation_share_bps"])
+    juror_bps = min(BPS - federation_bps, rulebook["juror_fund_bps"])
+    hourly = reward * 60 // max(1, estimated_minutes)
+    return {
+        "slots": slots, "reward": reward, "pay": pay, "fees": fees, "total": total,
+        "fee_pct": rulebook["platform_fee_bps"] / 100,
+        "parts": [  # (code, amount, % of the fee)
+            ("coop", fees.fee_coop, (BPS - federation_bps - juror_bps) / 100),
+            ("federation", fees.fee_federation, federation_bps / 100),
+            ("juror_fund", fees.fee_juror, juror_bps / 100),
+        ],
+        "balance_before": balance, "balance_after": balance - total, "short": max(0, total - balance),
+        "hourly_rate": hourly, "floor": rulebook["floor_hourly_rate"],
+        "below_floor": reward * 60 < rulebook["floor_hourly_rate"] * estimated_minutes,
+    }

@@ -292,6 +292,7 @@ PARAMS = {
     "tasks:requester_review": lambda w: {"pk": w.obj["project"].pk},
     "tasks:requester_results_csv": lambda w: {"pk": w.obj["project"].pk},
     "tasks:requester_action": lambda w: {"pk": w.obj["project"].pk, "action": "pause"},
+    "tasks:requester_publish": lambda w: {"pk": w.obj["draft"].pk},
     "tasks:requester_import": lambda w: {"pk": w.obj["task_import"].pk},
     "tasks:requester_assignment": lambda w: {"pk": w.obj["submitted"].pk},
     "tasks-api:project": lambda w: {"pk": w.obj["project"].pk},
@@ -701,6 +702,8 @@ POLICY = {
     "tasks:mine": (LOGGED_IN, LOGGED_IN),
     "tasks:project": (ACTIVE, ACTIVE),
     "tasks:requester_action": (NOBODY, ORG),
+    "tasks:requester_cost": (ANY_STAFF, NOBODY),  # the caller's own organisation's figures
+    "tasks:requester_publish": (ORG, ORG),  # a POST without the confirmed total publishes nothing
     "tasks:requester_assignment": (ORG, NOBODY),
     "tasks:requester_floor_raise": (NOBODY, ORG),
     "tasks:requester_import": (ORG, ORG),

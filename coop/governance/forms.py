@@ -185,7 +185,7 @@ class ProposeForm(forms.Form):
         self.fields["qualification"].choices = [("", "—")] + [(q.pk, q.name) for q in choices["qualifications"]]
         if choices["federation_parameters"]:
             self.fields["federation_parameter"].choices = [("", "—")] + [
-                (p["name"], f"{p['label']} ({p['bound_kind']}: {p['current']})")
+                (p["name"], f"{p['label']} ({p['bound_words']})")  # the kind in words, never its code
                 for p in choices["federation_parameters"]]
         else:
             for name in ("federation", "federation_parameter", "federation_value"):

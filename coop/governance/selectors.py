@@ -199,7 +199,8 @@ def propose_choices(*, user: User):
     members = list(Membership.objects.active().filter(coop=membership.coop)
                    .select_related("user__profile").order_by("pk"))
     fed_parameters = [{"name": p.name, "label": p.label, "bound_kind": p.bound,
-                       "current": _show(p, bounds.get(p.name))}
+                       "current": _show(p, bounds.get(p.name)),
+                       "bound_words": spec.describe_bound(p, bounds.get(p.name), fmt=_show)}
                       for p in spec.PARAMETERS if p.bound != "free" and p.type != "reasons"]
 
     qualifications = list(Qualification.objects.filter(

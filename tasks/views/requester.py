@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.pseudonyms import worker_pseudonym
-from accounts.selectors import organisations_of
+from accounts.selectors import organisation_terms_current, organisations_of
 from coop.core.csv import csv_response
 from coop.core.errors import DomainError
 from coop.core.money import parse_amount
@@ -110,9 +110,24 @@ def project_create(request):
             else:
                 messages.success(request, _("Draft saved. Add tasks, check the preview, then publish."))
                 return redirect("tasks:requester_project", pk=project.pk)
+    coop = coops.filter(pk=chosen).first() if str(chosen).isdigit() else None
     return render(request, "tasks/requester/project_form.html", {
         "form": form, "organisation": organisation, "coops": coops, "chosen": chosen, "project": None,
+        **_form_cost(request, form, organisation=organisation, coop=coop, project=None),
     })
+
+
+PREVIEW_TASKS = 100  # the batch the new-project form prices until the requester types theirs
+
+
+def _form_cost(request, form, *, organisation, coop, project):
+    """The cost preview under the draft form, from the figures it holds (typed or saved); the
+    page's script refreshes it as they change (project_cost)."""
+    tasks = request.POST.get("preview_tasks") or (project.tasks.count() if project else 0) or PREVIEW_TASKS
+    values = {name: form[name].value() for name in ("reward", "estimated_minutes", "assignments_per_task")}
+    cost, hint = _cost(organisation=organisation, coop=coop, reward=values["reward"],
+                       minutes=values["estimated_minutes"], per_task=values["assignments_per_task"], tasks=tasks)
+    return {"cost": cost, "cost_hint": hint, "preview_tasks": tasks}
 
 
 def _form_errors(form, exc):
@@ -140,7 +155,8 @@ def project_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("tasks:requester_project", pk=project.pk)
     return render(request, "tasks/requester/project_form.html", {
-        "form": form, "organisation": project.organisation, "project": project})
+        "form": form, "organisation": project.organisation, "project": project,
+        **_form_cost(request, form, organisation=project.organisation, coop=project.coop, project=project)})
 
 
 @login_required
@@ -209,11 +225,95 @@ def import_status(request, pk):
                                                                     "project": task_import.project})
 
 
+def _positive_int(text, high):
+    text = str(text or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= high else None
+
+
+def _cost(*, organisation, coop, reward, minutes, per_task, tasks):
+    """The cost figures (tasks.selectors.publish_cost) from what the form holds, or None and a
+    hint saying what is missing. Typed values are checked here: anything bad is a hint, never an
+    error."""
+    if coop is None:
+        return None, _("Choose the coop to see what publishing will cost.")
+    try:
+        reward = parse_amount(reward) if not isinstance(reward, int) else reward
+    except DomainError:
+        reward = None
+    minutes, per_task, tasks = (value if isinstance(value, int) else _positive_int(value, high)
+                                for value, high in ((minutes, 24 * 60), (per_task, 50), (tasks, 100_000)))
+    if not reward or not minutes or not per_task or not tasks:
+        return None, _("Type the reward, the estimated minutes, the assignments per task and the number of tasks "
+                       "to see what publishing will cost.")
+    rulebook = rulebook_in_force(coop=coop)
+    return selectors.publish_cost(organisation=organisation, rulebook=rulebook, reward=reward,
+                                  estimated_minutes=minutes, slots=tasks * per_task), ""
+
+
+def _project_cost(project):
+    tasks = project.tasks.count()
+    rulebook = rulebook_in_force(coop=project.coop)
+    return selectors.publish_cost(organisation=project.organisation, rulebook=rulebook, reward=project.reward,
+                                  estimated_minutes=project.estimated_minutes,
+                                  slots=tasks * project.assignments_per_task)
+
+
+@login_required
+def project_publish(request, pk):
+    """Publishing moves money, so it asks first: the page shows the total cost, the fees (the same
+    computation as `project_publish` fixes, tasks/fees.py), the balance before and after and the
+    hourly rate members will see. Only a POST carrying the total it showed publishes; a POST
+    without it comes back here, and one whose total no longer matches (tasks added since) shows
+    the new figures instead of publishing."""
+    project = _project(request, pk)
+    if project.status != Project.Status.DRAFT:
+        messages.error(request, _("This project was already published."))
+        return redirect("tasks:requester_project", pk=project.pk)
+    cost = _project_cost(project)
+    if request.method == "POST":
+        confirmed = request.POST.get("confirm_total")
+        if confirmed is None:
+            return redirect("tasks:requester_publish", pk=project.pk)
+        if confirmed != str(cost["total"]):
+            messages.error(request, _("The cost changed since the page was shown: check the new figures."))
+        else:
+            try:
+                services.project_publish(actor=request.user, project=project)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Published: the money is in escrow and members can start."))
+                return redirect("tasks:requester_project", pk=project.pk)
+    terms_current = organisation_terms_current(organisation=project.organisation)
+    return render(request, "tasks/requester/project_publish.html", {
+        "project": project, "cost": cost, "terms_current": terms_current,
+        "can_publish": bool(cost["slots"]) and terms_current and not cost["short"] and not cost["below_floor"],
+    })
+
+
+@login_required
+@require_GET
+def project_cost(request):
+    """The draft form's live preview (static/js/project_cost.js): the cost of the batch with the
+    figures typed so far, as the fragment the form shows."""
+    organisation = _organisation(request)
+    if organisation is None:
+        raise Http404
+    project = _project(request, request.GET["project"]) if str(request.GET.get("project", "")).isdigit() else None
+    if project is not None and project.organisation_id != organisation.pk:
+        raise Http404
+    coop = project.coop if project else Coop.objects.filter(pk=_positive_int(request.GET.get("coop"), 2**31)).first()
+    cost, hint = _cost(organisation=organisation, coop=coop, reward=request.GET.get("reward"),
+                       minutes=request.GET.get("estimated_minutes"), per_task=request.GET.get("assignments_per_task"),
+                       tasks=request.GET.get("tasks"))
+    return render(request, "tasks/requester/_cost.html", {"cost": cost, "cost_hint": hint})
+
+
 @login_required
 @require_POST
 def project_action(request, pk, action):
     project = _project(request, pk)
-    service = {"publish": services.project_publish, "pause": services.project_pause,
+    service = {"pause": services.project_pause,
                "resume": services.project_resume, "cancel": services.project_cancel}.get(action)
     if service is None:
         raise Http404
@@ -222,8 +322,7 @@ def project_action(request, pk, action):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, {"publish": _("Published: the money is in escrow and members can start."),
-                                   "pause": _("Paused."), "resume": _("Open again."),
+        messages.success(request, {"pause": _("Paused."), "resume": _("Open again."),
                                    "cancel": _("Cancelled: unclaimed tasks were refunded.")}[action])
     return redirect("tasks:requester_project", pk=project.pk)
 

@@ -69,7 +69,9 @@ def test_requester_creates_uploads_previews_publishes_and_reviews(client, world,
     assert status["status"] == "done" and status["percent"] == 100
     preview = client.get(reverse("tasks:requester_preview", args=[project.pk])).content.decode()
     assert "https://r.example/1.png" in preview and 'name="total"' in preview
-    client.post(reverse("tasks:requester_action", args=[project.pk, "publish"]))
+    confirm = client.get(reverse("tasks:requester_publish", args=[project.pk]))
+    client.post(reverse("tasks:requester_publish", args=[project.pk]),
+                {"confirm_total": str(confirm.context["cost"]["total"])})
     assert Project.objects.get(pk=project.pk).status == "open"
     a = assignment_claim(member=world["worker"], project=world["project"])
     assignment_submit(member=world["worker"], assignment=a, answers={"label": "no"})
