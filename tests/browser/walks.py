@@ -1,5 +1,6 @@
-"""The harness of the role walks (issue 16): a person on a 390-pixel phone, in French, who
-starts at the home page and then only follows links and presses buttons on the screen.
+"""The harness of the role walks (issue 16): a person on a 390-pixel phone, in French or in
+English (the browser's language), who starts at the home page and then only follows links and
+presses buttons on the screen.
 
 - `Walker.home()` is the only page they open by address; any other `page.goto` fails the walk.
 - Every response of the site with a 4xx or 5xx status fails it, and so does any console
@@ -7,7 +8,8 @@ starts at the home page and then only follows links and presses buttons on the s
 - Each page's bytes (the document and whatever it loads) are recorded, per step, in
   `walk.bytes` and written to var/walks/<walk>/<who>-bytes.json; `assert_light(limit)` fails
   a page heavier than `limit`.
-- `step(name)` saves a screenshot in var/walks/<walk>/ (WALKS_DIR overrides the folder);
+- `t(french, english)` is what the walker reads or taps in their language.
+- `step(name)` saves a screenshot in var/walks/<walk>-<language>/ (WALKS_DIR overrides the folder);
   CI prints that folder when a run fails.
 - Pictures on made-up hosts (the demo's https://img.example/...) are answered locally at once.
 """
@@ -22,7 +24,8 @@ from django.conf import settings
 from tests.factories.federation import PASSWORD
 
 WALKS_DIR = Path(os.environ.get("WALKS_DIR") or Path(settings.BASE_DIR) / "var" / "walks")
-PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "fr-FR"}
+PHONE = {"viewport": {"width": 390, "height": 844}}
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}  # the browser's language: the site's default for the walker
 
 
 class WalkFailed(AssertionError):
@@ -30,9 +33,9 @@ class WalkFailed(AssertionError):
 
 
 class Walker:
-    def __init__(self, browser, base, walk, who, context_args=None):
-        self.base, self.walk, self.who = base, walk, who
-        self.context = browser.new_context(**{**(context_args or {}), **PHONE})
+    def __init__(self, browser, base, walk, who, context_args=None, lang="fr"):
+        self.base, self.walk, self.who, self.lang = base, walk, who, lang
+        self.context = browser.new_context(**{**(context_args or {}), **PHONE, "locale": LOCALES[lang]})
         self.context.route(re.compile(r"^(?!" + re.escape(base) + ")"),
                            lambda route: route.fulfill(status=204, body=""))
         self.page = self.context.new_page()
@@ -44,7 +47,7 @@ class Walker:
         self.page.on("pageerror", lambda exc: self.errors.append(f"script error: {exc}"))
         self.page.on("response", self._response)
         self.page.on("framenavigated", self._navigated)
-        self.folder = WALKS_DIR / walk
+        self.folder = WALKS_DIR / f"{walk}-{lang}"
         self.folder.mkdir(parents=True, exist_ok=True)
 
     # --- what the walk refuses --------------------------------------------------------------
@@ -74,6 +77,14 @@ class Walker:
             raise WalkFailed(f"{self.walk} ({self.who}): " + "; ".join(self.errors))
 
     # --- what a person does -----------------------------------------------------------------
+    def t(self, french, english):
+        """The words on the screen in the walker's language."""
+        return french if self.lang == "fr" else english
+
+    def amount(self, french):
+        """An amount as the walker reads and types it ("6,00" in French, "6.00" in English)."""
+        return french if self.lang == "fr" else french.replace(",", ".")
+
     def home(self):
         self._goto(self.base + "/")
         return self.page
@@ -85,12 +96,12 @@ class Walker:
         return self.page
 
     def log_in(self, email, password=PASSWORD):
-        """From the home page: Se connecter, the form, the button."""
+        """From the home page: Se connecter (Log in), the form, the button."""
         page = self.home()
-        page.get_by_role("link", name="Se connecter").first.click()
+        page.get_by_role("link", name=self.t("Se connecter", "Log in")).first.click()
         page.fill("#id_username", email)
         page.fill("#id_password", password)
-        page.locator("main").get_by_role("button", name="Se connecter").click()
+        page.locator("main").get_by_role("button", name=self.t("Se connecter", "Log in")).click()
         page.wait_for_load_state()
         self.step("connecte")
         return page

@@ -4,6 +4,7 @@ rate, claims and submits; the requester rejects with a reason; the member reads 
 member's work is approved and their wallet shows the pay."""
 
 import pytest
+from playwright.sync_api import expect
 
 from ledger.services import deposit_record
 from tasks.models import Assignment, Project
@@ -50,6 +51,11 @@ def test_requester_publishes_members_work_reject_and_approve(allow_async_unsafe,
     page.fill("#id_instructions", "Say what the **picture** shows.")
     page.fill("#id_reward", "0.50")
     page.fill("#id_estimated_minutes", "2")
+    # the cost preview follows what is typed: 100 tasks (its guess) × 0.50 + 5% of fees
+    expect(page.locator("#cost-total")).to_have_text("$52.50")
+    expect(page.locator("#cost-hourly")).to_contain_text("$15.00 per hour")
+    page.fill("#preview-tasks", "3")
+    expect(page.locator("#cost-total")).to_have_text("$1.57")
     page.click("main form.card button[type=submit]")
     project = Project.objects.get(title="Cats or dogs")
     csv_file = tmp_path / "pictures.csv"
@@ -60,7 +66,11 @@ def test_requester_publishes_members_work_reject_and_approve(allow_async_unsafe,
     page.goto(f"{base}/requester/imports/{project.imports.get().pk}/")
     assert "3 tasks added" in page.inner_text("#import-message")
     page.goto(f"{base}/requester/projects/{project.pk}/")
-    page.click("button:has-text('Publish')")
+    page.get_by_role("link", name="Publish", exact=True).click()
+    # 3 × 0.50 = 1.50, fee 0.075 rounded down to 0.07 (coop 0.05, federation 0.01, juror fund 0.01)
+    expect(page.locator("#cost-total")).to_have_text("$1.57")
+    expect(page.locator("#cost-balance")).to_contain_text("$100.00 now, $98.43 after publishing")
+    page.get_by_role("button", name="Confirm: publish for $1.57").click()
     assert page.locator("text=Published").first.is_visible()
     assert Project.objects.get(pk=project.pk).status == "open"
 
