@@ -6,7 +6,8 @@ WHAT_TO_TRY = [
                   "Menu > Switch to Steward > Applications > Admit; the applicant is now a member."),
     ("member", "member@tana.example: Menu > Work > take a task > submit; My work; Wallet > ask for a payout."),
     ("requester", "requester@ravina.example: home is the organisation; Menu > Projects > New project > "
-                  "upload a CSV > Publish; Review queue > approve, reject with a reason or ask for a revision; "
+                  "upload a CSV > Publish > check the cost and fees > Confirm; Review queue > approve, reject with "
+                  "a reason or ask for a revision; "
                   "Menu > Money. Money comes in when operator@atelier.example records a deposit (Menu > Federation)."),
     ("juror", "the juror printed above: Menu > Appeals > the appeal > Accept > vote with a reason; "
               "the member who appealed reads the decision under Appeals."),
