@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.selectors import organisation_terms_current
 from accounts.services import notify
 from coop.core.db import retry_transaction
-from coop.core.errors import DomainError, Forbidden
+from coop.core.errors import Conflict, DomainError, Forbidden
 from coop.eventlog.services import event_record
 from coop.federation.models import Membership, RulebookVersion
 from coop.federation.selectors import rulebook_in_force
@@ -259,8 +259,10 @@ def tasks_add(*, actor: User, project, rows, first_line=1, lines=None, now: date
 
 @retry_transaction
 @transaction.atomic
-def project_publish(*, actor: User, project, now: datetime | None = None):
-    """Open a draft project: floor-rate and terms checks, fees fixed, slots created, escrow held."""
+def project_publish(*, actor: User, project, now: datetime | None = None, expected_amount: int | None = None):
+    """Open a draft project: floor-rate and terms checks, fees fixed, slots created, escrow held.
+    With `expected_amount` (what the requester confirmed on the publish page), nothing happens
+    unless publishing costs exactly that, checked under the project's lock."""
     now = now or timezone.now()
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
@@ -282,6 +284,12 @@ def project_publish(*, actor: User, project, now: datetime | None = None):
     tasks = list(project.tasks.only("pk").order_by("pk"))
     if not tasks:
         raise InvalidState("no_tasks", _("Add at least one task before publishing."))
+    if expected_amount is not None:
+        count = len(tasks) * project.assignments_per_task
+        amount = project.reward * count + batch_fees(reward=project.reward, slots=count, rulebook=rulebook).total
+        if amount != expected_amount:
+            raise Conflict("cost_changed", _("The cost changed since the page was shown: check the new figures."),
+                           {"amount": amount, "expected_amount": expected_amount})
     project.fee_coop = project.fee_federation = project.fee_juror = 0
     project.rulebook_version = rulebook.version
     project.allocation_policy = rulebook["allocation_policy"]

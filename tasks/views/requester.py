@@ -271,19 +271,17 @@ def project_publish(request, pk):
         return redirect("tasks:requester_project", pk=project.pk)
     cost = _project_cost(project)
     if request.method == "POST":
-        confirmed = request.POST.get("confirm_total")
+        confirmed = _positive_int(request.POST.get("confirm_total"), 10**15)
         if confirmed is None:
             return redirect("tasks:requester_publish", pk=project.pk)
-        if confirmed != str(cost["total"]):
-            messages.error(request, _("The cost changed since the page was shown: check the new figures."))
+        try:  # the service publishes only at the confirmed total, checked under the project's lock
+            services.project_publish(actor=request.user, project=project, expected_amount=confirmed)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            cost = _project_cost(project)
         else:
-            try:
-                services.project_publish(actor=request.user, project=project)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Published: the money is in escrow and members can start."))
-                return redirect("tasks:requester_project", pk=project.pk)
+            messages.success(request, _("Published: the money is in escrow and members can start."))
+            return redirect("tasks:requester_project", pk=project.pk)
     terms_current = organisation_terms_current(organisation=project.organisation)
     return render(request, "tasks/requester/project_publish.html", {
         "project": project, "cost": cost, "terms_current": terms_current,

@@ -30,14 +30,15 @@ def test_a_project_and_a_test_with_the_same_id_have_two_escrows_and_both_reconci
     coop = CoopFactory()
     project = published_project(coop, tasks=3)
     test = _test_sharing_id_with(project, coop)
-    qualification_test_fund(actor=test.owner, test=test, attempts=4)
+    test = qualification_test_fund(actor=test.owner, test=test, attempts=4)
     worker = member(coop).user
-    attempt_submit(member=worker, attempt=attempt_start(member=worker, test=test), answers=RIGHT)
+    paid = attempt_submit(member=worker, attempt=attempt_start(member=worker, test=test), answers=RIGHT)
 
     escrows = dict(Balance.objects.filter(account__kind=Account.Kind.ESCROW, account__owner_id=project.pk)
                    .values_list("account__owner_kind", "amount"))
     assert escrows == {"tasks.project": 3 * project.reward + project.fee,  # fees split over the batch
-                       "qualifications.qualificationtest": 3 * test.cost_per_attempt}
+                       "qualifications.qualificationtest": test.funded_amount - paid.reward - paid.fee_coop
+                       - paid.fee_federation - paid.fee_juror}
     report = reconciliation_run()
     assert report.findings == [] and report.ok and report.escrow_checked
 
@@ -46,14 +47,14 @@ def test_a_mismatch_in_a_test_escrow_is_not_hidden_by_the_project_with_its_id():
     coop = CoopFactory()
     project = published_project(coop, tasks=2)
     test = _test_sharing_id_with(project, coop)
-    qualification_test_fund(actor=test.owner, test=test, attempts=2)
+    test = qualification_test_fund(actor=test.owner, test=test, attempts=2)
     QualificationTest.objects.filter(pk=test.pk).update(attempts_funded=5)  # the books now owe 3 more
 
     report = reconciliation_run()
     assert not report.ok
     assert report.findings == [{"check": "escrow_vs_obligations", "owner_kind": "qualifications.qualificationtest",
-                                "owner": test.pk, "escrow": 2 * test.cost_per_attempt,
-                                "owed": 5 * test.cost_per_attempt}]
+                                "owner": test.pk, "escrow": 2 * test.reward + test.fee,
+                                "owed": 5 * test.reward + test.fee}]
 
 
 def test_an_open_slot_in_a_cancelled_project_is_flagged():

@@ -2,10 +2,13 @@
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connections
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coop.core.errors import DomainError
 from coop.eventlog.models import Event
@@ -21,6 +24,7 @@ from tasks.qualifications.services import (
     qualification_test_create,
     qualification_test_fund,
 )
+from tasks.qualifications.services.paid_tests import attempt_fees
 from tests.factories import (
     HALF,
     RIGHT,
@@ -283,3 +287,27 @@ def test_paid_attempts_split_each_funding_like_a_batch_and_empty_the_escrow(rewa
     funds = ledger.coop_fund_balances(coop=coop)
     assert funds["juror_fund"] == test.fee_juror == sum(f.fee_juror for f in expected)
     assert ledger.federation_fee_balance() == test.fee_federation
+
+
+@settings(max_examples=300, deadline=None)
+@given(reward=st.integers(min_value=1, max_value=100_000),
+       fundings=st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=6))
+def test_attempt_fees_over_any_fundings_add_up_to_each_fundings_voted_shares(reward, fundings):
+    """Property: whatever the pay and however the attempts are funded, the shares the attempts
+    take, in order, add up to each funding's batch fee, whose parts are within a unit of the
+    voted percentages and add up to the voted fee rounded down once."""
+    batches = [batch_fees(reward=reward, slots=n, rulebook=FEES) for n in fundings]
+    test = SimpleNamespace(funding_fees=[[n, b.fee_coop, b.fee_federation, b.fee_juror]
+                                         for n, b in zip(fundings, batches, strict=True)])
+    shares = [attempt_fees(test=test, index=i) for i in range(sum(fundings))]
+    offset = 0
+    for n, batch in zip(fundings, batches, strict=True):
+        mine = shares[offset:offset + n]
+        offset += n
+        assert tuple(sum(s[i] for s in mine) for i in range(3)) == (batch.fee_coop, batch.fee_federation,
+                                                                    batch.fee_juror)
+        assert batch.total == reward * n * 500 // 10_000
+        for part, pct in ((batch.fee_coop, 70), (batch.fee_federation, 20), (batch.fee_juror, 10)):
+            assert abs(part * 100 - batch.total * pct) < 100
+    with pytest.raises(DomainError):  # past the funded attempts there is nothing to pay
+        attempt_fees(test=test, index=sum(fundings))

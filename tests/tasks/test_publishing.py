@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import TermsVersion
-from coop.core.errors import Forbidden
+from coop.core.errors import Conflict, Forbidden
 from coop.eventlog.models import Event
 from ledger.errors import InsufficientFunds
 from ledger.selectors import escrow_balance, requester_balance
@@ -51,6 +51,19 @@ def test_project_publish_fixes_fees_creates_slots_and_holds_the_full_cost():
     assert escrow_obligations(ids=[project.pk]) == {project.pk: 8 * 1050}
     event = Event.objects.get(type="project.published")
     assert event.payload_json["organisation"] == project.organisation_id and event.payload_json["slots"] == 8
+
+
+def test_project_publish_at_a_confirmed_amount_refuses_any_other_and_changes_nothing():
+    project = _draft(funds=100_000, reward=1000, estimated_minutes=10, assignments_per_task=2)
+    owner = project.organisation.owner
+    with pytest.raises(Conflict) as info:  # a total other than what publishing costs now
+        project_publish(actor=owner, project=project, expected_amount=8 * 1050 - 1)
+    assert info.value.code == "cost_changed" and info.value.extra == {"amount": 8400, "expected_amount": 8399}
+    project.refresh_from_db()
+    assert project.status == "draft" and not Slot.objects.filter(project=project).exists()
+    assert requester_balance(organisation=project.organisation) == 100_000
+    project_publish(actor=owner, project=project, expected_amount=8 * 1050)
+    assert escrow_balance(project=project) == 8 * 1050
 
 
 def test_project_publish_below_the_floor_is_refused_and_changes_nothing():
