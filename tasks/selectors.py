@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from coop.federation.models import RulebookVersion
 from ledger.selectors import requester_balance
 from tasks.fees import BPS, batch_fees
 from tasks.models import Assignment, Bonus, Project, Slot
@@ -242,3 +243,14 @@ def publish_cost(*, organisation, rulebook, reward, estimated_minutes, slots):
         "hourly_rate": hourly, "floor": rulebook["floor_hourly_rate"],
         "below_floor": reward * 60 < rulebook["floor_hourly_rate"] * estimated_minutes,
     }
+
+
+def terms_of(project, rulebook):
+    """The fee parameters a published project keeps (DESIGN.md seam 1): those of the rulebook
+    version it was published under, even when a later version is in force. A paid test keeps
+    those of the version it was defined under the same way (anything with `coop_id` and
+    `rulebook_version`)."""
+    if project.rulebook_version in (None, rulebook.version):
+        return rulebook
+    record = RulebookVersion.objects.filter(coop_id=project.coop_id, number=project.rulebook_version).first()
+    return {**rulebook.parameters, **(record.parameters if record else {})}

@@ -19,9 +19,9 @@ from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, Forbidden
 from coop.eventlog.services import event_record
-from coop.federation.models import Membership, RulebookVersion
+from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force
-from tasks import escrow
+from tasks import escrow, selectors
 from tasks.access import staff_check
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, registered_checks
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
@@ -162,18 +162,6 @@ def tasks_validate(*, project, rows, first_line=1):
     return problems
 
 
-def terms_of(project, rulebook):
-    """The fee parameters a published project keeps (DESIGN.md seam 1): those of the rulebook
-    version it was published under, even when a later version is in force. A paid test keeps
-    those of the version it was defined under the same way (anything with `coop_id` and
-    `rulebook_version`)."""
-    if project.rulebook_version in (None, rulebook.version):
-        return rulebook
-
-    record = RulebookVersion.objects.filter(coop_id=project.coop_id, number=project.rulebook_version).first()
-    return {**rulebook.parameters, **(record.parameters if record else {})}
-
-
 def _eligible_member_count(project):
     members = Membership.objects.active().filter(coop_id=project.coop_id)
     if not registered_checks():
@@ -245,7 +233,7 @@ def tasks_add(*, actor: User, project, rows, first_line=1, lines=None, now: date
     if project.status in (Project.Status.OPEN, Project.Status.PAUSED):
         # later batches keep the project's terms: the rulebook version fixed at publish
         rulebook = rulebook_in_force(coop=project.coop)
-        terms = terms_of(project, rulebook)
+        terms = selectors.terms_of(project, rulebook)
         slots, amount = _slots_create(project, tasks, terms)
         escrow.hold(project=project, amount=amount, actor=actor)
         _open_batch(project, slots=slots, now=now, rulebook=rulebook)
@@ -284,16 +272,13 @@ def project_publish(*, actor: User, project, now: datetime | None = None, expect
     tasks = list(project.tasks.only("pk").order_by("pk"))
     if not tasks:
         raise InvalidState("no_tasks", _("Add at least one task before publishing."))
-    if expected_amount is not None:
-        count = len(tasks) * project.assignments_per_task
-        amount = project.reward * count + batch_fees(reward=project.reward, slots=count, rulebook=rulebook).total
-        if amount != expected_amount:
-            raise Conflict("cost_changed", _("The cost changed since the page was shown: check the new figures."),
-                           {"amount": amount, "expected_amount": expected_amount})
     project.fee_coop = project.fee_federation = project.fee_juror = 0
     project.rulebook_version = rulebook.version
     project.allocation_policy = rulebook["allocation_policy"]
     slots, amount = _slots_create(project, tasks, rulebook)
+    if expected_amount is not None and amount != expected_amount:  # the slots roll back with it
+        raise Conflict("cost_changed", _("The cost changed since the page was shown: check the new figures."),
+                       {"amount": amount, "expected_amount": expected_amount})
     escrow.hold(project=project, amount=amount, actor=actor)
     project.status = Project.Status.OPEN
     project.published_at = now

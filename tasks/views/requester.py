@@ -26,6 +26,7 @@ from tasks.models import Assignment, Project, TaskImport
 from tasks.questions import form_columns, render_fields
 from tasks.services.floor import floor_reward
 from tasks.services.imports import csv_decode
+from tasks.views.costs import cost_figures, form_cost, positive_int, project_cost_figures
 
 EXAMPLE_FORM = [
     {"name": "label", "type": "single_choice", "label": "What does the picture show?",
@@ -113,21 +114,8 @@ def project_create(request):
     coop = coops.filter(pk=chosen).first() if str(chosen).isdigit() else None
     return render(request, "tasks/requester/project_form.html", {
         "form": form, "organisation": organisation, "coops": coops, "chosen": chosen, "project": None,
-        **_form_cost(request, form, organisation=organisation, coop=coop, project=None),
+        **form_cost(request, form, organisation=organisation, coop=coop, project=None),
     })
-
-
-PREVIEW_TASKS = 100  # the batch the new-project form prices until the requester types theirs
-
-
-def _form_cost(request, form, *, organisation, coop, project):
-    """The cost preview under the draft form, from the figures it holds (typed or saved); the
-    page's script refreshes it as they change (project_cost)."""
-    tasks = request.POST.get("preview_tasks") or (project.tasks.count() if project else 0) or PREVIEW_TASKS
-    values = {name: form[name].value() for name in ("reward", "estimated_minutes", "assignments_per_task")}
-    cost, hint = _cost(organisation=organisation, coop=coop, reward=values["reward"],
-                       minutes=values["estimated_minutes"], per_task=values["assignments_per_task"], tasks=tasks)
-    return {"cost": cost, "cost_hint": hint, "preview_tasks": tasks}
 
 
 def _form_errors(form, exc):
@@ -156,7 +144,7 @@ def project_edit(request, pk):
             return redirect("tasks:requester_project", pk=project.pk)
     return render(request, "tasks/requester/project_form.html", {
         "form": form, "organisation": project.organisation, "project": project,
-        **_form_cost(request, form, organisation=project.organisation, coop=project.coop, project=project)})
+        **form_cost(request, form, organisation=project.organisation, coop=project.coop, project=project)})
 
 
 @login_required
@@ -225,39 +213,6 @@ def import_status(request, pk):
                                                                     "project": task_import.project})
 
 
-def _positive_int(text, high):
-    text = str(text or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= high else None
-
-
-def _cost(*, organisation, coop, reward, minutes, per_task, tasks):
-    """The cost figures (tasks.selectors.publish_cost) from what the form holds, or None and a
-    hint saying what is missing. Typed values are checked here: anything bad is a hint, never an
-    error."""
-    if coop is None:
-        return None, _("Choose the coop to see what publishing will cost.")
-    try:
-        reward = parse_amount(reward) if not isinstance(reward, int) else reward
-    except DomainError:
-        reward = None
-    minutes, per_task, tasks = (value if isinstance(value, int) else _positive_int(value, high)
-                                for value, high in ((minutes, 24 * 60), (per_task, 50), (tasks, 100_000)))
-    if not reward or not minutes or not per_task or not tasks:
-        return None, _("Type the reward, the estimated minutes, the assignments per task and the number of tasks "
-                       "to see what publishing will cost.")
-    rulebook = rulebook_in_force(coop=coop)
-    return selectors.publish_cost(organisation=organisation, rulebook=rulebook, reward=reward,
-                                  estimated_minutes=minutes, slots=tasks * per_task), ""
-
-
-def _project_cost(project):
-    tasks = project.tasks.count()
-    rulebook = rulebook_in_force(coop=project.coop)
-    return selectors.publish_cost(organisation=project.organisation, rulebook=rulebook, reward=project.reward,
-                                  estimated_minutes=project.estimated_minutes,
-                                  slots=tasks * project.assignments_per_task)
-
-
 @login_required
 def project_publish(request, pk):
     """Publishing moves money, so it asks first: the page shows the total cost, the fees (the same
@@ -269,16 +224,16 @@ def project_publish(request, pk):
     if project.status != Project.Status.DRAFT:
         messages.error(request, _("This project was already published."))
         return redirect("tasks:requester_project", pk=project.pk)
-    cost = _project_cost(project)
+    cost = project_cost_figures(project)
     if request.method == "POST":
-        confirmed = _positive_int(request.POST.get("confirm_total"), 10**15)
+        confirmed = positive_int(request.POST.get("confirm_total"), 10**15)
         if confirmed is None:
             return redirect("tasks:requester_publish", pk=project.pk)
         try:  # the service publishes only at the confirmed total, checked under the project's lock
             services.project_publish(actor=request.user, project=project, expected_amount=confirmed)
         except DomainError as exc:
             messages.error(request, exc.message)
-            cost = _project_cost(project)
+            cost = project_cost_figures(project)
         else:
             messages.success(request, _("Published: the money is in escrow and members can start."))
             return redirect("tasks:requester_project", pk=project.pk)
@@ -300,8 +255,8 @@ def project_cost(request):
     project = _project(request, request.GET["project"]) if str(request.GET.get("project", "")).isdigit() else None
     if project is not None and project.organisation_id != organisation.pk:
         raise Http404
-    coop = project.coop if project else Coop.objects.filter(pk=_positive_int(request.GET.get("coop"), 2**31)).first()
-    cost, hint = _cost(organisation=organisation, coop=coop, reward=request.GET.get("reward"),
+    coop = project.coop if project else Coop.objects.filter(pk=positive_int(request.GET.get("coop"), 2**31)).first()
+    cost, hint = cost_figures(organisation=organisation, coop=coop, reward=request.GET.get("reward"),
                        minutes=request.GET.get("estimated_minutes"), per_task=request.GET.get("assignments_per_task"),
                        tasks=request.GET.get("tasks"))
     return render(request, "tasks/requester/_cost.html", {"cost": cost, "cost_hint": hint})

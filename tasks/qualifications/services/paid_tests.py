@@ -38,7 +38,7 @@ from tasks.qualifications.permissions import owner_require
 from tasks.qualifications.selectors import attempt_blocker
 from tasks.qualifications.services.qualifications import _active_grant, _grant, qualification_create
 from tasks.questions import answers_validate, form_validate
-from tasks.services.publishing import terms_of
+from tasks.selectors import terms_of
 
 EXPIRY_GRACE = timedelta(hours=1)  # unsubmitted attempts expire this long after their time limit
 MAX_FUNDED_ATTEMPTS = 10_000
