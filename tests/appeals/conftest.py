@@ -4,12 +4,14 @@ from django.db import connection
 from coop.eventlog.checkpoints import checkpoint_sign
 from coop.eventlog.sequencer import sequence_pending
 from coop.eventlog.services import event_record
+from tasks.appeals.services import appeal_draw, appeal_file
 from tasks.services import assignment_approve, assignment_claim, assignment_reject, assignment_submit
 from tests.factories import CoopFactory, member
 from tests.factories.tasks import published_project  # noqa: F401 (re-exported for the appeal tests)
 
 EXPLANATION = "The transcription skips the second half of the receipt entirely."
 STATEMENT = "I transcribed every line; the second half of the receipt is blank in the image."
+REASON = "The image really is blank below the total."
 
 # 10% fee, 80% of it to the juror fund: one approval of 12,000 feeds 960 into the fund,
 # enough to pay four jurors 200 each (floor 1,200/h × 10 minutes).
@@ -48,3 +50,14 @@ def case():
     return {"coop": coop, "members": members, "project": project, "owner": owner, "worker": worker,
             "rejected": rejected, "approved": done[1]}
 
+
+@pytest.fixture
+def drawn(case):
+    """`case` with the rejection appealed, sealed in a checkpoint and its jury drawn."""
+    appeal = appeal_file(member=case["worker"], assignment=case["rejected"], statement=STATEMENT)
+    seal()
+    appeal_draw(appeal_id=appeal.pk)
+    appeal.refresh_from_db()
+    case["appeal"] = appeal
+    case["jurors"] = [s.juror for s in appeal.seats.select_related("juror", "juror__profile")]
+    return case

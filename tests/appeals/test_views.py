@@ -3,26 +3,15 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from accounts.pseudonyms import worker_pseudonym
 from tasks.appeals.models import Appeal, JurySeat
-from tasks.appeals.services import appeal_draw, appeal_file
-from tests.appeals.conftest import STATEMENT, seal
+from tasks.appeals.services import appeal_file
+from tests.appeals.conftest import REASON, STATEMENT
 from tests.factories import steward
 
 pytestmark = pytest.mark.django_db
 
-REASON = "The image really is blank below the total."
 
 
-@pytest.fixture
-def drawn(case):
-    appeal = appeal_file(member=case["worker"], assignment=case["rejected"], statement=STATEMENT)
-    seal()
-    appeal_draw(appeal_id=appeal.pk)
-    appeal.refresh_from_db()
-    case["appeal"] = appeal
-    case["jurors"] = [s.juror for s in appeal.seats.select_related("juror", "juror__profile")]
-    return case
 
 
 def test_member_files_an_appeal_from_the_page_and_bad_input_keeps_the_form(client, case):
@@ -87,46 +76,6 @@ def test_decision_and_reasons_shown_to_member_and_requester(client, drawn):
     # the requester sees no juror or member names
     for juror in drawn["jurors"]:
         assert juror.email not in page and juror.profile.display_name not in page
-
-
-def test_requester_api_sees_the_worker_pseudonym_only(client, drawn):
-    appeal, owner, worker = drawn["appeal"], drawn["owner"], drawn["worker"]
-    client.force_login(owner)
-    body = client.get(f"/api/appeals/{appeal.pk}/").json()
-    assert body["worker"] == worker_pseudonym(user=worker, organisation=appeal.organisation)
-    assert worker.email not in str(body) and worker.profile.display_name not in str(body)
-    answer = client.post(f"/api/appeals/{appeal.pk}/answer/", {"text": "short"}, content_type="application/json")
-    assert answer.status_code == 400 and answer.json()["code"] == "answer_required"
-    ok = client.post(f"/api/appeals/{appeal.pk}/answer/", {"text": "Every line had to be typed, blank or not."},
-                     content_type="application/json")
-    assert ok.status_code == 200 and ok.json()["requester_answer"].startswith("Every line")
-
-
-def test_api_votes_and_errors(client, drawn):
-    appeal = drawn["appeal"]
-    client.force_login(drawn["members"][7] if drawn["members"][7].pk not in appeal.draw_order[:3]
-                       else drawn["worker"])
-    assert client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "overturn", "reason": REASON},
-                       content_type="application/json").status_code == 404
-    client.force_login(drawn["jurors"][0])
-    bad = client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "maybe", "reason": REASON},
-                      content_type="application/json")
-    assert bad.status_code == 400 and set(bad.json()) == {"code", "message", "extra"}
-    ok = client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "uphold", "reason": REASON},
-                     content_type="application/json")
-    assert ok.status_code == 200 and ok.json()["status"] == "voted"
-    again = client.post(f"/api/appeals/{appeal.pk}/vote/", {"vote": "uphold", "reason": REASON},
-                        content_type="application/json")
-    assert again.status_code == 409 and again.json()["code"] == "already_voted"
-
-
-def test_public_record_and_scorecard_api(client, case):
-    slug = case["project"].organisation.slug
-    page = client.get(reverse("appeals:record", args=[slug]))
-    assert page.status_code == 200
-    body = client.get(f"/api/requesters/{slug}/scorecard/").json()
-    assert body["reviewed"] == 2 and body["rejected"] == 1 and body["members_paid"] == 1
-    assert client.get("/api/requesters/nobody/scorecard/").status_code == 404
 
 
 def test_feed_and_project_page_show_the_requesters_record(client, case):
