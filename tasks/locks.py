@@ -45,6 +45,12 @@ def open_slots_for_update(project_id: int):
                 .order_by("pk").values_list("pk", flat=True))
 
 
+def task_open_slots_for_update(task_id: int):
+    """Lock one task's open slots (pk order); returns their ids."""
+    return list(_for_update(Slot.objects).filter(task_id=task_id, status=Slot.Status.OPEN)
+                .order_by("pk").values_list("pk", flat=True))
+
+
 def unpaid_slots_for_update(project_id: int):
     """Lock the project's slots whose money is still in escrow: open ones and those whose live
     assignment is not yet paid or refunded (pk order). For raising the reward to the floor."""

@@ -104,6 +104,9 @@ class Task(models.Model):
     data = models.JSONField(default=dict)
     line = models.PositiveIntegerField(null=True, blank=True, help_text="line in the CSV it came from")
     created_at = models.DateTimeField(default=timezone.now)
+    # closed by its requester (`task_close`): its open slots were refunded, and a slot given
+    # back later is refunded rather than reopened
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]

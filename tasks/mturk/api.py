@@ -13,6 +13,7 @@ from functools import cache
 from botocore.loaders import Loader
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -29,7 +30,7 @@ from coop.core.money import parse_amount
 from coop.federation.access import HasKeyScope, Scope
 from tasks.mturk import ids, selectors, services
 from tasks.mturk.models import Hit, HitType, WorkerBlock
-from tasks.mturk.protocol import TARGET_PREFIX, MturkError, error_response, json_response
+from tasks.mturk.protocol import TARGET_PREFIX, MturkError, error_response, from_timestamp, json_response
 from tasks.mturk.sigv4 import SignatureError, verify
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,84 @@ def list_worker_blocks(key, params):
     return out
 
 
+def list_reviewable_hits(key, params):
+    wanted = params.get("Status", "Reviewable")
+    if wanted not in ("Reviewable", "Reviewing"):
+        raise MturkError("Status is Reviewable or Reviewing.")
+    qs = Hit.objects.filter(organisation=key.organisation, deleted_at__isnull=True)
+    if params.get("HITTypeId"):
+        qs = qs.filter(hit_type__code=_str(params, "HITTypeId"))
+    now = timezone.now()
+    # the status is computed per HIT (open slots, work in progress): read in pages of HITs
+    rows, token = [], params.get("NextToken")
+    size = params.get("MaxResults", selectors.DEFAULT_PAGE)
+    while len(rows) < (size if isinstance(size, int) else 0):
+        batch, token = selectors.page(selectors.hits_with_counts(qs), {**params, "NextToken": token}, order="-pk")
+        rows += [hit for hit in batch if selectors.hit_status(hit, now) == wanted]
+        if token is None:
+            break
+    out = {"NumResults": len(rows[:size]), "HITs": [selectors.hit_out(hit, now) for hit in rows[:size]]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def _hit(key, params):
+    hit = selectors.hit_for(organisation=key.organisation, code=_str(params, "HITId"))
+    if hit.deleted_at:
+        raise MturkError(f"Hit {hit.code} was deleted.", "AWS.MechanicalTurk.HITDoesNotExist")
+    return hit
+
+
+def update_expiration_for_hit(key, params):
+    hit = _hit(key, params)
+    if "ExpireAt" not in params:
+        raise MturkError("ExpireAt is required.")
+    services.hit_expiration_update(key=key, hit=hit, expire_at=from_timestamp(params["ExpireAt"], "ExpireAt"))
+    return {}
+
+
+def delete_hit(key, params):
+    services.hit_delete(key=key, hit=_hit(key, params))
+    return {}
+
+
+def create_additional_assignments_for_hit(key, params):
+    services.hit_assignments_add(key=key, hit=_hit(key, params), count=params.get("NumberOfAdditionalAssignments"),
+                                 token=params.get("UniqueRequestToken"))
+    return {}
+
+
+def update_hit_review_status(key, params):
+    revert = params.get("Revert", False)
+    if not isinstance(revert, bool):
+        raise MturkError("Revert must be true or false.")
+    services.hit_review_status_update(key=key, hit=_hit(key, params), revert=revert)
+    return {}
+
+
+def notify_workers(key, params):
+    from accounts.models import User
+    from coop.core.errors import NotFound
+
+    worker_ids = params.get("WorkerIds")
+    if not isinstance(worker_ids, list) or not 1 <= len(worker_ids) <= services.NOTIFY_MAX_WORKERS:
+        raise MturkError(f"WorkerIds lists 1 to {services.NOTIFY_MAX_WORKERS} workers.")
+    candidates = list(User.objects.filter(assignments__project__organisation=key.organisation).distinct())
+    members, failures = [], []
+    for worker in worker_ids:
+        try:
+            members.append(worker_from_pseudonym(organisation=key.organisation, pseudonym=ids.pseudonym_of(worker),
+                                                 candidates=candidates))
+        except NotFound:
+            failures.append({"NotifyWorkersFailureCode": "HardFailure", "WorkerId": str(worker),
+                             "NotifyWorkersFailureMessage": "No such worker has worked for you."})
+    if members:
+        services.workers_notify(key=key, members=members, subject=params.get("Subject"),
+                                text=params.get("MessageText"))
+    return {"NotifyWorkersFailureStatuses": failures}
+
+
 OPERATIONS = {
     "GetAccountBalance": (Scope.READ, get_account_balance, False),
     "CreateHIT": (Scope.PROJECTS, create_hit, True),
@@ -240,6 +319,12 @@ OPERATIONS = {
     "CreateWorkerBlock": (Scope.REVIEW, create_worker_block, True),
     "DeleteWorkerBlock": (Scope.REVIEW, delete_worker_block, True),
     "ListWorkerBlocks": (Scope.READ, list_worker_blocks, False),
+    "ListReviewableHITs": (Scope.READ, list_reviewable_hits, False),
+    "UpdateExpirationForHIT": (Scope.PROJECTS, update_expiration_for_hit, True),
+    "DeleteHIT": (Scope.PROJECTS, delete_hit, True),
+    "CreateAdditionalAssignmentsForHIT": (Scope.PROJECTS, create_additional_assignments_for_hit, True),
+    "UpdateHITReviewStatus": (Scope.REVIEW, update_hit_review_status, True),
+    "NotifyWorkers": (Scope.REVIEW, notify_workers, True),
 }
 
 

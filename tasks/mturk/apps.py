@@ -9,8 +9,11 @@ class MturkConfig(AppConfig):
 
     def ready(self):
         # imports in ready(), not at the top: models and services load once the app registry is ready
+        from tasks.eligibility import register_check
+        from tasks.mturk.eligibility import block_reasons
         from tasks.mturk.selectors import work_frame_url
         from tasks.selectors import register_work_frame
 
+        register_check(block_reasons)  # a requester's private block keeps the member from its work
         # the member's work page shows an MTurk HTML or external question in a sandboxed frame
         register_work_frame(work_frame_url)

@@ -116,3 +116,31 @@ class WorkerBlock(models.Model):
 
     def __str__(self):
         return f"block by {self.organisation_id}"
+
+
+class AssignmentsToken(models.Model):
+    """CreateAdditionalAssignmentsForHIT's UniqueRequestToken: the same token adds once."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=80)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "token"], name="mturk_assignments_token_once")]
+
+    def __str__(self):
+        return f"assignments token {self.token}"
+
+
+class Notified(models.Model):
+    """One NotifyWorkers call (for its hourly limit): when and to how many, never to whom."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    workers = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self):
+        return f"notified {self.workers} workers"

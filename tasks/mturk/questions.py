@@ -215,8 +215,10 @@ def frame_answer(fields):
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
 
-def answers_xml(*, kind, answers, answer_map):
-    """The QuestionFormAnswers document of an assignment's answers (None when there are none)."""
+def answers_xml(*, kind, answers, answer_map, form=()):
+    """The QuestionFormAnswers document of an assignment's answers (None when there are none),
+    in the order of the question form (`form`: stored answers are a JSON object, whose key
+    order PostgreSQL does not keep)."""
     if not answers:
         return None
     items = []
@@ -230,7 +232,9 @@ def answers_xml(*, kind, answers, answer_map):
             grouped.setdefault(name, []).append(value)
         items = [(name, "FreeText", "|".join(values)) for name, values in grouped.items()]
     else:
-        for name, value in answers.items():
+        order = [f["name"] for f in form or ()]
+        names = [n for n in order if n in answers] + [n for n in answers if n not in order]
+        for name, value in ((n, answers[n]) for n in names):
             mapping = answer_map.get(name, {"id": name})
             choices = mapping.get("choices")
             if choices:

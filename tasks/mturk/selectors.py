@@ -121,7 +121,8 @@ def assignment_out(assignment, hit):
         out["ApprovalTime"] = assignment.reviewed_at
     if status == "Rejected" and assignment.reviewed_at:
         out["RejectionTime"] = assignment.reviewed_at
-    answer = answers_xml(kind=hit.kind, answers=assignment.answers, answer_map=hit.answer_map)
+    answer = answers_xml(kind=hit.kind, answers=assignment.answers, answer_map=hit.answer_map,
+                         form=project.question_form)
     if answer:
         out["Answer"] = answer
     if assignment.rejection_explanation:

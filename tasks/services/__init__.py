@@ -28,6 +28,7 @@ from tasks.services.review import (
     assignment_request_revision,
     assignments_approve,
 )
+from tasks.services.task_slots import task_close, task_slots_add
 from tasks.services.work import (
     assignment_draft_save,
     assignment_expire,
@@ -46,7 +47,7 @@ __all__ = [
     "data_consent_give", "fair_share_cap", "fees_for", "project_cancel", "project_create", "project_pause",
     "project_floor_check", "project_floor_raise",
     "project_publish", "project_resume", "project_unwatch", "project_update", "project_watch", "slot_reopen",
-    "tasks_add", "tasks_validate", "watchers_notify",
+    "tasks_add", "tasks_validate", "watchers_notify", "task_close", "task_slots_add",
 ]
 
 from tasks.services.imports import task_import_create, task_import_run  # noqa: E402

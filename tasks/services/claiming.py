@@ -21,7 +21,7 @@ from tasks import escrow
 from tasks.eligibility import MemberContext, eligibility_with
 from tasks.errors import FairShareReached, InvalidState, NoFreeSlot, NotEligible, OpenCapReached
 from tasks.locks import free_slot_for_update, project_for_update, slot_for_update
-from tasks.models import Assignment, Project, Slot
+from tasks.models import Assignment, Project, Slot, Task
 
 ENDED = (Assignment.Status.RETURNED, Assignment.Status.EXPIRED)
 
@@ -91,10 +91,11 @@ def slot_reopen(*, slot, project, assignment, actor: User | None = None):
     cancelled and refunds the slot itself, or this runs first and the cancel, which waits for
     the lock, then finds the slot open and refunds it with the others. Read without the lock, a
     cancel in between left the slot open in a cancelled project, its money stranded in escrow
-    (issue 24)."""
+    (issue 24). A task closed by its requester (`task_close`, under the same lock) likewise."""
     project = project_for_update(project.pk)
     slot = slot_for_update(slot.pk)
-    if project.status == Project.Status.CANCELLED:
+    if project.status == Project.Status.CANCELLED or Task.objects.filter(pk=slot.task_id,
+                                                                          closed_at__isnull=False).exists():
         slot.status = Slot.Status.CANCELLED
         slot.save(update_fields=["status"])
         escrow.refund_slot(project=project, slot=slot, actor=actor)

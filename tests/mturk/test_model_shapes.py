@@ -6,11 +6,13 @@ epoch seconds), no member the model does not know, and every member the model re
 
 import json
 import re
+from datetime import UTC, datetime
 
 from botocore.loaders import Loader
 
 from tasks.models import Project
 from tasks.mturk.api import OPERATIONS
+from tasks.mturk.models import Hit
 from tests.mturk.conftest import HTML, member_does_the_work
 
 MODEL = Loader().load_service_model("mturk", "service-2", api_version="2017-01-17")
@@ -90,6 +92,15 @@ def test_every_operation_matches_the_model(mturk, world):
     mturk.create_worker_block(WorkerId=second["WorkerId"], Reason="Private: answers at random.")
     mturk.list_worker_blocks()
     mturk.delete_worker_block(WorkerId=second["WorkerId"], Reason="Changed our mind.")
+    mturk.notify_workers(Subject="New batch", MessageText="A new batch opens tomorrow.",
+                         WorkerIds=[first["WorkerId"], "AWNOTAWORKER"])
+    mturk.update_hit_review_status(HITId=hit["HITId"], Revert=False)
+    mturk.list_reviewable_hits(Status="Reviewing")
+    mturk.create_additional_assignments_for_hit(HITId=hit["HITId"], NumberOfAdditionalAssignments=1,
+                                                UniqueRequestToken="more-1")
+    mturk.update_expiration_for_hit(HITId=hit["HITId"], ExpireAt=datetime(2020, 1, 1, tzinfo=UTC))
+    dogs = Hit.objects.get(requester_annotation="dogs-1").code
+    mturk.delete_hit(HITId=dogs)
 
     assert set(raw) == set(OPERATIONS), f"not exercised: {sorted(set(OPERATIONS) - set(raw))}"
     errors = []

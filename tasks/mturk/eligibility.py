@@ -1,0 +1,20 @@
+"""A private block (CreateWorkerBlock) keeps a member from that organisation's work. The
+reason shown does not say who blocked them (docs/mturk.md "Deliberate differences")."""
+
+from django.utils.translation import gettext as _
+
+from tasks.eligibility import reason
+from tasks.mturk.models import WorkerBlock
+
+
+def block_reasons(*, member, project, ctx=None):
+    cache = ctx.cache if ctx is not None else {}
+    if "mturk_blocked_by" not in cache:
+        cache["mturk_blocked_by"] = set(WorkerBlock.objects.filter(member_id=getattr(member, "pk", None))
+                                        .values_list("organisation_id", flat=True))
+    if project.organisation_id in cache["mturk_blocked_by"]:
+        return [reason("not_offered", _("This work is not offered to you."))]
+    return []
+
+
+block_reasons.wants_context = True
