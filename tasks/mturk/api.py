@@ -282,9 +282,6 @@ def update_hit_review_status(key, params):
 
 
 def notify_workers(key, params):
-    from accounts.models import User
-    from coop.core.errors import NotFound
-
     worker_ids = params.get("WorkerIds")
     if not isinstance(worker_ids, list) or not 1 <= len(worker_ids) <= services.NOTIFY_MAX_WORKERS:
         raise MturkError(f"WorkerIds lists 1 to {services.NOTIFY_MAX_WORKERS} workers.")

@@ -14,7 +14,9 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from accounts.services import notify
 from coop.core.errors import DomainError
 from coop.core.money import format_amount, parse_amount
 from coop.eventlog.services import event_record
@@ -412,10 +414,6 @@ NOTIFY_MAX_WORKERS = 100
 def workers_notify(*, key, members, subject, text, now=None):
     """NotifyWorkers: a private notice to each member, under your pseudonym for them (they see
     the organisation's name, as on its projects). Rate-limited per organisation."""
-    from django.utils.translation import gettext_noop
-
-    from accounts.services import notify
-
     now = now or timezone.now()
     subject, text = str(subject or "").strip(), str(text or "").strip()
     if not subject or len(subject) > 200 or not text or len(text) > 4096 or "\x00" in subject + text:
