@@ -78,5 +78,11 @@ def refund_cancelled(*, project, amount, actor=None):
     _refund(project=project, amount=amount, key=f"project:{project.pk}:cancel", actor=actor)
 
 
+def refund_closed_task(*, project, task_id, slot_ids, amount, actor=None):
+    """A task closed by its requester (tasks.services.task_close): its open slots, `amount` in
+    all (key `task:<id>:close:<first slot id>`: a task may be closed again after slots are added)."""
+    _refund(project=project, amount=amount, key=f"task:{task_id}:close:{min(slot_ids)}", actor=actor)
+
+
 def bonus(*, organisation, user, amount, key, actor=None, memo=""):
     _ledger().bonus_pay(organisation=organisation, user=user, amount=amount, key=key, actor=actor, memo=memo)

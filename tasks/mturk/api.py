@@ -115,15 +115,12 @@ def list_hits(key, params):
     return out
 
 
-STATUS_NAMES = {"Submitted", "Approved", "Rejected"}
-
-
 def list_assignments_for_hit(key, params):
     hit = selectors.hit_for(organisation=key.organisation, code=_str(params, "HITId"))
     wanted = params.get("AssignmentStatuses")
     qs = selectors.assignments_of_hit(hit)
     if wanted:
-        if not isinstance(wanted, list) or set(wanted) - STATUS_NAMES:
+        if not isinstance(wanted, list) or set(wanted) - {"Submitted", "Approved", "Rejected"}:
             raise MturkError("AssignmentStatuses are drawn from Submitted, Approved and Rejected.")
         qs = qs.filter(status__in=[s for s, name in selectors.STATUS.items() if name in wanted])
     rows, token = selectors.page(qs, params)
@@ -134,8 +131,7 @@ def list_assignments_for_hit(key, params):
 
 
 def _assignment(key, params):
-    assignment, hit = selectors.assignment_for(organisation=key.organisation, code=_str(params, "AssignmentId"))
-    return assignment, hit
+    return selectors.assignment_for(organisation=key.organisation, code=_str(params, "AssignmentId"))
 
 
 def get_assignment(key, params):

@@ -44,8 +44,7 @@ def task_close(*, actor, task, now=None):
         slots = list(Slot.objects.filter(pk__in=open_slots))
         Slot.objects.filter(pk__in=open_slots).update(status=Slot.Status.CANCELLED)
         amount = sum(project.reward + slot.fee for slot in slots) if project.published_at else 0
-        escrow.refund(project=project, amount=amount, key=f"task:{task.pk}:close:{open_slots[0]}", actor=actor)
-        project.save(update_fields=["escrow_refunded"])
+        escrow.refund_closed_task(project=project, task_id=task.pk, slot_ids=open_slots, amount=amount, actor=actor)
     if task.closed_at is None or open_slots:
         Task.objects.filter(pk=task.pk, closed_at__isnull=True).update(closed_at=now)
         event_record(type="task.closed", coop=project.coop_id, actor=actor, subject=project,
