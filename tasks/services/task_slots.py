@@ -19,7 +19,7 @@ from tasks.errors import InvalidState
 from tasks.fees import batch_fees
 from tasks.locks import project_for_update, task_open_slots_for_update
 from tasks.models import Project, Slot, Task
-from tasks.services.publishing import _terms_of
+from tasks.selectors import terms_of
 
 MAX_SLOTS_PER_TASK = 50
 
@@ -69,7 +69,7 @@ def task_slots_add(*, actor, task, count, now=None):
     first = 0 if existing is None else existing + 1
     if isinstance(count, bool) or not isinstance(count, int) or count < 1 or first + count > MAX_SLOTS_PER_TASK:
         raise InvalidState("too_many_slots", _("A task has at most %(n)s slots.") % {"n": MAX_SLOTS_PER_TASK})
-    terms = _terms_of(project, rulebook_in_force(coop=project.coop))
+    terms = terms_of(project, rulebook_in_force(coop=project.coop))
     fees = batch_fees(reward=project.reward, slots=count, rulebook=terms)
     Slot.objects.bulk_create([Slot(task=task, project=project, number=first + i, status=Slot.Status.OPEN,
                                    fee_coop=c, fee_federation=f, fee_juror=j)
