@@ -4,7 +4,7 @@
 header (the ledger's mechanism: same key and body -> the first response again; same key,
 other body -> 409). Workers appear only under their pseudonym for the organisation."""
 
-from django.db.models import Count, Q
+from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -20,7 +20,7 @@ from coop.federation.access import Scope
 from coop.federation.models import Coop
 from ledger.idempotency import idempotent
 from tasks import services
-from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot
+from tasks.models import DATA_FLAG_CODES, Assignment, Project
 from tasks.services.publishing import MAX_TASKS_PER_CALL
 
 ORGANISATION = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
@@ -153,7 +153,7 @@ class BonusOutSerializer(serializers.Serializer):
 
 
 def _with_remaining(qs):
-    return qs.annotate(remaining=Count("slots", filter=Q(slots__status=Slot.Status.OPEN)))
+    return qs.annotate(remaining=F("open_slots"))
 
 
 def _project_out(project):

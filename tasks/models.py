@@ -57,6 +57,10 @@ class Project(models.Model):
     escrow_held = models.BigIntegerField(default=0)
     escrow_refunded = models.BigIntegerField(default=0)
     holds = models.PositiveIntegerField(default=0)  # number of escrow holds (key project:<id>:hold:<n>)
+    # how many of its slots are open (claimable): kept in the same transaction as every slot
+    # that opens, is taken, reopens or is cancelled (tasks/services/claiming.py), so the feed
+    # reads it instead of counting slots and a claim stops at 0 without scanning them
+    open_slots = models.PositiveIntegerField(default=0)
     # the floor at the measured median time (tasks/services/floor.py)
     floor_paused_at = models.DateTimeField(null=True, blank=True)
     floor_median_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -209,6 +213,8 @@ class Assignment(models.Model):
             models.Index(fields=["status", "submitted_at"]),
             models.Index(fields=["status", "deadline_at"]),
             models.Index(fields=["status", "appeal_deadline"]),
+            # the latest measured times of a project, read at every submission (tasks/services/floor.py)
+            models.Index(fields=["project", "submitted_at"], name="assignment_project_submitted"),
         ]
 
     def __str__(self):

@@ -92,6 +92,15 @@ def _throttle_counts_apart():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _rulebooks_apart():
+    """Rolled-back tests reuse primary keys: each test starts with an empty rulebook cache."""
+    from coop.federation.selectors import rulebooks_forget
+
+    rulebooks_forget()
+    yield
+
+
 @pytest.fixture
 def shipped_rates(settings):
     """The rates Atelier ships with (coop/settings.py), for tests of throttling itself."""

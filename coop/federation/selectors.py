@@ -47,15 +47,60 @@ def _version_at(coop, at):
     return qs.first()
 
 
+# Rulebook versions are immutable, written once with their articles (a change is a new version:
+# governance adopts it), so what a version says is cached per process under the version's
+# identity. Finding the version in force still asks the database (one indexed row), so an
+# adoption counts at once in every process. Bounded: the oldest entries go first.
+_VERSIONS = {}
+_NUMBERED = {}  # (coop id, number) -> key in _VERSIONS
+_VERSIONS_MAX = 256
+
+
+def _version_key(version):
+    return (version.pk, version.coop_id, version.number, version.created_at)
+
+
+def rulebooks_forget():
+    """Empty this process's cache of rulebook versions (tests that reuse primary keys)."""
+    _VERSIONS.clear()
+    _NUMBERED.clear()
+
+
+def _rulebook_of(coop, version):
+    key = _version_key(version)
+    cached = _VERSIONS.get(key)
+    if cached is None:
+        articles = tuple(Article.objects.filter(rulebook=version).order_by("number"))
+        parameters = spec.with_defaults(version.parameters, spec.default_parameters() if version.coop_id is not None
+                                        else spec.default_federation_bounds())
+        cached = (version, parameters, articles)
+        if len(_VERSIONS) >= _VERSIONS_MAX:
+            rulebooks_forget()
+        _VERSIONS[key] = cached
+        _NUMBERED[(version.coop_id, version.number)] = key
+    record, parameters, articles = cached
+    return Rulebook(coop, record.number, record.effective_at, dict(parameters), list(articles), record)
+
+
 def rulebook_in_force(*, coop, at: datetime | None = None):
     """The coop's rulebook version in force at `at` (default now), with its articles."""
     version = _version_at(coop, at)
     if version is None:
         raise NotFound("no_rulebook", _("This coop has no rulebook in force yet."))
-    articles = list(Article.objects.filter(rulebook=version).order_by("number"))
-    parameters = spec.with_defaults(version.parameters, spec.default_parameters() if coop is not None
-                                    else spec.default_federation_bounds())
-    return Rulebook(coop, version.number, version.effective_at, parameters, articles, version)
+    return _rulebook_of(coop, version)
+
+
+def rulebook_numbered(*, coop, number: int):
+    """The coop's rulebook version `number` (a caller that already read which version is in
+    force, e.g. inside the claim's one query): from the cache, or one query the first time."""
+    coop_id = getattr(coop, "pk", coop)
+    cached = _VERSIONS.get(_NUMBERED.get((coop_id, number)))
+    if cached is not None:
+        return _rulebook_of(coop, cached[0])
+    version = RulebookVersion.objects.filter(coop=coop_id, number=number).first()
+    if version is None:
+        raise NotFound("no_rulebook", _("This coop has no rulebook in force yet."))
+    return _rulebook_of(coop, version)
 
 
 def federation_bounds(*, at: datetime | None = None):

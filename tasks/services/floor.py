@@ -17,7 +17,7 @@ its services. Keys: `project:<id>:hold:<n>` for the escrow top-up and
 import statistics
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,10 +25,11 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.notices import money
 from accounts.services import notify
+from coop.core.db import execute_one
 from coop.core.errors import DomainError
 from coop.core.money import format_amount
 from coop.eventlog.services import event_record
-from coop.federation.selectors import rulebook_in_force
+from coop.federation.selectors import rulebook_in_force, rulebook_numbered
 from tasks import escrow
 from tasks.access import staff_check
 from tasks.errors import InvalidState
@@ -39,11 +40,29 @@ from tasks.models import Assignment, Project, Slot
 SAMPLE = 500  # the latest submissions the median is taken over
 
 
-def _measured(project_id):
-    seconds = list(Assignment.objects.filter(project_id=project_id, time_spent_seconds__isnull=False,
+# The latest SAMPLE measured times, their count and median, and the coop's rulebook number in
+# force, in one statement (run at every submission: issue 18). percentile_cont(0.5) is the
+# median as `statistics.median` takes it (the mean of the two middle values of an even count).
+MEASURED_SQL = """
+SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY x.t),
+       (SELECT v.number FROM federation_rulebookversion v
+         WHERE v.coop_id = %(coop)s AND v.effective_at <= %(now)s ORDER BY v.number DESC LIMIT 1)
+  FROM (SELECT a.time_spent_seconds AS t FROM tasks_assignment a
+         WHERE a.project_id = %(project)s AND a.time_spent_seconds IS NOT NULL AND a.submitted_at IS NOT NULL
+         ORDER BY a.submitted_at DESC, a.id DESC LIMIT %(sample)s) x
+"""
+
+
+def _measured(project):
+    """(submissions measured, their median in seconds or None, the rulebook in force)."""
+    if connection.vendor == "postgresql":
+        count, median, number = execute_one(MEASURED_SQL, {"coop": project.coop_id, "now": timezone.now(),
+                                                           "project": project.pk, "sample": SAMPLE})
+        return count, median, rulebook_numbered(coop=project.coop_id, number=number)
+    seconds = list(Assignment.objects.filter(project_id=project.pk, time_spent_seconds__isnull=False,
                                              submitted_at__isnull=False)
                    .order_by("-submitted_at", "-pk").values_list("time_spent_seconds", flat=True)[:SAMPLE])
-    return seconds
+    return len(seconds), statistics.median(seconds) if seconds else None, rulebook_in_force(coop=project.coop_id)
 
 
 def floor_reward(*, floor, median_seconds):
@@ -51,19 +70,20 @@ def floor_reward(*, floor, median_seconds):
     return -(-floor * median_seconds // 3600)
 
 
-def project_floor_check(*, project_id: int, now: datetime | None = None):
+def project_floor_check(*, project_id: int, now: datetime | None = None, project=None):
     """Pause an open project whose reward is under the floor at the members' measured median time,
     once it has enough submissions. Runs inside the caller's transaction (a submission); returns
-    True when it paused the project."""
+    True when it paused the project. `project`, when given, is the project as just read in
+    this transaction (with its organisation)."""
     now = now or timezone.now()
-    project = Project.objects.select_related("coop").get(pk=project_id)
+    if project is None:
+        project = Project.objects.select_related("organisation").get(pk=project_id)
     if project.status != Project.Status.OPEN or project.floor_paused_at is not None:
         return False
-    rulebook = rulebook_in_force(coop=project.coop)
-    seconds = _measured(project_id)
-    if len(seconds) < rulebook["floor_check_submissions"]:
+    submissions, median, rulebook = _measured(project)
+    if submissions < rulebook["floor_check_submissions"]:
         return False
-    median = max(1, int(statistics.median(seconds)))
+    median = max(1, int(median))
     floor = rulebook["floor_hourly_rate"]
     if project.reward * 3600 >= floor * median:
         return False
@@ -77,7 +97,7 @@ def project_floor_check(*, project_id: int, now: datetime | None = None):
     needed = floor_reward(floor=floor, median_seconds=median)
     event_record(type="project.paused_below_floor", coop=project.coop_id, subject=project,
                  payload={"project": project.pk, "organisation": project.organisation_id, "median_seconds": median,
-                          "submissions": len(seconds), "reward": project.reward, "floor_hourly_rate": floor,
+                          "submissions": submissions, "reward": project.reward, "floor_hourly_rate": floor,
                           "minimum_reward": needed, "rulebook_version": rulebook.version})
     for staff in project.organisation.staff.select_related("user"):
         notify(user=staff.user, kind="floor", link=f"/requester/projects/{project.pk}/",

@@ -197,6 +197,7 @@ def _slots_create(project, tasks, rulebook):
             slots.append(Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN,
                               fee_coop=coop, fee_federation=federation, fee_juror=juror))
     Slot.objects.bulk_create(slots, batch_size=2000)
+    project.open_slots += count
     project.fee_coop += fees.fee_coop
     project.fee_federation += fees.fee_federation
     project.fee_juror += fees.fee_juror
@@ -343,6 +344,7 @@ def project_cancel(*, actor: User, project, now: datetime | None = None):
         amount = len(open_slots) * project.reward + fees
     escrow.refund_cancelled(project=project, amount=amount, actor=actor)
     project.status = Project.Status.CANCELLED
+    project.open_slots = 0  # every open slot was just cancelled, under the project's lock
     project.cancelled_at = now or timezone.now()
     project.save()
     _event("project.cancelled", project, actor, slots=len(open_slots), refunded=amount)

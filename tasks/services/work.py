@@ -70,10 +70,10 @@ def assignment_submit(*, member: User, assignment, answers, now: datetime | None
     assignment.submitted_at = now
     if revising:
         assignment.revisions += 1
-    assignment.save()
+    assignment.save(update_fields=["time_spent_seconds", "answers", "draft", "status", "submitted_at", "revisions"])
     event_record(type="assignment.submitted", coop=assignment.project.coop_id, actor=member, subject=assignment,
                  payload=_payload(assignment, seconds=spent, revision=int(revising)))
-    project_floor_check(project_id=assignment.project_id, now=now)
+    project_floor_check(project_id=assignment.project_id, now=now, project=assignment.project)
     return assignment
 
 

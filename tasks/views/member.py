@@ -95,7 +95,7 @@ def project_detail(request, pk):
     sample = project.tasks.order_by("pk").first()
     return render(request, "tasks/project_detail.html", {
         "project": project, "reasons": reasons, "flags": [FLAG_LABELS.get(f, f) for f in project.data_flags],
-        "remaining": project.slots.filter(status="open").count(),
+        "remaining": project.open_slots,
         "watching": ProjectWatch.objects.filter(member=request.user, project=project).exists(),
         "consent_needed": any(r["code"] == "data_consent" for r in reasons),
         "fields": render_fields(project.question_form, sample.data if sample else {}),

@@ -45,6 +45,8 @@ def open_project(coop=None, *, tasks=3, organisation=None, fair_share_cap=None, 
         [Task(project=project, data={"image_url": f"https://img.example/{i}.jpg"}, line=i + 2) for i in range(tasks)])
     Slot.objects.bulk_create([Slot(task=t, project=project, number=n) for t in made
                               for n in range(project.assignments_per_task)])
+    project.open_slots = tasks * project.assignments_per_task
+    project.save(update_fields=["open_slots"])
     return project
 
 
