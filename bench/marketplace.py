@@ -1,17 +1,19 @@
-"""Benchmark: claiming and the task feed, against plain indexed SELECTs in the same run.
+"""Benchmark: claiming and the task feed, against baselines in the same run (issue 18).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/atelier_market .venv/bin/python bench/marketplace.py
 
-1. A published batch of --tasks tasks (one slot each) in a fresh coop of --members members.
-   --procs processes share the members; each member claims and submits until no slot is
-   free (`assignment_claim` + `assignment_submit`: membership lock, eligibility, fair share,
-   SKIP LOCKED slot, event). Claims/s and claim latency p50/p99.
-   Baseline: the same processes run the claim's plain indexed read
-   (`SELECT id FROM tasks_slot WHERE project_id = … AND status = 'open' ORDER BY id LIMIT 1`)
-   as many times: reads/s and p99. Ratio = claims/s ÷ reads/s.
+1. Claim + submit. Each of --rounds rounds: the baseline, pgbench TPC-B with 4 clients for
+   --seconds (`pgbench -i -s 4` in its own database, <name>_pgbench), then a newly published
+   batch of --tasks tasks (one slot each) in a coop of --members members: --procs processes
+   share the members, each member claims and submits until no slot is free or their fair
+   share is reached (`assignment_claim` + `assignment_submit`: the member's lock, eligibility,
+   fair share, the project's counter, a SKIP LOCKED slot, the events). Claims/s (a claim and
+   its submission each), claim latency p50/p99, ratio = claims/s / TPC-B tx/s; the median
+   round is reported. Checked each round: no slot given twice, every slot taken, nobody over
+   the fair share, the project's counter at 0.
 2. The task feed page (`GET /work/`, a logged-in member, through Django's test client) with
-   --feed-open open tasks in the coop's open projects: p50/p95 over --feed-requests requests.
-   Baseline: a plain indexed SELECT of the same project rows. Ratio = feed p95 ÷ SELECT p95.
+   --feed-open open tasks in the coop's open projects (10,000 per project): p50/p95 over
+   --feed-requests requests. Baseline: a plain indexed SELECT of the same project rows.
 The data stays in the database (a new coop per run). The last line is one JSON object.
 """
 
@@ -19,6 +21,9 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import re
+import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -28,11 +33,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
 
+from bench.common import django_setup, pg_args  # noqa: E402
 
-def django_setup():
-    import django
 
-    django.setup()
+def pgbench_database():
+    """pg_args() for pgbench's own database (<name>_pgbench), created if missing, initialised
+    at scale 4 (one branch per client, as bench/ledger.py)."""
+    args = pg_args()
+    args[-1] = f"{args[-1]}_pgbench"
+    subprocess.run(["createdb", *args[:-1], args[-1]], capture_output=True)  # fails harmlessly if it exists
+    subprocess.run(["pgbench", "-i", "-q", "-s", "4", *args], check=True, capture_output=True)
+    return args
+
+
+def pgbench_tpcb(args, seconds, clients=4):
+    subprocess.run(["psql", "-q", *args[:-1], "-d", args[-1], "-c", "CHECKPOINT"], check=True, capture_output=True)
+    out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds), *args],
+                         check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def load_average():
+    return round(os.getloadavg()[0], 2)
 
 
 def pct(values, p):
@@ -80,32 +102,25 @@ def make_world(tasks, members, tag):
 
 
 def claim_worker(args):
-    user_ids, project_id, baseline, count = args
+    """One process: its members claim and submit in turn until none can claim any more. Returns
+    (claim latencies, submissions, first claim's start, last submission's end) (wall clock)."""
+    user_ids, project_id = args
     django_setup()
-    from django.db import connection
-
     from accounts.models import User
     from tasks.errors import FairShareReached, NoFreeSlot
     from tasks.models import Project
+    from tasks.qualifications.eligibility import requirements_forget
     from tasks.services import assignment_claim, assignment_submit
 
-    latencies = []
-    if baseline:
-        with connection.cursor() as cursor:
-            for _ in range(count):
-                start = time.perf_counter()
-                cursor.execute("SELECT id FROM tasks_slot WHERE project_id = %s AND status = 'open' "
-                               "ORDER BY id LIMIT 1", [project_id])
-                cursor.fetchone()
-                latencies.append(time.perf_counter() - start)
-        return latencies, 0
     project = Project.objects.get(pk=project_id)
     users = list(User.objects.filter(pk__in=user_ids))
     active = list(users)
-    submitted = 0
+    latencies, submitted = [], 0
+    began = time.time()
     while active:
         still = []
         for user in active:
+            requirements_forget(project)  # as a request would: the project's requirements read per claim
             start = time.perf_counter()
             try:
                 assignment = assignment_claim(member=user, project=project)
@@ -116,7 +131,7 @@ def claim_worker(args):
             submitted += 1
             still.append(user)
         active = still
-    return latencies, submitted
+    return latencies, submitted, began, time.time()
 
 
 def run_pool(procs, jobs):
@@ -124,74 +139,71 @@ def run_pool(procs, jobs):
 
     connections.close_all()
     ctx = mp.get_context("fork")
-    start = time.perf_counter()
     with ctx.Pool(procs) as pool:
-        results = pool.map(claim_worker, jobs)
-    return results, time.perf_counter() - start
+        return pool.map(claim_worker, jobs)
 
 
-def main():
-    from scripts.ensure_db import ensure_database
+def claim_round(n, args, project, ids, pg):
+    """One round: TPC-B for the baseline, then a new batch claimed and submitted to the end."""
+    from django.db.models import Count
 
-    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--tasks", type=int, default=10_000)
-    parser.add_argument("--members", type=int, default=200)
-    parser.add_argument("--procs", type=int, default=4)
-    parser.add_argument("--feed-open", type=int, default=100_000)
-    parser.add_argument("--feed-requests", type=int, default=100)
-    args = parser.parse_args()
-    django_setup()
-    from django.conf import settings
+    from tasks.models import Assignment, Project
 
-    if not settings.DATABASE_IS_POSTGRES:
-        sys.exit("Run this on PostgreSQL (set DATABASE_URL).")
-    tag = uuid.uuid4().hex[:8]
-    print(f"setting up: {args.tasks} tasks, {args.members} members (coop bench-{tag})", flush=True)
+    base = pgbench_tpcb(pg, args.seconds)
+    load_before = load_average()
     t0 = time.perf_counter()
-    coop, org, owner, users, project = make_world(args.tasks, args.members, tag)
-    batch = project(args.tasks, "Claim batch")
-    print(f"  set up in {time.perf_counter() - t0:.1f} s", flush=True)
-
-    ids = [u.pk for u in users]
+    batch = project(args.tasks, f"Claim batch {n}")
+    setup_s = time.perf_counter() - t0
     shares = [ids[i::args.procs] for i in range(args.procs)]
-    results, wall = run_pool(args.procs, [(s, batch.pk, False, 0) for s in shares])
-    claim_lat = [x for lat, _n in results for x in lat]
-    claims = len(claim_lat)
-    claims_per_s = claims / wall
-    per_proc = max(1, claims // args.procs)
-    base_results, base_wall = run_pool(args.procs, [(s, batch.pk, True, per_proc) for s in shares])
-    base_lat = [x for lat, _n in base_results for x in lat]
-    base_per_s = len(base_lat) / base_wall
-    from tasks.models import Assignment
+    results = run_pool(args.procs, [(share, batch.pk) for share in shares])
+    lat = [x for r in results for x in r[0]]
+    wall = max(r[3] for r in results) - min(r[2] for r in results)
+    claims = len(lat)
+    batch = Project.objects.get(pk=batch.pk)
+    assignments = Assignment.objects.filter(project=batch)
+    per_member = list(assignments.values("member").annotate(n=Count("pk")).values_list("n", flat=True))
+    row = {
+        "round": n, "baseline_tpcb_tps": round(base, 1), "claims": claims, "seconds": round(wall, 2),
+        "claims_per_s": round(claims / wall, 1), "ratio": round(claims / wall / base, 3),
+        "claim_p50_ms": round(pct(lat, 50) * 1000, 2), "claim_p99_ms": round(pct(lat, 99) * 1000, 2),
+        "duplicate_slots": assignments.count() - assignments.values("slot").distinct().count(),
+        "slots_left": batch.slots.filter(status="open").count(), "counter_left": batch.open_slots,
+        "fair_share_cap": batch.fair_share_cap, "most_by_one_member": max(per_member or [0]),
+        "load_average": [load_before, load_average()], "setup_s": round(setup_s, 1),
+    }
+    row["cap_exact"] = bool(row["most_by_one_member"] <= (batch.fair_share_cap or 10**9)
+                            and row["slots_left"] == row["counter_left"] == 0 and claims == args.tasks)
+    print(f"round {n}: pgbench TPC-B 4 clients {row['baseline_tpcb_tps']} tx/s | claim+submit "
+          f"{row['claims_per_s']}/s ({claims} in {row['seconds']} s) p50 {row['claim_p50_ms']} ms p99 "
+          f"{row['claim_p99_ms']} ms | ratio {row['ratio']}x | duplicates {row['duplicate_slots']}, most by one "
+          f"member {row['most_by_one_member']} (fair share {batch.fair_share_cap}), open left {row['slots_left']} "
+          f"(counter {row['counter_left']}) | load {row['load_average']}", flush=True)
+    return row
 
-    distinct = Assignment.objects.filter(project=batch).values("slot").distinct().count()
-    print(f"claims: {claims} in {wall:.1f} s = {claims_per_s:.0f}/s, p50 {pct(claim_lat, 50) * 1000:.1f} ms, "
-          f"p99 {pct(claim_lat, 99) * 1000:.1f} ms (distinct slots {distinct})")
-    print(f"baseline indexed SELECT: {base_per_s:.0f}/s, p99 {pct(base_lat, 99) * 1000:.2f} ms; "
-          f"ratio claims/select {claims_per_s / base_per_s:.3f}")
 
-    # the feed with many open tasks
+def feed(args, coop, users, project):
     from django.db import connection
     from django.test import Client
 
-    from tasks.models import Slot
+    from tasks.models import Project
 
-    open_now = Slot.objects.filter(project__coop=coop, status="open").count()
-    per_project = 10_000
-    n = 0
-    t0 = time.perf_counter()
-    while open_now < args.feed_open:
-        size = min(per_project, args.feed_open - open_now)
+    open_now = sum(Project.objects.filter(coop=coop, status="open").values_list("open_slots", flat=True))
+    n, t0 = 0, time.perf_counter()
+    projects = Project.objects.filter(coop=coop, status="open").count()
+    while open_now < args.feed_open or projects < args.feed_projects:
+        size = max(1, min(args.feed_open // args.feed_projects, args.feed_open - open_now)) \
+            if open_now < args.feed_open else 1
         project(size, f"Feed project {n}")
         open_now += size
+        projects += 1
         n += 1
-    print(f"feed: {open_now} open tasks in {n} more projects (set up in {time.perf_counter() - t0:.1f} s)", flush=True)
-    member = users[0]
+    print(f"feed: {open_now} open tasks in {projects} open projects ({n} added in {time.perf_counter() - t0:.1f} s)",
+          flush=True)
     client = Client()
-    client.force_login(member)
+    client.force_login(users[0])
     client.get("/work/")
     feed_lat = []
+    load_before = load_average()
     for _ in range(args.feed_requests):
         start = time.perf_counter()
         response = client.get("/work/")
@@ -207,18 +219,58 @@ def main():
             cursor.fetchall()
             select_lat.append(time.perf_counter() - start)
     feed_p95, select_p95 = pct(feed_lat, 95), pct(select_lat, 95)
-    print(f"feed GET /work/: p50 {pct(feed_lat, 50) * 1000:.1f} ms, p95 {feed_p95 * 1000:.1f} ms; "
-          f"plain SELECT of the same projects p95 {select_p95 * 1000:.2f} ms; ratio {feed_p95 / select_p95:.1f}x")
-    print(json.dumps({
-        "tasks": args.tasks, "members": args.members, "procs": args.procs, "claims": claims,
-        "distinct_slots": distinct, "claims_per_s": round(claims_per_s, 1),
-        "claim_p50_ms": round(pct(claim_lat, 50) * 1000, 2), "claim_p99_ms": round(pct(claim_lat, 99) * 1000, 2),
-        "baseline_select_per_s": round(base_per_s, 1), "baseline_select_p99_ms": round(pct(base_lat, 99) * 1000, 3),
-        "claims_vs_select": round(claims_per_s / base_per_s, 4),
-        "feed_open_tasks": open_now, "feed_p50_ms": round(pct(feed_lat, 50) * 1000, 2),
-        "feed_p95_ms": round(feed_p95 * 1000, 2), "feed_select_p95_ms": round(select_p95 * 1000, 3),
-        "feed_vs_select_p95": round(feed_p95 / select_p95, 2),
-    }))
+    print(f"feed GET /work/: p50 {pct(feed_lat, 50) * 1000:.1f} ms, p95 {feed_p95 * 1000:.1f} ms; plain SELECT of "
+          f"the same projects p95 {select_p95 * 1000:.2f} ms; ratio {feed_p95 / select_p95:.1f}x | load "
+          f"{[load_before, load_average()]}", flush=True)
+    return {"feed_open_tasks": open_now, "feed_projects": projects, "feed_p50_ms": round(pct(feed_lat, 50) * 1000, 2),
+            "feed_p95_ms": round(feed_p95 * 1000, 2), "feed_select_p95_ms": round(select_p95 * 1000, 3),
+            "feed_vs_select_p95": round(feed_p95 / select_p95, 2)}
+
+
+def main():
+    from scripts.ensure_db import ensure_database
+
+    ensure_database()  # a fresh machine: create the database named in DATABASE_URL
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10, help="pgbench's time per round")
+    parser.add_argument("--tasks", type=int, default=10_000)
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--procs", type=int, default=4)
+    parser.add_argument("--feed-open", type=int, default=100_000)
+    parser.add_argument("--feed-projects", type=int, default=200)
+    parser.add_argument("--feed-requests", type=int, default=200)
+    parser.add_argument("--no-feed", action="store_true")
+    args = parser.parse_args()
+    django_setup()
+    from django.conf import settings
+
+    if not settings.DATABASE_IS_POSTGRES:
+        sys.exit("Run this on PostgreSQL (set DATABASE_URL).")
+    tag = uuid.uuid4().hex[:8]
+    print(f"setting up: {args.members} members (coop bench-{tag}); load average {load_average()}", flush=True)
+    coop, org, owner, users, project = make_world(args.tasks, args.members, tag)
+    pg = pgbench_database()
+    ids = [u.pk for u in users]
+    rounds = [claim_round(n, args, project, ids, pg) for n in range(1, args.rounds + 1)]
+    median = sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]
+    result = {
+        "tasks": args.tasks, "members": args.members, "procs": args.procs, "rounds": len(rounds),
+        "claims_per_s": median["claims_per_s"], "baseline_tpcb_tps": median["baseline_tpcb_tps"],
+        "claims_vs_tpcb": median["ratio"], "ratios": [r["ratio"] for r in rounds],
+        "claim_p50_ms": median["claim_p50_ms"], "claim_p99_ms": median["claim_p99_ms"],
+        "claim_p99_ms_worst": max(r["claim_p99_ms"] for r in rounds),
+        "duplicate_slots": sum(r["duplicate_slots"] for r in rounds),
+        "cap_exact": all(r["cap_exact"] for r in rounds),
+        "load_average": [min(r["load_average"][0] for r in rounds), max(r["load_average"][1] for r in rounds)],
+    }
+    print(f"claim+submit: median round {result['claims_per_s']}/s = {result['claims_vs_tpcb']}x TPC-B "
+          f"({result['baseline_tpcb_tps']} tx/s), ratios {result['ratios']} (median "
+          f"{statistics.median(result['ratios'])}), p99 {result['claim_p99_ms']} ms; duplicates "
+          f"{result['duplicate_slots']}; fair share and counter exact: {result['cap_exact']}", flush=True)
+    if not args.no_feed:
+        result.update(feed(args, coop, users, project))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

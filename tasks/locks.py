@@ -30,6 +30,12 @@ def assignment_for_update(pk: int):
             .get(pk=pk))
 
 
+def assignment_of_member_for_update(pk: int):
+    """Lock one assignment for its member's own writes (draft, submit, return): with its project
+    and the project's organisation read, nothing else (the task, slot and member stay lazy)."""
+    return _for_update(Assignment.objects).select_related("project", "project__organisation").get(pk=pk)
+
+
 def assignments_for_update(ids):
     return list(_for_update(Assignment.objects).filter(pk__in=list(ids))
                 .select_related("project", "member").order_by("pk"))

@@ -13,10 +13,12 @@ queries whatever N, and a claim one or two."""
 
 from django.utils.translation import gettext as _
 
+from coop.core.db import execute_one
 from tasks.models import Project
 from tasks.qualifications.models import ProjectRequirement, Qualification, QualificationGrant
 
 CACHE_ATTR = "_required_qualifications"
+HAS_REQUIREMENTS_SQL = "SELECT 1 FROM qualifications_projectrequirement WHERE project_id = %s LIMIT 1"
 CTX_KEY = "qualifications"
 
 
@@ -25,8 +27,13 @@ def required_qualifications(project):
     checks one project against every member when it computes a fair share)."""
     cached = project.__dict__.get(CACHE_ATTR)
     if cached is None:
-        cached = list(Qualification.objects.select_related("current_version").filter(
-            requirements__project_id=project.pk).order_by("name", "pk"))
+        # most projects require nothing: one prepared statement says so (a claim asks every
+        # time, issue 18); the qualifications are read through the ORM only when there are some
+        if execute_one(HAS_REQUIREMENTS_SQL, [project.pk]) is None:
+            cached = []
+        else:
+            cached = list(Qualification.objects.select_related("current_version").filter(
+                requirements__project_id=project.pk).order_by("name", "pk"))
         project.__dict__[CACHE_ATTR] = cached
     return cached
 

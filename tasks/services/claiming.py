@@ -174,8 +174,9 @@ def _claim_orm(member, project_id, coop_id, now, deadline, rulebook_version, pay
 
 
 def slot_reopen(*, slot, project, assignment, actor: User | None = None):
-    """A returned or expired assignment gives its slot back: claimable again, or refunded at
-    once when the project was cancelled meanwhile. Caller holds the assignment's lock.
+    """`slot` is a Slot or its id. A returned or expired assignment gives its slot back:
+    claimable again, or refunded at once when the project was cancelled meanwhile. Caller holds
+    the assignment's lock.
 
     The project's lock decides, in the global order (assignment, project, slot): a cancel holds
     it while it refunds the open slots, so either the cancel ran first and this sees the project
@@ -184,7 +185,7 @@ def slot_reopen(*, slot, project, assignment, actor: User | None = None):
     cancel in between left the slot open in a cancelled project, its money stranded in escrow
     (issue 24). A task closed by its requester (`task_close`, under the same lock) likewise."""
     project = project_for_update(project.pk)
-    slot = slot_for_update(slot.pk)
+    slot = slot_for_update(getattr(slot, "pk", slot))
     if project.status == Project.Status.CANCELLED or Task.objects.filter(pk=slot.task_id,
                                                                           closed_at__isnull=False).exists():
         slot.status = Slot.Status.CANCELLED

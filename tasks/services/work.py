@@ -12,7 +12,7 @@ from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
 from tasks.errors import Expired, InvalidState, NotYours
-from tasks.locks import assignment_for_update
+from tasks.locks import assignment_for_update, assignment_of_member_for_update
 from tasks.models import Assignment, DataConsent, Project, ProjectWatch
 from tasks.questions import answers_validate, draft_clean
 from tasks.services.claiming import slot_reopen
@@ -21,7 +21,7 @@ from tasks.services.floor import project_floor_check
 
 def _own(member, assignment_id):
     try:
-        assignment = assignment_for_update(getattr(assignment_id, "pk", assignment_id))
+        assignment = assignment_of_member_for_update(getattr(assignment_id, "pk", assignment_id))
     except Assignment.DoesNotExist:
         raise NotYours()
     if assignment.member_id != member.pk:
@@ -88,7 +88,7 @@ def assignment_return(*, member: User, assignment, now: datetime | None = None):
     assignment.ended_at = now or timezone.now()
     assignment.draft = None
     assignment.save(update_fields=["status", "ended_at", "draft"])
-    slot_reopen(slot=assignment.slot, project=assignment.project, assignment=assignment, actor=member)
+    slot_reopen(slot=assignment.slot_id, project=assignment.project, assignment=assignment, actor=member)
     event_record(type="assignment.returned", coop=assignment.project.coop_id, actor=member, subject=assignment,
                  payload=_payload(assignment))
     return assignment
