@@ -72,6 +72,18 @@ class UserThrottle(SettingsRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
+class MemberWorkThrottle(SettingsRateThrottle):
+    """The member API (tasks/member_api.py) and claim: each member's own rate, whatever else
+    they call (`member_work` in THROTTLE_RATES)."""
+
+    scope = "member_work"
+
+    def get_cache_key(self, request, view):
+        if not getattr(request.user, "is_authenticated", False):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
 class ApiKeyThrottle(SettingsRateThrottle):
     scope = "api_key"
 

@@ -214,6 +214,7 @@ THROTTLE_RATES = {
     "anon": _rate("THROTTLE_ANON", "60/m"),  # API without a session or key, per IP
     "user": _rate("THROTTLE_USER", "600/m"),  # API with a session, per person
     "api_key": _rate("THROTTLE_API_KEY", "1200/m"),  # API with a key, per key
+    "member_work": _rate("THROTTLE_MEMBER_WORK", "240/m"),  # the member API and claim, per member
     "api_key_failure": _rate("THROTTLE_API_KEY_FAILURE", "20/h"),  # wrong keys, per IP
     "signup": _rate("THROTTLE_SIGNUP", "10/h"),  # sign-up posts, per IP
     "password_reset": _rate("THROTTLE_PASSWORD_RESET", "10/h"),  # reset requests, per IP

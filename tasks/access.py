@@ -3,7 +3,7 @@
 from accounts.selectors import organisation_suspended_check
 from coop.core.errors import NotFound
 from coop.federation.access import membership_active_of, requester_staff_require
-from tasks.models import Project
+from tasks.models import Assignment, Project
 
 
 def staff_check(*, user, organisation):
@@ -28,3 +28,12 @@ def staff_of_project(*, user, project):
     if not project.organisation.staff.filter(user_id=getattr(user, "pk", None)).exists():
         raise NotFound()
     organisation_suspended_check(project.organisation)
+
+
+def assignment_of_member(*, user, assignment_id):
+    """The member's own assignment (with its project and task); anyone else's is NotFound."""
+    assignment = (Assignment.objects.select_related("project", "project__organisation", "task")
+                  .filter(pk=assignment_id, member_id=getattr(user, "pk", None)).first())
+    if assignment is None:
+        raise NotFound()
+    return assignment

@@ -115,19 +115,6 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return worker_pseudonym(user=obj.member_id, organisation=obj.project.organisation_id)
 
 
-class ClaimedAssignmentSerializer(serializers.Serializer):
-    """The slot a member just took (the member's own view: no pseudonym needed)."""
-
-    id = serializers.IntegerField()
-    project = serializers.IntegerField(source="project_id")
-    task = serializers.IntegerField(source="task_id")
-    status = serializers.CharField()
-    deadline_at = serializers.DateTimeField()
-
-    class Meta:
-        ref_name = "ClaimedAssignment"
-
-
 class IdsSerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=1000)
 
@@ -376,21 +363,3 @@ class AssignmentBonusApi(APIView):
             return Response(BonusOutSerializer(bonus).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request=request, scope=_scope(assignment.project), handler=handler)
-
-
-# --- members ------------------------------------------------------------------------------
-
-class ProjectClaimApi(APIView):
-    """A member (session) takes a free slot of an open project of their coop, if eligible
-    (`project_eligibility`: membership, consent, the open cap, required qualifications...)."""
-
-    required_scope = None  # a member's claim: never by API key
-
-    @extend_schema(operation_id="projects_claim", request=None,
-                   responses={201: ClaimedAssignmentSerializer, **ERRORS}, tags=["marketplace"])
-    def post(self, request, pk):
-        project = Project.objects.filter(pk=pk).first()
-        if project is None:
-            raise NotFound("unknown_project", "No such project.")
-        assignment = services.assignment_claim(member=request.user, project=project)
-        return Response(ClaimedAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)

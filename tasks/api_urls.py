@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks import api
+from tasks import api, member_api
 
 urlpatterns = [
     path("projects/", api.ProjectListApi.as_view(), name="projects"),
@@ -16,5 +16,12 @@ urlpatterns = [
     path("assignments/<int:pk>/reject/", api.AssignmentRejectApi.as_view(), name="assignment_reject"),
     path("assignments/<int:pk>/revision/", api.AssignmentRevisionApi.as_view(), name="assignment_revision"),
     path("assignments/<int:pk>/bonus/", api.AssignmentBonusApi.as_view(), name="assignment_bonus"),
-    path("projects/<int:pk>/claim/", api.ProjectClaimApi.as_view(), name="project_claim"),
+    path("projects/<int:pk>/claim/", member_api.ProjectClaimApi.as_view(), name="project_claim"),
+    # the member's side (tasks/member_api.py)
+    path("work/", member_api.WorkFeedApi.as_view(), name="work_feed"),
+    path("work/assignments/", member_api.MyWorkApi.as_view(), name="work_mine"),
+    path("work/assignments/<int:pk>/", member_api.WorkAssignmentApi.as_view(), name="work_assignment"),
+    path("work/assignments/<int:pk>/draft/", member_api.WorkDraftApi.as_view(), name="work_draft"),
+    path("work/assignments/<int:pk>/submit/", member_api.WorkSubmitApi.as_view(), name="work_submit"),
+    path("work/assignments/<int:pk>/return/", member_api.WorkReturnApi.as_view(), name="work_return"),
 ]
