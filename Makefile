@@ -73,13 +73,13 @@ ifneq ($(IS_POSTGRES),)
 endif
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The benchmarks behind docs/benchmarks.md and docs/deploy.md's scale table (PostgreSQL:
-# DATABASE_URL=postgres://...; each script creates and migrates the database it is given).
+# The benchmarks behind docs/benchmarks.md and docs/deploy.md's scale table (PostgreSQL and
+# Redis: DATABASE_URL=postgres://... REDIS_URL=redis://...; each script creates and migrates its
+# own database): every hot path against its same-run baseline, then one table (bench/all.py).
 bench: install
 	@test -n "$(IS_POSTGRES)" || { echo "make bench needs DATABASE_URL=postgres://..."; exit 1; }
-	$(BIN)/python bench/ledger.py --rounds 3 --seconds 10
-	$(BIN)/python bench/eventlog.py --seconds 10
-	$(BIN)/python bench/marketplace.py
+	@test -n "$(REDIS_URL)" || { echo "make bench needs REDIS_URL=redis://... (the forums' channel layer)"; exit 1; }
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/django-admin makemessages -l fr --no-obsolete --no-location --settings=coop.settings --pythonpath=. \

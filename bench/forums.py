@@ -97,6 +97,32 @@ def setup_world(clients):
     return room.pk, cookies
 
 
+class PeakMemory:
+    """The largest resident set of each server process while the run lasts (sampled each 0.5 s)."""
+
+    def __init__(self, pids):
+        import threading
+
+        self.pids, self.peak, self.done = pids, {pid: 0 for pid in pids}, threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self):
+        while not self.done.wait(0.5):
+            for pid in self.pids:
+                try:
+                    with open(f"/proc/{pid}/status") as status:
+                        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+                except (OSError, StopIteration):
+                    continue
+                self.peak[pid] = max(self.peak[pid], kb)
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        return max(self.peak.values()) // 1024 if self.peak else None
+
+
 def start_server(port):
     env = {**os.environ, "FORUMS_RATE_LIMIT": "1000000/60"}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "coop.asgi:application", "--host", "127.0.0.1",
@@ -340,9 +366,11 @@ def main():
     print(f"set up {args.clients} members in room {room_id}", flush=True)
     ports = [free_port() for _ in range(args.servers)]
     servers = [start_server(port) for port in ports]
+    memory = PeakMemory([process.pid for process in servers])
     try:
         forums = asyncio.run(forums_run(ports, room_id, cookies, args.senders, args.rate, args.duration))
     finally:
+        rss_mb = memory.stop()
         for process in servers:
             process.terminate()
             try:
@@ -350,11 +378,13 @@ def main():
             except subprocess.TimeoutExpired:
                 process.kill()
     print("forums (uvicorn + channels-redis):", forums, flush=True)
+    print(f"largest resident memory of one server process: {rss_mb} MB", flush=True)
     baseline = asyncio.run(redis_run(redis_url, args.clients, args.senders, args.rate, args.duration))
     print("baseline (Redis pub/sub directly):", baseline, flush=True)
     result = {
         "bench": "forums", "clients": args.clients, "senders": args.senders, "rate": args.rate,
-        "duration": args.duration, "servers": args.servers,
+        "duration": args.duration, "servers": args.servers, "server_rss_mb": rss_mb,
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "deliveries_per_second": forums["deliveries_per_second"],
         "latency_p50_ms": forums["latency_p50_ms"], "latency_p99_ms": forums["latency_p99_ms"],
         "delivered_live_pct": forums["delivered_live_pct"], "delivered_total_pct": forums["delivered_total_pct"],

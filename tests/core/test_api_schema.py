@@ -262,6 +262,15 @@ def _paused_project(w):
     return {"pk": w.obj["project"].pk}
 
 
+def _claimed(w):
+    """A task the member holds now (the member API's writes act on it)."""
+    from tasks.services import assignment_claim
+    from tests.factories import open_project
+
+    project = open_project(w.obj["project"].coop, tasks=1, organisation=w.obj["project"].organisation)
+    return {"pk": assignment_claim(member=w.users[MEMBER], project=project).pk}
+
+
 def _invitee(w):
     from tests.factories import UserFactory
 
@@ -311,6 +320,9 @@ WRITES = {
     "tasks-api:project_resume": ("post", STAFF, {}, _paused_project),
     "tasks-api:project_cancel": ("post", STAFF, {}),
     "tasks-api:project_claim": ("post", STEWARD, {}),
+    "tasks-api:work_draft": ("post", MEMBER, {"draft": {"label": "yes"}}, _claimed),
+    "tasks-api:work_submit": ("post", MEMBER, {"answers": {"label": "yes"}}, _claimed),
+    "tasks-api:work_return": ("post", MEMBER, {}, _claimed),
     "qualifications-api:project_qualifications": ("put", STAFF, {"qualifications": []}),
     "qualifications-api:list": ("post", STAFF, {"coop": "alpha", "name": "Careful labeller", "kind": "granted"}),
     "qualifications-api:versions": ("post", STEWARD, lambda w: {

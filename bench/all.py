@@ -1,0 +1,126 @@
+"""Every hot path's benchmark in one run, and one table (issue 18): `make bench`.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/atelier_bench REDIS_URL=redis://127.0.0.1:6379/6 \\
+        .venv/bin/python bench/all.py [--quick]
+
+Runs bench/ledger.py, bench/eventlog.py, bench/marketplace.py and bench/forums.py one after
+the other (each against its own baseline in the same run, each in a database named after
+DATABASE_URL's with its own suffix), reads the JSON line each prints last, and prints one
+Markdown table: hot path, figure, baseline, ratio, goal, date and the load average while it
+ran (figures taken on a loaded machine say so). About 10-12 minutes on a quiet 2-core machine;
+`--quick` runs shorter rounds and smaller sizes (a smoke test, not figures to publish). The
+table is also the last thing printed, and `--json FILE` keeps every figure."""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database(suffix):
+    url = os.environ["DATABASE_URL"]
+    base, _sep, name = url.rpartition("/")
+    return f"{base}/{name.split('?')[0]}_{suffix}"
+
+
+def run(script, args, suffix, timeout):
+    env = {**os.environ, "DATABASE_URL": database(suffix)}
+    started = time.time()
+    load = os.getloadavg()[0]
+    print(f"== {script} {' '.join(args)} ({env['DATABASE_URL']})", flush=True)
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    sys.stdout.write(proc.stdout[-4000:])
+    if proc.returncode != 0:
+        sys.stdout.write(proc.stderr[-4000:])
+        return None
+    last = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    figures = json.loads(last[-1]) if last else None
+    if figures is not None:
+        figures["_seconds"] = round(time.time() - started)
+        figures["_load"] = f"{load:.1f}-{os.getloadavg()[0]:.1f}"
+    return figures
+
+
+def rows(results, date):
+    out = []
+    m = results.get("marketplace")
+    if m:
+        out.append(("claim + submit (issue 18)", f"{m['claims_per_s']:,.0f}/s, p99 {m['claim_p99_ms']} ms, "
+                    f"{m['duplicate_slots']} duplicates, cap exact: {m['cap_exact']}",
+                    f"pgbench TPC-B 4 clients {m['baseline_tpcb_tps']:,.0f} tx/s", f"{m['claims_vs_tpcb']}×",
+                    "≥ 0.3×, p99 < 50 ms", m["_load"]))
+        if "feed_p95_ms" in m:
+            out.append((f"feed `GET /work/`, {m['feed_open_tasks']:,} open tasks in {m['feed_projects']} projects",
+                        f"p95 {m['feed_p95_ms']} ms (p50 {m['feed_p50_ms']})",
+                        f"SELECT of the project rows p95 {m['feed_select_p95_ms']} ms", f"{m['feed_vs_select_p95']}×",
+                        "p95 < 50 ms", m["_load"]))
+    ledger = results.get("ledger")
+    if ledger:
+        out.append(("escrow release (issue 6)", f"{ledger['escrow_release_tps']:,.0f} tx/s, p99 "
+                    f"{ledger['escrow_release_p99_ms']} ms", f"pgbench TPC-B {ledger['baseline_pgbench_tpcb_tps']:,.0f}"
+                    " tx/s", f"{ledger['ratio']}×", "≥ 0.5×", ledger["_load"]))
+    ev = results.get("eventlog")
+    if ev:
+        out.append(("event record (issue 5)", f"{ev['event_record_per_s']:,}/s, sequencer lag p99 "
+                    f"{ev['sequencer_lag_p99_ms']} ms", f"pgbench single-row INSERT {ev['pgbench_inserts_per_s']:,}/s",
+                    f"{ev['ratio']}×", "≥ 0.5×, lag p99 < 1 s", ev["_load"]))
+    f = results.get("forums")
+    if f:
+        rss = f.get("server_rss_mb")
+        out.append((f"forum fan-out, {f['clients']} sockets at {f['rate']:g} msg/s, {f['servers']} process",
+                    f"p99 {f['latency_p99_ms']} ms, {f['delivered_total_pct']}% delivered"
+                    + (f", {rss} MB per process" if rss else ""),
+                    f"Redis pub/sub p99 {f['baseline_latency_p99_ms']} ms", f"{f['ratio_latency_p99']}× (p99)",
+                    "p99 < 250 ms, < 300 MB", f["_load"]))
+    lines = ["| hot path | figure | baseline (same run) | ratio | goal | load average | date |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {a} | {b} | {c} | {d} | {e} | {g} | {date} |" for a, b, c, d, e, g in out]
+    missing = [name for name, value in results.items() if value is None]
+    if missing:
+        lines.append(f"\nFailed (no figures): {', '.join(missing)}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="marketplace,ledger,eventlog,forums")
+    parser.add_argument("--json", help="write every figure to this file")
+    args = parser.parse_args()
+    if "postgres" not in os.environ.get("DATABASE_URL", "") or not os.environ.get("REDIS_URL"):
+        sys.exit("make bench needs DATABASE_URL=postgres://... and REDIS_URL=redis://...")
+    q = args.quick
+    plan = {
+        "marketplace": ("marketplace.py", ["--rounds", "1" if q else "3", "--seconds", "5" if q else "10",
+                                           "--tasks", "2000" if q else "10000", "--feed-open",
+                                           "20000" if q else "100000"], "market", 900),
+        "ledger": ("ledger.py", ["--rounds", "1" if q else "3", "--seconds", "5" if q else "10"], "ledger", 600),
+        "eventlog": ("eventlog.py", ["--seconds", "5" if q else "10", "--verify-size", "100000" if q else "300000"],
+                     "eventlog", 600),
+        "forums": ("forums.py", ["--clients", "100" if q else "500", "--senders", "20" if q else "50", "--rate", "2",
+                                 "--duration", "10" if q else "15"], "forums", 600),
+    }
+    date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results = {}
+    for name in args.only.split(","):
+        script, script_args, suffix, timeout = plan[name]
+        try:
+            results[name] = run(script, script_args, suffix, timeout)
+        except subprocess.TimeoutExpired:
+            print(f"{script} did not finish in {timeout} s", flush=True)
+            results[name] = None
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    print()
+    print(rows(results, date))
+
+
+if __name__ == "__main__":
+    main()
