@@ -73,7 +73,7 @@ class UserThrottle(SettingsRateThrottle):
 
 
 class MemberWorkThrottle(SettingsRateThrottle):
-    """The member API (tasks/member_api.py) and claim: each member's own rate, whatever else
+    """The member API (tasks/api/member.py) and claim: each member's own rate, whatever else
     they call (`member_work` in THROTTLE_RATES)."""
 
     scope = "member_work"

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from tasks import api, member_api
+from tasks import api
+from tasks.api import member as member_api
 
 urlpatterns = [
     path("projects/", api.ProjectListApi.as_view(), name="projects"),

@@ -1,4 +1,4 @@
-"""The member API: the worker's side of the marketplace (issue 18).
+"""The member API: the worker's side of the marketplace (issue 18). `tasks.api` (the package) is the requester's.
 
 Members who script their own work use it, and the batch-opening load test drives it: the feed
 (with the page's filters), claim (`POST /api/projects/<id>/claim/`), the work
