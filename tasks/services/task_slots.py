@@ -45,6 +45,8 @@ def task_close(*, actor, task, now=None):
         Slot.objects.filter(pk__in=open_slots).update(status=Slot.Status.CANCELLED)
         amount = sum(project.reward + slot.fee for slot in slots) if project.published_at else 0
         escrow.refund_closed_task(project=project, task_id=task.pk, slot_ids=open_slots, amount=amount, actor=actor)
+        project.open_slots -= len(open_slots)  # the count of open slots, under the project's lock (issue 18)
+        project.save(update_fields=["open_slots"])
     if task.closed_at is None or open_slots:
         Task.objects.filter(pk=task.pk, closed_at__isnull=True).update(closed_at=now)
         event_record(type="task.closed", coop=project.coop_id, actor=actor, subject=project,
@@ -75,6 +77,7 @@ def task_slots_add(*, actor, task, count, now=None):
                                    fee_coop=c, fee_federation=f, fee_juror=j)
                               for i, (c, f, j) in enumerate(fees.slots)])
     amount = project.reward * count + fees.total
+    project.open_slots += count
     project.fee_coop += fees.fee_coop
     project.fee_federation += fees.fee_federation
     project.fee_juror += fees.fee_juror

@@ -17,7 +17,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("tasks", "0004_floor_measured"),
+        ("tasks", "0005_task_closed_at"),
     ]
 
     operations = [
