@@ -111,11 +111,11 @@ def test_the_feed_api_costs_the_same_queries_for_two_and_for_eight_projects(work
     for n in range(2):
         open_project(work["coop"], tasks=2, title=f"Small {n}")
     raw.get("/api/work/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert len(raw.get("/api/work/").json()["projects"]) == 2
     for n in range(6):
         open_project(work["coop"], tasks=40, title=f"Big {n}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert len(raw.get("/api/work/").json()["projects"]) == 8
 
 
