@@ -103,8 +103,9 @@ def test_the_feed_costs_the_same_queries_for_two_and_for_eight_projects(client, 
 @pytest.mark.postgres
 def test_a_claim_is_five_statements_on_postgresql(monkeypatch):
     """The membership lock, the context, the other apps' checks (required qualifications, the
-    requesters' worker blocks of the MTurk API) and the claim, between BEGIN and COMMIT: the statements sent through any cursor are counted (the hot path's own
-    cursor too). It was 17 round trips before issue 18."""
+    requesters' worker blocks of the MTurk API) and the claim, between BEGIN and COMMIT: the
+    statements sent through any cursor are counted (the hot path's own cursor too). It was 17
+    round trips before issue 18."""
     coop = CoopFactory()
     workers = [member(coop).user for _ in range(3)]
     project = open_project(coop, tasks=6)
