@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -22,8 +23,13 @@ class Rulebook:
     version: int
     effective_at: datetime
     parameters: dict
-    articles: list
     record: RulebookVersion
+
+    @cached_property
+    def articles(self):
+        """The version's articles, read when first asked for: most readers want only parameters
+        (a claim, a publish), and a rulebook is read on every one of them."""
+        return list(Article.objects.filter(rulebook=self.record).order_by("number"))
 
     def __getitem__(self, name):
         return self.parameters[name]
@@ -52,10 +58,9 @@ def rulebook_in_force(*, coop, at: datetime | None = None):
     version = _version_at(coop, at)
     if version is None:
         raise NotFound("no_rulebook", _("This coop has no rulebook in force yet."))
-    articles = list(Article.objects.filter(rulebook=version).order_by("number"))
     parameters = spec.with_defaults(version.parameters, spec.default_parameters() if coop is not None
                                     else spec.default_federation_bounds())
-    return Rulebook(coop, version.number, version.effective_at, parameters, articles, version)
+    return Rulebook(coop, version.number, version.effective_at, parameters, version)
 
 
 def federation_bounds(*, at: datetime | None = None):

@@ -51,7 +51,7 @@ def assignment_claim(*, member: User, project, now: datetime | None = None):
     project = Project.objects.select_related("coop", "organisation").get(pk=project.pk)
     if project.status != Project.Status.OPEN:
         raise InvalidState("project_not_open", _("This project is not open for work now."))
-    ctx = MemberContext(member)
+    ctx = MemberContext(member, at=now)
     reasons = eligibility_with(ctx=ctx, project=project)
     if reasons:
         if any(r["code"] == "open_assignments_cap" for r in reasons) and len(reasons) == 1:

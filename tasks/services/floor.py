@@ -59,7 +59,7 @@ def project_floor_check(*, project_id: int, now: datetime | None = None):
     project = Project.objects.select_related("coop").get(pk=project_id)
     if project.status != Project.Status.OPEN or project.floor_paused_at is not None:
         return False
-    rulebook = rulebook_in_force(coop=project.coop)
+    rulebook = rulebook_in_force(coop=project.coop, at=now)
     seconds = _measured(project_id)
     if len(seconds) < rulebook["floor_check_submissions"]:
         return False
@@ -109,7 +109,7 @@ def project_floor_raise(*, actor: User, project, reward: int, now: datetime | No
     staff_check(user=actor, organisation=project.organisation)
     if project.floor_paused_at is None or project.status != Project.Status.PAUSED:
         raise InvalidState("not_paused_below_floor", _("This project is not paused for paying under the floor."))
-    rulebook = rulebook_in_force(coop=project.coop)
+    rulebook = rulebook_in_force(coop=project.coop, at=now)
     needed = floor_reward(floor=rulebook["floor_hourly_rate"], median_seconds=project.floor_median_seconds)
     if isinstance(reward, bool) or not isinstance(reward, int) or reward < needed or reward > 10**9:
         raise DomainError("below_floor_rate", _("The reward must be at least %(m)s to pay the floor at the time "
