@@ -333,7 +333,8 @@ def goals_judge(name, tables, policy):
     """The issue's five goals, each (goal, value, target, passed, mechanism that failed)."""
     goals = []
     everyone = next(row for row in tables["earnings"].rows if row[1] == "all")
-    share = everyone[9]
+    # the MTurk-like coops' floor is 0: measured against the Atelier coop's floor, to compare
+    share = everyone[10] if name == "mturk" else everyone[9]
     by_requester, by_member = defaultdict(float), defaultdict(float)
     for row in tables["floor_misses"].rows:
         by_requester[row[1]] += row[4]
@@ -345,6 +346,8 @@ def goals_judge(name, tables, policy):
 
     goals.append(("paid hours at or above the coop floor", f"{share:.1%}", ">= 95%", share >= 0.95,
                   "" if share >= 0.95 else
+                  "no floor in the rulebook: requesters pay their market rate (measured against the Atelier "
+                  "coop's floor)" if name == "mturk" else
                   "the floor binds the requester's estimate at publish, then the members' MEDIAN time after "
                   "floor_check_submissions: every member slower than the median (or than the estimate, before "
                   f"the check) is paid under it. Below-floor paid hours by requester: {top(by_requester)}; "
