@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tasks.mturk",
     "coop.governance",
     "coop.forums",
+    "coop.simulation",  # manage.py simulate_market (no models)
 ]
 
 MIDDLEWARE = [

@@ -23,7 +23,9 @@ def register_check(fn):
     """Add an eligibility check `fn(*, member, project) -> list of reasons`. Usable as a decorator;
     registering the same function twice has no effect. A check that sets `fn.wants_context = True`
     is also given `ctx=` (the MemberContext: `ctx.cache` is a dict it may use to read things once
-    per feed or claim)."""
+    per feed or claim). A check that can say it has nothing against anyone for a project sets
+    `fn.applies = lambda project: bool`: counting eligible members then skips it (publishing
+    counts them for the fair share)."""
     if fn not in _CHECKS:
         _CHECKS.append(fn)
     return fn
@@ -40,8 +42,9 @@ def reason(code, message):
 class MemberContext:
     """What the basic checks need about one member, read once for a whole feed."""
 
-    def __init__(self, member):
+    def __init__(self, member, *, at=None):
         self.member = member
+        self.at = at  # the rulebook read is the version in force at `at` (default: now)
         self.membership = None
         self.cache = {}  # for registered checks: lives as long as this context (one feed, one claim)
         if member is not None and member.is_authenticated:
@@ -56,7 +59,7 @@ class MemberContext:
     def rulebook(self, coop_id):
         if coop_id not in self._rulebooks:
             coop = self.membership.coop if self.membership and self.membership.coop_id == coop_id else coop_id
-            self._rulebooks[coop_id] = rulebook_in_force(coop=coop)
+            self._rulebooks[coop_id] = rulebook_in_force(coop=coop, at=self.at)
         return self._rulebooks[coop_id]
 
 

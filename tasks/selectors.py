@@ -294,7 +294,7 @@ def claim_context(*, user_id: int, project_id: int, now: datetime):
     assignment's id. A dict, or None when they are not an active member of the project's coop
     (or the project does not exist)."""
     adapt = connection.ops.adapt_datetimefield_value  # the rulebook in force now, the fair share at `now`
-    params = {"project": project_id, "user": user_id, "now": adapt(now), "clock": adapt(timezone.now())}
+    params = {"project": project_id, "user": user_id, "now": adapt(now), "clock": adapt(now)}
     row = execute_one(CLAIM_CONTEXT_PG if connection.vendor == "postgresql" else CLAIM_CONTEXT_OTHER, params)
     if row is None:
         return None

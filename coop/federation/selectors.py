@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -22,8 +23,13 @@ class Rulebook:
     version: int
     effective_at: datetime
     parameters: dict
-    articles: list
     record: RulebookVersion
+
+    @cached_property
+    def articles(self):
+        """The version's articles, read when first asked for: most readers want only parameters
+        (a claim, a publish), and a rulebook is read on every one of them."""
+        return list(Article.objects.filter(rulebook=self.record).order_by("number"))
 
     def __getitem__(self, name):
         return self.parameters[name]
@@ -70,16 +76,15 @@ def _rulebook_of(coop, version):
     key = _version_key(version)
     cached = _VERSIONS.get(key)
     if cached is None:
-        articles = tuple(Article.objects.filter(rulebook=version).order_by("number"))
         parameters = spec.with_defaults(version.parameters, spec.default_parameters() if version.coop_id is not None
                                         else spec.default_federation_bounds())
-        cached = (version, parameters, articles)
+        cached = (version, parameters)
         if len(_VERSIONS) >= _VERSIONS_MAX:
             rulebooks_forget()
         _VERSIONS[key] = cached
         _NUMBERED[(version.coop_id, version.number)] = key
-    record, parameters, articles = cached
-    return Rulebook(coop, record.number, record.effective_at, dict(parameters), list(articles), record)
+    record, parameters = cached
+    return Rulebook(coop, record.number, record.effective_at, dict(parameters), record)
 
 
 def rulebook_in_force(*, coop, at: datetime | None = None):

@@ -47,14 +47,16 @@ def _reason(text):
 
 
 @transaction.atomic
-def federation_setup(*, name: str, currency):
-    """Create the federation and its rulebook version 1 (idempotent)."""
+def federation_setup(*, name: str, currency, bounds: dict | None = None):
+    """Create the federation and its rulebook version 1 (idempotent). `bounds` replaces some of
+    the installation's default bounds (the market simulator's MTurk-like federation)."""
     federation = Federation.objects.order_by("pk").first()
     if federation is None:
         federation = Federation.objects.create(name=name, currency=currency)
         event_record(type="federation.created", subject=federation, payload={"currency": currency})
     if not RulebookVersion.objects.filter(coop__isnull=True).exists():
-        version = RulebookVersion.objects.create(coop=None, number=1, parameters=spec.default_federation_bounds(),
+        version = RulebookVersion.objects.create(coop=None, number=1,
+                                                 parameters={**spec.default_federation_bounds(), **(bounds or {})},
                                                  note="Federation rulebook at installation")
         event_record(type="rulebook.adopted", subject=version, payload={"version": 1, "coop": None})
     return federation

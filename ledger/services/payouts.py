@@ -3,6 +3,7 @@ the coop's payouts-pending account), a steward settles it once paid outside (`pa
 or fails it (`payout_fail`, the money goes back)."""
 
 import uuid
+from datetime import datetime
 
 from django.db import transaction
 from django.urls import reverse
@@ -30,7 +31,8 @@ from ledger.services.movements import _amount, _idempotent, _key, _membership, _
 
 @retry_transaction
 @transaction.atomic
-def payout_request(*, user: User, amount: int, method: str, details: str = "", key=None):
+def payout_request(*, user: User, amount: int, method: str, details: str = "", key=None,
+                   now: datetime | None = None):
     """A member asks to withdraw `amount` from their wallet with one of their coop's payout
     methods. The money moves to the coop's payout clearing account until a steward settles
     or fails it. At least `payout_minimum`, except a member who left withdrawing everything.
@@ -42,7 +44,7 @@ def payout_request(*, user: User, amount: int, method: str, details: str = "", k
     if membership is None or membership.status == Membership.Status.APPLICANT:
         raise NotYours("no_wallet", _("You have no wallet in a coop yet."))
     coop_id = membership.coop_id
-    rb = rulebook_in_force(coop=membership.coop)
+    rb = rulebook_in_force(coop=membership.coop, at=now)
     methods = list(rb["payout_methods"])
     if method not in methods:
         raise InvalidPayout("invalid_method", _("Choose one of your coop's payout methods."), {"methods": methods})
@@ -65,7 +67,8 @@ def payout_request(*, user: User, amount: int, method: str, details: str = "", k
     if existing:
         return existing
     return Payout.objects.create(user_id=user_id, coop_id=coop_id, amount=amount, method=method, details=details,
-                                 rulebook_version=rb.version, request_transaction=tx)
+                                 rulebook_version=rb.version, request_transaction=tx,
+                                 requested_at=now or timezone.now())
 
 
 def _payout_open(steward, payout):
@@ -80,13 +83,13 @@ def _payout_open(steward, payout):
 
 @retry_transaction
 @transaction.atomic
-def payout_settle(*, steward: User, payout, reference: str):
+def payout_settle(*, steward: User, payout, reference: str, now: datetime | None = None):
     """A steward records the external payment reference. Above `payout_four_eyes_above` the
     first steward's record waits for a second, different steward to confirm the same
     reference; only then does the money leave for the outside world."""
     reference = _text(reference, limit=200, field="reference", required=True)
     payout = _payout_open(steward, payout)
-    threshold = rulebook_in_force(coop=payout.coop)["payout_four_eyes_above"]
+    threshold = rulebook_in_force(coop=payout.coop, at=now)["payout_four_eyes_above"]
     if payout.amount > threshold:
         if payout.status == Payout.Status.REQUESTED:
             payout.status = Payout.Status.AWAITING_SECOND
@@ -111,7 +114,7 @@ def payout_settle(*, steward: User, payout, reference: str):
     payout.status = Payout.Status.SETTLED
     payout.reference = reference
     payout.decided_by = steward
-    payout.decided_at = timezone.now()
+    payout.decided_at = now or timezone.now()
     payout.final_transaction = tx
     payout.save(update_fields=["status", "reference", "decided_by", "decided_at", "final_transaction"])
     notify(user=payout.user, kind="payout.settled", message=gettext_noop("Your payout was sent (reference %(ref)s)."),

@@ -18,3 +18,5 @@ def block_reasons(*, member, project, ctx=None):
 
 
 block_reasons.wants_context = True
+# counting eligible members at publish skips this check when nobody is blocked by the organisation
+block_reasons.applies = lambda project: WorkerBlock.objects.filter(organisation_id=project.organisation_id).exists()

@@ -120,4 +120,5 @@ def qualification_reasons(*, member, project, ctx=None):
 
 
 qualification_reasons.wants_context = True
+qualification_reasons.applies = lambda project: bool(required_qualifications(project))
 

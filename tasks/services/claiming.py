@@ -81,9 +81,9 @@ def fair_share_held(*, member: User, project):
     return qs.count()
 
 
-def _claim_context(member, project, row):
+def _claim_context(member, project, row, now):
     """The eligibility context of a claim from statement 1's row (no further query)."""
-    ctx = MemberContext(None)
+    ctx = MemberContext(None, at=now)
     ctx.member = member
     ctx.membership = Membership(pk=row["membership_id"], user_id=member.pk, coop_id=row["coop_id"],
                                 status=Membership.Status.ACTIVE)
@@ -107,7 +107,7 @@ def assignment_claim(*, member: User, project, now: datetime | None = None):
         raise InvalidState("project_not_open", _("This project is not open for work now."))
     # the caller's copy of the project serves the checks: what they read of it (coop, data
     # flags, required qualifications) is fixed at publish; its state came from the row above
-    ctx = _claim_context(member, project, row)
+    ctx = _claim_context(member, project, row, now)
     reasons = eligibility_with(ctx=ctx, project=project)
     if reasons:
         if any(r["code"] == "open_assignments_cap" for r in reasons) and len(reasons) == 1:

@@ -53,16 +53,17 @@ SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY x.t),
 """
 
 
-def _measured(project):
+def _measured(project, now):
     """(submissions measured, their median in seconds or None, the rulebook in force)."""
     if connection.vendor == "postgresql":
-        count, median, number = execute_one(MEASURED_SQL, {"coop": project.coop_id, "now": timezone.now(),
+        count, median, number = execute_one(MEASURED_SQL, {"coop": project.coop_id, "now": now,
                                                            "project": project.pk, "sample": SAMPLE})
         return count, median, rulebook_numbered(coop=project.coop_id, number=number)
     seconds = list(Assignment.objects.filter(project_id=project.pk, time_spent_seconds__isnull=False,
                                              submitted_at__isnull=False)
                    .order_by("-submitted_at", "-pk").values_list("time_spent_seconds", flat=True)[:SAMPLE])
-    return len(seconds), statistics.median(seconds) if seconds else None, rulebook_in_force(coop=project.coop_id)
+    median = statistics.median(seconds) if seconds else None
+    return len(seconds), median, rulebook_in_force(coop=project.coop_id, at=now)
 
 
 def floor_reward(*, floor, median_seconds):
@@ -80,7 +81,7 @@ def project_floor_check(*, project_id: int, now: datetime | None = None, project
         project = Project.objects.select_related("organisation").get(pk=project_id)
     if project.status != Project.Status.OPEN or project.floor_paused_at is not None:
         return False
-    submissions, median, rulebook = _measured(project)
+    submissions, median, rulebook = _measured(project, now)
     if submissions < rulebook["floor_check_submissions"]:
         return False
     median = max(1, int(median))
@@ -129,7 +130,7 @@ def project_floor_raise(*, actor: User, project, reward: int, now: datetime | No
     staff_check(user=actor, organisation=project.organisation)
     if project.floor_paused_at is None or project.status != Project.Status.PAUSED:
         raise InvalidState("not_paused_below_floor", _("This project is not paused for paying under the floor."))
-    rulebook = rulebook_in_force(coop=project.coop)
+    rulebook = rulebook_in_force(coop=project.coop, at=now)
     needed = floor_reward(floor=rulebook["floor_hourly_rate"], median_seconds=project.floor_median_seconds)
     if isinstance(reward, bool) or not isinstance(reward, int) or reward < needed or reward > 10**9:
         raise DomainError("below_floor_rate", _("The reward must be at least %(m)s to pay the floor at the time "

@@ -109,10 +109,10 @@ def _event(type, project, actor, **extra):
 
 @retry_transaction
 @transaction.atomic
-def project_create(*, actor: User, organisation, coop, **fields):
+def project_create(*, actor: User, organisation, coop, now: datetime | None = None, **fields):
     """A requester drafts a project for one coop."""
     staff_check(user=actor, organisation=organisation)
-    rulebook = rulebook_in_force(coop=coop)
+    rulebook = rulebook_in_force(coop=coop, at=now)
     defaults = {"assignments_per_task": 1, "time_limit_minutes": 60,
                 "auto_approval_hours": rulebook["auto_approval_hours"], "data_flags": [], "instructions": ""}
     clean = project_fields_clean({**defaults, **fields}, rulebook=rulebook)
@@ -162,13 +162,21 @@ def tasks_validate(*, project, rows, first_line=1):
     return problems
 
 
-def _eligible_member_count(project):
+def _eligible_member_count(project, now=None):
+    """Active members of the project's coop with no lasting reason against the project (the
+    open cap and data consent pass). Without a registered check that applies to the project,
+    only the coop's banned data categories could exclude anyone, and they exclude everyone:
+    a count, not one eligibility check per member (that cost ~5 queries per member of the coop
+    on every publish; the market simulator found it, docs/simulation.md)."""
     members = Membership.objects.active().filter(coop_id=project.coop_id)
-    if not registered_checks():
-        return members.count()
+    checks = [c for c in registered_checks() if getattr(c, "applies", None) is None or c.applies(project)]
+    if not checks:
+        banned = set(project.data_flags or []) & set(rulebook_in_force(coop=project.coop_id, at=now)[
+            "banned_data_categories"])
+        return 0 if banned else members.count()
     count = 0
     for membership in members.select_related("user"):
-        reasons = eligibility_with(ctx=MemberContext(membership.user), project=project)
+        reasons = eligibility_with(ctx=MemberContext(membership.user, at=now), project=project)
         if not [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
             count += 1
     return count
@@ -179,7 +187,7 @@ def _open_batch(project, *, slots, now, rulebook):
     project.batch_opened_at = now
     if project.allocation_policy == "fair_share" and rulebook["fair_share_window_minutes"] > 0:
         project.fair_share_until = now + timedelta(minutes=rulebook["fair_share_window_minutes"])
-        project.fair_share_cap = fair_share_cap(slots=slots, eligible_members=_eligible_member_count(project))
+        project.fair_share_cap = fair_share_cap(slots=slots, eligible_members=_eligible_member_count(project, now))
     else:
         project.fair_share_until, project.fair_share_cap = None, None
 
@@ -233,7 +241,7 @@ def tasks_add(*, actor: User, project, rows, first_line=1, lines=None, now: date
     extra = {}
     if project.status in (Project.Status.OPEN, Project.Status.PAUSED):
         # later batches keep the project's terms: the rulebook version fixed at publish
-        rulebook = rulebook_in_force(coop=project.coop)
+        rulebook = rulebook_in_force(coop=project.coop, at=now)
         terms = selectors.terms_of(project, rulebook)
         slots, amount = _slots_create(project, tasks, terms)
         escrow.hold(project=project, amount=amount, actor=actor)
@@ -260,7 +268,7 @@ def project_publish(*, actor: User, project, now: datetime | None = None, expect
 
     if not organisation_terms_current(organisation=project.organisation):
         raise Forbidden("terms_not_accepted", _("Accept the federation's current terms before publishing."))
-    rulebook = rulebook_in_force(coop=project.coop)
+    rulebook = rulebook_in_force(coop=project.coop, at=now)
     clean = project_fields_clean({name: getattr(project, name) for name in EDITABLE}, rulebook=rulebook)
     floor = rulebook["floor_hourly_rate"]
     if clean["reward"] * 60 < floor * clean["estimated_minutes"]:

@@ -142,7 +142,7 @@ def assignment_reject(*, actor: User, assignment, reason: str, explanation: str,
     now = now or timezone.now()
     assignment = _reviewable(actor, assignment)
     project = assignment.project
-    rulebook = rulebook_in_force(coop=project.coop)
+    rulebook = rulebook_in_force(coop=project.coop, at=now)
     reasons = rulebook["rejection_reasons"]
     if reason not in reasons:
         raise RejectionReasonRequired("unknown_rejection_reason",

@@ -162,12 +162,12 @@ def test_a_feed_reads_qualifications_a_fixed_number_of_times(django_assert_num_q
 
     def feed(n):
         projects = list(Project.objects.filter(coop=m.coop, status="open").order_by("pk")[:n])
-        with django_assert_num_queries(12) as captured:
+        with django_assert_num_queries(11) as captured:
             reasons = projects_eligibility(member=m.user, projects=projects)
         assert all(r[0]["code"] == "qualification_required" for r in reasons.values())
         return captured
 
-    # membership, open cap, consents, rulebook, articles (the marketplace's); the first project's
+    # membership, open cap, consents, rulebook (the marketplace's; not its articles); the first project's
     # requirements, the member's grants, the explanation's grant read and the rule's one record
     # read, then the coop's open projects and their requirements; the organisations that blocked
     # the member (tasks.mturk.eligibility, once per feed): the same for 3 or 6 projects

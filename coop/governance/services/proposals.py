@@ -27,13 +27,13 @@ MAX_CHANGES = 20
 
 
 # --- proposals ---------------------------------------------------------------------------
-def _context(*, coop):
+def _context(*, coop, at=None):
     if coop is None:
         bounds = federation_bounds()
         latest = federation_rulebook_latest()
         return Context(coop=None, parameters=copy.deepcopy(bounds), bounds=bounds, articles={}), (
             latest.number if latest else 1)
-    rulebook = rulebook_in_force(coop=coop)
+    rulebook = rulebook_in_force(coop=coop, at=at)
     articles = {a.number: (a.title, a.body) for a in rulebook.articles}
     return Context(coop=coop, parameters=copy.deepcopy(rulebook.parameters), bounds=federation_bounds(),
                    articles=articles), rulebook.version
@@ -74,7 +74,7 @@ def _prepare_changes(ctx, items):
 
 @transaction.atomic
 def proposal_create(*, author: User, title: str, body: str = "", changes=(), secret: bool = False,
-                    federation: bool = False):
+                    federation: bool = False, now: datetime | None = None):
     """A member drafts a proposal to their coop; a steward may draft a federation-wide one.
     No changes at all makes a plain resolution (text only)."""
     membership = membership_active(user=author)
@@ -89,7 +89,7 @@ def proposal_create(*, author: User, title: str, body: str = "", changes=(), sec
         raise DomainError("invalid_title", _("Give the proposal a title of 5 to 200 characters."))
     if "\x00" in title or "\x00" in body:
         raise DomainError("invalid_text", _("The text contains a character that cannot be stored."))
-    ctx, based_on = _context(coop=coop)
+    ctx, based_on = _context(coop=coop, at=now)
     rows = _prepare_changes(ctx, list(changes or []))
     if not rows and len(body) < 20:
         raise DomainError("resolution_needs_text", _("A resolution without rule changes needs its text "

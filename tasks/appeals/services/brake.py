@@ -55,7 +55,7 @@ def brake_check(*, assignment, now: datetime | None = None):
     brake = ProjectBrake.objects.filter(project=project).first()
     if brake is not None and brake.is_engaged:
         return True
-    rulebook = rulebook_in_force(coop=project.coop)
+    rulebook = rulebook_in_force(coop=project.coop, at=now)
     batch = Slot.objects.filter(project=project).exclude(status=Slot.Status.CANCELLED).count()
     rejected = Assignment.objects.filter(project=project, status__in=REJECTION_STATUSES).count() + 1
     member_day = Assignment.objects.filter(
@@ -122,7 +122,7 @@ def frozen_confirm(*, steward: User, assignment, now: datetime | None = None):
     member's appeal window starts now."""
     now = now or timezone.now()
     assignment = _frozen(steward, assignment)
-    rulebook = rulebook_in_force(coop=assignment.project.coop)
+    rulebook = rulebook_in_force(coop=assignment.project.coop, at=now)
     assignment.status = Assignment.Status.REJECTED
     assignment.appeal_deadline = now + timedelta(days=rulebook["appeal_window_days"])
     assignment.save(update_fields=["status", "appeal_deadline"])

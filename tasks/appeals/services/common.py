@@ -19,8 +19,8 @@ def _text(value, minimum, error):
     return value
 
 
-def _terms(coop):
-    rulebook = rulebook_in_force(coop=coop)
+def _terms(coop, now=None):
+    rulebook = rulebook_in_force(coop=coop, at=now)
     return rulebook, {
         "rulebook_version": rulebook.version,
         "jury_size": rulebook["jury_size"],

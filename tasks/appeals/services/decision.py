@@ -50,7 +50,7 @@ def _decide(appeal, votes, now):
         payload["organisation"] = appeal.organisation_id
     event_record(type="appeal.decided", coop=appeal.coop_id, subject=appeal, payload=payload)
     for seat in votes:
-        jurors_pay_one(seat_id=seat.pk)
+        jurors_pay_one(seat_id=seat.pk, now=now)
     notify(user=appeal.appellant, kind="appeal", link=f"/appeals/{appeal.pk}/",
            message=gettext_noop("The jury decided your appeal: %(d)s. Read the jurors' reasons."), params={
                "d": gettext_lazy("overturned: you are in the right") if overturned else gettext_lazy("upheld")})

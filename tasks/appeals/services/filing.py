@@ -53,7 +53,7 @@ def appeal_file(*, member: User, statement: str, assignment=None, revocation=Non
 
 
 def _create(*, kind, coop, member, statement, now, subject_payload, organisation_id=None, **links):
-    _rulebook, terms = _terms(coop)
+    _rulebook, terms = _terms(coop, now)
     appeal = Appeal(kind=kind, coop=coop, appellant=member, statement=statement, filed_at=now,
                     organisation_id=organisation_id, event_id=0, **terms, **links)
     appeal.save()
@@ -97,7 +97,7 @@ def _file_rejection(member, statement, assignment, now):
 
 
 def _window_open(coop, since, now):
-    days = rulebook_in_force(coop=coop)["appeal_window_days"]
+    days = rulebook_in_force(coop=coop, at=now)["appeal_window_days"]
     if since + timedelta(days=days) < now:
         raise AppealWindowClosed()
 

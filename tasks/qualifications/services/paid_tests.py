@@ -163,7 +163,7 @@ def qualification_test_fund(*, actor: User, test, attempts: int):
 
 @retry_transaction
 @transaction.atomic
-def attempt_start(*, member: User, test):
+def attempt_start(*, member: User, test, now: datetime | None = None):
     """Start (or resume) an attempt. Reserves one funded attempt of the budget."""
     qualification = Qualification.objects.get(pk=test.qualification_id)
     if membership_for_update(user=member.pk, coop_id=qualification.coop_id) is None:
@@ -172,11 +172,11 @@ def attempt_start(*, member: User, test):
     current = Attempt.objects.filter(test=test, member=member, status=Attempt.Status.STARTED).first()
     if current is not None:
         return current
-    blocker = attempt_blocker(member=member, test=test)
+    now = now or timezone.now()
+    blocker = attempt_blocker(member=member, test=test, now=now)
     if blocker is not None:
         raise blocker
-    rulebook = rulebook_in_force(coop=qualification.coop_id)
-    now = timezone.now()
+    rulebook = rulebook_in_force(coop=qualification.coop_id, at=now)
     number = Attempt.objects.filter(test=test, member=member).count() + 1
     attempt = Attempt.objects.create(test=test, member=member, number=number, started_at=now,
                                          deadline_at=now + timedelta(minutes=test.time_limit_minutes),
@@ -208,7 +208,7 @@ def score_answers(*, questions, key, answers):
 
 @retry_transaction
 @transaction.atomic
-def attempt_submit(*, member: User, attempt, answers):
+def attempt_submit(*, member: User, attempt, answers, now: datetime | None = None):
     """Score and pay an attempt, exactly once: a second submission is refused and pays nothing
     (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once)."""
     found = Attempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
@@ -227,7 +227,7 @@ def attempt_submit(*, member: User, attempt, answers):
     paid_before = Attempt.objects.filter(test=test, status=Attempt.Status.SUBMITTED).count()
     fee_coop, fee_federation, fee_juror = attempt_fees(test=test, index=paid_before)
     clean = answers_validate(test.questions, answers)
-    now = timezone.now()
+    now = now or timezone.now()
     score, wrong = score_answers(questions=test.questions, key=test.answer_key, answers=clean)
     late = now > attempt.deadline_at
     passed = not late and score >= test.pass_mark

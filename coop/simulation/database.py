@@ -1,0 +1,82 @@
+"""The simulation's own database, made before a run and dropped after it, and the settings a
+run needs (jobs counted not run, no email, a throwaway signing key). The project's database
+is never touched: the connection is pointed at the new one (as Django's test runner does)."""
+
+import os
+import tempfile
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+
+TEST_KEY = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"  # RFC 8032 test 1
+
+
+def _pg_admin(settings_dict):
+    import psycopg  # only on PostgreSQL
+
+    params = {"host": settings_dict.get("HOST") or "127.0.0.1", "port": settings_dict.get("PORT") or 5432,
+              "user": settings_dict.get("USER") or "postgres", "password": settings_dict.get("PASSWORD") or None,
+              "dbname": "postgres", "autocommit": True}
+    return psycopg.connect(**{k: v for k, v in params.items() if v not in (None, "")})
+
+
+@contextmanager
+def own_database(label, *, keep=False):
+    """Point every connection at a new database named after the project's (`<name>_sim_<label>`
+    on PostgreSQL, a temporary file on SQLite), migrate it, and drop it afterwards."""
+    aliases = [alias for alias in connections if alias in ("default", "replica")]
+    originals = {alias: dict(connections[alias].settings_dict) for alias in aliases}
+    default = originals["default"]
+    postgres = connections["default"].vendor == "postgresql"
+    for alias in aliases:
+        connections[alias].close()
+    if postgres:
+        name = f"{default['NAME']}_sim_{label}"
+        with _pg_admin(default) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    else:
+        handle, name = tempfile.mkstemp(prefix=f"atelier_sim_{label}_", suffix=".sqlite3")
+        os.close(handle)
+    for alias in aliases:
+        connections[alias].settings_dict["NAME"] = name
+        if not postgres:
+            # a throwaway file: no fsync (WAL as the project's own database)
+            connections[alias].settings_dict["OPTIONS"] = {
+                **connections[alias].settings_dict.get("OPTIONS", {}),
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"}
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield name
+    finally:
+        for alias in aliases:
+            connections[alias].close()
+            connections[alias].settings_dict.clear()
+            connections[alias].settings_dict.update(originals[alias])
+        if not keep:
+            if postgres:
+                with _pg_admin(default) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(name + suffix):
+                        os.remove(name + suffix)
+
+
+@contextmanager
+def simulation_settings():
+    """Jobs queued on commit are counted, not run (coop.simulation.broker); no email leaves;
+    the event log is signed with a throwaway key if the installation has none."""
+    from django_q.conf import Conf
+
+    saved = (Conf.SYNC, Conf.BROKER_CLASS, settings.EMAIL_BACKEND, settings.EVENTLOG_SIGNING_KEY)
+    Conf.SYNC, Conf.BROKER_CLASS = False, "coop.simulation.broker.Counting"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    if not settings.EVENTLOG_SIGNING_KEY and not settings.EVENTLOG_DEV_KEY_FILE:
+        settings.EVENTLOG_SIGNING_KEY = TEST_KEY
+    try:
+        yield
+    finally:
+        Conf.SYNC, Conf.BROKER_CLASS, settings.EMAIL_BACKEND, settings.EVENTLOG_SIGNING_KEY = saved
