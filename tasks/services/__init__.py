@@ -16,7 +16,6 @@ from tasks.services.publishing import (
     project_update,
     tasks_add,
     tasks_validate,
-    watchers_notify,
 )
 from tasks.services.review import (
     assignment_approve,
@@ -37,6 +36,7 @@ from tasks.services.work import (
     data_consent_give,
     project_unwatch,
     project_watch,
+    watchers_notify,
 )
 
 __all__ = [

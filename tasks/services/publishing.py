@@ -7,10 +7,9 @@ refunds the unclaimed slots at once (seam 7)."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
 from accounts.models import User
@@ -27,7 +26,7 @@ from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, 
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
 from tasks.fees import batch_fees
 from tasks.locks import open_slots_for_update, project_for_update
-from tasks.models import DATA_FLAG_CODES, Assignment, Project, ProjectWatch, Slot, Task
+from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot, Task
 from tasks.questions import form_validate, task_data_validate
 from tasks.services.claiming import fair_share_cap
 
@@ -370,33 +369,3 @@ def _holders_tell_cancelled(project):
                text=lambda: _("The requester cancelled “%(p)s”. You may still finish the task you hold: it is "
                               "reviewed and paid as usual. Or give it back (no penalty) to free your place.")
                % {"p": project.title})
-
-
-@retry_transaction
-@transaction.atomic
-def watchers_notify(*, project_id: int, coop_wide: bool = False, now: datetime | None = None):
-    """Tell the members who asked (and are eligible, or only need to consent) that work opened.
-
-    Records no event: it only sends notices about a publication whose own event
-    (`project.published`, `project.resumed`, `project.tasks_added`) is already recorded;
-    `notified_at` keeps each watch to one notice."""
-    now = now or timezone.now()
-    project = Project.objects.select_related("coop").get(pk=project_id)
-    if project.status != Project.Status.OPEN:
-        return 0
-    watches = ProjectWatch.objects.select_related("member").filter(coop=project.coop, notified_at__isnull=True)
-    watches = watches.filter(Q(project=project) | Q(project__isnull=True)) if coop_wide else watches.filter(
-        project=project)
-    sent = 0
-    for watch in watches:
-        reasons = eligibility_with(ctx=MemberContext(watch.member), project=project)
-        if [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
-            continue
-        notify(user=watch.member, kind="work_open",
-               message=gettext_noop("Work is open: “%(p)s”."),
-               params={"p": project.title}, link=f"/work/projects/{project.pk}/")
-        if watch.project_id:
-            watch.notified_at = now
-            watch.save(update_fields=["notified_at"])
-        sent += 1
-    return sent

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -11,6 +12,7 @@ from accounts.models import User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
+from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with
 from tasks.errors import Expired, InvalidState, NotYours
 from tasks.locks import assignment_for_update, assignment_of_member_for_update
 from tasks.models import Assignment, DataConsent, Project, ProjectWatch
@@ -168,3 +170,32 @@ def project_unwatch(*, member: User, coop, project=None):
     """Stop the reminder `project_watch` set. Records no event, for the same reason."""
     return ProjectWatch.objects.filter(member=member, coop=coop, project=project).delete()[0]
 
+
+@retry_transaction
+@transaction.atomic
+def watchers_notify(*, project_id: int, coop_wide: bool = False, now: datetime | None = None):
+    """Tell the members who asked (and are eligible, or only need to consent) that work opened.
+
+    Records no event: it only sends notices about a publication whose own event
+    (`project.published`, `project.resumed`, `project.tasks_added`) is already recorded;
+    `notified_at` keeps each watch to one notice."""
+    now = now or timezone.now()
+    project = Project.objects.select_related("coop").get(pk=project_id)
+    if project.status != Project.Status.OPEN:
+        return 0
+    watches = ProjectWatch.objects.select_related("member").filter(coop=project.coop, notified_at__isnull=True)
+    watches = watches.filter(Q(project=project) | Q(project__isnull=True)) if coop_wide else watches.filter(
+        project=project)
+    sent = 0
+    for watch in watches:
+        reasons = eligibility_with(ctx=MemberContext(watch.member), project=project)
+        if [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
+            continue
+        notify(user=watch.member, kind="work_open",
+               message=gettext_noop("Work is open: “%(p)s”."),
+               params={"p": project.title}, link=f"/work/projects/{project.pk}/")
+        if watch.project_id:
+            watch.notified_at = now
+            watch.save(update_fields=["notified_at"])
+        sent += 1
+    return sent
