@@ -5,6 +5,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from coop.core.errors import DomainError, Forbidden
@@ -162,7 +163,9 @@ def test_a_feed_reads_qualifications_a_fixed_number_of_times(django_assert_num_q
 
     def feed(n):
         projects = list(Project.objects.filter(coop=m.coop, status="open").order_by("pk")[:n])
-        with django_assert_num_queries(12) as captured:  # + the prepared "requires anything?" of issue 18
+        with django_assert_num_queries(11 if connection.vendor == "postgresql" else 12) as captured:
+            # SQLite also counts the "requires anything?" probe, which PostgreSQL sends through
+            # coop.core.db.execute_one, unseen by Django's query count
             reasons = projects_eligibility(member=m.user, projects=projects)
         assert all(r[0]["code"] == "qualification_required" for r in reasons.values())
         return captured

@@ -2,6 +2,7 @@
 each response checked against the OpenAPI schema; the same rules as the pages, per-member rate."""
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.requesters.services import api_key_create
@@ -111,11 +112,14 @@ def test_the_feed_api_costs_the_same_queries_for_two_and_for_eight_projects(work
     for n in range(2):
         open_project(work["coop"], tasks=2, title=f"Small {n}")
     raw.get("/api/work/")
-    with django_assert_num_queries(13):
+    # on PostgreSQL the "requires anything?" probe goes through coop.core.db.execute_one,
+    # straight to the driver, so Django's query count does not see it
+    queries = 12 if connection.vendor == "postgresql" else 13
+    with django_assert_num_queries(queries):
         assert len(raw.get("/api/work/").json()["projects"]) == 2
     for n in range(6):
         open_project(work["coop"], tasks=40, title=f"Big {n}")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(queries):
         assert len(raw.get("/api/work/").json()["projects"]) == 8
 
 

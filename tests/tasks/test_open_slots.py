@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 
-from tasks.errors import InvalidState, NoFreeSlot
+from tasks.errors import FairShareReached, InvalidState, NoFreeSlot
 from tasks.models import Assignment, Project, Slot
 from tasks.services import (
     assignment_claim,
@@ -90,11 +90,14 @@ def test_the_feed_costs_the_same_queries_for_two_and_for_eight_projects(client, 
     for n in range(2):
         open_project(coop, tasks=2, title=f"Small {n}")
     client.get("/work/")
-    with django_assert_num_queries(17):
+    # on PostgreSQL the "requires anything?" probe goes through coop.core.db.execute_one,
+    # straight to the driver, so Django's query count does not see it
+    queries = 16 if connection.vendor == "postgresql" else 17
+    with django_assert_num_queries(queries):
         small = client.get("/work/")
     for n in range(6):
         open_project(coop, tasks=30, title=f"Big {n}", category=f"cat{n}")
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(queries):
         big = client.get("/work/")
     assert len(small.context["rows"]) == 2 and len(big.context["rows"]) == 8
     assert sum(r["project"].remaining for r in big.context["rows"]) == 2 * 2 + 6 * 30
@@ -142,7 +145,7 @@ def test_the_counter_stays_exact_under_concurrent_claims_returns_expiries_and_a_
             for _ in range(12):
                 try:
                     assignment = assignment_claim(member=user, project=project)
-                except (NoFreeSlot, InvalidState):
+                except (NoFreeSlot, FairShareReached, InvalidState):  # the batch or this member's share is taken
                     continue
                 roll = rng.random()
                 if roll < 0.4:
