@@ -14,8 +14,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 
-from accounts.models import User
-from tasks.appeals.models import Appeal
+from tests.factories.demo import demo_people
 from tests.factories.forums import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,19 +37,6 @@ LINKS = """() => [...document.querySelectorAll('a[href]')].map(a => a.getAttribu
 
 def pattern(path):
     return re.sub(r"/\d+(?=/|$)", "/<n>", path)
-
-
-def people():
-    juror = Appeal.objects.order_by("pk").first().seats.select_related("juror").order_by("draw_index").first().juror
-    return {
-        "member": User.objects.get(email="member@tana.example"),
-        "juror": juror,
-        "applicant": User.objects.get(email="applicant@tana.example"),
-        "steward": User.objects.get(email="steward@tana.example"),
-        "requester": User.objects.get(email="requester@ravina.example"),
-        "operator": User.objects.get(email="operator@atelier.example"),
-        "newcomer": User.objects.create_user(email="new@example.org", password="a-long-enough-secret"),
-    }
 
 
 def offline(context, base):
@@ -98,7 +84,7 @@ def test_every_page_of_every_role_fits_a_phone_in_both_languages(live_server, br
     base = live_server.url
     host = urlsplit(base).hostname
     problems, total = [], 0
-    for role, user in people().items():
+    for role, user in demo_people().items():
         cookie = session_cookie(user)
         for language in ("fr", "en"):
             context = browser.new_context(**browser_context_args)

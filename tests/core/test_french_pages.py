@@ -30,12 +30,11 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 
-from accounts.models import User
 from coop.eventlog.checkpoints import checkpoint_sign
 from coop.eventlog.sequencer import sequence_pending
 from coop.federation.rulebook import PARAMETERS, REJECTION_REASONS
 from tasks.appeals.jobs import appeals_due
-from tasks.appeals.models import Appeal
+from tests.factories.demo import demo_people
 
 pytestmark = pytest.mark.django_db
 
@@ -183,19 +182,6 @@ def crawl(client, start="/"):
     return pages
 
 
-def people():
-    juror = Appeal.objects.order_by("pk").first().seats.select_related("juror").order_by("draw_index").first().juror
-    return {
-        "member": User.objects.get(email="member@tana.example"),
-        "juror": juror,
-        "applicant": User.objects.get(email="applicant@tana.example"),
-        "steward": User.objects.get(email="steward@tana.example"),
-        "requester": User.objects.get(email="requester@ravina.example"),
-        "operator": User.objects.get(email="operator@atelier.example"),
-        "newcomer": User.objects.create_user(email="new@example.org", password="a-long-enough-secret"),
-    }
-
-
 def english_in(text, strings, codes):
     found = []
     for s in strings:
@@ -231,7 +217,7 @@ def test_every_page_of_every_role_in_french_has_no_english():
     appeals_due()
     strings, codes = english_strings(), stored_codes()
     problems, total = [], 0
-    for role, user in people().items():
+    for role, user in demo_people().items():
         client = Client(HTTP_ACCEPT_LANGUAGE="fr")
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
         client.force_login(user)
