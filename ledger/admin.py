@@ -4,7 +4,7 @@ service (a correction is `transaction_reverse`), never through the admin."""
 from django.contrib import admin
 
 from coop.core.admin import ReadOnlyAdmin
-from ledger.models import Account, Balance, IdempotencyRecord, Payout, Posting, Reconciliation, Transaction
+from ledger.models import Account, Balance, Payout, Posting, Reconciliation, Transaction
 
 
 class PostingInline(admin.TabularInline):
@@ -50,11 +50,6 @@ class PostingAdmin(ReadOnlyAdmin):
 class PayoutAdmin(ReadOnlyAdmin):
     list_display = ["id", "user", "coop", "amount", "method", "status", "requested_at", "decided_at"]
     list_filter = ["status", "coop"]
-
-
-@admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(ReadOnlyAdmin):
-    list_display = ["scope", "key", "status_code", "created_at"]
 
 
 @admin.register(Reconciliation)

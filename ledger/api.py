@@ -12,10 +12,10 @@ from accounts.models import Organisation
 from accounts.selectors import organisation_for_request
 from coop.core.api import ERROR, IDEMPOTENCY, CursorPagination
 from coop.core.errors import Forbidden, NotFound
+from coop.core.idempotency import idempotent
 from coop.core.money import currency
 from coop.federation.access import Scope, operator_require
 from ledger import selectors, services
-from ledger.idempotency import idempotent
 
 MONTH = OpenApiParameter("month", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
                          description="Only this month, as YYYY-MM.")

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from coop.core.errors import Conflict, DomainError, Forbidden, NotFound
+from coop.core.errors import DomainError, Forbidden, NotFound
+from coop.core.errors import KeyReused as _KeyReused
 
 
 class InsufficientFunds(DomainError):
@@ -23,8 +24,7 @@ class NotYours(Forbidden):
     default_message = _("This is not yours to move.")
 
 
-class KeyReused(Conflict):
-    code = "idempotency_key_reused"
+class KeyReused(_KeyReused):
     default_message = _("This key was already used for a different movement of money.")
 
 

@@ -1,7 +1,7 @@
 """The only place ledger rows are locked: always in primary-key order, so two transactions
 touching the same accounts queue instead of deadlocking."""
 
-from ledger.models import Balance, IdempotencyRecord, Payout
+from ledger.models import Balance, Payout
 
 
 def balances_for_update(account_ids):
@@ -13,9 +13,3 @@ def balances_for_update(account_ids):
 def payout_for_update(payout_id):
     return Payout.objects.select_for_update().get(pk=payout_id)
 
-
-def idempotency_record_for_update(*, scope: str, key):
-    """Lock the `Idempotency-Key` row of (scope, key), or None if there is none. Taken first in
-    a request's transaction, before any lock of the global order (docs/ledger.md "Lock order"):
-    two requests with one key queue here, and the second reads what the first committed."""
-    return IdempotencyRecord.objects.select_for_update().filter(scope=scope, key=key).first()

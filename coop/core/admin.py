@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from coop.core.models import IdempotencyRecord
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """The federation operator's view of a table that changes only through services (and their
@@ -13,3 +15,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["scope", "key", "status_code", "created_at"]

@@ -37,3 +37,10 @@ class Conflict(DomainError):
     status = 409
     code = "conflict"
     default_message = _("This conflicts with the current state.")
+
+
+class KeyReused(Conflict):
+    """An idempotency key used again for something else: an API `Idempotency-Key` on another
+    request (coop.core.idempotency), a ledger movement's key on another movement (ledger)."""
+
+    code = "idempotency_key_reused"

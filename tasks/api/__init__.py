@@ -16,9 +16,9 @@ from accounts.pseudonyms import worker_pseudonym
 from accounts.selectors import organisation_for_request
 from coop.core.api import ERRORS, IDEMPOTENCY, CursorPagination, validated
 from coop.core.errors import NotFound
+from coop.core.idempotency import idempotent
 from coop.federation.access import Scope
 from coop.federation.models import Coop
-from ledger.idempotency import idempotent
 from tasks import services
 from tasks.models import DATA_FLAG_CODES, Assignment, Project
 from tasks.services.publishing import MAX_TASKS_PER_CALL

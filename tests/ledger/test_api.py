@@ -8,8 +8,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import OrganisationStaff
+from coop.core.models import IdempotencyRecord
 from ledger import selectors, services
-from ledger.models import IdempotencyRecord, Payout, Transaction
+from ledger.models import Payout, Transaction
 from tests.factories import CoopFactory, funded_organisation, member, operator, project_stub
 
 pytestmark = pytest.mark.django_db

@@ -799,14 +799,10 @@ def tracker_merge(into, state):
 # --- the books -----------------------------------------------------------------------------
 
 def _api_key_model():
-    """Where the API's Idempotency-Keys are stored (coop.core since issue 15 moved them there)."""
-    try:
-        from coop.core.models import IdempotencyKey
-    except ImportError:
-        from ledger.models import IdempotencyRecord
+    """Where the API's Idempotency-Keys are stored (coop.core since issue 17 moved them there)."""
+    from coop.core.models import IdempotencyRecord
 
-        return IdempotencyRecord
-    return IdempotencyKey
+    return IdempotencyRecord
 
 
 def sequence_everything(timeout=120):

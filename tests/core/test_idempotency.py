@@ -1,4 +1,4 @@
-"""The API's Idempotency-Key (ledger.idempotency): a key belongs to one (scope, method, path),
+"""The API's Idempotency-Key (coop.core.idempotency): a key belongs to one (scope, method, path),
 so reusing it on another endpoint or object is 409 rather than a replay of the wrong response;
 and requests racing with the same key queue on the key, so the loser replays the winner's
 response instead of answering its own domain error (issue 24 defect 2, issue 15 leak 8)."""
@@ -9,8 +9,9 @@ import pytest
 from django.db import connections
 from rest_framework.test import APIClient
 
+from coop.core.models import IdempotencyRecord
 from ledger import selectors, services
-from ledger.models import IdempotencyRecord, Payout, Transaction
+from ledger.models import Payout, Transaction
 from tasks.models import Assignment
 from tasks.services import assignment_claim, assignment_submit
 from tests.factories import CoopFactory, funded_organisation, member, operator
@@ -150,7 +151,7 @@ def _hold_key(*, scope, key, path, body, started, outcome, seconds=0.5):
 
     from django.db import transaction
 
-    from ledger.idempotency import body_hash, idempotency_begin, idempotency_store
+    from coop.core.idempotency import body_hash, idempotency_begin, idempotency_store
 
     class Failed(Exception):
         pass

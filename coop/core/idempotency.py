@@ -14,7 +14,8 @@ first to end, then replays its response rather than answering its own error (the
 stored: a request refused for a reason that can change (insufficient funds) rolls its row back
 with its work, and a twin waiting on it then runs its own handler. The whole transaction is run
 again by `retry_transaction` if it loses a deadlock or a serialisation check (never a 500).
-Other apps' POST endpoints can use it the same way."""
+Every app's POST endpoints use it the same way (the ledger's and the marketplace's API do);
+it lived in the ledger until issue 17 moved it here, an HTTP concern below every app."""
 
 import hashlib
 import json
@@ -24,10 +25,9 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from coop.core.db import retry_transaction
-from coop.core.errors import DomainError
-from ledger.errors import KeyReused
-from ledger.locks import idempotency_record_for_update
-from ledger.models import IdempotencyRecord
+from coop.core.errors import DomainError, KeyReused
+from coop.core.locks import idempotency_record_for_update
+from coop.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 
