@@ -6,6 +6,7 @@ sibling modules breaks them; and every
 module of the four packages sits in a layer of the apps contract, so a new module cannot slip
 past it unlisted."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -104,3 +105,41 @@ def test_rows_are_locked_only_in_locks_modules():
     outside = sorted(str(p.relative_to(ROOT)) for p in _app_files()
                      if p.name != "locks.py" and "select_for_update" in p.read_text())
     assert outside == []
+
+
+# Reading a membership's role, or whether it is active, from its fields: `Membership.Role.X ==`,
+# `role__`, `memberships__role`, `status == Membership.Status.ACTIVE`, a filter on them. Setting
+# them (a service's write, `membership.role = ...`) is not a read; nor are the lifecycle checks
+# of the services that move a membership between states (applicant, suspended, left).
+ROLE_READ = re.compile(
+    r"(==|!=|\bin)\s*\(?Membership\.(Role\.|Status\.ACTIVE\b)|Membership\.(Role\.\w+|Status\.ACTIVE)\s*(==|!=)"
+    r"|\brole__|__role\b|__status\s*=\s*Membership\.Status\.ACTIVE"
+    r"|\.(filter|exclude|get)\([^)]*\b(role\s*=\s*Membership\.Role|status\s*=\s*Membership\.Status\.ACTIVE)")
+
+
+def test_membership_roles_are_read_in_the_federation_models_and_access_modules_only():
+    """The one vocabulary of "active member" and "active steward" (docs/architecture.md
+    "Access"): `active_q`/`steward_q`, `Membership.objects.active()/.stewards()`,
+    `Membership.is_active/.is_steward/.steward_state` in coop/federation/models.py, and the
+    checks of coop/federation/access.py built on them. Nothing else re-derives them."""
+    home = {"coop/federation/models.py", "coop/federation/access.py"}
+    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+             for p in _app_files() if str(p.relative_to(ROOT)) not in home and p.name != "demo.py"
+             for n, line in enumerate(p.read_text().splitlines(), 1) if ROLE_READ.search(line)]
+    assert found == []
+
+
+@pytest.mark.parametrize(("line", "is_read"), [
+    ("        is_steward = membership.role == Membership.Role.STEWARD", True),
+    ("            if a == Membership.Role.STEWARD and b == Membership.Status.ACTIVE:", True),
+    ('    stewards = models.Count("memberships", filter=models.Q(memberships__role=Membership.Role.STEWARD))', True),
+    # a filter split over lines: a line grep misses it
+    ('        pk=item.get("membership"), coop=ctx.coop, status=Membership.Status.ACTIVE).first()', False),
+    ("    qs = Membership.objects.filter(coop=coop, status=Membership.Status.ACTIVE)", True),
+    ("    if membership.status != Membership.Status.ACTIVE:", True),
+    ("    membership.role = Membership.Role.STEWARD", False),  # a write
+    ("    if membership.status != Membership.Status.SUSPENDED:", False),  # a lifecycle step
+    ("    return Membership.objects.stewards().filter(coop_id=coop_id)", False),
+])
+def test_the_role_read_pattern(line, is_read):
+    assert bool(ROLE_READ.search(line)) is is_read

@@ -137,11 +137,11 @@ def event_reader_for(*, user, auth=None) -> eventlog_selectors.Reader:
         return eventlog_selectors.Reader(organisation_ids=frozenset([organisation.pk]))
     if not getattr(user, "is_authenticated", False):
         return eventlog_selectors.ANONYMOUS
-    coops = list(Membership.objects.active().filter(user=user).values_list("coop_id", "role"))
+    coops = list(Membership.objects.active().filter(user=user).values_list("coop_id", "role", "status"))
     orgs = OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True)
     return eventlog_selectors.Reader(
-        coop_ids=frozenset(c for c, _r in coops), organisation_ids=frozenset(orgs), user_id=user.pk,
-        steward_coop_ids=frozenset(c for c, r in coops if r == Membership.Role.STEWARD))
+        coop_ids=frozenset(c for c, _r, _s in coops), organisation_ids=frozenset(orgs), user_id=user.pk,
+        steward_coop_ids=frozenset(c for c, r, s in coops if Membership.steward_state(role=r, status=s)))
 
 
 # --- requester staff -------------------------------------------------------------------------

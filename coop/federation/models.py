@@ -73,6 +73,19 @@ class Article(models.Model):
         return f"Art. {self.number}: {self.title}"
 
 
+def active_q(prefix: str = "") -> Q:
+    """The condition "an active membership", on a membership row or through a relation
+    (`prefix="memberships__"` counts a coop's active members)."""
+    return Q(**{f"{prefix}status": Membership.Status.ACTIVE})
+
+
+def steward_q(prefix: str = "") -> Q:
+    """The one condition "an active steward": an active membership with the steward role. A
+    suspended or departed steward holds no steward power. `Membership.is_steward` and
+    `Membership.steward_state` are the same test on a row in memory."""
+    return active_q(prefix) & Q(**{f"{prefix}role": Membership.Role.STEWARD})
+
+
 class MembershipQuerySet(models.QuerySet):
     """The membership states the access layer speaks of (coop/federation/access.py)."""
 
@@ -82,11 +95,11 @@ class MembershipQuerySet(models.QuerySet):
 
     def active(self):
         """Members in good standing: they work, read their coop's forums and governance."""
-        return self.filter(status=Membership.Status.ACTIVE)
+        return self.filter(active_q())
 
     def stewards(self):
         """Active stewards. A suspended or departed steward holds no steward power."""
-        return self.active().filter(role=Membership.Role.STEWARD)
+        return self.filter(steward_q())
 
     def participating(self, *, coop, since_us, until_us):
         """Active memberships of `coop` whose user did any work, voted or joined between the
@@ -157,6 +170,12 @@ class Membership(models.Model):
     def is_active(self):
         return self.status == self.Status.ACTIVE
 
+    @staticmethod
+    def steward_state(*, role: str, status: str) -> bool:
+        """Do a membership's `role` and `status` (read as values) make an active steward?"""
+        return role == Membership.Role.STEWARD and status == Membership.Status.ACTIVE
+
     @property
-    def is_steward(self):
-        return self.role == self.Role.STEWARD and self.status == self.Status.ACTIVE
+    def is_steward(self) -> bool:
+        """An active steward (`steward_q` on this row)."""
+        return self.steward_state(role=self.role, status=self.status)

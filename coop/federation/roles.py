@@ -135,9 +135,9 @@ def roles_held(user):
             held.add(REQUESTER)
         elif b in (Membership.Status.APPLICANT, Membership.Status.DECLINED):
             held.add(APPLICANT)
-        elif b in (Membership.Status.ACTIVE, Membership.Status.SUSPENDED) or ref:  # left after joining
+        elif b != Membership.Status.LEFT or ref:  # active or suspended, or left after joining
             held.add(MEMBER)
-            if a == Membership.Role.STEWARD and b == Membership.Status.ACTIVE:
+            if Membership.steward_state(role=a, status=b):
                 held.add(STEWARD)
     if is_operator(user):
         held.add(OPERATOR)

@@ -12,7 +12,7 @@ from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
 from coop.federation.access import stewardship_of
 from coop.federation.models import PARTICIPATION_EVENT_TYPES as PARTICIPATION_EVENT_TYPES
-from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion
+from coop.federation.models import Article, Coop, Federation, Membership, RulebookVersion, active_q, steward_q
 
 
 @dataclass
@@ -199,9 +199,8 @@ def users_by_emails(*, emails):
 
 
 def coops_with_counts():
-    active = models.Count("memberships", filter=models.Q(memberships__status=Membership.Status.ACTIVE))
-    stewards = models.Count("memberships", filter=models.Q(memberships__status=Membership.Status.ACTIVE,
-                                                           memberships__role=Membership.Role.STEWARD))
+    active = models.Count("memberships", filter=active_q("memberships__"))
+    stewards = models.Count("memberships", filter=steward_q("memberships__"))
     return Coop.objects.annotate(active_count=active, steward_count=stewards).order_by("name")
 
 
@@ -218,7 +217,7 @@ def coops_for_applicants(*, work_kinds: dict[int, dict[str, int]] | None = None)
     One query for the coops, one per coop for its rulebook, one for languages (and one for work)."""
     coops = list(Coop.objects.order_by("name"))
     languages = {}
-    rows = MemberProfile.objects.filter(user__memberships__status=Membership.Status.ACTIVE).values_list(
+    rows = MemberProfile.objects.filter(active_q("user__memberships__")).values_list(
         "user__memberships__coop_id", "languages")
     for coop_id, langs in rows:
         counts = languages.setdefault(coop_id, {})

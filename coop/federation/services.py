@@ -208,7 +208,7 @@ def membership_suspend(*, steward: User, membership, article_number, reason: str
     reason = _reason(reason)
     membership = _locked(membership)
     steward_require(steward, coop_id=membership.coop_id)
-    if membership.status != Membership.Status.ACTIVE:
+    if not membership.is_active:
         raise InvalidTransition()
     if membership.user_id == steward.pk:
         raise InvalidTransition("self_sanction", _("A steward cannot suspend themselves."))

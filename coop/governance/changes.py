@@ -185,24 +185,22 @@ class StewardChange(ChangeKind):
     elect = True
 
     def prepare(self, ctx, item):
-        membership = Membership.objects.select_related("user").filter(
-            pk=item.get("membership"), coop=ctx.coop, status=Membership.Status.ACTIVE).first()
+        membership = Membership.objects.active().select_related("user").filter(
+            pk=item.get("membership"), coop=ctx.coop).first()
         if membership is None:
             raise DomainError("invalid_membership", _("Choose an active member of this coop."))
-        is_steward = membership.role == Membership.Role.STEWARD
-        if self.elect and is_steward:
+        if self.elect and membership.is_steward:
             raise DomainError("no_change", _("This member is already a steward."))
-        if not self.elect and not is_steward:
+        if not self.elect and not membership.is_steward:
             raise DomainError("no_change", _("This member is not a steward."))
         return {"key": str(membership.pk), "membership": membership, "current": membership.role,
                 "proposed": Membership.Role.STEWARD if self.elect else Membership.Role.MEMBER}
 
     def apply(self, state, change):
         membership = Membership.objects.get(pk=change.membership_id)
-        wanted_role = Membership.Role.STEWARD if self.elect else Membership.Role.MEMBER
-        if membership.status != Membership.Status.ACTIVE:
+        if not membership.is_active:
             return "member_not_active"
-        if membership.role == wanted_role:
+        if membership.is_steward == self.elect:  # already a steward (elect), already not one (recall)
             return "already_done"
         service = _STEWARD_SERVICES["elect" if self.elect else "recall"]
         state.actions.append(lambda proposal: service(membership=membership, proposal=proposal))

@@ -208,7 +208,7 @@ def propose_choices(*, user: User):
     return {
         "membership": membership, "rulebook": rulebook, "parameters": parameters, "categories": categories,
         "qualifications": qualifications,
-        "electable": [m for m in members if m.role == Membership.Role.MEMBER],
+        "electable": [m for m in members if not m.is_steward],  # active members: not a steward
         "recallable": [m for m in members if m.is_steward],
         "articles": rulebook.articles, "next_article": max([a.number for a in rulebook.articles] or [0]) + 1,
         "federation_parameters": fed_parameters if membership.is_steward else [],

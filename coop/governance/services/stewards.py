@@ -15,7 +15,7 @@ from coop.governance.services.common import _link
 # --- stewards ----------------------------------------------------------------------------
 def _role_change(*, membership, proposal, role, event_type):
     membership = membership_for_update(pk=membership.pk, statuses=(), related=("coop", "user"), must_exist=True)
-    if membership.status != Membership.Status.ACTIVE:
+    if not membership.is_active:
         raise InvalidTransition()
     membership.role = role
     membership.save(update_fields=["role"])
