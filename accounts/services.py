@@ -27,6 +27,9 @@ from coop.eventlog.services import event_record
 def notify(*, user: User, kind: str, text: str | None = None, message: str = "", params=None, link="", subject=""):
     """Store a notice for the dashboard; email it after commit if the user opted in.
 
+    Records no event: a notice tells one person about something whose own event its caller
+    records (an application, a vote, a rejection); notices are private and not in the log.
+
     Give `message` (an English msgid marked with `gettext_noop`, or for a count
     `ngettext_lazy(singular, plural, "n")`) and `params`: the page builds
     the text in the reader's language when it shows it (accounts/notices.py). `text` (a string,
@@ -82,7 +85,10 @@ def user_language_set(*, user: User | AnonymousUser, language: str):
 @transaction.atomic
 def notices_resolve(*, subject):
     """The thing `subject` names was handled (an application admitted, declined or withdrawn):
-    every open notice about it, whoever received it, is resolved and read. Returns how many."""
+    every open notice about it, whoever received it, is resolved and read. Returns how many.
+
+    Records no event: the handling that resolves them (`membership.admitted`, ...) is recorded
+    by its own service; notices are private bookkeeping, not in the log."""
     if not subject:
         return 0
     now = timezone.now()

@@ -81,7 +81,10 @@ def _clean_reason(reason):
 
 def rate_limit_hit(*, user: User):
     """Count one message for `user` in the shared cache (Redis or the database, so the limit
-    holds across server processes); raise RateLimited past the limit. Fixed windows."""
+    holds across server processes); raise RateLimited past the limit. Fixed windows.
+
+    Records no event: a counter in the cache, gone after its window; the message it lets
+    through records its own (`forum.message_posted`)."""
     count, seconds = rate_limit()
     now = time.time()
     window = int(now // seconds)

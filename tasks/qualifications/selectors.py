@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -242,3 +242,11 @@ def attempt_blocker(*, member: User, test, now: datetime | None = None):
                                                  "are taken. It reopens when its owner funds more.")
                           % {"n": test.attempts_funded})
     return None
+
+
+def qualifications_available_for(project) -> QuerySet[Qualification]:
+    """What a project may require: its coop's own qualifications and its requester's in that coop
+    (read by the requirements page and checked by `project_requirements_set`)."""
+    return (Qualification.objects.filter(coop_id=project.coop_id)
+            .filter(Q(organisation__isnull=True) | Q(organisation_id=project.organisation_id))
+            .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))

@@ -14,7 +14,7 @@ from accounts.pseudonyms import worker_from_pseudonym
 from accounts.selectors import organisations_of
 from coop.core.errors import DomainError
 from coop.federation.access import requester_staff_require
-from coop.federation.models import Membership
+from coop.federation.models import active_q
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks.models import Project
 from tasks.qualifications import selectors, services
@@ -143,8 +143,7 @@ def _member_from(text, qualification):
             raise DomainError("unknown_member", _("No member with this email."))
         return user
 
-    candidates = User.objects.filter(memberships__coop_id=qualification.coop_id,
-                                     memberships__status=Membership.Status.ACTIVE)
+    candidates = User.objects.filter(active_q("memberships__"), memberships__coop_id=qualification.coop_id)
     return worker_from_pseudonym(organisation=qualification.organisation_id, pseudonym=text, candidates=candidates)
 
 
@@ -282,7 +281,7 @@ def project_requirements(request, pk):
         requester_staff_require(request.user, organisation_id=project.organisation_id)
     except DomainError:
         raise Http404
-    available = services.qualifications_available_for(project)
+    available = selectors.qualifications_available_for(project)
     form = RequirementsForm(request.POST or None, choices=available,
                             initial={"qualifications": [q.pk for q in selectors.required_for(project)]})
     preview = None

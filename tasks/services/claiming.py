@@ -73,14 +73,6 @@ def fair_share_cap(*, slots: int, eligible_members):
     return max(1, math.ceil(slots / max(1, eligible_members)))
 
 
-def fair_share_held(*, member: User, project):
-    """Slots of the current batch the member holds or has worked (returned/expired excluded)."""
-    qs = Assignment.objects.filter(project=project, member=member).exclude(status__in=ENDED)
-    if project.batch_opened_at:
-        qs = qs.filter(claimed_at__gte=project.batch_opened_at)
-    return qs.count()
-
-
 def _claim_context(member, project, row, now):
     """The eligibility context of a claim from statement 1's row (no further query)."""
     ctx = MemberContext(None, at=now)
@@ -183,7 +175,11 @@ def slot_reopen(*, slot, project, assignment, actor: User | None = None):
     cancelled and refunds the slot itself, or this runs first and the cancel, which waits for
     the lock, then finds the slot open and refunds it with the others. Read without the lock, a
     cancel in between left the slot open in a cancelled project, its money stranded in escrow
-    (issue 24). A task closed by its requester (`task_close`, under the same lock) likewise."""
+    (issue 24). A task closed by its requester (`task_close`, under the same lock) likewise.
+
+    Records no event of its own: its callers record why the slot came back
+    (`assignment.returned`, `assignment.expired`), and a refund records its own through
+    `escrow.refund_slot`."""
     project = project_for_update(project.pk)
     slot = slot_for_update(getattr(slot, "pk", slot))
     if project.status == Project.Status.CANCELLED or Task.objects.filter(pk=slot.task_id,

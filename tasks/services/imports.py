@@ -68,7 +68,11 @@ def _save(task_import, **fields):
 
 def task_import_run(*, import_id: int):
     """Check every row (progress saved every few hundred rows), then insert all at once.
-    Idempotent: an import that already finished is left alone."""
+    Idempotent: an import that already finished is left alone.
+
+    The tasks it inserts record their event through `tasks_add`; the import's progress and a
+    refused file's problems are the import row's own state, shown to whoever uploaded it (its
+    creation recorded `task_import.created`), and record no event."""
     task_import = TaskImport.objects.select_related("project", "created_by").get(pk=import_id)
     if task_import.status in (TaskImport.Status.DONE, TaskImport.Status.INVALID):
         return task_import

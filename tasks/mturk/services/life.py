@@ -85,7 +85,10 @@ def hit_assignments_add(*, key, hit, count, token=None, now=None):
 
 @transaction.atomic
 def hit_review_status_update(*, key, hit, revert):
-    """UpdateHITReviewStatus: Reviewing (Revert false) or back to Reviewable (Revert true)."""
+    """UpdateHITReviewStatus: Reviewing (Revert false) or back to Reviewable (Revert true).
+
+    Records no event: a requester's own sorting mark on its HIT (what `ListReviewableHITs`
+    shows them); it decides nothing for any worker and moves no money."""
     Hit.objects.filter(pk=hit.pk).update(reviewing=not revert)
 
 

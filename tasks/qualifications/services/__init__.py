@@ -12,7 +12,6 @@ from tasks.qualifications.services.paid_tests import (  # noqa: F401, E402
     score_answers,
 )
 from tasks.qualifications.services.qualifications import (  # noqa: F401
-    explain_record,
     member_reevaluate,
     qualification_create,
     qualification_grant,
@@ -23,5 +22,4 @@ from tasks.qualifications.services.qualifications import (  # noqa: F401
 )
 from tasks.qualifications.services.requirements import (  # noqa: F401, E402
     project_requirements_set,
-    qualifications_available_for,
 )

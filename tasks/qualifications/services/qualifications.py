@@ -28,7 +28,7 @@ from tasks.qualifications.models import (
     QualificationVersion,
 )
 from tasks.qualifications.permissions import owner_require
-from tasks.qualifications.records import record_for, records_for
+from tasks.qualifications.records import records_for
 from tasks.qualifications.rules import evidence_numbers, explained_clauses, rule_evaluate, rule_explain, rule_keys
 from tasks.qualifications.rules import rule_validate as _rule_validate
 
@@ -316,9 +316,3 @@ def qualification_reevaluate(*, qualification, member_ids=None, now: datetime | 
             if change:
                 counts[change] += 1
     return counts
-
-
-def explain_record(*, member: User, qualification, now: datetime | None = None):
-    """The explanation tree of a computed qualification for one member (no write)."""
-    rule = qualification.current_version.rule
-    return rule_explain(rule, record_for(member=member, rule=rule, now=now))

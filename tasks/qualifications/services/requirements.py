@@ -1,7 +1,6 @@
 """Which qualifications a project requires (chosen by its requester)."""
 
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -12,16 +11,10 @@ from coop.federation.access import requester_staff_require
 from tasks.locks import project_for_update
 from tasks.models import Project
 from tasks.qualifications.eligibility import requirements_forget
-from tasks.qualifications.models import ProjectRequirement, Qualification
+from tasks.qualifications.models import ProjectRequirement
+from tasks.qualifications.selectors import qualifications_available_for
 
 MAX_REQUIRED = 10
-
-
-def qualifications_available_for(project):
-    """What a project may require: its coop's own qualifications and its requester's in that coop."""
-    return (Qualification.objects.filter(coop_id=project.coop_id)
-            .filter(Q(organisation__isnull=True) | Q(organisation_id=project.organisation_id))
-            .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))
 
 
 @retry_transaction
