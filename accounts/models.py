@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
+from accounts.notices import message_render
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -92,8 +94,6 @@ class Notice(models.Model):
         """The notice in the active language (the reader's), whoever caused it."""
         if not self.message:
             return self.text
-        from accounts.notices import message_render  # accounts.notices imports coop.core, which imports models
-
         return message_render(self.message, self.params)
 
     @property
@@ -101,8 +101,6 @@ class Notice(models.Model):
         """`shown` for pages: escaped, with what people wrote marked translate="no"."""
         if not self.message:
             return conditional_escape(self.text)
-        from accounts.notices import message_render  # accounts.notices imports coop.core, which imports models
-
         return message_render(self.message, self.params, html=True)
 
 

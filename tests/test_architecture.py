@@ -6,6 +6,7 @@ sibling modules breaks them; and every
 module of the four packages sits in a layer of the apps contract, so a new module cannot slip
 past it unlisted."""
 
+import ast
 import re
 import shutil
 import subprocess
@@ -143,3 +144,56 @@ def test_membership_roles_are_read_in_the_federation_models_and_access_modules_o
 ])
 def test_the_role_read_pattern(line, is_read):
     assert bool(ROLE_READ.search(line)) is is_read
+
+
+def _trees():
+    for path in _app_files():
+        yield path, ast.parse(path.read_text())
+
+
+def test_a_function_level_import_says_why():
+    """An import inside a function is there only to break an import cycle (or to load an optional
+    client), and says so in a comment on its line or the line above. `AppConfig.ready()` is the
+    exception Django needs: models cannot be imported while the app registry loads."""
+    silent = []
+    for path, tree in _trees():
+        lines = path.read_text().splitlines()
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or function.name == "ready":
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    near = lines[node.lineno - 2:node.end_lineno]
+                    if not any("#" in line for line in near):
+                        silent.append(f"{path.relative_to(ROOT)}:{node.lineno} in {function.name}()")
+    assert silent == []
+
+
+def test_jobs_run_their_items_through_batch_run():
+    """One contract for jobs (docs/architecture.md "Jobs"): a job does not loop over items with
+    transactions of its own; `coop.core.batch.batch_run` gives each its durable transaction,
+    logs and counts a failure and goes on."""
+    own_loops = []
+    for path, tree in _trees():
+        if path.name != "jobs.py":
+            continue
+        for loop in ast.walk(tree):
+            if isinstance(loop, ast.For | ast.While) and "atomic" in ast.unparse(loop):
+                own_loops.append(f"{path.relative_to(ROOT)}:{loop.lineno}")
+    assert own_loops == []
+
+
+def test_one_api_error_shape():
+    """`ERROR`, `ERRORS` and `IDEMPOTENCY` are declared once, in coop/core/api.py; an API module
+    imports them rather than declaring its own error serializer."""
+    declared = []
+    for path, tree in _trees():
+        if path.relative_to(ROOT) == Path("coop/core/api.py"):
+            continue
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            names = {t.id for t in targets if isinstance(t, ast.Name)}
+            if names & {"ERROR", "ERRORS", "IDEMPOTENCY"} or (
+                    isinstance(node, ast.ClassDef) and node.name.endswith("ErrorSerializer")):
+                declared.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert declared == []

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django_q.conf import Conf
 
 TEST_KEY = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"  # RFC 8032 test 1
 
@@ -69,8 +70,6 @@ def own_database(label, *, keep=False):
 def simulation_settings():
     """Jobs queued on commit are counted, not run (coop.simulation.broker); no email leaves;
     the event log is signed with a throwaway key if the installation has none."""
-    from django_q.conf import Conf
-
     saved = (Conf.SYNC, Conf.BROKER_CLASS, settings.EMAIL_BACKEND, settings.EVENTLOG_SIGNING_KEY)
     Conf.SYNC, Conf.BROKER_CLASS = False, "coop.simulation.broker.Counting"
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"

@@ -18,14 +18,12 @@ from rest_framework.views import APIView
 
 from accounts.throttles import MemberWorkThrottle
 from coop.core.errors import Forbidden, NotFound
-from coop.core.schema import ErrorSerializer
 from coop.federation.access import membership_active_of
 from tasks import selectors, services
 from tasks.access import assignment_of_member
 from tasks.eligibility import MemberContext, eligibility_with
 from tasks.models import Assignment, Project
 
-ERROR = ErrorSerializer
 MEMBER_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, MemberWorkThrottle]
 FEED_LIMIT = 200
 

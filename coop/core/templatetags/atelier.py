@@ -4,6 +4,8 @@ from django.utils.translation import get_language_info
 
 from coop.core.markdown import render_markdown
 from coop.core.money import currency, exponent, format_amount
+from coop.federation.labels import category_label
+from coop.federation.labels import code_label as code_label_of
 
 register = template.Library()
 
@@ -52,14 +54,10 @@ def answer(value):
 @register.filter
 def category(code):
     """A project's category in the reader's language (the usual ones; others as written)."""
-    from coop.federation.labels import category_label  # coop.core is below the federation app
-
     return category_label(code)
 
 
 @register.filter
 def code_label(code):
     """A rulebook code (payout method, allocation policy, data category) in words."""
-    from coop.federation.labels import code_label as label  # coop.core is below the federation app
-
-    return label(code)
+    return code_label_of(code)
