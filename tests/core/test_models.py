@@ -1,7 +1,7 @@
 """coop.core's one model, the API's Idempotency-Key store: it moved from the ledger in issue 17
 with a state-only migration (core 0001, ledger 0010). The table kept its name and its rows: a
-key stored before the move is replayed after it, and the move runs back and forth. Runs on
-SQLite and, in the PostgreSQL pass, on PostgreSQL."""
+key stored before the move is read after it (the migration run back, then forward: one round
+trip, as migrating back is slow). Runs on SQLite and, in the PostgreSQL pass, on PostgreSQL."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -54,21 +54,7 @@ def test_a_key_stored_in_the_ledger_is_read_from_core_after_the_move(before_the_
     # its content type (and so the admin permissions on it) followed it
     assert ContentType.objects.filter(app_label="core", model="idempotencyrecord").exists()
     assert not ContentType.objects.filter(app_label="ledger", model="idempotencyrecord").exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_move_runs_back_keeping_the_rows():
-    IdempotencyRecord.objects.create(scope="user:3", key="k-2", body_hash="cd" * 32, status_code=200,
-                                     response={"ok": True})
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    try:
-        old_apps = _migrate(BEFORE)
-        old = old_apps.get_model("ledger", "IdempotencyRecord").objects.get(key="k-2")
-        assert (old.scope, old.response) == ("user:3", {"ok": True})
-    finally:
-        _migrate(leaves)
-    assert IdempotencyRecord.objects.get(key="k-2").status_code == 200
     # the (scope, key) constraint is still there
-    assert "ledger_idempotency_unique" in {
-        name for name, c in connection.introspection.get_constraints(connection.cursor(), "ledger_idempotencyrecord")
-        .items() if c["unique"]}
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "ledger_idempotencyrecord")
+    assert constraints["ledger_idempotency_unique"]["unique"]
