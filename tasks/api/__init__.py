@@ -21,6 +21,7 @@ from coop.federation.access import Scope
 from coop.federation.models import Coop
 from tasks import services
 from tasks.models import DATA_FLAG_CODES, Assignment, Project
+from tasks.questions import SHOW_KINDS, TYPES
 from tasks.services.publishing import MAX_TASKS_PER_CALL
 
 ORGANISATION = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
@@ -46,8 +47,9 @@ def _scope(project_or_org):
 
 
 class QuestionFieldSerializer(serializers.Serializer):
+    """One field of a question form, as checked by tasks/questions (docs/question-form.md)."""
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=["single_choice", "multiple_choice", "text", "number"])
+    type = serializers.ChoiceField(choices=list(TYPES))
     label = serializers.CharField()
     required = serializers.BooleanField(required=False)
     choices = serializers.ListField(child=serializers.CharField(), required=False)
@@ -58,6 +60,19 @@ class QuestionFieldSerializer(serializers.Serializer):
     integer = serializers.BooleanField(required=False)
     help = serializers.CharField(required=False)
     show = serializers.DictField(child=serializers.CharField(), required=False)
+    points = serializers.IntegerField(required=False, help_text="likert: points on the scale (2-11)")
+    low_label = serializers.CharField(required=False)
+    high_label = serializers.CharField(required=False)
+    items = serializers.ChoiceField(choices=list(SHOW_KINDS), required=False,
+                                    help_text="comparison: what the two items are")
+    left = serializers.CharField(required=False, help_text="comparison: the first item's column")
+    right = serializers.CharField(required=False, help_text="comparison: the second item's column")
+    allow_tie = serializers.BooleanField(required=False)
+    source = serializers.CharField(required=False, help_text="highlight: the column holding the text")
+    classes = serializers.ListField(child=serializers.CharField(), required=False,
+                                    help_text="highlight, bounding_boxes: the labels")
+    audio = serializers.CharField(required=False, help_text="audio_transcription: the column of audio URLs")
+    image = serializers.CharField(required=False, help_text="bounding_boxes: the column of image URLs")
 
 
 class ProjectSerializer(serializers.ModelSerializer):

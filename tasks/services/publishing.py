@@ -67,10 +67,12 @@ def project_fields_clean(fields, *, rulebook):
     if len(instructions) > 50_000 or "\x00" in instructions:
         errors["instructions"] = _("Instructions are limited to 50,000 characters.")
     clean["instructions"] = instructions
+    form_paths = []  # each problem of the form with its path in the JSON (tasks/questions/form.py)
     try:
         clean["question_form"] = form_validate(fields.get("question_form"))
     except DomainError as exc:
         errors["question_form"] = " ".join(exc.extra.get("errors", [])) or str(exc.message)
+        form_paths = exc.extra.get("paths", [])
     clean["reward"] = _int_in(fields, "reward", 1, 10**9, errors)
     clean["estimated_minutes"] = _int_in(fields, "estimated_minutes", 1, 24 * 60, errors)
     clean["assignments_per_task"] = _int_in(fields, "assignments_per_task", 1, 50, errors)
@@ -88,7 +90,8 @@ def project_fields_clean(fields, *, rulebook):
         if banned:
             errors["data_flags"] = _("This coop has banned work with: %(c)s.") % {"c": ", ".join(sorted(banned))}
     if errors:
-        raise InvalidProject(extra={"fields": {k: str(v) for k, v in errors.items()}})
+        raise InvalidProject(extra={"fields": {k: str(v) for k, v in errors.items()},
+                                    **({"question_form": form_paths} if form_paths else {})})
     return clean
 
 

@@ -61,7 +61,9 @@ def assignment_submit(*, member: User, assignment, answers, now: datetime | None
                            % {"s": assignment.get_status_display()})
     if now > assignment.deadline_at:
         raise Expired()
-    clean = answers_validate(assignment.project.question_form, answers)
+    form = assignment.project.question_form  # a highlight's offsets are checked against its task's text
+    data = assignment.task.data if any(f.get("type") == "highlight" for f in form) else None
+    clean = answers_validate(form, answers, data)
     revising = assignment.status == Assignment.Status.REVISION_REQUESTED
     started = assignment.reviewed_at if revising else assignment.claimed_at
     spent = max(0, int((now - started).total_seconds()))

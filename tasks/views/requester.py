@@ -23,7 +23,7 @@ from tasks import selectors, services
 from tasks.access import staff_of_project
 from tasks.forms import BonusForm, CsvUploadForm, ProjectForm, RejectForm, RevisionForm
 from tasks.models import Assignment, Project, TaskImport
-from tasks.questions import form_columns, render_fields
+from tasks.questions import answer_cell, form_columns, render_fields
 from tasks.services.floor import floor_reward
 from tasks.services.imports import csv_decode
 from tasks.views.costs import cost_figures, form_cost, positive_int, project_cost_figures
@@ -121,8 +121,9 @@ def project_create(request):
 def _form_errors(form, exc):
     form.add_error(None, exc.message)
     for name, message in (exc.extra.get("fields") or {}).items():
-        if name in form.fields:
-            form.add_error(name, message)
+        if name in form.fields:  # the question form's problems one by one, each with its field's place
+            for text in [p["text"] for p in exc.extra.get(name) or []] or [message]:
+                form.add_error(name, text)
 
 
 @login_required
@@ -334,7 +335,7 @@ def review_csv(request, pk):
     qs = selectors.assignments_for_review(project=project).exclude(submitted_at__isnull=True).order_by("pk")
     rows = ([a.pk, a.task_id, worker_pseudonym(user=a.member_id, organisation=project.organisation_id), a.status,
              a.submitted_at.isoformat() if a.submitted_at else "", a.time_spent_seconds]
-            + [a.task.data.get(c, "") for c in columns] + [(a.answers or {}).get(f, "") for f in fields]
+            + [a.task.data.get(c, "") for c in columns] + [answer_cell((a.answers or {}).get(f)) for f in fields]
             for a in qs.iterator(chunk_size=1000))
     return csv_response(f"project-{project.pk}-results.csv", header, rows)
 
