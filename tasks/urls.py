@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.views import member, requester
+from tasks.views import member, requester, toolkit
 
 urlpatterns = [
     # members
@@ -18,6 +18,9 @@ urlpatterns = [
     path("requester/review/", requester.review_queue, name="requester_queue"),
     path("requester/projects/new/", requester.project_create, name="requester_project_create"),
     path("requester/projects/cost/", requester.project_cost, name="requester_cost"),
+    path("requester/projects/form-preview/", toolkit.form_preview, name="requester_form_preview"),
+    path("requester/templates/", toolkit.template_list, name="requester_templates"),
+    path("requester/templates/<slug:slug>/sample.csv", toolkit.template_csv, name="requester_template_csv"),
     path("requester/projects/<int:pk>/", requester.project_detail, name="requester_project"),
     path("requester/projects/<int:pk>/edit/", requester.project_edit, name="requester_project_edit"),
     path("requester/projects/<int:pk>/preview/", requester.project_preview, name="requester_preview"),

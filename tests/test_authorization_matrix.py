@@ -294,6 +294,7 @@ PARAMS = {
     "tasks:requester_action": lambda w: {"pk": w.obj["project"].pk, "action": "pause"},
     "tasks:requester_publish": lambda w: {"pk": w.obj["draft"].pk},
     "tasks:requester_import": lambda w: {"pk": w.obj["task_import"].pk},
+    "tasks:requester_template_csv": lambda w: {"slug": "bounding-boxes"},
     "tasks:requester_assignment": lambda w: {"pk": w.obj["submitted"].pk},
     "tasks-api:project": lambda w: {"pk": w.obj["project"].pk},
     "tasks-api:project_tasks": lambda w: {"pk": w.obj["draft"].pk},
@@ -717,6 +718,9 @@ POLICY = {
     "tasks:requester_publish": (ORG, ORG),  # a POST without the confirmed total publishes nothing
     "tasks:requester_assignment": (ORG, NOBODY),
     "tasks:requester_floor_raise": (NOBODY, ORG),
+    "tasks:requester_form_preview": (NOBODY, ANY_STAFF),  # the builder's preview: a check, nothing saved
+    "tasks:requester_template_csv": (ANY_STAFF, NOBODY),
+    "tasks:requester_templates": (LOGGED_IN, NOBODY),  # others are sent to the requester home, as the projects list
     "tasks:requester_import": (ORG, ORG),
     "tasks:requester_preview": (ORG, ORG),
     "tasks:requester_project": (ORG, ORG),

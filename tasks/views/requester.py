@@ -1,6 +1,5 @@
 """Requester pages: projects, the form builder, preview, CSV upload, publish, review."""
 
-import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -26,13 +25,9 @@ from tasks.models import Assignment, Project, TaskImport
 from tasks.questions import answer_cell, form_columns, render_fields
 from tasks.services.floor import floor_reward
 from tasks.services.imports import csv_decode
+from tasks.views import toolkit
 from tasks.views.costs import cost_figures, form_cost, positive_int, project_cost_figures
 
-EXAMPLE_FORM = [
-    {"name": "label", "type": "single_choice", "label": "What does the picture show?",
-     "choices": ["cat", "dog", "neither"], "show": {"image": "image_url"}},
-    {"name": "note", "type": "text", "label": "Anything unusual?", "required": False, "max_length": 300},
-]
 PAGE = 50
 
 
@@ -95,7 +90,7 @@ def project_create(request):
     if organisation is None:
         return redirect("accounts:requester_home")
     coops = Coop.objects.order_by("name")
-    initial = {"question_form": json.dumps(EXAMPLE_FORM, indent=2)}
+    initial, preset = toolkit.project_initial(request)  # a template's form, or the example
     form = ProjectForm(request.POST or None, initial=initial)
     chosen = request.POST.get("coop")
     if request.method == "POST" and form.is_valid():
@@ -114,6 +109,7 @@ def project_create(request):
     coop = coops.filter(pk=chosen).first() if str(chosen).isdigit() else None
     return render(request, "tasks/requester/project_form.html", {
         "form": form, "organisation": organisation, "coops": coops, "chosen": chosen, "project": None,
+        "preset": preset, "builder_text": toolkit.builder_text(),
         **form_cost(request, form, organisation=organisation, coop=coop, project=None),
     })
 
@@ -133,7 +129,7 @@ def project_edit(request, pk):
         messages.error(request, _("A published project keeps its settings."))
         return redirect("tasks:requester_project", pk=project.pk)
     initial = {name: getattr(project, name) for name in services.publishing.EDITABLE}
-    initial["question_form"] = json.dumps(project.question_form, indent=2, ensure_ascii=False)
+    initial["question_form"] = toolkit.form_json(project.question_form)
     form = ProjectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,7 +140,7 @@ def project_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("tasks:requester_project", pk=project.pk)
     return render(request, "tasks/requester/project_form.html", {
-        "form": form, "organisation": project.organisation, "project": project,
+        "form": form, "organisation": project.organisation, "project": project, "builder_text": toolkit.builder_text(),
         **form_cost(request, form, organisation=project.organisation, coop=project.coop, project=project)})
 
 
