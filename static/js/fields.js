@@ -7,6 +7,7 @@
    window.atelierFields.init(root) sets up the fields under root (the builder's preview uses it). */
 (function () {
   "use strict";
+  if (window.atelierFields) return;  // one script tag per field that needs it: run once
 
   function changed(textarea) {
     textarea.dispatchEvent(new Event("input", {bubbles: true}));
@@ -192,9 +193,17 @@
     render();
   }
 
+  function once(setup) {
+    return function (node) {
+      if (node.dataset.ready) return;
+      node.dataset.ready = "1";
+      setup(node);
+    };
+  }
+
   function init(root) {
-    (root || document).querySelectorAll(".bbox").forEach(initBoxes);
-    (root || document).querySelectorAll(".hl").forEach(initHighlight);
+    (root || document).querySelectorAll(".bbox").forEach(once(initBoxes));
+    (root || document).querySelectorAll(".hl").forEach(once(initHighlight));
   }
 
   window.atelierFields = {init: init, parseBoxes: parseBoxes};

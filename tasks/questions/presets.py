@@ -46,7 +46,7 @@ PRESETS = [
            [{"name": "boxes", "type": "bounding_boxes", "label": "Box every vehicle and person",
              "image": "image_url", "classes": ["vehicle", "person"], "min": 0, "max": 50, "required": False}],
            [{"image_url": f"{IMG}/street/1.jpg"}, {"image_url": f"{IMG}/street/2.jpg"}]),
-    Preset("receipt-transcription", _("Receipt transcription"), _("Read the shop, the date and the total."),
+    Preset("receipt-transcription", _("Transcription of receipts"), _("Read the shop, the date and the total."),
            "transcription",
            "Copy what the receipt says. Leave the total empty if you cannot read it.",
            [{"name": "shop", "type": "text", "label": "Shop name", "max_length": 120,

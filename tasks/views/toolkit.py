@@ -78,20 +78,20 @@ def _sample_data(form):
 @require_POST
 def form_preview(request):
     """The builder's live preview: the member's view of the form typed so far, or every problem
-    with its path in the JSON (the same check saving does)."""
+    with its path in the JSON (the same check saving does). A refused form is an answer like
+    any other here (200, `ok: false`): the page shows it while the requester types."""
     if not organisations_of(user=request.user).exists():
         raise Http404
     raw = request.POST.get("question_form", "")
     if len(raw.encode()) > MAX_PREVIEW_BYTES:
-        return JsonResponse({"ok": False, "errors": [{"path": "", "field": None, "text": _("The form is too long.")}]},
-                            status=400)
+        return JsonResponse({"ok": False, "errors": [{"path": "", "field": None, "text": _("The form is too long.")}]})
     try:
         form = form_validate(json_loads(raw))
     except ValueError as exc:
         message = _("This is not valid JSON: %(e)s") % {"e": exc}
-        return JsonResponse({"ok": False, "errors": [{"path": "", "field": None, "text": message}]}, status=400)
+        return JsonResponse({"ok": False, "errors": [{"path": "", "field": None, "text": message}]})
     except DomainError as exc:
-        return JsonResponse({"ok": False, "errors": exc.extra.get("paths", [])}, status=400)
+        return JsonResponse({"ok": False, "errors": exc.extra.get("paths", [])})
     html = render_to_string("tasks/requester/_form_preview.html",
                             {"fields": render_fields(form, _sample_data(form)), "editable": True}, request=request)
     return JsonResponse({"ok": True, "html": html, "columns": list(form_columns(form))})
