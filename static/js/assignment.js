@@ -22,7 +22,10 @@
       var vals = [].concat(saved[name]);
       form.querySelectorAll('[name="' + name + '"]').forEach(function (el) {
         if (el.type === "radio" || el.type === "checkbox") el.checked = vals.indexOf(el.value) >= 0;
-        else if (vals[0] !== undefined) el.value = vals[0];
+        else if (vals[0] !== undefined) {
+          el.value = vals[0];
+          el.dispatchEvent(new Event("atelier:restored"));  // boxes and highlights redraw (fields.js)
+        }
       });
     });
   } catch (e) {}

@@ -58,7 +58,7 @@ def builder_text():
         "field": _("Question %(n)s"), "preview": _("What a member sees (phone width)"),
         "bad_json": _("The JSON below is not valid; the builder waits until it is."),
         "advanced": _("Advanced: the form as JSON"), "columns": _("Your CSV needs the columns:"),
-        "none": _("none"), "item_kinds": {"text": _("texts"), "image": _("images"), "audio": _("audio clips")},
+        "none": _("none"), "item_kinds": {"text": _("texts"), "image": _("pictures"), "audio": _("audio clips")},
     }
 
 

@@ -62,6 +62,8 @@ def test_the_work_page_shows_every_kind_in_french_and_takes_typed_answers(client
     client.force_login(owner)
     review = client.get(reverse("tasks:requester_assignment", args=[work["assignment"].pk])).content.decode()
     assert "car: 10 20 30 40" in review and "@0-6 person: Rakoto" in review
+    listing = client.get(reverse("tasks:requester_review", args=[work["project"].pk])).content.decode()
+    assert "car: 10 20 30 40, bike: 0 0 5 5" in listing and "person: “Rakoto”" in listing
     table = client.get(reverse("tasks:requester_results_csv", args=[work["project"].pk])).content.decode()
     row = next(csv.DictReader(io.StringIO(table)))
     assert json.loads(row["answer.boxes"])[0] == {"x": 10, "y": 20, "w": 30, "h": 40, "label": "car"}

@@ -43,11 +43,20 @@ def language_name(code):
         return code
 
 
+def _item(value):
+    if not isinstance(value, dict):
+        return str(value)
+    if "text" in value:  # a highlighted passage
+        return f"{value.get('label', '')}: “{value['text']}”"
+    return f"{value.get('label', '')}: " + " ".join(str(value[k]) for k in ("x", "y", "w", "h") if k in value)
+
+
 @register.filter
 def answer(value):
-    """A member's answer as text: a list of choices joined with commas, anything else as it is."""
+    """A member's answer as text: a list of choices joined with commas, boxes and passages
+    (lists of objects, tasks/questions) one per item as `label: values`, anything else as it is."""
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_item(v) for v in value)
     return "" if value is None else value
 
 
