@@ -11,6 +11,7 @@ class LedgerConfig(AppConfig):
         # imports in ready(), not at the top: models and services load once the app registry is ready
         from coop.eventlog.privacy import register_owner_resolver, register_personal
         from ledger.selectors import payout_owners
+        from ledger.services.hardship import HARDSHIP_EVENTS
 
         # money into or out of one member's wallet: that member's payload only (issue 15, leak 3)
         register_personal("ledger.escrow_released", "ledger.bonus_paid", "ledger.juror_paid", owner_key="user")
@@ -34,7 +35,9 @@ class LedgerConfig(AppConfig):
             wallet_prepare,
         )
 
-        register_personal("ledger.wallet_donated", owner_key="user")
+        register_personal("ledger.wallet_donated", "ledger.solidarity_contributed", owner_key="user")
+        # the solidarity fund (issue 23): who asked and who got a grant is for them and their stewards only
+        register_personal("ledger.solidarity_granted", *HARDSHIP_EVENTS, owner_key="user", stewards=True)
         register_section("wallet_statement", wallet_lines, note=_(
             "Amounts are in minor units of the federation's currency (cents for USD)."))
         register_section("payouts", payout_rows)

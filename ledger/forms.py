@@ -57,3 +57,27 @@ class ReverseForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False)
+
+
+# --- the solidarity fund (issue 23) --------------------------------------------------------
+
+class ContributionForm(forms.Form):
+    amount = AmountField(label=_("Amount to give"), max_length=20)
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+
+
+class HardshipForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What happened"))
+    amount = AmountField(label=_("Amount you ask for"), max_length=20)
+    statement = forms.CharField(label=_("Your statement (read only by your coop's stewards)"), max_length=2000,
+                                widget=forms.Textarea(attrs={"rows": 4}),
+                                validators=[ProhibitNullCharactersValidator()])
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = list(reasons)
+
+
+class HardshipDecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse"), ("vote", "vote")])
+    note = forms.CharField(max_length=300, required=False, validators=[ProhibitNullCharactersValidator()])

@@ -1,8 +1,16 @@
-"""django-q2 entry points (scheduled by migration 0003)."""
+"""django-q2 entry points (scheduled by migrations 0004 and 0011)."""
+
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
+from coop.core.batch import batch_run
+from coop.federation.models import Coop
 from ledger.services import reconciliation_run
+from ledger.services.solidarity import solidarity_fee_share_move
+
+FEE_SHARE_DAYS = 7  # days looked back each run: a job that did not run for a week still catches up
 
 
 def reconcile():
@@ -10,3 +18,15 @@ def reconcile():
     with transaction.atomic(durable=True):
         report = reconciliation_run()
     return {"ok": report.ok, "findings": len(report.findings)}
+
+
+def solidarity_fee_shares(now=None):
+    """Daily: for every coop and each of the last `FEE_SHARE_DAYS` finished days (UTC), move the
+    voted share of that day's fee income into the solidarity fund. Each (coop, day) is one
+    durable transaction, keyed, so days already moved are skipped."""
+    today = (now or timezone.now()).astimezone(timezone.get_fixed_timezone(0)).date()
+    days = [today - timedelta(days=n) for n in range(FEE_SHARE_DAYS, 0, -1)]
+    items = [(coop, day) for coop in Coop.objects.order_by("pk") for day in days]
+    batch = batch_run(items, lambda item: solidarity_fee_share_move(coop=item[0], day=item[1]),
+                      name="ledger.jobs.solidarity_fee_shares")
+    return {"moved": batch.done, "failed": batch.failed}

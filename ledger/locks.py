@@ -1,7 +1,7 @@
 """The only place ledger rows are locked: always in primary-key order, so two transactions
 touching the same accounts queue instead of deadlocking."""
 
-from ledger.models import Balance, Payout
+from ledger.models import Balance, HardshipApplication, Payout
 
 
 def balances_for_update(account_ids):
@@ -13,3 +13,9 @@ def balances_for_update(account_ids):
 def payout_for_update(payout_id):
     return Payout.objects.select_for_update().get(pk=payout_id)
 
+
+
+def hardship_application_for_update(application_id):
+    """Lock one hardship application (its workflow row): two stewards deciding at once queue here,
+    so a grant is decided and paid once. Taken before any balance (docs/ledger.md "Lock order")."""
+    return HardshipApplication.objects.select_for_update().get(pk=application_id)

@@ -25,6 +25,7 @@ class Account(models.Model):
         TREASURY = "treasury", _("coop treasury")
         FEDERATION_FEE = "federation_fee", _("federation fee account")
         JUROR_FUND = "juror_fund", _("juror fund")
+        SOLIDARITY_FUND = "solidarity_fund", _("solidarity fund")
         PAYOUT_CLEARING = "payout_clearing", _("payout clearing")
         WORLD = "world", _("outside world")
 
@@ -82,6 +83,9 @@ class Transaction(models.Model):
         PAYOUT_FAIL = "payout_fail", _("Payout failed, money returned")
         REVERSAL = "reversal", _("Correction")
         DONATION = "donation", _("Given to the coop's treasury")
+        SOLIDARITY_CONTRIBUTION = "solidarity_contribution", _("Contribution to the solidarity fund")
+        SOLIDARITY_FEE_SHARE = "solidarity_fee_share", _("Solidarity fund's share of the fees")
+        SOLIDARITY_GRANT = "solidarity_grant", _("Solidarity grant")
 
     key = models.CharField(max_length=200)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -179,3 +183,59 @@ class Reconciliation(models.Model):
 
     def __str__(self):
         return f"reconciliation {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'FAILED'}"
+
+
+class HardshipApplication(models.Model):
+    """A member's request for help from their coop's solidarity fund (docs/solidarity.md).
+
+    Up to the voted `solidarity_steward_grant_max`, two different stewards grant it (four eyes,
+    like payouts); above it, a steward puts it to a secret members' vote with a short deadline.
+    The statement is read by the coop's stewards only: members (the vote included) see the
+    amount and the decision. A workflow record, updated; the money moves only by the grant's
+    transaction (`transaction`)."""
+
+    class Reason(models.TextChoices):
+        ILLNESS = "illness", _("Illness")
+        INJURY = "injury", _("Injury")
+        BEREAVEMENT = "bereavement", _("A death in the family")
+        NO_WORK = "no_work", _("A drought of work")
+        OTHER = "other", _("Other hardship")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the stewards")
+        AWAITING_SECOND = "awaiting_second", _("Waiting for a second steward")
+        TO_VOTE = "to_vote", _("Being put to a vote")
+        IN_VOTE = "in_vote", _("Members are voting")
+        GRANTED_UNPAID = "granted_unpaid", _("Granted, waiting for money in the fund")
+        GRANTED = "granted", _("Granted and paid")
+        REFUSED = "refused", _("Refused")
+
+    OPEN = (Status.PENDING, Status.AWAITING_SECOND, Status.TO_VOTE, Status.IN_VOTE, Status.GRANTED_UNPAID)
+
+    coop = models.ForeignKey("federation.Coop", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    statement = models.TextField(max_length=2000)
+    amount = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    rulebook_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    first_steward = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
+    # the governance proposal of a members' vote (an id, not a key: the ledger sits below governance)
+    proposal_id = models.PositiveIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_via = models.CharField(max_length=10, blank=True)  # "stewards" or "vote"
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_note = models.CharField(max_length=300, blank=True)  # stewards' note to the member
+    grant_transaction = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["coop", "status"]), models.Index(fields=["user", "-created_at"])]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="hardship_amount_positive")]
+
+    def __str__(self):
+        return f"hardship {self.pk} {self.amount} ({self.status})"

@@ -22,11 +22,11 @@ from ledger.errors import InsufficientFunds, UnknownAccount
 from ledger.locks import balances_for_update
 from ledger.models import Account, Balance, Posting, Transaction
 
-# Shared accounts many releases pay into are split this many ways (DESIGN.md "Money"; 16 rather
-# than 8: with 4 concurrent releases a shard collision, which queues one behind the other's
-# commit, drops from 1 in 3 to 1 in 6). Reads sum the shards, whatever their number.
-SHARDS = 16
-SHARED_KINDS = (Account.Kind.TREASURY, Account.Kind.FEDERATION_FEE, Account.Kind.JUROR_FUND)
+# Shared accounts many releases pay into are split this many ways (DESIGN.md "Money"; 16 rather than 8: with 4
+# concurrent releases a shard collision, which queues one behind the other's commit, drops from 1 in 3 to 1 in 6).
+SHARDS = 16  # Reads sum the shards, whatever their number.
+SHARED_KINDS = (Account.Kind.TREASURY, Account.Kind.FEDERATION_FEE, Account.Kind.JUROR_FUND,
+                Account.Kind.SOLIDARITY_FUND)
 ALLOW_NEGATIVE = (Account.Kind.WORLD,)
 
 OWNER_USER = "accounts.user"

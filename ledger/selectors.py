@@ -3,13 +3,14 @@ table (constant time); statements read postings with the running balance stored 
 
 from datetime import datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
-from ledger.models import Account, Balance, Payout, Posting, Reconciliation, Transaction
+from ledger.models import Account, Balance, HardshipApplication, Payout, Posting, Reconciliation, Transaction
 
 
 def _balance(ref_filter):
@@ -48,6 +49,7 @@ def coop_fund_balances(*, coop):
     return {
         "treasury": totals.get(Account.Kind.TREASURY, 0),
         "juror_fund": totals.get(Account.Kind.JUROR_FUND, 0),
+        "solidarity_fund": totals.get(Account.Kind.SOLIDARITY_FUND, 0),
         "payout_clearing": totals.get(Account.Kind.PAYOUT_CLEARING, 0),
     }
 
@@ -260,3 +262,61 @@ def juror_fund_outlook(*, coop, now: datetime | None = None, days: int = 30):
         "runway_days": balance * days // paid if paid else None,
         "movements": list(fund_postings.select_related("transaction").order_by("-pk")[:10]),
     }
+
+
+# --- the solidarity fund (issue 23) --------------------------------------------------------
+
+def solidarity_fund_balance(*, coop):
+    return _balance(_owned(Account.Kind.SOLIDARITY_FUND, posting.OWNER_COOP, coop.pk))
+
+
+def solidarity_months(*, coop, months: int = 12):
+    """The fund month by month, public to the coop's members: inflows (fee share, members'
+    contributions), grants (count and total, nobody named) and the balance at the month's end.
+    Newest first, at most `months` months that saw a movement."""
+    rows = (Posting.objects.filter(account__kind=Account.Kind.SOLIDARITY_FUND, account__owner_kind=posting.OWNER_COOP,
+                                   account__owner_id=coop.pk)
+            .annotate(month=TruncMonth("transaction__created_at"))
+            .values("month", "transaction__kind").annotate(total=Sum("amount"), n=Count("transaction", distinct=True))
+            .order_by("month"))
+    by_month, balance = {}, 0
+    for row in rows:
+        month = by_month.setdefault(row["month"], {"month": row["month"], "fees": 0, "contributions": 0,
+                                                   "grants": 0, "grant_count": 0, "other": 0})
+        kind, total = row["transaction__kind"], row["total"]
+        if kind == Transaction.Kind.SOLIDARITY_FEE_SHARE:
+            month["fees"] += total
+        elif kind == Transaction.Kind.SOLIDARITY_CONTRIBUTION:
+            month["contributions"] += total
+        elif kind == Transaction.Kind.SOLIDARITY_GRANT:
+            month["grants"] -= total
+            month["grant_count"] += row["n"]
+        else:  # a correction
+            month["other"] += total
+    for month in by_month.values():
+        balance += month["fees"] + month["contributions"] - month["grants"] + month["other"]
+        month["balance"] = balance
+    return sorted(by_month.values(), key=lambda m: m["month"], reverse=True)[:months]
+
+
+def solidarity_grants_public(*, coop, limit: int = 20):
+    """The latest grants as members see them: date, amount and who decided (stewards or a vote),
+    never the member nor the statement."""
+    return list(HardshipApplication.objects.filter(coop=coop, status=HardshipApplication.Status.GRANTED)
+                .order_by("-decided_at", "-pk").values("decided_at", "amount", "decided_via")[:limit])
+
+
+def hardship_applications_of(*, user: User):
+    """A member's own applications (their statement included: it is theirs)."""
+    return HardshipApplication.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def hardship_queue(*, coop):
+    """For the coop's stewards: the applications waiting for a decision, with the statement."""
+    return (HardshipApplication.objects.filter(coop=coop, status__in=HardshipApplication.OPEN)
+            .select_related("user", "user__profile", "first_steward").order_by("created_at", "pk"))
+
+
+def hardship_decided(*, coop, limit: int = 20):
+    return (HardshipApplication.objects.filter(coop=coop).exclude(status__in=HardshipApplication.OPEN)
+            .select_related("user", "user__profile", "decided_by").order_by("-decided_at", "-pk")[:limit])

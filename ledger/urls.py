@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ledger import views
+from ledger.views import solidarity
 
 urlpatterns = [
     path("wallet/", views.wallet, name="wallet"),
@@ -11,5 +12,8 @@ urlpatterns = [
     path("steward/payouts/", views.steward_payouts, name="steward_payouts"),
     path("steward/payouts/<int:pk>/settle/", views.payout_settle, name="payout_settle"),
     path("steward/payouts/<int:pk>/fail/", views.payout_fail, name="payout_fail"),
+    path("solidarity/", solidarity.solidarity, name="solidarity"),
+    path("steward/solidarity/", solidarity.solidarity_steward, name="solidarity_steward"),
+    path("steward/solidarity/<int:pk>/decide/", solidarity.hardship_decide, name="hardship_decide"),
     path("operator/ledger/", views.operator_ledger, name="operator"),
 ]

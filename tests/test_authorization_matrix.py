@@ -62,6 +62,7 @@ ACTIVE = frozenset({MEMBER, STEWARD})  # active members of coop A
 MEMBER_ONLY = frozenset({MEMBER})  # the member whose thing it is (their assignment, appeal, message)
 STEWARDS = frozenset({STEWARD})  # stewards of coop A
 ANY_STEWARD = frozenset({STEWARD, OTHER_STEWARD})  # a steward page scoped to the steward's own coop
+ANY_ACTIVE = frozenset({MEMBER, OTHER_MEMBER, STEWARD, OTHER_STEWARD})  # a member page of the member's own coop
 OPERATOR_ONLY = frozenset({OPERATOR})
 ORG = frozenset({STAFF})  # staff of organisation 1
 ORG_API = frozenset({STAFF, API_KEY})  # organisation 1 by session or by key
@@ -97,6 +98,7 @@ def _seed():
     from coop.governance import services as governance
     from ledger.models import Account
     from ledger.services import bonus_pay, deposit_record, payout_request
+    from ledger.services.hardship import hardship_apply
     from tasks.appeals.services import appeal_file
     from tasks.qualifications.services import attempt_start, qualification_grant, qualification_revoke
     from tasks.services import (
@@ -172,6 +174,8 @@ def _seed():
     deposit_record(operator=w.users[OPERATOR], organisation=org1, amount=100_000, reference="matrix wire")
     bonus_pay(organisation=org1, user=fara, amount=2000, key="matrix:bonus", actor=org1.owner, memo="thanks")
     payout = payout_request(user=fara, amount=1000, method="mobile_money", details="+261 34 00 000 00")
+    hardship = hardship_apply(user=ravo, reason="injury", amount=1500,
+                              statement="I broke my wrist and cannot type for three weeks.")
 
     # qualifications, a paid test and an attempt; a revocation to appeal
     qualification = computed_qualification(coop_a)
@@ -205,7 +209,7 @@ def _seed():
     export = data_export_request(user=ravo)
 
     w.obj.update(export=export, coop_a=coop_a, coop_b=coop_b, org1=org1, org2=org2, plain_staff=plain_staff,
-                 project=project,
+                 project=project, hardship=hardship,
                  submitted=submitted, rejected=rejected, approved=approved, appeal=appeal, draft=draft,
                  task_import=task_import, payout=payout, qualification=qualification, granted=granted,
                  revocation=revocation, test=test, attempt=attempt, proposal=proposal, coop_room=coop_room,
@@ -279,6 +283,7 @@ PARAMS = {
     "ledger:requester_csv": lambda w: {"org_id": w.obj["org1"].pk},
     "ledger:payout_settle": lambda w: {"pk": w.obj["payout"].pk},
     "ledger:payout_fail": lambda w: {"pk": w.obj["payout"].pk},
+    "ledger:hardship_decide": lambda w: {"pk": w.obj["hardship"].pk},
     "tasks:project": lambda w: {"pk": w.obj["project"].pk},
     "tasks:claim": lambda w: {"pk": w.obj["project"].pk},
     "tasks:consent": lambda w: {"pk": w.obj["project"].pk},
@@ -644,10 +649,13 @@ POLICY = {
     "ledger-api:wallet": (LOGGED_IN, NOBODY),
     "ledger-api:wallet_statement": (LOGGED_IN, NOBODY),
     "ledger:operator": (OPERATOR_ONLY, OPERATOR_ONLY),
+    "ledger:hardship_decide": (NOBODY, STEWARDS),
     "ledger:payout_fail": (NOBODY, STEWARDS),
     "ledger:payout_settle": (NOBODY, STEWARDS),
     "ledger:requester": (frozenset({OPERATOR, STAFF}), frozenset({OPERATOR, STAFF})),
     "ledger:requester_csv": (frozenset({OPERATOR, STAFF}), frozenset({OPERATOR, STAFF})),
+    "ledger:solidarity": (ANY_ACTIVE, ANY_ACTIVE),  # each active member sees their own coop's fund
+    "ledger:solidarity_steward": (ANY_STEWARD, ANY_STEWARD),
     "ledger:steward_funds": (ANY_STEWARD, ANY_STEWARD),
     "ledger:steward_payouts": (ANY_STEWARD, ANY_STEWARD),
     "ledger:wallet": (LOGGED_IN, LOGGED_IN),

@@ -58,6 +58,13 @@ PARAMETERS = [
     Parameter("juror_fund_bps", "bps", "min", 1000, 1000, _("Juror fund share of the fee"), maximum=10000),
     Parameter("juror_fund_reserve", "amount", "range", 3000, [0, 100_000],
               _("Juror fund reserve, topped up from the treasury")),
+    # issue 23: the solidarity fund (docs/solidarity.md)
+    Parameter("solidarity_fund_bps", "bps", "range", 1000, [0, 5000],
+              _("Solidarity fund share of the coop's fee income"), maximum=10000),
+    Parameter("solidarity_steward_grant_max", "amount", "range", 5000, [0, 50_000],
+              _("Largest hardship grant two stewards may make (above it, members vote)")),
+    Parameter("solidarity_vote_hours", "int", "range", 48, [24, 168],
+              _("Voting period for a hardship grant (hours)"), minimum=1),
     Parameter("auto_approval_hours", "int", "max", 72, 168, _("Automatic approval after (hours)"), minimum=1),
     Parameter("allocation_policy", "choice", "free", "fair_share", None, _("Allocation policy"),
               choices=("fair_share", "first_come")),

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from coop.core.errors import DomainError
 from coop.federation import rulebook as spec
 from coop.federation.models import Membership
+from ledger.models import HardshipApplication
+from ledger.services.hardship import hardship_grant_by_vote, hardship_refuse_by_vote
 from tasks.qualifications.models import Qualification
 from tasks.qualifications.rules import rule_validate
 from tasks.qualifications.services import qualification_version_publish
@@ -59,6 +61,9 @@ class ChangeKind:
 
     def apply(self, state, change):
         return ""
+
+    def not_adopted(self, proposal, change, outcome):
+        """Called when the proposal closes without being adopted (rejected, no quorum)."""
 
 
 def _parameter(name):
@@ -259,6 +264,32 @@ class QualificationRuleChange(ChangeKind):
         return ""
 
 
+class SolidarityGrantChange(ChangeKind):
+    """A hardship grant from the solidarity fund above what two stewards may grant (issue 23).
+    Only `hardship_vote_open` proposes it, for an application a steward has just marked
+    `to_vote` (so no member can put an application to a vote past the stewards). `key` is the
+    application's id and `proposed` its amount: the statement and the member stay out of the
+    proposal. Adoption pays it; any other outcome refuses it."""
+
+    name = "solidarity_grant"
+
+    def prepare(self, ctx, item):
+        application = HardshipApplication.objects.filter(
+            pk=item.get("application") if str(item.get("application") or "").isdigit() else None,
+            coop=ctx.coop, status=HardshipApplication.Status.TO_VOTE).first() if ctx.coop else None
+        if application is None:
+            raise DomainError("invalid_application", _("Only a steward puts a hardship application to a vote."))
+        return {"key": str(application.pk), "current": None, "proposed": application.amount}
+
+    def apply(self, state, change):
+        state.actions.append(lambda proposal: hardship_grant_by_vote(application_id=int(change.key),
+                                                                     proposal_id=proposal.pk))
+        return ""
+
+    def not_adopted(self, proposal, change, outcome):
+        hardship_refuse_by_vote(application_id=int(change.key), proposal_id=proposal.pk, outcome=outcome)
+
+
 KINDS = {}
 
 
@@ -269,7 +300,7 @@ def register_kind(kind):
 
 
 for _kind in (ParameterChange(), ArticleChange(), DataCategoryChange(), StewardElect(), StewardRecall(),
-              QualificationRuleChange()):
+              QualificationRuleChange(), SolidarityGrantChange()):
     register_kind(_kind)
 
 

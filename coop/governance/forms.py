@@ -34,6 +34,8 @@ GROUPS = [
      ("appeal_window_days", "jury_size", "juror_minutes", "jury_response_hours", "brake_rejection_pct",
       "brake_rejections_per_member_day", "flag_threshold")),
     ("payouts", _("Payouts"), ("payout_minimum", "payout_methods", "payout_four_eyes_above")),
+    ("solidarity", _("Solidarity fund"),
+     ("solidarity_fund_bps", "solidarity_steward_grant_max", "solidarity_vote_hours")),
     ("votes", _("How we vote"),
      ("discussion_days", "voting_days", "quorum_pct", "participation_window_days", "threshold_pct", "supermajority")),
 ]

@@ -86,6 +86,8 @@ def proposal_diff(*, proposal):
             found = Qualification.objects.filter(pk=int(change.key)).values_list("name", flat=True).first()
             row.update(label=found or change.key, current=json.dumps(change.current) if change.current else None,
                        proposed=json.dumps(change.proposed))
+        elif change.kind == "solidarity_grant":  # the amount only: never the member or the statement
+            row.update(label=_("Hardship grant, application #%(n)s") % {"n": change.key}, type="amount")
         elif change.kind in ("steward_elect", "steward_recall") and change.membership:
             row.update(label=change.membership.user.display_name)
         rows.append(row)

@@ -14,11 +14,13 @@ from coop.governance.services.proposals import (
     proposal_voting_open,
     proposal_withdraw,
 )
+from coop.governance.services.solidarity import hardship_vote_open
 from coop.governance.services.stewards import steward_elect, steward_recall
 from coop.governance.services.voting import ballot_cast, proposal_close, proposal_remind
 
 __all__ = [
-    "ballot_cast", "clamp", "coops_bring_within_bounds", "federation_rulebook_version_create", "proposal_close",
+    "ballot_cast", "clamp", "coops_bring_within_bounds", "federation_rulebook_version_create", "hardship_vote_open",
+    "proposal_close",
     "proposal_create", "proposal_remind", "proposal_submit", "proposal_voting_open", "proposal_withdraw",
     "steward_elect", "steward_recall",
 ]

@@ -159,9 +159,11 @@ def _participants(proposal, now):
 
 
 @transaction.atomic
-def proposal_voting_open(*, proposal, now: datetime | None = None):
+def proposal_voting_open(*, proposal, now: datetime | None = None, voting_hours: int | None = None):
     """Discussion -> voting once the discussion period is over. Fixes the eligible voters and
-    the voting rules. Idempotent: a proposal already voting or closed is returned as it is."""
+    the voting rules. Idempotent: a proposal already voting or closed is returned as it is.
+    `voting_hours` replaces the rulebook's `voting_days` for a vote with a short deadline (a
+    hardship grant: `solidarity_vote_hours`)."""
     now = now or timezone.now()
     proposal = locks.proposal_for_update(proposal.pk)
     if proposal.status == Proposal.Status.VOTING or proposal.is_closed:
@@ -176,8 +178,9 @@ def proposal_voting_open(*, proposal, now: datetime | None = None):
     EligibleVoter.objects.bulk_create(EligibleVoter(proposal=proposal, user_id=u, coop_id=c) for u, c in voters)
     proposal.status = Proposal.Status.VOTING
     proposal.voting_opened_at = now
-    proposal.voting_ends_at = now + timedelta(days=rules["voting_days"])
-    if rules["voting_days"] <= 1:  # the opening notice already says it closes within a day
+    proposal.voting_ends_at = now + (timedelta(hours=voting_hours) if voting_hours
+                                     else timedelta(days=rules["voting_days"]))
+    if proposal.voting_ends_at - now <= timedelta(days=1):  # the opening notice already says it closes within a day
         proposal.reminder_sent_at = now
     proposal.rules_version = version
     proposal.quorum_pct, proposal.threshold_pct = rules["quorum_pct"], rules["threshold_pct"]

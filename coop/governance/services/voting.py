@@ -15,6 +15,7 @@ from coop.core.errors import Conflict
 from coop.eventlog.services import event_record
 from coop.federation.models import Membership
 from coop.governance import locks
+from coop.governance.changes import kind_get
 from coop.governance.counting import ADOPTED, count_votes
 from coop.governance.errors import InvalidChoice, NotEligible, NotInStatus, VotingClosed
 from coop.governance.models import Ballot, Proposal
@@ -114,6 +115,9 @@ def proposal_close(*, proposal, now: datetime | None = None):
         _anonymise(proposal)
     if result.outcome == ADOPTED:
         _adopt(proposal, now)
+    else:
+        for change in proposal.changes.all():
+            kind_get(change.kind).not_adopted(proposal, change, result.outcome)
     proposal.save()
     event_record(type="proposal.closed", coop=proposal.coop_id, subject=proposal, payload={
         "proposal": proposal.pk, "outcome": result.outcome, "eligible": result.eligible, "yes": result.yes,
