@@ -40,3 +40,8 @@ class TasksConfig(AppConfig):
         register_section("assignments", assignment_rows)
         register_blocker(assignment_blockers)
         register_eraser(drafts_erase)
+
+        from tasks.eligibility import register_check
+        from tasks.exposure import exposure_reasons
+
+        register_check(exposure_reasons)  # issue 23: limits on disturbing content, checked under the member's lock

@@ -16,6 +16,9 @@ DATA_FLAGS = [
     ("personal_data", _("personal data")),
     ("faces_or_identity_documents", _("faces or identity documents")),
     ("adult_content", _("adult content")),
+    # issue 23: disturbing content, with exposure limits and a premium (tasks/exposure.py)
+    ("violent_or_graphic", _("violent or graphic content")),
+    ("abuse_material_review", _("review of hateful or sexual abuse material")),
 ]
 DATA_FLAG_CODES = [code for code, _label in DATA_FLAGS]
 

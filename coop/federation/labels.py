@@ -17,6 +17,8 @@ CHOICE_LABELS = {
     "personal_data": _("personal data"),
     "faces_or_identity_documents": _("faces or identity documents"),
     "adult_content": _("adult content"),
+    "violent_or_graphic": _("violent or graphic content"),
+    "abuse_material_review": _("review of hateful or sexual abuse material"),
 }
 
 # Project categories are a requester's short word (a slug); the usual ones have a label, any

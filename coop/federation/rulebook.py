@@ -31,7 +31,9 @@ REJECTION_REASONS = {
     "duplicate": "The same work was submitted twice.",
 }
 PAYOUT_METHODS = ["mobile_money", "bank_transfer"]
-DATA_CATEGORIES = ["personal_data", "faces_or_identity_documents", "adult_content"]
+DATA_CATEGORIES = ["personal_data", "faces_or_identity_documents", "adult_content",
+                   # issue 23: disturbing content (tasks/exposure.py limits how much a member sees)
+                   "violent_or_graphic", "abuse_material_review"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,15 @@ PARAMETERS = [
               _("Largest hardship grant two stewards may make (above it, members vote)")),
     Parameter("solidarity_vote_hours", "int", "range", 48, [24, 168],
               _("Voting period for a hardship grant (hours)"), minimum=1),
+    # issue 23: disturbing content (docs/disturbing-content.md)
+    Parameter("disturbing_tasks_per_day", "int", "range", 40, [1, 200],
+              _("Most tasks with disturbing content a member may take in a day"), minimum=1),
+    Parameter("disturbing_minutes_in_a_row", "int", "range", 60, [10, 240],
+              _("Most minutes in a row on disturbing content before a pause"), minimum=1),
+    Parameter("disturbing_pause_minutes", "int", "range", 15, [5, 120],
+              _("Pause after the minutes in a row (minutes)"), minimum=1),
+    Parameter("disturbing_premium_pct", "pct", "min", 25, 25,
+              _("Premium over the floor for work with disturbing content (%)"), maximum=500),
     Parameter("auto_approval_hours", "int", "max", 72, 168, _("Automatic approval after (hours)"), minimum=1),
     Parameter("allocation_policy", "choice", "free", "fair_share", None, _("Allocation policy"),
               choices=("fair_share", "first_come")),

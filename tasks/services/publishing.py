@@ -24,6 +24,7 @@ from tasks import escrow, selectors
 from tasks.access import staff_check
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, registered_checks
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
+from tasks.exposure import floor_for
 from tasks.fees import batch_fees
 from tasks.locks import open_slots_for_update, project_for_update
 from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot, Task
@@ -272,11 +273,13 @@ def project_publish(*, actor: User, project, now: datetime | None = None, expect
         raise Forbidden("terms_not_accepted", _("Accept the federation's current terms before publishing."))
     rulebook = rulebook_in_force(coop=project.coop, at=now)
     clean = project_fields_clean({name: getattr(project, name) for name in EDITABLE}, rulebook=rulebook)
-    floor = rulebook["floor_hourly_rate"]
+    floor = floor_for(rulebook, clean["data_flags"])  # with the voted premium for disturbing content
     if clean["reward"] * 60 < floor * clean["estimated_minutes"]:
         raise BelowFloor(
             message=_("The reward works out below the coop's floor hourly rate: raise the reward or "
-                      "lower the estimated time."),
+                      "lower the estimated time.") if floor == rulebook["floor_hourly_rate"] else _(
+                "Work with disturbing content pays at least the coop's floor plus its voted premium: raise the "
+                "reward or lower the estimated time."),
             extra={"hourly_rate": hourly_rate(reward=project.reward, estimated_minutes=project.estimated_minutes),
                    "floor_hourly_rate": floor,
                    "minimum_reward": -(-floor * project.estimated_minutes // 60)})

@@ -19,6 +19,7 @@ from tasks import selectors, services
 from tasks.access import project_for_member
 from tasks.appeals.models import Scorecard
 from tasks.eligibility import MemberContext, eligibility_with, projects_eligibility
+from tasks.exposure import EXPOSURE_CODES, is_disturbing
 from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
 
@@ -99,6 +100,7 @@ def project_detail(request, pk):
         "watching": ProjectWatch.objects.filter(member=request.user, project=project).exists(),
         "consent_needed": any(r["code"] == "data_consent" for r in reasons),
         "fields": render_fields(project.question_form, sample.data if sample else {}),
+        "blur": is_disturbing(project.data_flags),
         "time": selectors.project_time_spent(project=project),
         "fair_share_open": project.fair_share_until and project.fair_share_until > timezone.now(),
     })
@@ -111,6 +113,10 @@ def project_claim(request, pk):
     try:
         assignment = services.assignment_claim(member=request.user, project=project)
     except DomainError as exc:
+        reasons = exc.extra.get("reasons", []) if isinstance(exc.extra, dict) else []
+        exposure = [r for r in reasons if r.get("code") in EXPOSURE_CODES]
+        if exposure:  # issue 23: a pause screen that says why, not an error
+            return render(request, "tasks/exposure_pause.html", {"project": project, "reasons": exposure})
         messages.error(request, exc.message)
         return redirect("tasks:project", pk=project.pk)
     return redirect("tasks:assignment", pk=assignment.pk)
@@ -194,6 +200,7 @@ def _work_context(assignment, values, errors, request):
     rulebook = rulebook_in_force(coop=project.coop_id)
     return {
         "assignment": assignment, "project": project, "fields": fields, "preview": False,
+        "blur": is_disturbing(project.data_flags),
         "editable": assignment.status in Assignment.OPEN_STATUSES,
         "reason_text": reason_text(rulebook["rejection_reasons"], assignment.rejection_reason),
         "draft_key": f"atelier-draft-{assignment.pk}",

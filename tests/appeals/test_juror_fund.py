@@ -96,7 +96,8 @@ def test_top_up_is_idempotent_and_never_draws_more_than_the_treasury_holds():
     treasury_contribution_record(operator=operator(), coop=coop, amount=1_000, reference="dues")
     first = juror_fund_top_up(coop=coop, key="t:1")
     assert juror_fund_top_up(coop=coop, key="t:1").pk == first.pk
-    assert coop_fund_balances(coop=coop) == {"treasury": 0, "juror_fund": 1_000, "payout_clearing": 0}
+    assert coop_fund_balances(coop=coop) == {"treasury": 0, "juror_fund": 1_000, "solidarity_fund": 0,
+                                                "payout_clearing": 0}
     assert juror_fund_top_up(coop=coop, key="t:2") is None
 
 

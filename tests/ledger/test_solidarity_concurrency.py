@@ -6,7 +6,6 @@ whole; and no deadlock reaches anyone (`pg_stat_database.deadlocks` unchanged)."
 import threading
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -16,16 +15,11 @@ from ledger.services.hardship import hardship_apply, hardship_approve
 from ledger.services.solidarity import solidarity_contribute, solidarity_fee_share_move
 from tests.factories import CoopFactory, funded_organisation, member, operator, project_stub, steward
 from tests.ledger.test_concurrency import race
+from tests.tasks.test_concurrency import deadlocks, deadlocks_since
 
 STATEMENT = "My house flooded and I lost my phone and my work for two weeks."
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def deadlocks():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
 
 
 def books_whole():
@@ -69,7 +63,7 @@ def test_two_second_stewards_racing_pay_a_grant_once():
     assert Transaction.objects.filter(kind=Transaction.Kind.SOLIDARITY_GRANT).count() == 1
     assert selectors.wallet_balance(user=application.user) == 4000
     assert selectors.solidarity_fund_balance(coop=coop) == 16_000
-    assert deadlocks() == before
+    assert deadlocks_since(before) == 0
     books_whole()
 
 
@@ -94,7 +88,7 @@ def test_grants_racing_to_drain_the_fund_never_overdraw_it():
     granted = HardshipApplication.objects.filter(status=HardshipApplication.Status.GRANTED).count()
     assert granted == 3 == Transaction.objects.filter(kind=Transaction.Kind.SOLIDARITY_GRANT).count()
     assert HardshipApplication.objects.filter(status=HardshipApplication.Status.AWAITING_SECOND).count() == 3
-    assert deadlocks() == before
+    assert deadlocks_since(before) == 0
     books_whole()
 
 
@@ -132,5 +126,5 @@ def test_gifts_fee_shares_and_grants_racing_keep_the_books_whole():
     assert Transaction.objects.filter(kind=Transaction.Kind.SOLIDARITY_FEE_SHARE).count() == 1
     # 8000 given before + 3 × 1000 given now + 10 % of 10 000 fees - 3 grants of 2000
     assert selectors.solidarity_fund_balance(coop=coop) == 8000 + 3000 + 1000 - 6000
-    assert deadlocks() == before
+    assert deadlocks_since(before) == 0
     books_whole()
