@@ -96,6 +96,8 @@ EVENT_LABELS = {
     "qualification.reinstated": _("Qualification given back"),
     "qualification.revoked": _("Qualification withdrawn"),
     "qualification.version_published": _("Qualification rule published"),
+    "qualification.work_dried_up": _("No open work for a qualification: holders told"),
+    "qualification.work_reopened": _("Work for a qualification open again: holders told"),
     "qualification_test.created": _("Paid test created"),
     "qualification_test.funded": _("Paid test funded"),
     "requester.review_moderated": _("Review of a requester moderated"),

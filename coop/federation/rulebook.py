@@ -67,6 +67,9 @@ PARAMETERS = [
               _("Largest hardship grant two stewards may make (above it, members vote)")),
     Parameter("solidarity_vote_hours", "int", "range", 48, [24, 168],
               _("Voting period for a hardship grant (hours)"), minimum=1),
+    # issue 23: tell holders when a qualification's work runs dry (docs/qualification-work.md)
+    Parameter("qualification_drought_days", "int", "range", 7, [1, 60],
+              _("Days without open work for a qualification before its holders are told"), minimum=1),
     # issue 23: disturbing content (docs/disturbing-content.md)
     Parameter("disturbing_tasks_per_day", "int", "range", 40, [1, 200],
               _("Most tasks with disturbing content a member may take in a day"), minimum=1),

@@ -29,7 +29,7 @@ GROUPS = [
      ("floor_hourly_rate", "floor_check_submissions", "platform_fee_bps", "juror_fund_bps", "juror_fund_reserve")),
     ("work", _("Work and review"),
      ("auto_approval_hours", "allocation_policy", "fair_share_window_minutes", "max_open_assignments",
-      "banned_data_categories", "max_test_attempts", "test_retry_hours")),
+      "banned_data_categories", "max_test_attempts", "test_retry_hours", "qualification_drought_days")),
     ("appeals", _("Appeals, juries and the brake"),
      ("appeal_window_days", "jury_size", "juror_minutes", "jury_response_hours", "brake_rejection_pct",
       "brake_rejections_per_member_day", "flag_threshold")),

@@ -6,6 +6,8 @@ Schedules (created by migration 0002_job_schedules):
                                          harmless, re-evaluation is idempotent
   nightly          reevaluate_all      every computed qualification (tenure grows by itself)
   every 5 minutes  attempts_expire     unsubmitted test attempts past their time limit
+  hourly           work_watch          tell holders when a qualification's work runs dry or opens
+                                         again (issue 23; migration 0005_work_watch_schedule)
 """
 
 from datetime import timedelta
@@ -14,9 +16,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from coop.core.batch import batch_run
-from tasks.qualifications.models import Qualification
+from tasks.qualifications.models import ProjectRequirement, Qualification
 from tasks.qualifications.records import members_with_activity
-from tasks.qualifications.services import attempts_expire_due, member_reevaluate, qualification_reevaluate
+from tasks.qualifications.services import (
+    attempts_expire_due,
+    member_reevaluate,
+    qualification_reevaluate,
+    qualification_work_check,
+)
 
 RECENT_MINUTES = 15
 
@@ -57,3 +64,14 @@ def reevaluate_all():
 
 def attempts_expire():
     return attempts_expire_due()
+
+
+def work_watch(now=None):
+    """Every qualification some project ever required: record its open work, tell its holders when
+    it ran dry for the voted days or opened again (one durable transaction each)."""
+    ids = sorted(set(ProjectRequirement.objects.values_list("qualification_id", flat=True)))
+    told = []
+    batch_run(Qualification.objects.filter(pk__in=ids).order_by("pk"),
+              lambda q: told.append(qualification_work_check(qualification=q, now=now)) or True,
+              name="qualifications.jobs.work_watch")
+    return {"dry": told.count("dry"), "reopened": told.count("reopened")}

@@ -3,7 +3,13 @@ revocations and claims of one member are serialised on the member's membership r
 first with `coop.federation.locks.membership_for_update` (the marketplace's claim locks the
 same row, DESIGN.md seam 4)."""
 
-from tasks.qualifications.models import Attempt, Qualification, QualificationRevocation, QualificationTest
+from tasks.qualifications.models import (
+    Attempt,
+    Qualification,
+    QualificationRevocation,
+    QualificationTest,
+    QualificationWorkWatch,
+)
 
 
 def qualification_for_update(pk: int):
@@ -27,3 +33,10 @@ def revocation_for_update(pk: int, *, related: tuple[str, ...] = (),
     if revocation is None and must_exist:
         raise QualificationRevocation.DoesNotExist()
     return revocation
+
+
+def work_watch_for_update(qualification_id: int) -> QualificationWorkWatch:
+    """The qualification's work watch, created on first use, locked: two runs of the job tell the
+    holders once."""
+    QualificationWorkWatch.objects.get_or_create(qualification_id=qualification_id)
+    return QualificationWorkWatch.objects.select_for_update().get(qualification_id=qualification_id)

@@ -245,3 +245,18 @@ class ProjectRequirement(models.Model):
 
     def __str__(self):
         return f"{self.project_id} requires {self.qualification_id}"
+
+
+class QualificationWorkWatch(models.Model):
+    """Whether a qualification's open work ran dry (issue 23 part 4; docs/qualification-work.md).
+    The job `tasks.qualifications.jobs.work_watch` records when it last saw open work needing the
+    qualification; after the coop's `qualification_drought_days` without any, it tells the holders
+    once (`dry_notified_at`), and tells them again when work opens (clearing it)."""
+
+    qualification = models.OneToOneField(Qualification, on_delete=models.CASCADE, related_name="work_watch")
+    last_open_at = models.DateTimeField(null=True, blank=True)
+    dry_notified_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"work watch of {self.qualification_id}"

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from coop.core.errors import Conflict, NotFound
 from coop.federation.models import Membership
-from tasks.models import Assignment
+from tasks.models import Assignment, Project
 from tasks.qualifications.eligibility import required_qualifications
 from tasks.qualifications.errors import AttemptRefused, TestClosed
 from tasks.qualifications.models import (
     Attempt,
+    ProjectRequirement,
     Qualification,
     QualificationGrant,
     QualificationRevocation,
@@ -250,3 +251,33 @@ def qualifications_available_for(project) -> QuerySet[Qualification]:
     return (Qualification.objects.filter(coop_id=project.coop_id)
             .filter(Q(organisation__isnull=True) | Q(organisation_id=project.organisation_id))
             .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))
+
+
+# --- the work behind each qualification (issue 23 part 4) ------------------------------------
+
+def open_work_counts(*, qualification_ids):
+    """{qualification id: {"projects", "slots"}}: open projects that need it and their open slots."""
+    rows = (ProjectRequirement.objects.filter(qualification_id__in=list(qualification_ids),
+                                              project__status=Project.Status.OPEN, project__open_slots__gt=0)
+            .values("qualification_id").annotate(projects=Count("project", distinct=True),
+                                                 slots=Sum("project__open_slots")))
+    return {row["qualification_id"]: {"projects": row["projects"], "slots": row["slots"] or 0} for row in rows}
+
+
+def work_by_qualification(*, member: User, qualification_ids, now: datetime | None = None, days: int = 30):
+    """For "My qualifications": per qualification, the open work that needs it now, the projects
+    that needed it in the last `days` days, and the member's own tasks on them in that time."""
+    now = now or timezone.now()
+    ids = list(qualification_ids)
+    since = now - timedelta(days=days)
+    opened = open_work_counts(qualification_ids=ids)
+    recent = dict(ProjectRequirement.objects.filter(qualification_id__in=ids, project__published_at__gte=since)
+                  .values("qualification_id").annotate(n=Count("project", distinct=True))
+                  .values_list("qualification_id", "n"))
+    mine = dict(ProjectRequirement.objects.filter(qualification_id__in=ids, project__assignments__member=member,
+                                                  project__assignments__claimed_at__gte=since)
+                .values("qualification_id").annotate(n=Count("project__assignments", distinct=True))
+                .values_list("qualification_id", "n"))
+    return {pk: {"open_projects": opened.get(pk, {}).get("projects", 0),
+                 "open_slots": opened.get(pk, {}).get("slots", 0),
+                 "recent_projects": recent.get(pk, 0), "my_tasks": mine.get(pk, 0), "days": days} for pk in ids}

@@ -39,6 +39,10 @@ def mine(request):
         rows = selectors.explain_all(member=request.user, qualifications=selectors.qualifications_for_member(
             member=request.user, coop=membership.coop))
         revocations = list(selectors.revocations_of(member=request.user)[:20])
+    work = selectors.work_by_qualification(member=request.user, qualification_ids=[
+        row["qualification"].pk for row in rows]) if rows else {}
+    for row in rows:
+        row["work"] = work.get(row["qualification"].pk)
     return render(request, "qualifications/mine.html", {
         "membership": membership, "rows": rows, "revocations": revocations,
         "can_define": bool(_owners(request.user)),

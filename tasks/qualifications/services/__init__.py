@@ -23,3 +23,4 @@ from tasks.qualifications.services.qualifications import (  # noqa: F401
 from tasks.qualifications.services.requirements import (  # noqa: F401, E402
     project_requirements_set,
 )
+from tasks.qualifications.services.work_watch import qualification_work_check  # noqa: F401, E402
