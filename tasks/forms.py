@@ -8,6 +8,7 @@ from coop.core.guard import json_loads
 from coop.core.money import exponent, parse_amount
 from coop.federation.labels import reasons_shown
 from tasks.models import DATA_FLAGS
+from tasks.transparency import PURPOSES
 
 
 class AmountField(forms.CharField):
@@ -44,6 +45,16 @@ class ProjectForm(forms.Form):
     auto_approval_hours = forms.IntegerField(label=_("Approve automatically after (hours)"), min_value=1, initial=72)
     data_flags = forms.MultipleChoiceField(label=_("This work involves"), choices=DATA_FLAGS, required=False,
                                            widget=forms.CheckboxSelectMultiple)
+    # issue 23: who the data is for and why, shown to members (docs/transparency.md)
+    end_client = forms.CharField(label=_("Who the data is for (the end client, or your organisation itself)"),
+                                 max_length=200, required=False)
+    purpose = forms.ChoiceField(label=_("What the data is for"), required=False,
+                                choices=[("", "—"), *PURPOSES])
+    purpose_text = forms.CharField(label=_("The purpose in a sentence"), max_length=300, required=False)
+    data_published = forms.TypedChoiceField(
+        label=_("Will the data be published?"), required=False, empty_value=None,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        choices=[("", _("not said")), ("yes", _("yes")), ("no", _("no"))])
 
     def clean_question_form(self):
         try:

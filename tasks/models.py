@@ -45,6 +45,11 @@ class Project(models.Model):
     time_limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"), default=60)
     auto_approval_hours = models.PositiveIntegerField(_("automatic approval after (hours)"), default=72)
     data_flags = models.JSONField(_("data sensitivity flags"), default=list, blank=True)
+    # issue 23: who the data is for and why (tasks/transparency.py); null data_published = not declared
+    end_client = models.CharField(_("end client"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose of the data"), max_length=20, blank=True)
+    purpose_text = models.CharField(_("purpose in a sentence"), max_length=300, blank=True)
+    data_published = models.BooleanField(_("the data will be published"), null=True, blank=True)
 
     # fixed at publish (DESIGN.md seam 1, tasks/fees.py): the fee totals of every batch opened
     # so far (each slot stores its exact share) and the rules they came from

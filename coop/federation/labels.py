@@ -12,6 +12,8 @@ from coop.federation.rulebook import REJECTION_REASONS
 CHOICE_LABELS = {
     "fair_share": _("Fair share (each member their part of a new batch first)"),
     "first_come": _("First come, first served"),
+    "optional": _("optional"),
+    "required": _("required"),
     "mobile_money": _("Mobile money"),
     "bank_transfer": _("Bank transfer"),
     "personal_data": _("personal data"),

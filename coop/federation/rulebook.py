@@ -70,6 +70,9 @@ PARAMETERS = [
     # issue 23: tell holders when a qualification's work runs dry (docs/qualification-work.md)
     Parameter("qualification_drought_days", "int", "range", 7, [1, 60],
               _("Days without open work for a qualification before its holders are told"), minimum=1),
+    # issue 23: requester transparency (docs/transparency.md)
+    Parameter("transparency_required", "choice", "free", "optional", None,
+              _("Projects must say who the data is for and why"), choices=("optional", "required")),
     # issue 23: disturbing content (docs/disturbing-content.md)
     Parameter("disturbing_tasks_per_day", "int", "range", 40, [1, 200],
               _("Most tasks with disturbing content a member may take in a day"), minimum=1),

@@ -23,6 +23,7 @@ from tasks import services
 from tasks.models import DATA_FLAG_CODES, Assignment, Project
 from tasks.questions import SHOW_KINDS, TYPES
 from tasks.services.publishing import MAX_TASKS_PER_CALL
+from tasks.transparency import PURPOSE_CODES
 
 ORGANISATION = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
                                 description="With a session and several organisations: which one.")
@@ -86,7 +87,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = ["id", "coop", "organisation", "status", "title", "category", "instructions", "question_form",
                   "reward", "estimated_minutes", "hourly_rate", "assignments_per_task", "time_limit_minutes",
-                  "auto_approval_hours", "data_flags", "fee_coop", "fee_federation", "fee_juror",
+                  "auto_approval_hours", "data_flags", "end_client", "purpose", "purpose_text", "data_published",
+                  "fee_coop", "fee_federation", "fee_juror",
                   "rulebook_version", "remaining", "created_at", "published_at", "cancelled_at"]
 
 
@@ -102,6 +104,12 @@ class ProjectInputSerializer(serializers.Serializer):
     time_limit_minutes = serializers.IntegerField(required=False, default=60)
     auto_approval_hours = serializers.IntegerField(required=False)
     data_flags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    # issue 23: who the data is for and why (docs/transparency.md); a coop may require them
+    end_client = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                       help_text="Who the data is for: a name, or the organisation itself.")
+    purpose = serializers.ChoiceField(choices=PURPOSE_CODES, required=False, allow_blank=True, default="")
+    purpose_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    data_published = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class TasksInputSerializer(serializers.Serializer):

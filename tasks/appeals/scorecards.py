@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tasks.appeals.models import Appeal, Scorecard
-from tasks.models import Assignment
+from tasks.models import Assignment, Project
 
 PAID = (Assignment.Status.APPROVED, Assignment.Status.OVERTURNED, Assignment.Status.VOIDED)
 EVER_REJECTED = (Assignment.Status.REJECTED, Assignment.Status.REJECTION_FINAL, Assignment.Status.APPEALED,
@@ -60,6 +60,9 @@ def scorecard_compute(*, organisation_id):
         estimate_and_times[1].append(r["time_spent_seconds"])
     under = sum(1 for estimate, times in per_project.values() if median(times) > estimate * 60)
     rejected = sum(1 for r in rows if r["status"] in EVER_REJECTED)
+    published = Project.objects.filter(organisation_id=organisation_id, published_at__isnull=False)
+    declared = published.exclude(end_client="").count()  # issue 23: which share said who the data is for
+    published = published.count()
     return {
         "hourly_pay": overall,
         "hourly_pay_median": _quantile(rates, 50),
@@ -77,6 +80,9 @@ def scorecard_compute(*, organisation_id):
         "estimate_below_reality_pct": under * 100 // len(per_project) if per_project else None,
         "tasks_paid": len({r["task_id"] for r in paid}),
         "members_paid": len({r["member_id"] for r in paid}),
+        "projects_published": published,
+        "projects_declared_client": declared,
+        "declared_client_pct": declared * 100 // published if published else None,
     }
 
 

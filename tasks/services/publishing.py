@@ -30,10 +30,12 @@ from tasks.locks import open_slots_for_update, project_for_update
 from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot, Task
 from tasks.questions import form_validate, task_data_validate
 from tasks.services.claiming import fair_share_cap
+from tasks.transparency import FIELDS as TRANSPARENCY
+from tasks.transparency import declared, transparency_clean
 
 MAX_TASKS_PER_CALL = 10_000
 EDITABLE = ("title", "category", "instructions", "question_form", "reward", "estimated_minutes",
-            "assignments_per_task", "time_limit_minutes", "auto_approval_hours", "data_flags")
+            "assignments_per_task", "time_limit_minutes", "auto_approval_hours", "data_flags", *TRANSPARENCY)
 
 
 def _int_in(fields, name, low, high, errors):
@@ -90,6 +92,7 @@ def project_fields_clean(fields, *, rulebook):
         banned = set(clean["data_flags"]) & set(rulebook["banned_data_categories"])
         if banned:
             errors["data_flags"] = _("This coop has banned work with: %(c)s.") % {"c": ", ".join(sorted(banned))}
+    clean.update(transparency_clean(fields, errors))  # issue 23: end client, purpose, published or not
     if errors:
         raise InvalidProject(extra={"fields": {k: str(v) for k, v in errors.items()},
                                     **({"question_form": form_paths} if form_paths else {})})
@@ -283,6 +286,9 @@ def project_publish(*, actor: User, project, now: datetime | None = None, expect
             extra={"hourly_rate": hourly_rate(reward=project.reward, estimated_minutes=project.estimated_minutes),
                    "floor_hourly_rate": floor,
                    "minimum_reward": -(-floor * project.estimated_minutes // 60)})
+    if rulebook["transparency_required"] == "required" and not declared(clean):
+        raise InvalidState("transparency_missing", _("This coop publishes only projects that say who the data is for, "
+                                                     "what for, and whether it will be published."))
     tasks = list(project.tasks.only("pk").order_by("pk"))
     if not tasks:
         raise InvalidState("no_tasks", _("Add at least one task before publishing."))

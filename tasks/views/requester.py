@@ -130,6 +130,7 @@ def project_edit(request, pk):
         return redirect("tasks:requester_project", pk=project.pk)
     initial = {name: getattr(project, name) for name in services.publishing.EDITABLE}
     initial["question_form"] = toolkit.form_json(project.question_form)
+    initial["data_published"] = {True: "yes", False: "no"}.get(project.data_published, "")
     form = ProjectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
