@@ -1,4 +1,4 @@
-"""django-q2 entry points (scheduled by migrations 0004 and 0011)."""
+"""django-q2 entry points (scheduled by migrations 0004 and 0012)."""
 
 from datetime import timedelta
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('federation', '0001_initial'),
-        ('ledger', '0009_idempotency_record_method_path'),
+        ('ledger', '0010_idempotency_record_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
