@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from coop.core.db import retry_transaction
-from coop.federation.models import Membership
+from coop.federation.access import membership_active_of
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
 from ledger.errors import NotYours
 from ledger.models import Account, Posting, Transaction
 from ledger.posting import Leg, Ref
-from ledger.services.movements import _amount, _idempotent, _key, _membership, _move, _pk, _split_draw
+from ledger.services.movements import _amount, _idempotent, _key, _move, _pk, _split_draw
 
 
 def fund(coop_id, shard=0):
@@ -33,13 +33,13 @@ def fund(coop_id, shard=0):
 @retry_transaction
 @transaction.atomic
 def solidarity_contribute(*, user: User, amount: int, key):
-    """A member gives money from their wallet to their coop's solidarity fund. `key` (a form
-    nonce) makes a double submit give once."""
+    """An active member gives money from their wallet to their coop's solidarity fund. `key` (a
+    form nonce) makes a double submit give once."""
     user_id = _pk(user, "member")
     _amount(amount)
     key = _key(f"solidarity:{user_id}:contribution:{key}")
-    membership = _membership(user)
-    if membership is None or membership.status not in (Membership.Status.ACTIVE, Membership.Status.SUSPENDED):
+    membership = membership_active_of(user)
+    if membership is None:
         raise NotYours("not_a_member", _("Only members of a coop give to its solidarity fund."))
     coop_id = membership.coop_id
     return _move(
