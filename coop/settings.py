@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tasks.qualifications",
     "tasks.appeals",
     "tasks.mturk",
+    "tasks.webhooks",  # the requester's webhooks (issue 20)
     "coop.governance",
     "coop.forums",
     "coop.simulation",  # manage.py simulate_market (no models)
@@ -306,6 +307,11 @@ SPECTACULAR_SETTINGS = {
 # --- Atelier --------------------------------------------------------------------------
 FEDERATION_NAME = env.str("FEDERATION_NAME", default="Atelier Federation")
 FEDERATION_CURRENCY = env.str("FEDERATION_CURRENCY", default="USD")
+
+# Webhooks (issue 20, docs/requester-toolkit.md): how long one call may take, and whether a
+# webhook may target plain http and private/loopback addresses (development and tests only).
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=DEBUG)
 # Where links in emails point when no request is at hand (e.g. staff invitations from a job).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Forums: longest message (characters) and posts per member per window ("count/seconds"),

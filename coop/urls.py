@@ -19,6 +19,7 @@ APPS = [
     ("tasks", "tasks"),
     ("tasks.qualifications", "qualifications"),
     ("tasks.appeals", "appeals"),
+    ("tasks.webhooks", "webhooks"),
     ("coop.governance", "governance"),
     ("coop.forums", "forums"),
 ]

@@ -371,7 +371,31 @@ PARAMS = {
     "forums-api:report": lambda w: {"message_id": w.obj["message"].pk},
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "mturk:frame": lambda w: {"pk": _mturk_hit_for(w.obj["submitted"]).pk and w.obj["submitted"].pk},
+    "webhooks:detail": lambda w: {"pk": _webhook(w).subscription_id},
+    "webhooks:edit": lambda w: {"pk": _webhook(w).subscription_id},
+    "webhooks:rotate": lambda w: {"pk": _webhook(w).subscription_id},
+    "webhooks:delete": lambda w: {"pk": _webhook(w).subscription_id},
+    "webhooks:replay": lambda w: {"pk": _webhook(w).pk},
+    "webhooks-api:webhook": lambda w: {"pk": _webhook(w).subscription_id},
+    "webhooks-api:webhook_rotate": lambda w: {"pk": _webhook(w).subscription_id},
+    "webhooks-api:webhook_deliveries": lambda w: {"pk": _webhook(w).subscription_id},
+    "webhooks-api:delivery_replay": lambda w: {"pk": _webhook(w).pk},
 }
+
+
+def _webhook(w):
+    """Organisation 1's webhook with one delivery (made once, kept for the module)."""
+    if "webhook_delivery" not in w.obj:
+        from tasks.webhooks.models import Delivery
+        from tasks.webhooks.services import subscription_create
+
+        subscription, _secret = subscription_create(user=w.obj["org1"].owner, organisation=w.obj["org1"],
+                                                    url="https://hooks.lab-one.example/atelier",
+                                                    events=["assignment.submitted"])
+        w.obj["webhook_delivery"] = Delivery.objects.create(
+            subscription=subscription, message_id="msg_matrix", event_type="assignment.submitted",
+            source="event:0:assignment.submitted", body='{"type":"assignment.submitted","data":{}}')
+    return w.obj["webhook_delivery"]
 
 
 def _mturk_hit_for(assignment):
@@ -540,6 +564,19 @@ POLICY = {
     "accounts:data_rights": (LOGGED_IN, LOGGED_IN),
     "accounts:member_erase": (NOBODY, LOGGED_IN),
     "tasks:requester_queue": (LOGGED_IN, LOGGED_IN),  # the caller's own organisations' queue
+    # the requester's webhooks (issue 20): their own organisation's, by session; reading by key too
+    "webhooks:list": (ANY_STAFF, ANY_STAFF),
+    "webhooks:create": (NOBODY, ANY_STAFF),
+    "webhooks:detail": (ORG, ORG),
+    "webhooks:edit": (NOBODY, ORG),
+    "webhooks:rotate": (NOBODY, ORG),
+    "webhooks:delete": (NOBODY, ORG),
+    "webhooks:replay": (NOBODY, ORG),
+    "webhooks-api:webhooks": (ANY_STAFF_API, ANY_STAFF),
+    "webhooks-api:webhook": (ORG_API, NOBODY),
+    "webhooks-api:webhook_rotate": (NOBODY, ORG),
+    "webhooks-api:webhook_deliveries": (ORG_API, NOBODY),
+    "webhooks-api:delivery_replay": (NOBODY, ORG),
     "accounts-api:api_key_revoke": (NOBODY, ORG),
     "accounts-api:api_keys": (ANY_STAFF_API, ANY_STAFF),
     "accounts-api:invitation_accept": (NOBODY, LOGGED_IN),

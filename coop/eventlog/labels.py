@@ -123,6 +123,11 @@ EVENT_LABELS = {
     "test_attempt.started": _("Test attempt started"),
     "test_attempt.submitted": _("Test attempt submitted"),
     "user.signed_up": _("Account created"),
+    "webhook.delivery_replayed": _("Webhook delivery sent again"),
+    "webhook.secret_rotated": _("Webhook secret renewed"),
+    "webhook.subscription_created": _("Webhook added"),
+    "webhook.subscription_deleted": _("Webhook removed"),
+    "webhook.subscription_updated": _("Webhook changed"),
 }
 
 

@@ -5,6 +5,7 @@ import os
 from coop.core.db import execute_one
 from coop.eventlog.canonical import canonical_bytes
 from coop.eventlog.clock import now_us as now_us
+from coop.eventlog.listeners import event_heard, listeners_for
 from coop.ops import metrics
 
 INSERT_SQL = (
@@ -55,4 +56,7 @@ def event_record(*, type: str, subject=None, payload=None, coop=None, actor=None
                                   occurred_at=occurred_at)
     event_id = execute_one(sql, params)[0]
     metrics.event_recorded(type)
+    if listeners_for(type):  # the registry of coop/eventlog/listeners.py (webhooks, ...)
+        event_heard(event_id=event_id, type=type, coop_id=params[1], actor_id=params[2], subject_type=params[3],
+                    subject_id=params[4], payload=dict(payload or {}))
     return event_id

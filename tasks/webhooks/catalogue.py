@@ -1,0 +1,30 @@
+"""Which recorded events become which webhooks: the event log types the webhooks hear and the
+webhook types each may produce (`project.completed` and `balance.low` are facts checked when
+such an event is heard, not something every such event makes)."""
+
+# event log type -> webhook type
+DIRECT = {
+    "assignment.submitted": "assignment.submitted",
+    "assignment.approved": "assignment.approved",
+    "assignment.rejected": "assignment.rejected",
+    "assignment.frozen": "assignment.rejected",  # a rejection held by the brake is still a rejection
+    "appeal.filed": "assignment.appealed",
+    "assignment.overturned": "assignment.decided",
+    "assignment.upheld": "assignment.decided",
+    "aggregation.ready": "aggregation.ready",
+}
+COMPLETION_CHECK = {"assignment.approved", "assignment.rejected", "assignment.frozen"}
+BALANCE_CHECK = {"project.published", "task.slots_added", "assignment.bonus_paid"}  # what draws on the balance
+SOURCE_TYPES = sorted(set(DIRECT) | COMPLETION_CHECK | BALANCE_CHECK)
+
+
+def wanted_types(event_type):
+    """The webhook types an event of `event_type` may produce."""
+    found = []
+    if event_type in DIRECT:
+        found.append(DIRECT[event_type])
+    if event_type in COMPLETION_CHECK:
+        found.append("project.completed")
+    if event_type in BALANCE_CHECK:
+        found.append("balance.low")
+    return found
