@@ -17,7 +17,9 @@ def delivery_send(delivery_id, replay=False):
 
 
 def deliveries_due(now=None):
-    """Try every delivery whose next attempt is due; one that fails to run is logged and skipped."""
+    """Try every delivery whose next attempt is due; one that fails to run is logged and skipped.
+    Not through `batch_run`: its durable transaction would hold the HTTP call inside it, and
+    `delivery_send` must run with no transaction open (it takes its own short ones)."""
     now = now or timezone.now()
     sent = 0
     for pk in _due(now=now):
