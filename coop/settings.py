@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "coop.eventlog",
     "ledger",
     "tasks",
+    "tasks.quality",  # aggregation of overlapping answers, agreement (issue 20)
     "tasks.qualifications",
     "tasks.appeals",
     "tasks.mturk",

@@ -20,6 +20,7 @@ APPS = [
     ("tasks.qualifications", "qualifications"),
     ("tasks.appeals", "appeals"),
     ("tasks.webhooks", "webhooks"),
+    ("tasks.quality", "quality"),
     ("coop.governance", "governance"),
     ("coop.forums", "forums"),
 ]

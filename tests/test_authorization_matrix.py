@@ -380,7 +380,27 @@ PARAMS = {
     "webhooks-api:webhook_rotate": lambda w: {"pk": _webhook(w).subscription_id},
     "webhooks-api:webhook_deliveries": lambda w: {"pk": _webhook(w).subscription_id},
     "webhooks-api:delivery_replay": lambda w: {"pk": _webhook(w).pk},
+    "quality:aggregation": lambda w: {"pk": w.obj["project"].pk},
+    "quality:aggregation_start": lambda w: {"pk": w.obj["project"].pk},
+    "quality:aggregation_csv": lambda w: {"pk": w.obj["project"].pk, "run_id": _aggregation_run(w).pk},
+    "quality:aggregation_json": lambda w: {"pk": w.obj["project"].pk, "run_id": _aggregation_run(w).pk},
+    "quality-api:aggregation": lambda w: {"pk": w.obj["project"].pk},
+    "quality-api:gold": lambda w: {"pk": w.obj["project"].pk},
+    "quality:gold": lambda w: {"pk": w.obj["project"].pk},
+    "quality:review": lambda w: {"pk": w.obj["project"].pk},
 }
+
+
+def _aggregation_run(w):
+    """A finished aggregation of the seeded project (made once, kept for the module)."""
+    if "aggregation_run" not in w.obj:
+        from django.utils import timezone
+
+        from tasks.quality.models import AggregationRun
+
+        w.obj["aggregation_run"] = AggregationRun.objects.create(
+            project=w.obj["project"], status=AggregationRun.Status.DONE, finished_at=timezone.now())
+    return w.obj["aggregation_run"]
 
 
 def _webhook(w):
@@ -577,6 +597,17 @@ POLICY = {
     "webhooks-api:webhook_rotate": (NOBODY, ORG),
     "webhooks-api:webhook_deliveries": (ORG_API, NOBODY),
     "webhooks-api:delivery_replay": (NOBODY, ORG),
+    # quality control (issue 20): the requester's aggregation, a member's own agreement, stewards'
+    "quality:aggregation": (ORG, ORG),
+    "quality:aggregation_start": (NOBODY, ORG),
+    "quality:aggregation_csv": (ORG, ORG),
+    "quality:aggregation_json": (ORG, ORG),
+    "quality:mine": (LOGGED_IN, LOGGED_IN),
+    "quality:steward": (ANY_STEWARD, ANY_STEWARD),
+    "quality-api:aggregation": (ORG_API, ORG),
+    "quality-api:gold": (ORG_API, ORG),
+    "quality:gold": (ORG, ORG),
+    "quality:review": (ORG, ORG),
     "accounts-api:api_key_revoke": (NOBODY, ORG),
     "accounts-api:api_keys": (ANY_STAFF_API, ANY_STAFF),
     "accounts-api:invitation_accept": (NOBODY, LOGGED_IN),

@@ -5,6 +5,8 @@ A type without a label here is shown as its code, marked as a code."""
 from django.utils.translation import gettext_lazy as _
 
 EVENT_LABELS = {
+    "aggregation.ready": _("Aggregation ready"),
+    "aggregation.requested": _("Aggregation asked for"),
     "api_key.created": _("API key created"),
     "api_key.revoked": _("API key revoked"),
     "appeal.answered": _("Appeal answered by the requester"),

@@ -18,6 +18,7 @@ from tasks.appeals.forms import AnswerForm, FlagForm, ModerationForm, ReviewForm
 from tasks.appeals.models import Appeal, JurySeat
 from tasks.models import Assignment
 from tasks.qualifications.models import QualificationRevocation
+from tasks.quality.selectors import gold_record
 
 
 @login_required
@@ -87,7 +88,8 @@ def _case(appeal):
               for f in project.question_form]
     return {"project": project, "task_data": assignment.task.data, "fields": fields,
             "reason": reason_text(reasons, assignment.rejection_reason),
-            "explanation": assignment.rejection_explanation}
+            "explanation": assignment.rejection_explanation,
+            "gold": gold_record(assignment=assignment)}  # a gold task's record (issue 20), or None
 
 
 @login_required

@@ -64,6 +64,12 @@ METRICS = [
                          maximum=10000)),
            help=_("Approved tasks out of decided tasks (approved, paid after an appeal, or finally rejected) over "
                   "the member's last N decided tasks, in percent. Below the minimum count there is no rate.")),
+    Metric("gold_accuracy", NUMBER, _("gold accuracy (%)"), integer=False, maximum=100,
+           params=(CATEGORY, Param("min_count", "int", _("with at least N gold tasks"), default=5, minimum=1,
+                                   maximum=10000)),
+           help=_("Gold tasks (tasks whose expected answer the requester gave) answered right, out of the gold "
+                  "tasks the member answered, in percent, optionally in one project category. Below the minimum "
+                  "count there is no value. A wrong gold answer never rejects work by itself.")),
     Metric("tenure_days", NUMBER, _("days of membership"), help=_("Days since the member joined the coop.")),
     Metric("tests_passed", NUMBER, _("paid tests passed"), help=_("Qualification tests the member has passed.")),
     Metric("overturned_rejections", NUMBER, _("rejections overturned on appeal"),

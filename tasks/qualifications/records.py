@@ -18,6 +18,7 @@ from coop.federation.models import Membership
 from tasks.models import Assignment
 from tasks.qualifications.models import Attempt
 from tasks.qualifications.rules import rule_keys
+from tasks.quality.selectors import gold_accuracy_of
 
 PAID = ("approved", "overturned", "voided")
 FINAL_REJECTIONS = ("rejection_final", "upheld")
@@ -129,6 +130,13 @@ def records_for(*, member_ids, keys, now=None):
         return records
     for key in sorted(set(keys)):
         name, params = _parse_key(key)
+        if name == "gold_accuracy":  # tasks/quality: answers of gold tasks against their expected answer
+            values, counts = gold_accuracy_of(member_ids=ids, min_count=params["min_count"],
+                                              category=params.get("category"))
+            for i in ids:
+                records[i][key] = values[i]
+                records[i][key + "#gold"] = counts[i]
+            continue
         if name == "approval_rate":
             values, decided = _approval_rate(ids, params, now)
             for i in ids:

@@ -33,6 +33,14 @@ def _missing(clause, op, have, record):
                 "m": params["min_count"], "n": decided}
         return _("approval rate %(have)s%% over the last %(n)d, needs %(need)s") % {
             "have": _fmt(have), "n": min(decided, params["last"]), "need": _op_words(op, f"{_fmt(clause['value'])}%")}
+    if metric.name == "gold_accuracy":
+        answered = record.get(clause_key(clause) + "#gold", 0)
+        if have is None:
+            return ngettext("a gold accuracy needs %(m)d gold task answered; you have %(n)d",
+                            "a gold accuracy needs %(m)d gold tasks answered; you have %(n)d",
+                            params["min_count"]) % {"m": params["min_count"], "n": answered}
+        return _("gold accuracy %(have)s%% over %(n)d gold tasks, needs %(need)s") % {
+            "have": _fmt(have), "n": answered, "need": _op_words(op, f"{_fmt(clause['value'])}%")}
     value = _as_fraction(clause["value"])
     have_n = have if have is not None else 0
     if op in (">=", ">"):
@@ -101,7 +109,7 @@ def _value_text(metric, have):
         return have or _("not set")
     if have is None:
         return _("no value yet")
-    return _fmt(have) + ("%" if metric.name == "approval_rate" else "")
+    return _fmt(have) + ("%" if metric.name in ("approval_rate", "gold_accuracy") else "")
 
 
 def explained_clauses(tree):

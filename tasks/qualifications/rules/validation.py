@@ -21,7 +21,7 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 CATEGORY_RE = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
 LEAF_KEYS = {"metric", "op", "value", "params"}
-NULLABLE = {"approval_rate"}  # number metrics that may have no value
+NULLABLE = {"approval_rate", "gold_accuracy"}  # number metrics that may have no value
 
 
 def _fail(path, problem, message, **extra):

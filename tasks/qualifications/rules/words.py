@@ -57,6 +57,9 @@ def clause_text(clause, op=None):
     if metric.name == "approval_rate":
         return _("approval rate %(cmp)s over your last %(n)d decided tasks (at least %(m)d decided)") % {
             "cmp": _op_words(op, f"{_fmt(clause['value'])}%"), "n": params["last"], "m": params["min_count"]}
+    if metric.name == "gold_accuracy":
+        return _("gold accuracy %(cmp)s (at least %(m)d gold tasks answered)") % {
+            "cmp": _op_words(op, f"{_fmt(clause['value'])}%"), "m": params["min_count"]} + _scope(clause)
     return f"{_op_words(op, _fmt(clause['value']))} {metric.label}{_scope(clause)}"
 
 
