@@ -356,8 +356,18 @@ WRITES = {
     "accounts-api:invitation_accept": ("post", "invitee", lambda w: {"token": w.obj["token"]}, _invitee),
     "accounts-api:api_keys": ("post", STAFF, {"name": "ci", "scopes": ["read"]}),
     "accounts-api:api_key_revoke": ("post", STAFF, {}),
+    # issue 20: webhooks, aggregation and gold tasks
+    "webhooks-api:webhooks": ("post", STAFF, {"url": "https://hooks.lab-one.example/new",
+                                              "events": ["assignment.submitted", "balance.low"]}),
+    "webhooks-api:webhook": ("patch", STAFF, {"active": False}),
+    "webhooks-api:webhook_rotate": ("post", STAFF, {}),
+    "webhooks-api:delivery_replay": ("post", STAFF, {}),
+    "quality-api:aggregation": ("post", STAFF, {"method": "majority_vote"}),
+    "quality-api:gold": ("post", STAFF, lambda w: {"task": w.obj["project"].tasks.order_by("pk").first().pk,
+                                                   "expected": {"label": "yes"},
+                                                   "explanation": "A cat: whiskers and pointed ears."}),
 }
-WRITES_DELETE = {"accounts-api:staff_detail": STAFF}
+WRITES_DELETE = {"accounts-api:staff_detail": STAFF, "webhooks-api:webhook": STAFF}
 # Writes no seeded role can make succeed, with where their success is tested instead.
 WRITES_ELSEWHERE = {
     "appeals-api:appeal-accept": "needs a drawn juror: tests/appeals",
