@@ -38,7 +38,7 @@ def gold_set(*, actor: User, task, expected, explanation: str):
         raise InvalidGold(message=_("The expected answer must give at least one field."),
                           extra={"fields": {"expected": _("Give the expected answer as an object of fields.")}})
     try:
-        clean = answers_validate([dict(f, required=False) for f in project.question_form], expected)
+        clean = answers_validate([dict(f, required=False) for f in project.question_form], expected, task.data)
     except InvalidAnswers as exc:
         fields = {f"expected.{name}": message for name, message in exc.extra.get("fields", {}).items()}
         raise InvalidGold(message=_("The expected answer does not match the form."), extra={"fields": fields})
