@@ -119,6 +119,8 @@ EVENT_LABELS = {
     "steward.elected": _("Steward elected"),
     "steward.recalled": _("Steward recalled"),
     "task_import.created": _("Tasks imported"),
+    "task.gold_removed": _("Gold task removed"),
+    "task.gold_set": _("Gold task set"),
     "terms.accepted": _("Terms accepted"),
     "terms.published": _("Terms published"),
     "test_attempt.expired": _("Test attempt expired"),

@@ -109,7 +109,7 @@ def subscription_create(*, user: User, organisation, url: str, events, descripti
     url, events = url_clean(url), events_clean(events)
     amount = _amount_clean(balance_low_below)
     if Subscription.objects.filter(organisation=organisation).count() >= MAX_SUBSCRIPTIONS:
-        raise InvalidWebhook("too_many_webhooks", _("An organisation may have at most %(n)d webhooks.")
+        raise InvalidWebhook("too_many_webhooks", _("At most %(n)d webhooks per organisation.")
                              % {"n": MAX_SUBSCRIPTIONS}, {"limit": MAX_SUBSCRIPTIONS})
     secret = signing.secret_generate()
     subscription = Subscription.objects.create(
