@@ -42,3 +42,17 @@ def worker_code(*, user, organisation):
 def pseudonym_of(worker_id):
     worker_id = str(worker_id or "")
     return worker_id[1:] if worker_id.startswith("AW") else ""
+
+
+QUALIFICATION_RE = re.compile(r"^3AQ(\d{1,18})$")
+
+
+def qualification_type_code(qualification_id):
+    """A QualificationTypeId: `3AQ<qualification pk>`. Qualifications are published (every
+    member reads them), so the id need not be secret."""
+    return f"3AQ{qualification_id}"
+
+
+def qualification_pk(code):
+    match = QUALIFICATION_RE.match(str(code or ""))
+    return int(match[1]) if match else None

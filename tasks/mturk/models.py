@@ -144,3 +144,28 @@ class Notified(models.Model):
 
     def __str__(self):
         return f"notified {self.workers} workers"
+
+
+class QualificationType(models.Model):
+    """What MTurk says of a qualification type that Atelier's qualification does not hold: its
+    keywords and its status. A row exists for the qualifications a requester made through the
+    API (CreateQualificationType, or a system requirement mapped onto a published rule); any
+    other qualification of the coop reads as Active with no keywords. Its QualificationTypeId
+    is derived from the qualification's id (`ids.qualification_type_code`)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "Active", "Active"
+        INACTIVE = "Inactive", "Inactive"
+        DISPOSED = "Disposed", "Disposed"
+
+    qualification = models.OneToOneField("qualifications.Qualification", on_delete=models.PROTECT,
+                                         related_name="mturk_type")
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    keywords = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # a system qualification type (NumberHITsApproved...) mapped onto this published rule
+    system = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"MTurk qualification type of {self.qualification_id}"

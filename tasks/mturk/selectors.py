@@ -13,9 +13,10 @@ from coop.core.money import format_plain
 from ledger.selectors import escrow_by_project, requester_balance
 from tasks.models import Assignment, Bonus, Slot
 from tasks.mturk import ids
-from tasks.mturk.models import Hit
+from tasks.mturk.models import Hit, QualificationType
 from tasks.mturk.protocol import MturkError
 from tasks.mturk.questions import answers_xml
+from tasks.qualifications.models import Qualification, QualificationGrant
 
 PENDING = (Assignment.Status.CLAIMED, Assignment.Status.REVISION_REQUESTED)
 STATUS = {
@@ -166,6 +167,71 @@ def worker_for(*, organisation, worker_id):
             if ids.worker_code(user=user, organisation=organisation) == worker_id:
                 return user
     raise MturkError(f"No worker {worker_id} has worked for you.", "AWS.MechanicalTurk.WorkerDoesNotExist")
+
+
+# --- qualification types ---------------------------------------------------------------------------
+
+def type_state(qualification):
+    """The qualification's MTurk row, or None (a coop's own, or one made on Atelier's pages)."""
+    return QualificationType.objects.filter(qualification=qualification).first()
+
+
+def qualification_for(*, organisation, code, owned=False):
+    """The qualification a QualificationTypeId names, visible to this organisation (its own, or
+    a coop's published one); with `owned`, its own only."""
+    pk = ids.qualification_pk(code)
+    qualification = Qualification.objects.select_related("coop", "current_version").filter(pk=pk).first() \
+        if pk else None
+    state = type_state(qualification) if qualification else None
+    visible = qualification is not None and (
+        qualification.organisation_id == organisation.pk or (qualification.organisation_id is None and not owned))
+    if not visible or (state and state.status == QualificationType.Status.DISPOSED):
+        raise MturkError(f"Qualification type {code} does not exist.",
+                         "AWS.MechanicalTurk.QualificationTypeDoesNotExist")
+    if owned and qualification.organisation_id != organisation.pk:
+        raise MturkError(f"Qualification type {code} is not yours.", "AWS.MechanicalTurk.QualificationTypeDoesNotExist")
+    return qualification, state
+
+
+def holders(*, qualification, status):
+    """Grants of the qualification: active ones (Granted) or ended ones (Revoked)."""
+    qs = QualificationGrant.objects.filter(qualification=qualification)
+    return qs.filter(Q(revoked_at__isnull=status == "Granted")).order_by("pk")
+
+
+def qualification_types(*, organisation, owned, query=None, requestable=False):
+    """Qualification types this organisation may use: its own (not disposed) and, unless
+    `owned`, every coop's published ones."""
+    qs = Qualification.objects.select_related("mturk_type").exclude(
+        mturk_type__status=QualificationType.Status.DISPOSED)
+    qs = qs.filter(organisation=organisation) if owned else \
+        qs.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    if requestable:
+        qs = qs.filter(kind=Qualification.Kind.TEST)
+    return qs
+
+
+def qualification_type_out(qualification):
+    try:
+        state = qualification.mturk_type
+    except QualificationType.DoesNotExist:
+        state = None
+    return {
+        "QualificationTypeId": ids.qualification_type_code(qualification.pk),
+        "CreationTime": qualification.created_at, "Name": qualification.name,
+        "Description": qualification.description, "Keywords": state.keywords if state else "",
+        "QualificationTypeStatus": state.status if state else "Active",
+        "IsRequestable": qualification.kind == Qualification.Kind.TEST, "AutoGranted": False,
+    }
+
+
+def qualification_out(grant, organisation_id):
+    return {"QualificationTypeId": ids.qualification_type_code(grant.qualification_id),
+            "WorkerId": ids.worker_code(user=grant.member_id, organisation=organisation_id),
+            "GrantTime": grant.granted_at, "IntegerValue": 1,
+            "Status": "Granted" if grant.revoked_at is None else "Revoked"}
 
 
 # --- the member's side ----------------------------------------------------------------------------

@@ -102,6 +102,21 @@ def test_every_operation_matches_the_model(mturk, world):
     dogs = Hit.objects.get(requester_annotation="dogs-1").code
     mturk.delete_hit(HITId=dogs)
 
+    qualification = mturk.create_qualification_type(
+        Name="Careful with cats", Description="Did careful work on our cat pictures.", Keywords="cats",
+        QualificationTypeStatus="Active")["QualificationType"]
+    qid = qualification["QualificationTypeId"]
+    mturk.get_qualification_type(QualificationTypeId=qid)
+    mturk.list_qualification_types(MustBeRequestable=False, MustBeOwnedByCaller=True, Query="cats")
+    mturk.update_qualification_type(QualificationTypeId=qid, Description="Careful work on our cat pictures.")
+    mturk.associate_qualification_with_worker(QualificationTypeId=qid, WorkerId=first["WorkerId"], IntegerValue=1,
+                                              SendNotification=True)
+    mturk.get_qualification_score(QualificationTypeId=qid, WorkerId=first["WorkerId"])
+    mturk.list_workers_with_qualification_type(QualificationTypeId=qid, Status="Granted")
+    mturk.disassociate_qualification_from_worker(QualificationTypeId=qid, WorkerId=first["WorkerId"],
+                                                 Reason="Given by mistake to the wrong worker.")
+    mturk.delete_qualification_type(QualificationTypeId=qid)
+
     assert set(raw) == set(OPERATIONS), f"not exercised: {sorted(set(OPERATIONS) - set(raw))}"
     errors = []
     for name, responses in raw.items():

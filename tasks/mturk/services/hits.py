@@ -18,7 +18,6 @@ from django.utils import timezone
 from coop.core.errors import DomainError
 from coop.core.money import format_amount, parse_amount
 from coop.eventlog.services import event_record
-from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from tasks import services as task_services
 from tasks.models import Assignment, Project
@@ -26,24 +25,12 @@ from tasks.mturk import ids
 from tasks.mturk.models import BonusToken, Hit, HitType, RequesterDefaults, WorkerBlock
 from tasks.mturk.protocol import MturkError
 from tasks.mturk.questions import FRAME_FORM, question_parse
+from tasks.mturk.services.common import _call, _coop, _domain_message, _keywords
+from tasks.mturk.services.qualifications import requirements_apply, requirements_check
 
 MAX_ASSIGNMENTS = 50  # Atelier's assignments per task
-KEYWORD_RE = re.compile(r"^(coop|estimate):(.+)$")
 REASON_RE = re.compile(r"^\s*\[reason:([a-z0-9_\-]+)\]\s*", re.I)
 DEFAULT_REASON = "instructions_not_followed"
-
-
-def _keywords(raw):
-    """(plain keywords, {"coop": slug, "estimate": minutes}) from MTurk's comma-separated Keywords."""
-    plain, options = [], {}
-    for word in str(raw or "").split(","):
-        word = word.strip()
-        match = KEYWORD_RE.match(word.lower())
-        if match:
-            options[match[1]] = match[2].strip()
-        elif word:
-            plain.append(word)
-    return plain, options
 
 
 def _seconds(params, name, *, required=True, default=None, low=1, high=365 * 24 * 3600):
@@ -55,26 +42,6 @@ def _seconds(params, name, *, required=True, default=None, low=1, high=365 * 24 
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise MturkError(f"{name} must be a whole number of seconds between {low} and {high}.")
     return value
-
-
-def _coop(organisation, options):
-    slug = options.get("coop")
-    if slug:
-        coop = Coop.objects.filter(slug=slug).first()
-        if coop is None:
-            raise MturkError(f"No coop is called '{slug}' (the keyword coop:<short name> names one).")
-        return coop
-    defaults = RequesterDefaults.objects.filter(organisation=organisation).select_related("coop").first()
-    if defaults and defaults.coop:
-        return defaults.coop
-    last = Project.objects.filter(organisation=organisation).order_by("-pk").select_related("coop").first()
-    if last:
-        return last.coop
-    coops = list(Coop.objects.all()[:2])
-    if len(coops) == 1:
-        return coops[0]
-    raise MturkError("Say which coop does the work: add the keyword coop:<short name> to Keywords, or set the "
-                     "organisation's default coop (docs/mturk.md).")
 
 
 def _money(amount):
@@ -111,9 +78,7 @@ def hit_type_settings(*, organisation, params):
     else:
         estimate = min(duration_minutes, 24 * 60)  # the reading most protective of members
     requirements = params.get("QualificationRequirements") or []
-    if requirements:
-        raise MturkError("QualificationRequirements are not supported yet: Atelier's coops publish their own "
-                         "qualification rules (docs/mturk.md).", "Atelier.NotSupported")
+    requirements_check(organisation=organisation, coop=coop, requirements=requirements)
     rulebook = rulebook_in_force(coop=coop)
     floor = rulebook["floor_hourly_rate"]
     if reward * 60 < floor * estimate:
@@ -175,6 +140,7 @@ def _project_for(*, key, hit_type, max_assignments, question, form, form_key):
         time_limit_minutes=max(hit_type.estimated_minutes, math.ceil(hit_type.assignment_duration_seconds / 60)),
         auto_approval_hours=max(1, min(math.ceil(hit_type.auto_approval_delay_seconds / 3600),
                                        rulebook["auto_approval_hours"])))
+    requirements_apply(key=key, project=project, coop=hit_type.coop, requirements=hit_type.qualification_requirements)
     return project, True
 
 
@@ -227,23 +193,6 @@ def hit_create(*, key, params, hit_type=None, now=None):
     event_record(type="mturk.hit_created", coop=project.coop_id, actor=key.created_by, subject=project,
                  payload={"organisation": organisation.pk, "project": project.pk, "task": tasks[0].pk, "hit": hit.pk})
     return hit
-
-
-def _domain_message(exc):
-    message = str(exc.message)
-    extra = exc.extra if isinstance(exc.extra, dict) else {}
-    details = extra.get("fields") or extra.get("errors") or extra.get("reasons")
-    if details:
-        message += " " + json.dumps(details, ensure_ascii=False, default=str)
-    return message
-
-
-def _call(fn, **kwargs):
-    """Run a marketplace service; its DomainError becomes the SDK's RequestError."""
-    try:
-        return fn(**kwargs)
-    except DomainError as exc:
-        raise MturkError(_domain_message(exc), f"Atelier.{exc.code}")
 
 
 @transaction.atomic
