@@ -31,6 +31,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # a sandbox persona: the user its owner acts as in their organisation's sandbox (docs/sandbox.md)
+    sandbox_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="sandbox_personas")
     # The language the person last used Atelier in (set at sign-up, log-in and with the
     # language switcher): notices to them are written in it, whoever caused them.
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
@@ -118,6 +121,9 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_reason = models.TextField(blank=True)
+    # set on an organisation's sandbox twin: the real organisation it plays for (docs/sandbox.md)
+    sandbox_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="sandbox")
 
     class Meta:
         ordering = ["name"]

@@ -103,6 +103,8 @@ def organisations_annotate_terms(queryset):
 def organisation_terms_current(*, organisation):
     """True when the organisation accepted the latest published terms version. With no terms
     published at all there is nothing to contract on: False."""
+    if getattr(organisation, "sandbox_of_id", None) is not None:
+        return True  # a sandbox contracts nothing: test money only (docs/sandbox.md)
     latest = TermsVersion.objects.aggregate(n=Max("number"))["n"]
     if latest is None:
         return False
@@ -130,7 +132,8 @@ def organisation_invitations(*, organisation):
 
 
 def organisation_api_keys(*, organisation):
-    return ApiKey.objects.filter(organisation=organisation).select_related("created_by").order_by("-created_at", "-pk")
+    return (ApiKey.objects.filter(organisation=organisation).select_related("created_by", "organisation")
+            .order_by("-created_at", "-pk"))
 
 
 def organisations_for_operator():

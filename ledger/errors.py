@@ -31,3 +31,9 @@ class KeyReused(_KeyReused):
 class InvalidPayout(DomainError):
     code = "invalid_payout"
     default_message = _("This payout request is not valid.")
+
+
+class SandboxRefused(Forbidden):
+    code = "sandbox_world"
+    default_message = _("Money never moves between the sandbox and the real ledger: test money stays in the "
+                        "sandbox, and real money never goes into it.")

@@ -5,9 +5,8 @@ A leg names its account by identity (kind, owner kind, owner id, shard) so accou
 created on first use. On PostgreSQL the whole posting is one call to the `ledger_post`
 PL/pgSQL function (migration 0002, rewritten by 0006; called only from here): it resolves
 the accounts, inserts the transaction, updates each balance once in primary-key order (the
-UPDATE takes the row lock) and inserts the postings, with the append-only and
-balanced-at-commit triggers still firing. Elsewhere (SQLite) the same steps run through the
-ORM. Both raise the same errors."""
+UPDATE takes the row lock) and inserts the postings, with the append-only and balanced-at-commit
+triggers still firing. Elsewhere (SQLite) the same steps run through the ORM; both raise the same errors."""
 
 import hashlib
 import re
@@ -35,6 +34,7 @@ OWNER_PROJECT = "tasks.project"
 OWNER_COOP = "federation.coop"
 OWNER_FEDERATION = "federation.federation"
 OWNER_WORLD = "world"
+OWNER_SANDBOX_FEDERATION, OWNER_SANDBOX_WORLD = "sandbox.federation", "sandbox.world"  # docs/sandbox.md
 
 SQLSTATE_INSUFFICIENT = "AT001"
 SQLSTATE_UNKNOWN_ACCOUNT = "AT002"
@@ -85,17 +85,17 @@ def juror_fund(coop_id, shard=0):
     return Ref(Account.Kind.JUROR_FUND, OWNER_COOP, coop_id, shard)
 
 
-def federation_fee(shard=0):
+def federation_fee(shard=0, *, sandbox=False):
     # One federation per deployment: its fee account is owned by "the federation", id 0.
-    return Ref(Account.Kind.FEDERATION_FEE, OWNER_FEDERATION, 0, shard)
+    return Ref(Account.Kind.FEDERATION_FEE, OWNER_SANDBOX_FEDERATION if sandbox else OWNER_FEDERATION, 0, shard)
 
 
 def payout_clearing(coop_id):
     return Ref(Account.Kind.PAYOUT_CLEARING, OWNER_COOP, coop_id)
 
 
-def world():
-    return Ref(Account.Kind.WORLD, OWNER_WORLD, 0)
+def world(*, sandbox=False):
+    return Ref(Account.Kind.WORLD, OWNER_SANDBOX_WORLD if sandbox else OWNER_WORLD, 0)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,12 @@ table (constant time); statements read postings with the running balance stored 
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
+from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
 from ledger.models import Account, Balance, HardshipApplication, Payout, Posting, Reconciliation, Transaction
@@ -54,8 +55,9 @@ def coop_fund_balances(*, coop):
     }
 
 
-def federation_fee_balance():
-    return _balance({"account__kind": Account.Kind.FEDERATION_FEE})
+def federation_fee_balance(*, sandbox=False):
+    return _balance({"account__kind": Account.Kind.FEDERATION_FEE,
+                     "account__owner_kind": posting.OWNER_SANDBOX_FEDERATION if sandbox else posting.OWNER_FEDERATION})
 
 
 # --- held amounts: what the marketplace holds for a member ------------------------------
@@ -320,3 +322,33 @@ def hardship_queue(*, coop):
 def hardship_decided(*, coop, limit: int = 20):
     return (HardshipApplication.objects.filter(coop=coop).exclude(status__in=HardshipApplication.OPEN)
             .select_related("user", "user__profile", "decided_by").order_by("-decided_at", "-pk")[:limit])
+
+
+# --- the sandbox world (docs/sandbox.md) -------------------------------------------------------
+# Accounts are owned by sandbox things (a persona, a twin organisation, a sandbox coop) or by
+# the sandbox's own federation and world; escrows by projects or tests of a sandbox coop,
+# which the marketplace and the qualifications register: fn(ids) -> the ids in a sandbox.
+_sandbox_owner_sources = {}
+
+
+def register_sandbox_owners(fn, *, owner_kind):
+    _sandbox_owner_sources[owner_kind] = fn
+
+
+def sandbox_account_ids():
+    owners = {
+        posting.OWNER_USER: set(User.objects.filter(sandbox_of__isnull=False).values_list("pk", flat=True)),
+        posting.OWNER_ORGANISATION: set(Organisation.objects.filter(sandbox_of__isnull=False)
+                                        .values_list("pk", flat=True)),
+        posting.OWNER_COOP: set(Coop.objects.filter(sandbox_of__isnull=False).values_list("pk", flat=True)),
+    }
+    q = Q(owner_kind__in=[posting.OWNER_SANDBOX_FEDERATION, posting.OWNER_SANDBOX_WORLD])
+    for kind, ids in owners.items():
+        if ids:
+            q |= Q(owner_kind=kind, owner_id__in=ids)
+    for kind, fn in _sandbox_owner_sources.items():
+        ids = Account.objects.filter(kind=Account.Kind.ESCROW, owner_kind=kind).values_list("owner_id", flat=True)
+        inside = set(fn(list(ids)))
+        if inside:
+            q |= Q(kind=Account.Kind.ESCROW, owner_kind=kind, owner_id__in=inside)
+    return Account.objects.filter(q).values_list("pk", flat=True)

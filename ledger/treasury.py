@@ -14,8 +14,9 @@ atomic, idempotent by key, each records its event."""
 
 from django.db import transaction
 
-from coop.federation.selectors import rulebook_in_force
+from coop.federation.selectors import coop_is_sandbox, rulebook_in_force
 from ledger import posting
+from ledger.errors import SandboxRefused
 from ledger.locks import balances_for_update
 from ledger.models import Account, Transaction
 from ledger.posting import Leg
@@ -30,6 +31,8 @@ def treasury_contribution_record(*, operator, coop, amount, reference):
     _operator(operator)
     coop_id = _pk(coop, "coop")
     _amount(amount)
+    if coop_is_sandbox(coop_id):
+        raise SandboxRefused()
     reference = _text(reference, limit=100, field="reference", required=True)
     key = _key(f"treasury:{coop_id}:contribution:{reference}")
     return _move(

@@ -15,6 +15,7 @@ class TasksConfig(AppConfig):
             register_escrow_obligations,
             register_held_source,
             register_reconciliation_check,
+            register_sandbox_owners,
             register_statement_subjects,
         )
         from tasks.selectors import (
@@ -22,6 +23,7 @@ class TasksConfig(AppConfig):
             escrow_obligations,
             member_held_lines,
             open_slots_in_cancelled_projects,
+            projects_in_sandboxes,
             statement_subjects,
         )
 
@@ -29,6 +31,7 @@ class TasksConfig(AppConfig):
         register_statement_subjects(statement_subjects)
         register_escrow_obligations(escrow_obligations, owner_kind=OWNER_PROJECT)
         register_reconciliation_check(open_slots_in_cancelled_projects)
+        register_sandbox_owners(projects_in_sandboxes, owner_kind=OWNER_PROJECT)
         # an approval pays the reward, a bonus pays its amount: the worker's payload only (issue 15, leak 3)
         register_personal("assignment.approved", "assignment.bonus_paid", owner_key="assignment",
                           resolver="assignment")

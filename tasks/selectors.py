@@ -302,3 +302,8 @@ def claim_context(*, user_id: int, project_id: int, now: datetime):
     if isinstance(context["consent"], str):  # JSON: decoded by psycopg, text on SQLite
         context["consent"] = json.loads(context["consent"])
     return context
+
+
+def projects_in_sandboxes(ids):
+    """Of these projects, those of a sandbox coop (their escrow is test money; docs/sandbox.md)."""
+    return Project.objects.filter(pk__in=ids, coop__sandbox_of__isnull=False).values_list("pk", flat=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.views import member, requester, toolkit
+from tasks.views import member, requester, sandbox, toolkit
 
 urlpatterns = [
     # members
@@ -31,5 +31,8 @@ urlpatterns = [
     path("requester/projects/<int:pk>/floor/", requester.project_floor_raise, name="requester_floor_raise"),
     path("requester/projects/<int:pk>/<str:action>/", requester.project_action, name="requester_action"),
     path("requester/imports/<int:pk>/", requester.import_status, name="requester_import"),
+    path("requester/sandbox/enter/", sandbox.enter, name="sandbox_enter"),
+    path("requester/sandbox/money/", sandbox.money, name="sandbox_money"),
+    path("requester/sandbox/leave/", sandbox.leave, name="sandbox_leave"),
     path("requester/assignments/<int:pk>/", requester.assignment_review, name="requester_assignment"),
 ]

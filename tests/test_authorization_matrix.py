@@ -572,8 +572,10 @@ POLICY = {
     # holds such credentials: tests/mturk drive it with boto3); externalSubmit is authorised by
     # an AssignmentId, which no role here holds; the frame is its member's (docs/mturk.md)
     "mturk:api": (NOBODY, NOBODY),
+    "mturk:sandbox_api": (NOBODY, NOBODY),
     "mturk:external_submit": (NOBODY, NOBODY),
     "mturk:frame": (MEMBER_ONLY, NOBODY),
+    "mturk:settings": (ANY_STAFF, ANY_STAFF),  # the caller's own organisation
     "accounts-api:data_export": (MEMBER_ONLY, NOBODY),  # a person's own export (the member's, seeded)
     "accounts-api:data_export_download": (MEMBER_ONLY, NOBODY),
     "accounts-api:data_exports": (LOGGED_IN, LOGGED_IN),  # one's own; never by API key
@@ -798,6 +800,10 @@ POLICY = {
     "tasks:requester_template_csv": (ANY_STAFF, NOBODY),
     "tasks:requester_templates": (LOGGED_IN, NOBODY),  # others are sent to the requester home, as the projects list
     "tasks:requester_import": (ORG, ORG),
+    # the sandbox's buttons (docs/sandbox.md): POST with `org` (400 without); leave: a persona's session only
+    "tasks:sandbox_enter": (NOBODY, ANY_STAFF),
+    "tasks:sandbox_money": (NOBODY, ANY_STAFF),
+    "tasks:sandbox_leave": (NOBODY, NOBODY),
     "tasks:requester_preview": (ORG, ORG),
     "tasks:requester_project": (ORG, ORG),
     "tasks:requester_project_create": (LOGGED_IN, LOGGED_IN),

@@ -109,12 +109,17 @@ class InvitationAcceptInputSerializer(serializers.Serializer):
 class ApiKeySerializer(serializers.ModelSerializer):
     created_by = serializers.EmailField(source="created_by.email")
     active = serializers.BooleanField(source="is_active")
+    world = serializers.SerializerMethodField(help_text="Where the key acts: real, or the organisation's sandbox "
+                                                        "(test money; docs/sandbox.md).")
 
     class Meta:
         model = ApiKey
         fields = ["id", "name", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at",
-                  "active"]
+                  "active", "world"]
         extra_kwargs = {"scopes": {"help_text": "What the key may do: read, projects, review, admin."}}
+
+    def get_world(self, key) -> str:
+        return "sandbox" if key.organisation.sandbox_of_id is not None else "real"
 
 
 class ApiKeyCreatedSerializer(ApiKeySerializer):

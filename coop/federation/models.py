@@ -25,6 +25,10 @@ class Coop(models.Model):
     country = models.CharField(_("country"), max_length=2, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # a sandbox coop: the organisation whose sandbox it is (its only members are that
+    # organisation's staff's sandbox personas; docs/sandbox.md). Never changes once set.
+    sandbox_of = models.OneToOneField("accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="sandbox_coop")
 
     class Meta:
         ordering = ["name"]

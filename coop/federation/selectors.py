@@ -67,9 +67,27 @@ def _version_key(version):
 
 
 def rulebooks_forget():
-    """Empty this process's cache of rulebook versions (tests that reuse primary keys)."""
+    """Empty this process's cache of rulebook versions and coop worlds (tests that reuse primary keys)."""
     _VERSIONS.clear()
     _NUMBERED.clear()
+    _SANDBOX_COOPS.clear()
+
+
+# Whether a coop is a sandbox is fixed when it is created (docs/sandbox.md), so it is cached
+# per process once the coop exists; the ledger asks it on every release (the federation fee
+# account of the sandbox world is another account).
+_SANDBOX_COOPS = {}
+
+
+def coop_is_sandbox(coop_id) -> bool:
+    """Is this coop an organisation's sandbox (test money, its staff's personas only)?"""
+    known = _SANDBOX_COOPS.get(coop_id)
+    if known is None:
+        row = Coop.objects.filter(pk=coop_id).values_list("sandbox_of_id", flat=True)
+        if not row:
+            return False
+        known = _SANDBOX_COOPS[coop_id] = row[0] is not None
+    return known
 
 
 def _rulebook_of(coop, version):
@@ -158,7 +176,8 @@ def memberships_of_coop(*, coop, status=None):
 
 
 def coops_all():
-    return Coop.objects.all().order_by("name")
+    """The federation's coops (an organisation's sandbox coop is not one: docs/sandbox.md)."""
+    return Coop.objects.filter(sandbox_of__isnull=True).order_by("name")
 
 
 def members_participating(*, coop, at: datetime | None = None):
@@ -201,7 +220,8 @@ def users_by_emails(*, emails):
 def coops_with_counts():
     active = models.Count("memberships", filter=active_q("memberships__"))
     stewards = models.Count("memberships", filter=steward_q("memberships__"))
-    return Coop.objects.annotate(active_count=active, steward_count=stewards).order_by("name")
+    return Coop.objects.filter(sandbox_of__isnull=True).annotate(active_count=active, steward_count=stewards) \
+        .order_by("name")
 
 
 KINDS_OF_WORK_DAYS = 90
@@ -215,7 +235,7 @@ def coops_for_applicants(*, work_kinds: dict[int, dict[str, int]] | None = None)
     `work_kinds` is `tasks.selectors.project_categories_by_coop(days=KINDS_OF_WORK_DAYS)`.
 
     One query for the coops, one per coop for its rulebook, one for languages (and one for work)."""
-    coops = list(Coop.objects.order_by("name"))
+    coops = list(Coop.objects.filter(sandbox_of__isnull=True).order_by("name"))
     languages = {}
     rows = MemberProfile.objects.filter(active_q("user__memberships__")).values_list(
         "user__memberships__coop_id", "languages")

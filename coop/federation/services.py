@@ -142,6 +142,9 @@ def membership_apply(*, user: User, coop, statement: str):
         raise DomainError("statement_required", _("Tell the coop in a sentence or two why you want to join."))
     if Membership.objects.filter(user=user, status__in=Membership.LIVE).exists():
         raise AlreadyMember()
+    if coop.sandbox_of_id is not None:
+        raise DomainError("sandbox_coop", _("A sandbox coop takes no applications: only its organisation's staff "
+                                            "work there, with test money."))
     membership = Membership.objects.create(user=user, coop=coop, statement=statement)
     event_record(type="membership.applied", coop=coop, actor=user, subject=membership,
                  payload={"membership": membership.pk})

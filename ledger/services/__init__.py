@@ -16,9 +16,12 @@ from ledger.services.escrow import escrow_hold, escrow_refund, escrow_release, e
 from ledger.services.movements import (
     MAX_AMOUNT,
     MAX_KEY,
+    SANDBOX_BALANCE_CAP,
+    SANDBOX_TOP_UP,
     bonus_pay,
     deposit_record,
     juror_pay,
+    sandbox_money_add,
     treasury_fund,
     wallet_donate,
 )
@@ -28,5 +31,6 @@ from ledger.services.reconciliation import reconciliation_run
 __all__ = [
     "MAX_AMOUNT", "MAX_KEY", "PAYOUT_KINDS", "bonus_pay", "deposit_record", "escrow_hold", "escrow_refund",
     "escrow_release", "escrow_releases_lock", "juror_pay", "payout_fail", "payout_request", "payout_settle",
-    "reconciliation_run", "transaction_reverse", "treasury_fund", "wallet_donate",
+    "SANDBOX_BALANCE_CAP", "SANDBOX_TOP_UP", "reconciliation_run", "sandbox_money_add",
+    "transaction_reverse", "treasury_fund", "wallet_donate",
 ]

@@ -7,6 +7,7 @@ to the worker and the fees on approval (`escrow_release`), given back when a slo
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from coop.federation.selectors import coop_is_sandbox
 from ledger import posting
 from ledger.errors import InvalidAmount, UnknownAccount
 from ledger.locks import balances_for_update
@@ -39,7 +40,7 @@ def _release_legs(*, project_id, owner, coop_id, user_id, reward, fee_coop, fee_
         Leg(posting.escrow(project_id, owner), -(reward + fee_coop + fee_federation + fee_juror), must_exist=True),
         Leg(posting.wallet(user_id), reward),
         Leg(posting.treasury(coop_id, shard), fee_coop),
-        Leg(posting.federation_fee(shard), fee_federation),
+        Leg(posting.federation_fee(shard, sandbox=coop_is_sandbox(coop_id)), fee_federation),
         Leg(posting.juror_fund(coop_id, shard), fee_juror),
     ]
 

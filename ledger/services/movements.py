@@ -8,20 +8,22 @@ call's transaction.
 Keys come from domain ids (DESIGN.md seam 2): `project:<id>:hold:<n>`,
 `assignment:<id>:release`, `assignment:<id>:refund`, ... Amounts are integers in minor units."""
 
+import uuid
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from coop.core.db import retry_transaction
 from coop.core.errors import DomainError
+from coop.core.money import format_amount
 from coop.eventlog.services import event_record, event_statement
-from coop.federation.access import operator_require, steward_require
+from coop.federation.access import operator_require, requester_staff_require, steward_require
 from coop.federation.models import Membership
 from coop.ops import metrics
 from ledger import posting
-from ledger.errors import InsufficientFunds, InvalidAmount, KeyReused, NotYours, UnknownAccount
+from ledger.errors import InsufficientFunds, InvalidAmount, KeyReused, NotYours, SandboxRefused, UnknownAccount
 from ledger.locks import balances_for_update
 from ledger.models import Account, Posting, Transaction
 from ledger.posting import Leg
@@ -163,12 +165,47 @@ def deposit_record(*, operator: User, organisation, amount: int, reference: str)
     _operator(operator)
     org_id = _pk(organisation, "organisation")
     _amount(amount)
+    if Organisation.objects.filter(pk=org_id, sandbox_of__isnull=False).exists():
+        raise SandboxRefused()
     reference = _text(reference, limit=100, field="reference", required=True)
     key = _key(f"deposit:{org_id}:{reference}")
     return _move(
         key=key, kind=Transaction.Kind.DEPOSIT, memo=reference,
         legs=[Leg(posting.world(), -amount), Leg(posting.requester(org_id), amount)],
         event={"type": "ledger.deposit_recorded", "actor": operator, "subject": ("accounts.organisation", org_id),
+               "payload": {"organisation": org_id, "amount": amount}},
+    )
+
+
+# Test money: a sandbox organisation's balance is topped up from the sandbox world's outside
+# account (never the real one), up to this much at a time (docs/sandbox.md).
+SANDBOX_BALANCE_CAP = 1_000_000
+SANDBOX_TOP_UP = 100_000
+
+
+@retry_transaction
+@transaction.atomic
+def sandbox_money_add(*, actor: User, organisation, amount: int = SANDBOX_TOP_UP):
+    """The "test money" button: the sandbox world's outside account -> the sandbox
+    organisation's balance, at most up to SANDBOX_BALANCE_CAP. Only for a sandbox twin, by
+    its staff; a real organisation gets money only by a recorded deposit."""
+    org_id = _pk(organisation, "organisation")
+    if not Organisation.objects.filter(pk=org_id, sandbox_of__isnull=False).exists():
+        raise SandboxRefused()
+    requester_staff_require(actor, organisation_id=org_id)
+    _amount(amount)
+    ref = posting.requester(org_id)
+    accounts = posting.accounts_get([ref], create=True)
+    held = balances_for_update([accounts[ref]])[accounts[ref]].amount  # two clicks at once stay under the cap
+    amount = min(amount, SANDBOX_BALANCE_CAP - held)
+    if amount <= 0:
+        raise DomainError("sandbox_cap", _("The sandbox holds enough test money already (at most %(cap)s).")
+                          % {"cap": format_amount(SANDBOX_BALANCE_CAP)})
+    key = _key(f"sandbox_money:{org_id}:{uuid.uuid4().hex}")
+    return _move(
+        key=key, kind=Transaction.Kind.DEPOSIT, memo="test money",
+        legs=[Leg(posting.world(sandbox=True), -amount), Leg(ref, amount)],
+        event={"type": "ledger.sandbox_money_added", "actor": actor, "subject": ("accounts.organisation", org_id),
                "payload": {"organisation": org_id, "amount": amount}},
     )
 

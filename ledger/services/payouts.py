@@ -18,9 +18,9 @@ from coop.core.errors import Conflict, Forbidden
 from coop.core.money import format_amount
 from coop.eventlog.services import event_record
 from coop.federation.models import Membership
-from coop.federation.selectors import rulebook_in_force
+from coop.federation.selectors import coop_is_sandbox, rulebook_in_force
 from ledger import posting
-from ledger.errors import InvalidPayout, NotYours
+from ledger.errors import InvalidPayout, NotYours, SandboxRefused
 from ledger.locks import payout_for_update
 from ledger.models import Payout, Transaction
 from ledger.posting import Leg
@@ -44,6 +44,8 @@ def payout_request(*, user: User, amount: int, method: str, details: str = "", k
     if membership is None or membership.status == Membership.Status.APPLICANT:
         raise NotYours("no_wallet", _("You have no wallet in a coop yet."))
     coop_id = membership.coop_id
+    if coop_is_sandbox(coop_id):
+        raise SandboxRefused()
     rb = rulebook_in_force(coop=membership.coop, at=now)
     methods = list(rb["payout_methods"])
     if method not in methods:

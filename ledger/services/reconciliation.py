@@ -9,10 +9,33 @@ from django.db.models.functions import Coalesce
 from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
-from ledger.models import Account, Balance, Reconciliation, Transaction
-from ledger.selectors import escrow_obligations, escrow_owner_kinds_checked, reconciliation_checks
+from ledger.models import Account, Balance, Posting, Reconciliation, Transaction
+from ledger.selectors import (
+    escrow_obligations,
+    escrow_owner_kinds_checked,
+    reconciliation_checks,
+    sandbox_account_ids,
+)
 
 # --- reconciliation ----------------------------------------------------------------------
+
+def _world_findings():
+    """The sandbox's books apart from the real ones (docs/sandbox.md): no transaction posts to
+    accounts of both worlds, and each world's balances sum to zero on their own."""
+    sandbox = set(sandbox_account_ids())
+    if not sandbox:
+        return []
+    findings = []
+    mixed = (Posting.objects.values("transaction_id")
+             .annotate(inside=Count("pk", filter=Q(account_id__in=sandbox)),
+                       outside=Count("pk", filter=~Q(account_id__in=sandbox)))
+             .filter(inside__gt=0, outside__gt=0).values_list("transaction_id", flat=True)[:100])
+    findings += [{"check": "worlds_mixed", "transaction": pk} for pk in mixed]
+    total = Balance.objects.filter(account_id__in=sandbox).aggregate(t=Coalesce(Sum("amount"), 0))["t"]
+    if total != 0:
+        findings.append({"check": "sandbox_books_sum_to_zero", "total": total})
+    return findings
+
 
 @retry_transaction
 @transaction.atomic
@@ -47,6 +70,7 @@ def reconciliation_run(*, actor: User | None = None):
             elif owed.get((owner_kind, owner_id), 0) != amount:
                 findings.append({"check": "escrow_vs_obligations", "owner_kind": owner_kind, "owner": owner_id,
                                  "escrow": amount, "owed": owed.get((owner_kind, owner_id), 0)})
+    findings += _world_findings()
     for check in reconciliation_checks():
         findings.extend(check())
     report = Reconciliation.objects.create(

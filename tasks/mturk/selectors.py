@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from coop.core.money import format_plain
+from coop.federation.models import Coop
 from ledger.selectors import escrow_by_project, requester_balance
 from tasks.models import Assignment, Bonus, Slot
 from tasks.mturk import ids
@@ -167,6 +168,14 @@ def worker_for(*, organisation, worker_id):
             if ids.worker_code(user=user, organisation=organisation) == worker_id:
                 return user
     raise MturkError(f"No worker {worker_id} has worked for you.", "AWS.MechanicalTurk.WorkerDoesNotExist")
+
+
+
+def coops_for_defaults(*, organisation):
+    """The coops an organisation may choose as its scripts' default."""
+    if organisation.sandbox_of_id is not None:
+        return Coop.objects.filter(sandbox_of=organisation.sandbox_of_id)
+    return Coop.objects.filter(sandbox_of__isnull=True).order_by("name", "pk")
 
 
 # --- qualification types ---------------------------------------------------------------------------

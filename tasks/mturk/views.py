@@ -1,4 +1,5 @@
-"""The member's side of MTurk questions: the HTML question's frame and `externalSubmit`.
+"""The member's side of MTurk questions (the HTML question's frame and `externalSubmit`), and the
+requester's page of defaults for its scripts (`/mturk/settings/`).
 
 The frame serves the requester's HTML under `Content-Security-Policy: sandbox allow-forms
 allow-scripts`: it runs in an opaque origin, so its scripts can neither read Atelier's cookies
@@ -10,20 +11,29 @@ names the assignment and cannot be guessed (tasks/mturk/ids.py); it submits thro
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import organisations_of
 from coop.core.errors import DomainError
+from coop.federation.models import Coop
+from coop.federation.rulebook import REJECTION_REASONS
 from tasks import services
 from tasks.models import Assignment
 from tasks.mturk import ids
-from tasks.mturk.models import Hit
+from tasks.mturk import services as mturk_services
+from tasks.mturk.models import Hit, RequesterDefaults
 from tasks.mturk.questions import ANSWER_FIELD, frame_answer, question_parse
+from tasks.mturk.selectors import coops_for_defaults
 
 FRAME_CSP = ("sandbox allow-forms allow-scripts; default-src * data: blob: 'unsafe-inline' 'unsafe-eval'; "
              "frame-ancestors 'self'")
@@ -71,3 +81,47 @@ def external_submit(request):
     except DomainError as exc:
         return render(request, "mturk/submitted.html", {"error": exc.message}, status=409)
     return render(request, "mturk/submitted.html", {"error": ""})
+
+
+# --- the organisation's defaults for its scripts ---------------------------------------------------
+
+class DefaultsForm(forms.Form):
+    coop = forms.ModelChoiceField(label=_l("Default coop"), required=False, queryset=Coop.objects.none(),
+                                  empty_label=_l("none: each HIT names its coop (keyword coop:<short name>)"),
+                                  help_text=_l("Where a HIT goes when its Keywords name no coop."))
+    rejection_reason = forms.ChoiceField(
+        label=_l("Default rejection reason"), required=False,
+        help_text=_l("The published reason RejectAssignment gives when the feedback does not start with "
+                     "[reason:<code>]. The feedback is always the written explanation."))
+
+    def __init__(self, *args, coops, reasons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coop"].queryset = coops
+        self.fields["rejection_reason"].choices = [("", _l("instructions_not_followed (the default)"))] + [
+            (code, f"{code}: {text}") for code, text in reasons.items()]
+
+
+@login_required
+def defaults(request):
+    """/mturk/settings/: the organisation's default coop and rejection reason for its scripts."""
+    mine = organisations_of(user=request.user)
+    wanted = request.POST.get("org") or request.GET.get("org")
+    organisation = (mine.filter(pk=wanted).first() if str(wanted).isdigit() else None) if wanted else mine.first()
+    if organisation is None:
+        raise Http404
+    current = RequesterDefaults.objects.filter(organisation=organisation).select_related("coop").first()
+    coops = coops_for_defaults(organisation=organisation)
+    form = DefaultsForm(request.POST or None, coops=coops, reasons=REJECTION_REASONS, initial={
+        "coop": current.coop if current else None, "rejection_reason": current.rejection_reason if current else ""})
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "mturk/settings.html", {"form": form, "organisation": organisation}, status=400)
+        try:
+            mturk_services.defaults_set(actor=request.user, organisation=organisation, coop=form.cleaned_data["coop"],
+                                  rejection_reason=form.cleaned_data["rejection_reason"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return render(request, "mturk/settings.html", {"form": form, "organisation": organisation}, status=400)
+        messages.success(request, _("Saved: your scripts use these defaults from now on."))
+        return redirect(reverse("mturk:settings") + f"?org={organisation.pk}")
+    return render(request, "mturk/settings.html", {"form": form, "organisation": organisation})

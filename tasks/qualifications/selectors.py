@@ -281,3 +281,9 @@ def work_by_qualification(*, member: User, qualification_ids, now: datetime | No
     return {pk: {"open_projects": opened.get(pk, {}).get("projects", 0),
                  "open_slots": opened.get(pk, {}).get("slots", 0),
                  "recent_projects": recent.get(pk, 0), "my_tasks": mine.get(pk, 0), "days": days} for pk in ids}
+
+
+def tests_in_sandboxes(ids):
+    """Of these paid tests, those of a sandbox coop (their escrow is test money; docs/sandbox.md)."""
+    return QualificationTest.objects.filter(pk__in=ids, qualification__coop__sandbox_of__isnull=False).values_list(
+        "pk", flat=True)

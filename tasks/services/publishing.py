@@ -116,8 +116,12 @@ def _event(type, project, actor, **extra):
 @retry_transaction
 @transaction.atomic
 def project_create(*, actor: User, organisation, coop, now: datetime | None = None, **fields):
-    """A requester drafts a project for one coop."""
+    """A requester drafts a project for one coop: a real organisation's in a real coop, a
+    sandbox organisation's in its own sandbox coop (test money never meets real money)."""
     staff_check(user=actor, organisation=organisation)
+    if organisation.sandbox_of_id != coop.sandbox_of_id:
+        raise InvalidProject("sandbox_world", _("A sandbox project goes to its organisation's sandbox coop, and a "
+                                                "real project to a real coop."))
     rulebook = rulebook_in_force(coop=coop, at=now)
     defaults = {"assignments_per_task": 1, "time_limit_minutes": 60,
                 "auto_approval_hours": rulebook["auto_approval_hours"], "data_flags": [], "instructions": ""}

@@ -8,6 +8,7 @@ does not run answers a RequestError naming it."""
 
 import json
 import logging
+from dataclasses import dataclass
 from functools import cache
 
 from botocore.loaders import Loader
@@ -19,6 +20,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from accounts.requesters.sandbox import sandbox_open
 from accounts.services import api_key_mark_used
 from accounts.throttles import ApiKeyFailureThrottle
 from coop.core.db import retry_transaction
@@ -152,9 +154,16 @@ class MturkApi(APIView):
             raise MturkError("The body is not JSON.", "Atelier.MalformedBody")
         if not isinstance(params, dict):
             raise MturkError("The body must be a JSON object.", "Atelier.MalformedBody")
-        key = request.auth
+        key = self.acting_key(request.auth)
         result = _run_write(fn, key, params) if writes else fn(key, params)
         return json_response(result)
+
+    def acting_key(self, key):
+        """The key the operations act with: here, a key of the real world only."""
+        if key.organisation.sandbox_of_id is not None:
+            raise MturkError("This key acts in your organisation's sandbox: use the endpoint <host>/mturk/sandbox/.",
+                             "Atelier.SandboxKey", status=403)
+        return key
 
     def get(self, request):
         raise MturkError("The MTurk API takes POST requests (the AWS SDK sends them).", "Atelier.MethodNotAllowed",
@@ -186,3 +195,32 @@ class MturkApi(APIView):
         log.exception("mturk: %s failed", self.request.headers.get("X-Amz-Target", "?"))
         return error_response(MturkError("Atelier could not complete the request; try again later.",
                                          "Atelier.ServiceFault", fault=True))
+
+
+@dataclass(frozen=True)
+class SandboxActing:
+    """A real key at the sandbox endpoint acts, like MTurk's sandbox, with the same credentials
+    in the organisation's sandbox: as its twin organisation and the key creator's persona."""
+
+    organisation: object
+    created_by: object
+    key: object
+
+    @property
+    def organisation_id(self):
+        return self.organisation.pk
+
+
+class MturkSandboxApi(MturkApi):
+    """`POST /mturk/sandbox/`: MTurk's requester sandbox (docs/sandbox.md). The same operations in
+    the organisation's sandbox world: test money, work done by its staff's personas. A sandbox
+    key acts as it is; a real key acts as the organisation's sandbox (opened on first use)."""
+
+    def acting_key(self, key):
+        if key.organisation.sandbox_of_id is not None:
+            return key
+        try:
+            sandbox = sandbox_open(actor=key.created_by, organisation=key.organisation)
+        except DomainError as exc:
+            raise MturkError(str(exc.message), f"Atelier.{exc.code}", status=403)
+        return SandboxActing(organisation=sandbox.organisation, created_by=sandbox.persona, key=key)

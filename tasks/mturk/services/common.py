@@ -28,8 +28,13 @@ def _keywords(raw):
 
 def _coop(organisation, options):
     slug = options.get("coop")
+    if organisation.sandbox_of_id is not None:  # a sandbox organisation works in its sandbox coop only
+        coop = Coop.objects.filter(sandbox_of=organisation.sandbox_of_id).first()
+        if coop is None or (slug and slug != coop.slug):
+            raise MturkError("In the sandbox, HITs go to your organisation's sandbox coop (docs/sandbox.md).")
+        return coop
     if slug:
-        coop = Coop.objects.filter(slug=slug).first()
+        coop = Coop.objects.filter(slug=slug, sandbox_of__isnull=True).first()
         if coop is None:
             raise MturkError(f"No coop is called '{slug}' (the keyword coop:<short name> names one).")
         return coop
@@ -39,7 +44,7 @@ def _coop(organisation, options):
     last = Project.objects.filter(organisation=organisation).order_by("-pk").select_related("coop").first()
     if last:
         return last.coop
-    coops = list(Coop.objects.all()[:2])
+    coops = list(Coop.objects.filter(sandbox_of__isnull=True)[:2])
     if len(coops) == 1:
         return coops[0]
     raise MturkError("Say which coop does the work: add the keyword coop:<short name> to Keywords, or set the "
