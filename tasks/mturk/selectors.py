@@ -193,7 +193,9 @@ def qualification_for(*, organisation, code, owned=False):
         if pk else None
     state = type_state(qualification) if qualification else None
     visible = qualification is not None and (
-        qualification.organisation_id == organisation.pk or (qualification.organisation_id is None and not owned))
+        qualification.organisation_id == organisation.pk or (qualification.organisation_id is None and not owned
+                                                              and qualification.coop.sandbox_of_id
+                                                              == organisation.sandbox_of_id))
     if not visible or (state and state.status == QualificationType.Status.DISPOSED):
         raise MturkError(f"Qualification type {code} does not exist.",
                          "AWS.MechanicalTurk.QualificationTypeDoesNotExist")
@@ -213,8 +215,9 @@ def qualification_types(*, organisation, owned, query=None, requestable=False):
     `owned`, every coop's published ones."""
     qs = Qualification.objects.select_related("mturk_type").exclude(
         mturk_type__status=QualificationType.Status.DISPOSED)
-    qs = qs.filter(organisation=organisation) if owned else \
-        qs.filter(Q(organisation=organisation) | Q(organisation__isnull=True))
+    # a coop's own qualifications of the organisation's world (a sandbox sees its sandbox coop's)
+    published = Q(organisation__isnull=True, coop__sandbox_of=organisation.sandbox_of_id)
+    qs = qs.filter(organisation=organisation) if owned else qs.filter(Q(organisation=organisation) | published)
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(description__icontains=query))
     if requestable:
