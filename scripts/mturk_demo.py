@@ -107,7 +107,7 @@ def member(base, email, answer, title="Is there a cat?"):
     browser.log_in(email, os.environ.get("DEMO_PASSWORD", "atelier-demo"))
     for _ in range(60):
         _url, feed = browser.get("/work/")
-        found = re.search(r'href="/work/projects/(\d+)/"[^>]*>\s*' + re.escape(title), feed)
+        found = re.search(r'href="/work/projects/(\d+)/"[^>]*>(?:<span[^>]*>)?\s*' + re.escape(title), feed)
         if found:
             break
         time.sleep(1)
@@ -134,7 +134,8 @@ def main():
             worker.start()
     requester(base, sandbox)
     for worker in workers:
-        worker.join(timeout=1)
+        if worker.is_alive():
+            worker.join(timeout=1)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from tests.factories.federation import PASSWORD
 pytestmark = pytest.mark.django_db
 
 ERROR_KEYS = {"code", "message", "extra"}
-KEY_FIELDS = {"id", "name", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at", "active"}
+KEY_FIELDS = {"id", "name", "prefix", "scopes", "created_by", "created_at", "last_used_at", "revoked_at", "active",
+              "world"}
 
 
 def _key(org, user=None, scopes=ApiKey.DEFAULT_SCOPES):
