@@ -67,9 +67,11 @@ def _persona(actor, organisation, coop, twin, role):
                                            sandbox_of=actor, language=actor.language)  # no password: no log-in
         MemberProfile.objects.create(user=persona, display_name=f"{actor.display_name} (sandbox)"[:80])
         now = timezone.now()
-        Membership.objects.create(user=persona, coop=coop, role=Membership.Role.STEWARD,
-                                  status=Membership.Status.ACTIVE, applied_at=now, joined_at=now,
-                                  status_changed_at=now, rulebook_version=1)
+        membership = Membership(user=persona, coop=coop, applied_at=now, joined_at=now, status_changed_at=now,
+                                rulebook_version=1)
+        membership.role = Membership.Role.STEWARD  # a steward too, to try the stewards' pages and juries
+        membership.status = Membership.Status.ACTIVE
+        membership.save()
     OrganisationStaff.objects.update_or_create(organisation=twin, user=persona, defaults={"role": role})
     return persona
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import organisations_of
 from coop.core.errors import DomainError
+from coop.federation.labels import reason_name, reason_text
 from coop.federation.models import Coop
 from coop.federation.rulebook import REJECTION_REASONS
 from tasks import services
@@ -97,8 +98,8 @@ class DefaultsForm(forms.Form):
     def __init__(self, *args, coops, reasons, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coop"].queryset = coops
-        self.fields["rejection_reason"].choices = [("", _l("instructions_not_followed (the default)"))] + [
-            (code, f"{code}: {text}") for code, text in reasons.items()]
+        self.fields["rejection_reason"].choices = [("", _l("Instructions not followed (the default)"))] + [
+            (code, f"{reason_name(code)} — {reason_text(reasons, code)}") for code in reasons]
 
 
 @login_required
