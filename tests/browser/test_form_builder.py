@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tasks.models import Assignment, Project
+from tasks.questions.presets import preset_of
 from tests.browser.walks import Walker
-from tests.factories import CoopFactory, UserFactory, member, operator, organisation
+from tests.factories import CoopFactory, UserFactory, member, open_project, operator, organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -119,9 +120,33 @@ def test_a_requester_builds_a_box_task_from_a_template_and_a_member_draws_boxes(
     page.get_by_role("button", name="Rendre", exact=True).click()
     hand.step("rendue")
     hand.close()
+    hand.assert_light(60_000)  # the member's pages stay light with the drawing script and the picture
 
     boxes = Assignment.objects.get(member=fara).answers["boxes"]
     assert [b["label"] for b in boxes] == ["vehicle", "person"]
     for b, (x, y, w, h) in zip(boxes, [(20, 20, 100, 80), (150, 30, 50, 30)], strict=True):
         assert abs(b["x"] - x * scale) <= 3 and abs(b["y"] - y * scale) <= 3
         assert abs(b["w"] - w * scale) <= 3 and abs(b["h"] - h * scale) <= 3
+
+
+def test_without_javascript_a_member_still_answers_a_box_task_by_typing_the_boxes(live_server, browser,
+                                                                                  allow_async_unsafe):
+    coop = CoopFactory(name="Coop Antananarivo", slug="tana")
+    fara = member(coop, user=UserFactory(email="fara@tana.example")).user
+    project = open_project(coop, tasks=1, title="Rues", question_form=preset_of("bounding-boxes").form)
+    project.tasks.update(data={"image_url": f"{live_server.url}/static/img/preview.svg"})
+
+    hand = Walker(browser, live_server.url, "builder-nojs", "fara", context_args={"java_script_enabled": False},
+                  lang="fr")
+    page = hand.log_in(fara.email)
+    hand.menu("Travail")
+    page.locator(f"#project-{project.pk}").get_by_role("button", name="Prendre une tâche").click()
+    expect(page.locator("main")).to_contain_text("Tracer des cadres demande JavaScript")
+    expect(page.get_by_role("link", name="Ouvrir l'image en taille réelle")).to_be_visible()
+    page.locator("textarea[name=boxes]").fill("vehicle: 10 20 300 150\nperson: 400 50 60 200")
+    hand.step("sans-javascript")
+    page.get_by_role("button", name="Rendre", exact=True).click()
+    hand.close()
+    assert Assignment.objects.get(member=fara).answers["boxes"] == [
+        {"x": 10, "y": 20, "w": 300, "h": 150, "label": "vehicle"},
+        {"x": 400, "y": 50, "w": 60, "h": 200, "label": "person"}]
