@@ -73,8 +73,8 @@ def collect(market):
         "pk", "member_id", "project_id", "status", "claimed_at", "submitted_at", "time_spent_seconds", "ended_at",
         "deadline_at", "rejection_reason", "rejection_explanation", "auto_approved", "rulebook_version",
         "reviewed_at", "finalised_at"))
-    attempts = list(Attempt.objects.order_by("pk").values("member_id", "started_at", "submitted_at", "reward",
-                                                          "status", "test__qualification__coop_id"))
+    attempts = list(Attempt.objects.order_by("pk").values("member_id", "started_at", "submitted_at", "deadline_at",
+                                                          "reward", "status", "test__qualification__coop_id"))
     tables = {}
 
     # --- per member: paid and unpaid time, earnings --------------------------------------------
@@ -104,10 +104,10 @@ def collect(market):
         if a["status"] in REJECTED_AT_END:
             unpaid[(coop_id, "rejected_after_appeals")] += seconds / 60
             hours[member] += seconds / 3600
-    for t in attempts:
-        if t["submitted_at"] is None:
-            continue
-        minutes = (t["submitted_at"] - t["started_at"]).total_seconds() / 60
+    for t in attempts:  # a test paid 0, or never submitted (expired: unpaid), is unpaid time
+        if t["status"] == Attempt.Status.STARTED:
+            continue  # still open when the run ended
+        minutes = ((t["submitted_at"] or t["deadline_at"]) - t["started_at"]).total_seconds() / 60
         hours[t["member_id"]] += minutes / 60
         earned[t["member_id"]] += t["reward"] or 0
         if not t["reward"]:

@@ -142,6 +142,29 @@ def test_an_attempt_submitted_twice_is_paid_once():
     assert Attempt.objects.get(pk=attempt.pk).score == 50
 
 
+def test_a_test_paying_nothing_under_a_floor_of_0_is_scored_once_without_a_ledger_movement():
+    """A floor of 0 (the market simulator's MTurk-like coops) lets a test pay 0: its funding held
+    nothing, and its attempts are scored, graded and recorded without an (empty) ledger movement."""
+    with pytest.raises(DomainError) as info:  # under a floor, 0 is below it
+        paid_test(CoopFactory(), reward=0, attempts=0)
+    assert info.value.code == "below_floor_rate"
+    test = paid_test(CoopFactory(params={"floor_hourly_rate": 0}), reward=0, attempts=2)
+    assert test.attempts_funded == 2 and ledger.escrow_balance(project=test) == 0
+    assert not Transaction.objects.filter(key__startswith=f"qualification_test:{test.pk}:").exists()
+    m = member(test.qualification.coop).user
+    before = Transaction.objects.count()
+    attempt = attempt_submit(member=m, attempt=attempt_start(member=m, test=test), answers=RIGHT)
+    assert (attempt.status, attempt.score, attempt.passed, attempt.reward) == ("submitted", 100, True, 0)
+    assert QualificationGrant.objects.filter(member=m, qualification=test.qualification, source="test").exists()
+    assert Transaction.objects.count() == before and ledger.wallet_balance(user=m) == 0
+    submitted = Event.objects.filter(type="test_attempt.submitted").last().payload_json
+    assert submitted["reward"] == 0 and submitted["passed"] is True
+    with pytest.raises(DomainError) as info:
+        attempt_submit(member=m, attempt=attempt, answers=RIGHT)
+    assert info.value.code == "already_submitted"
+    assert Event.objects.filter(type="test_attempt.submitted").count() == 1
+
+
 def test_invalid_answers_change_nothing():
     test = paid_test(CoopFactory())
     m = member(test.qualification.coop).user

@@ -80,7 +80,8 @@ def test_simulate_market_figures_are_the_records():
         elif a.status in ("approved", "overturned", "voided", "rejected", "rejection_final", "appealed", "upheld",
                           "frozen"):
             seconds += a.time_spent_seconds
-    seconds += sum((t.submitted_at - t.started_at).total_seconds() for t in Attempt.objects.exclude(submitted_at=None))
+    seconds += sum(((t.submitted_at or t.deadline_at) - t.started_at).total_seconds()
+                   for t in Attempt.objects.exclude(status="started"))
     assert everyone["hours_worked"] == round(seconds / 3600, 2)
 
     rejected = Assignment.objects.filter(status__in=["rejected", "rejection_final", "appealed", "upheld",
@@ -92,6 +93,21 @@ def test_simulate_market_figures_are_the_records():
     returned = sum((a.ended_at - a.claimed_at).total_seconds() / 60
                    for a in Assignment.objects.filter(status="returned"))
     assert row(figures, "unpaid_minutes", kind="returned")["minutes"] == round(returned, 1)
+
+
+def test_simulate_market_counts_unpaid_test_minutes_of_the_mturk_like_market():
+    """MTurk-like rules: the gold requester's test pays 0 (a floor of 0). Its attempts are
+    submitted (no ledger refusal) and every minute of them, and of any attempt left to expire,
+    is an unpaid qualification minute; the goal line says so."""
+    figures, _timing = simulate(Config(days=1, members=12, requesters=5, coops=1, seed=5, rules="mturk"))
+    calls = dict((r[1], r[2]) for r in figures.tables["calls"].rows)
+    assert calls.get("attempt_submit", 0) > 0 and not any(k.startswith("refused:attempt_submit") for k in calls)
+    done = Attempt.objects.exclude(status="started")
+    assert done.exists() and not done.exclude(reward=0).exists()
+    minutes = sum(((t.submitted_at or t.deadline_at) - t.started_at).total_seconds() / 60 for t in done)
+    assert row(figures, "unpaid_minutes", kind="qualification_tests")["minutes"] == round(minutes, 1) > 0
+    goal = next(g for g in figures.goals if g[0] == "unpaid qualification minutes")
+    assert goal[3] is False and goal[1] == f"{round(minutes, 1):,.0f}"
 
 
 @pytest.fixture(scope="module")

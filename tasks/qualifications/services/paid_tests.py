@@ -210,7 +210,8 @@ def score_answers(*, questions, key, answers):
 @transaction.atomic
 def attempt_submit(*, member: User, attempt, answers, now: datetime | None = None):
     """Score and pay an attempt, exactly once: a second submission is refused and pays nothing
-    (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once)."""
+    (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once). A test
+    paying 0 (allowed only under a floor of 0) is scored and recorded without a ledger movement."""
     found = Attempt.objects.filter(pk=attempt.pk, member_id=member.pk).values_list(
         "test__qualification__coop_id", "test_id").first()
     if found is None:
@@ -236,9 +237,13 @@ def attempt_submit(*, member: User, attempt, answers, now: datetime | None = Non
     attempt.reward = test.reward
     attempt.fee_coop, attempt.fee_federation, attempt.fee_juror = fee_coop, fee_federation, fee_juror
     attempt.save()
-    _ledger().escrow_release(project=test, user=member, reward=test.reward, fee_coop=fee_coop,
-                             fee_federation=fee_federation, fee_juror=fee_juror,
-                             key=f"test_attempt:{attempt.pk}:pay", actor=member)
+    if test.reward + fee_coop + fee_federation + fee_juror:
+        _ledger().escrow_release(project=test, user=member, reward=test.reward, fee_coop=fee_coop,
+                                 fee_federation=fee_federation, fee_juror=fee_juror,
+                                 key=f"test_attempt:{attempt.pk}:pay", actor=member)
+    # else a test of a coop whose floor is 0 pays nothing (its funding held nothing either): the
+    # attempt is scored, counted and recorded, and no ledger movement is made (the ledger refuses
+    # an empty one); the attempt row's status keeps it submitted once
     qualification = test.qualification
     event_record(type="test_attempt.submitted", coop=qualification.coop_id, actor=member, subject=attempt,
                  payload={"attempt": attempt.pk, "test": test.pk, "score": score, "passed": passed,
