@@ -56,6 +56,17 @@ class MemberContext:
             self.open_count = Assignment.objects.filter(member=member, status__in=Assignment.OPEN_STATUSES).count()
             self.consents = {c.project_id: set(c.flags) for c in DataConsent.objects.filter(member=member)}
 
+    @classmethod
+    def of_membership(cls, membership, *, rulebook, at=None):
+        """A context for an active `membership` (its `user` loaded) and its coop's `rulebook`,
+        without reading the member's open assignments and consents: for counting who has a
+        lasting reason against a project (the transient reasons, which those give, are ignored
+        there). No query."""
+        ctx = cls(None, at=at)
+        ctx.member, ctx.membership = membership.user, membership
+        ctx._rulebooks[membership.coop_id] = rulebook
+        return ctx
+
     def rulebook(self, coop_id):
         if coop_id not in self._rulebooks:
             coop = self.membership.coop if self.membership and self.membership.coop_id == coop_id else coop_id
@@ -87,11 +98,13 @@ def basic_reasons(*, ctx, project):
     return reasons
 
 
-def eligibility_with(*, ctx, project):
+def eligibility_with(*, ctx, project, checks=None):
+    """The reasons, from the basic checks and the registered ones (or only `checks`: those that
+    apply to the project, when counting eligible members)."""
     reasons = basic_reasons(ctx=ctx, project=project)
     if reasons and reasons[0]["code"] == "not_a_member":
         return reasons
-    for check in _CHECKS:
+    for check in _CHECKS if checks is None else checks:
         extra = {"ctx": ctx} if getattr(check, "wants_context", False) else {}
         reasons.extend(check(member=ctx.member, project=project, **extra) or [])
     return reasons

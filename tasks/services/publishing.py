@@ -177,7 +177,9 @@ def _eligible_member_count(project, now=None):
     open cap and data consent pass). Without a registered check that applies to the project,
     only the coop's banned data categories could exclude anyone, and they exclude everyone:
     a count, not one eligibility check per member (that cost ~5 queries per member of the coop
-    on every publish; the market simulator found it, docs/simulation.md)."""
+    on every publish; the market simulator found it, docs/simulation.md). With one, each member
+    is checked without reading their open assignments and consents (they only give transient
+    reasons) and with the rulebook read once, by the checks that apply only: their own queries."""
     members = Membership.objects.active().filter(coop_id=project.coop_id)
     checks = [c for c in registered_checks() if getattr(c, "applies", None) is None or c.applies(project)]
     if not checks:
@@ -185,8 +187,10 @@ def _eligible_member_count(project, now=None):
             "banned_data_categories"])
         return 0 if banned else members.count()
     count = 0
+    rulebook = rulebook_in_force(coop=project.coop_id, at=now)
     for membership in members.select_related("user"):
-        reasons = eligibility_with(ctx=MemberContext(membership.user, at=now), project=project)
+        ctx = MemberContext.of_membership(membership, rulebook=rulebook, at=now)
+        reasons = eligibility_with(ctx=ctx, project=project, checks=checks)
         if not [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
             count += 1
     return count

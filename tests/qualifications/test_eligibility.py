@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coop.core.errors import DomainError, Forbidden
@@ -176,3 +177,40 @@ def test_a_feed_reads_qualifications_a_fixed_number_of_times(django_assert_num_q
     # the member (tasks.mturk.eligibility, once per feed): the same for 3 or 6 projects
     feed(3)
     feed(6)
+
+
+def _publish_requiring(test, org, coop, *, reference, tasks=4):
+    from ledger.services import deposit_record
+    from tasks.services import project_create, project_publish, tasks_add
+    from tests.factories import operator, project_fields
+
+    deposit_record(operator=operator(), organisation=org, amount=100_000, reference=reference)
+    project = project_create(actor=org.owner, organisation=org, coop=coop, **project_fields())
+    tasks_add(actor=org.owner, project=project, rows=[{"image_url": f"https://img.example/{i}.jpg"}
+                                                      for i in range(tasks)])
+    project_requirements_set(actor=org.owner, project=project, qualifications=[test.qualification])
+    with CaptureQueriesContext(connection) as queries:
+        project = project_publish(actor=org.owner, project=project)
+    return project, len(queries)
+
+
+def test_publish_counts_for_the_fair_share_only_members_holding_the_required_qualification():
+    """The fair-share cap at publish (ceil(slots / eligible members)) counts the members who meet
+    the project's required qualifications; a transient reason (the open cap) does not exclude
+    anyone; each further member of the coop costs the count at most one query (issue 21: it
+    was ~5 per member on every publish)."""
+    coop = CoopFactory(params={"max_open_assignments": 1})
+    org = organisation()
+    test = paid_test(coop, organisation=org)
+    qualified = [member(coop) for _ in range(2)]
+    for m in qualified:
+        attempt_submit(member=m.user, attempt=attempt_start(member=m.user, test=test), answers=RIGHT)
+    busy = qualified[0].user
+    assignment_claim(member=busy, project=open_project(coop, tasks=1))  # at the open cap: still counted
+    others = [member(coop) for _ in range(3)]
+    project, first = _publish_requiring(test, org, coop, reference="first")
+    assert project.allocation_policy == "fair_share" and project.fair_share_cap == 2  # ceil(4 / 2)
+    others += [member(coop) for _ in range(5)]
+    again, second = _publish_requiring(test, org, coop, reference="second")
+    assert again.fair_share_cap == 2
+    assert second - first <= 5
