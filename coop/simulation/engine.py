@@ -71,6 +71,7 @@ class Market(MemberActions):
         self.projects = {}  # project id -> requester
         self.rewards = {}  # project id -> (reward, estimated minutes) as members see them
         self.fair_until = {}  # project id -> end of its fair-share window (simulation hours)
+        self.fair_caps = {}  # project id -> its fair-share cap (slots a member may claim in the window)
         self.cache = {}  # coop index -> (read at hour, {project id: open slots})
         self.seats_seen = 0
         self.proposals_scheduled = set()
@@ -234,6 +235,7 @@ class Market(MemberActions):
             self.rewards[project.pk] = (result.reward, result.estimated_minutes)
             if result.fair_share_until:
                 self.fair_until[project.pk] = t + (result.fair_share_until - now).total_seconds() / 3600
+                self.fair_caps[project.pk] = result.fair_share_cap
             self.cache.pop(requester.coop, None)
         gap_days = rng.expovariate(1 / requester.batch_every_days)
         day = int((t + gap_days * 24) // 24)

@@ -76,8 +76,23 @@ class MemberActions:
                     open_work[project_id] = 0
                 continue
             open_work[project_id] -= 1
+            self._hold(t, member, project_id, 1)
             self._do(t, member, requester, result, end, skip)
             return
+
+    def _hold(self, t, member, project_id, change):
+        """What the member holds of a batch in its fair-share window: the feed tells them when
+        they have their share (the project's cap, read at publish), so they do not ask the claim
+        to refuse them until the window closes (a refused claim costs the product a claim's reads)."""
+        until = self.fair_until.get(project_id)
+        if until is None or t >= until:
+            return
+        held = member.held.get(project_id, 0) + change
+        member.held[project_id] = held
+        if held >= self.fair_caps[project_id]:
+            member.fair_share_reached[project_id] = until
+        else:
+            member.fair_share_reached.pop(project_id, None)
 
     def _rate(self, project_id):
         reward, estimate = self.rewards[project_id]
@@ -107,8 +122,10 @@ class MemberActions:
         self.work(t, member, end, skip)
 
     def give_back(self, t, member, assignment_id, end, skip):
-        self.call("assignment_return", assignment_return, member=member.user, assignment=assignment_id,
-                  now=self.dt(t))
+        result = self.call("assignment_return", assignment_return, member=member.user, assignment=assignment_id,
+                           now=self.dt(t))
+        if not isinstance(result, DomainError):
+            self._hold(t, member, result.project_id, -1)
         self.work(t, member, end, skip)
 
     def take_test(self, t, member, requester, end, skip):

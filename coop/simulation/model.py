@@ -89,6 +89,7 @@ class Member:
     tests: dict = field(default_factory=dict)  # qualification test id -> "passed" | "failed" | "taking"
     busy_until: float = 0.0
     fair_share_reached: dict = field(default_factory=dict)  # project id -> until (simulation hours)
+    held: dict = field(default_factory=dict)  # project id -> slots claimed in its fair-share window
 
 
 @dataclass

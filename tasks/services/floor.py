@@ -53,17 +53,32 @@ SELECT COUNT(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY x.t),
 """
 
 
+# Elsewhere (SQLite, no percentile): the same times and rulebook number in one statement, one row
+# a time (the number on each; one row with no time when there is none), the median in Python.
+MEASURED_OTHER_SQL = """
+SELECT x.t, (SELECT v.number FROM federation_rulebookversion v
+              WHERE v.coop_id = %(coop)s AND v.effective_at <= %(now)s ORDER BY v.number DESC LIMIT 1)
+  FROM (SELECT 1) one LEFT JOIN (
+       SELECT a.time_spent_seconds AS t FROM tasks_assignment a
+        WHERE a.project_id = %(project)s AND a.time_spent_seconds IS NOT NULL AND a.submitted_at IS NOT NULL
+        ORDER BY a.submitted_at DESC, a.id DESC LIMIT %(sample)s) x ON 1 = 1
+"""
+
+
 def _measured(project, now):
     """(submissions measured, their median in seconds or None, the rulebook in force)."""
     if connection.vendor == "postgresql":
         count, median, number = execute_one(MEASURED_SQL, {"coop": project.coop_id, "now": now,
                                                            "project": project.pk, "sample": SAMPLE})
         return count, median, rulebook_numbered(coop=project.coop_id, number=number)
-    seconds = list(Assignment.objects.filter(project_id=project.pk, time_spent_seconds__isnull=False,
-                                             submitted_at__isnull=False)
-                   .order_by("-submitted_at", "-pk").values_list("time_spent_seconds", flat=True)[:SAMPLE])
+    params = {"coop": project.coop_id, "now": connection.ops.adapt_datetimefield_value(now),
+              "project": project.pk, "sample": SAMPLE}
+    with connection.cursor() as cursor:
+        cursor.execute(MEASURED_OTHER_SQL, params)
+        rows = cursor.fetchall()
+    seconds = [t for t, _number in rows if t is not None]
     median = statistics.median(seconds) if seconds else None
-    return len(seconds), median, rulebook_in_force(coop=project.coop_id, at=now)
+    return len(seconds), median, rulebook_numbered(coop=project.coop_id, number=rows[0][1])
 
 
 def floor_reward(*, floor, median_seconds):

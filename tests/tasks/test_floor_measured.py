@@ -1,19 +1,23 @@
 """The floor is checked against the time members really take (issue 16 point 10)."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Notice
 from coop.core.errors import DomainError
 from coop.eventlog.models import Event
+from coop.federation.models import RulebookVersion
 from ledger.models import Transaction
 from ledger.selectors import escrow_balance, requester_balance, wallet_balance
 from tasks.errors import InvalidState
 from tasks.models import Project, Slot
 from tasks.services import assignment_approve, assignment_claim, assignment_submit, project_resume
-from tasks.services.floor import project_floor_raise
+from tasks.services.floor import project_floor_check, project_floor_raise
 from tests.factories import CoopFactory, member, published_project
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +119,27 @@ def test_members_see_the_pause_and_the_raise_on_the_project(client, underestimat
     page = client.get(f"/work/projects/{project.pk}/").content.decode()
     assert 'id="floor-raised"' in page
     assert timezone.now() >= project.floor_raised_at
+
+
+def test_the_check_reads_the_times_and_the_rulebook_in_force_at_its_now_in_one_statement(underestimated):
+    """A version adopted for later (checking after 30 submissions) binds from its date: the check
+    at a `now` after it does not pause, at the time of the submissions it does. Once the
+    version's content is cached, the check is one statement (issue 21: it ran at every
+    submission with two, three on SQLite)."""
+    project, workers, coop = underestimated["project"], underestimated["workers"], underestimated["coop"]
+    first = RulebookVersion.objects.get(coop=coop, number=1)
+    later = timezone.now() + timedelta(days=1)
+    RulebookVersion.objects.create(coop=coop, number=2, effective_at=later,
+                                   parameters={**first.parameters, "floor_check_submissions": 30})
+    with patch("tasks.services.work.project_floor_check"):  # submissions without the check
+        for user, minutes in zip(workers, (5, 4, 6), strict=False):
+            _submit_after(project, user, minutes)
+    project.refresh_from_db()
+    assert project.status == "open"
+    for _ in range(2):  # the second time version 2's content comes from the per-process cache
+        with CaptureQueriesContext(connection) as queries:
+            assert project_floor_check(project_id=project.pk, project=project, now=later + timedelta(hours=1)) is False
+    assert len(queries) <= 1  # on PostgreSQL execute_one's statement is unseen by Django's count
+    assert project_floor_check(project_id=project.pk, now=timezone.now()) is True
+    project.refresh_from_db()
+    assert project.status == "paused" and project.floor_median_seconds == 300
