@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils.translation import gettext_noop as N  # the goals' words: the report says them in French
 
 from coop.eventlog.models import Event
 from coop.federation.models import RulebookVersion
@@ -329,6 +330,11 @@ def collect(market):
     return Figures(market=name, tables=tables, goals=goals, notes={}, members=per_member)
 
 
+FLOOR_MISSED = N("the floor binds the requester's estimate at publish, then the members' MEDIAN time after "
+                "floor_check_submissions: every member slower than the median (or than the estimate, before the "
+                "check) is paid under it. Below-floor paid hours by requester: {requesters}; by member: {members}")
+
+
 def goals_judge(name, tables, policy):
     """The issue's five goals, each (goal, value, target, passed, mechanism that failed)."""
     goals = []
@@ -344,37 +350,34 @@ def goals_judge(name, tables, policy):
     def top(counter):
         return ", ".join(f"{k} {v / total_below:.0%}" for k, v in sorted(counter.items(), key=lambda kv: -kv[1])[:3])
 
-    goals.append(("paid hours at or above the coop floor", f"{share:.1%}", ">= 95%", share >= 0.95,
+    goals.append((N("paid hours at or above the coop floor"), f"{share:.1%}", ">= 95%", share >= 0.95,
                   "" if share >= 0.95 else
-                  "no floor in the rulebook: requesters pay their market rate (measured against the Atelier "
-                  "coop's floor)" if name == "mturk" else
-                  "the floor binds the requester's estimate at publish, then the members' MEDIAN time after "
-                  "floor_check_submissions: every member slower than the median (or than the estimate, before "
-                  f"the check) is paid under it. Below-floor paid hours by requester: {top(by_requester)}; "
-                  f"by member: {top(by_member)}"))
+                  N("no floor in the rulebook: requesters pay their market rate (measured against the Atelier "
+                    "coop's floor)") if name == "mturk" else
+                  model.Said(FLOOR_MISSED, requesters=top(by_requester), members=top(by_member))))
     tests = sum(row[3] for row in tables["unpaid_minutes"].rows if row[2] == "qualification_tests")
-    goals.append(("unpaid qualification minutes", f"{tests:,.0f}", "0", tests == 0,
-                  "" if tests == 0 else "qualification tests pay the coop's floor for their estimated time: "
-                                        "a floor of 0 makes them unpaid"))
+    goals.append((N("unpaid qualification minutes"), f"{tests:,.0f}", "0", tests == 0,
+                  "" if tests == 0 else N("qualification tests pay the coop's floor for their estimated time: "
+                                          "a floor of 0 makes them unpaid")))
     fair = [row for row in tables["fair_share"].rows if row[3] == "fair_share" and row[4]]
     won, total = sum(row[7] for row in fair), sum(row[4] for row in fair)
     pooled = won / total if total else 0
-    goals.append(("batch share won by the fastest 10% under fair_share", f"{pooled:.1%}" if fair else "no batch",
+    goals.append((N("batch share won by the fastest 10% under fair_share"), f"{pooled:.1%}" if fair else N("no batch"),
                   "<= 15%", bool(fair) and pooled <= 0.15,
                   "" if fair and pooled <= 0.15 else
-                  ("no coop runs fair_share in this market" if not fair else
-                   "the fair-share cap is ceil(slots / eligible members), one slot each when members outnumber "
-                   "slots: it caps each member, not the fastest tenth as a group, who arrive first and each "
-                   "take their one slot")))
+                  (N("no coop runs fair_share in this market") if not fair else
+                   N("the fair-share cap is ceil(slots / eligible members), one slot each when members outnumber "
+                     "slots: it caps each member, not the fastest tenth as a group, who arrive first and each "
+                     "take their one slot"))))
     rejected = sum(row[4] for row in tables["rejections"].rows)
     reasoned = sum(row[6] for row in tables["rejections"].rows)
-    goals.append(("rejections carrying a reason", f"{reasoned}/{rejected}", "100%", reasoned == rejected,
-                  "" if reasoned == rejected else "a rejection was recorded without a reason"))
+    goals.append((N("rejections carrying a reason"), f"{reasoned}/{rejected}", "100%", reasoned == rejected,
+                  "" if reasoned == rejected else N("a rejection was recorded without a reason")))
     delays = [row[7] for row in tables["appeals"].rows if row[6] == "overturned"]
     late = [d for d in delays if d == "unpaid" or d > 24]
-    goals.append(("overturned appeals paid within 24 h of the decision",
-                  f"{len(delays) - len(late)}/{len(delays)}" if delays else "no overturned appeal", "100%",
+    goals.append((N("overturned appeals paid within 24 h of the decision"),
+                  f"{len(delays) - len(late)}/{len(delays)}" if delays else N("no overturned appeal"), "100%",
                   not late and bool(delays),
-                  "" if delays and not late else ("no appeal was overturned in this run" if not delays else
-                                                  "an overturned appeal's release did not follow its decision")))
+                  "" if delays and not late else (N("no appeal was overturned in this run") if not delays else
+                                                  N("an overturned appeal's release did not follow its decision"))))
     return goals

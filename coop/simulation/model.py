@@ -1,4 +1,5 @@
-"""Who is in the simulated market and how they behave: pure Python, no Django, no database.
+"""Who is in the simulated market and how they behave: pure Python, no database (Django only to
+mark the words the report translates).
 
 Every draw comes from one `random.Random(seed)` in a fixed order (or from a generator keyed
 by domain ids, `keyed`), so the same seed makes the same market. docs/simulation.md gives
@@ -8,6 +9,8 @@ import hashlib
 import math
 import random
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_noop as N  # the report's words, said in French there
 
 # --- the rules each market runs ---------------------------------------------------------------
 # Atelier: three coops with different rulebooks (floor, fee, allocation, brake), inside the
@@ -29,15 +32,15 @@ MTURK_PARAMETERS = {"floor_hourly_rate": 0, "platform_fee_bps": 2000, "allocatio
                     "appeal_window_days": 1}  # 1 day is the rulebook's minimum: appeals cannot be switched off
 # What the MTurk-like configuration cannot express through the rulebook, said in the report.
 MTURK_NOT_IN_RULEBOOK = [
-    ("appeals", "appeal_window_days has a minimum of 1 day: appeals cannot be switched off. In the MTurk-like "
-                "run members never file one (MTurk has no appeal), a behaviour, not a rule."),
-    ("rejection reasons", "every rejection still needs a published reason and a 20-character explanation "
-                          "(assignment_reject): MTurk does not require one, the rulebook cannot lift it."),
-    ("escrow", "work is still paid from escrow held at publish (MTurk also prepays, so this matches)."),
-    ("measured floor", "the floor is also checked on the measured median time; with a floor of 0 it never pauses "
-                       "a project, so it is off in effect."),
-    ("juror fund", "juror_fund_bps has a federation minimum of 10 % of the fee: part of the 20 % fee still goes "
-                   "to a juror fund that no appeal draws on."),
+    (N("appeals"), N("appeal_window_days has a minimum of 1 day: appeals cannot be switched off. In the "
+                     "MTurk-like run members never file one (MTurk has no appeal), a behaviour, not a rule.")),
+    (N("rejection reasons"), N("every rejection still needs a published reason and a 20-character explanation "
+                               "(assignment_reject): MTurk does not require one, the rulebook cannot lift it.")),
+    (N("escrow"), N("work is still paid from escrow held at publish (MTurk also prepays, so this matches).")),
+    (N("measured floor"), N("the floor is also checked on the measured median time; with a floor of 0 it never "
+                            "pauses a project, so it is off in effect.")),
+    (N("juror fund"), N("juror_fund_bps has a federation minimum of 10 % of the fee: part of the 20 % fee still "
+                        "goes to a juror fund that no appeal draws on.")),
 ]
 
 TIME_ZONES = [3, 1, 5, 2]  # UTC offsets: Antananarivo/Nairobi, Lagos/Paris, Karachi, Johannesburg
@@ -61,6 +64,23 @@ PREFERRED_RATE = {"honest": 700, "underestimates": 450, "mass_rejecter": 400, "l
 # how far above the coop's floor (on its estimate) each pays where a floor binds
 FLOOR_MARGIN = {"honest": 1.25, "underestimates": 1.1, "mass_rejecter": 1.05, "late_reviewer": 1.1,
                 "gold_questions": 1.15, "floor_edge": 1.0}
+
+
+class Said(str):
+    """An English sentence made from a template and its values (the CSVs and the console keep
+    the English); the report says it again in French from the same template (gettext)."""
+
+    def __new__(cls, template, **values):
+        text = super().__new__(cls, template.format(**values))
+        text.template, text.values = template, values
+        return text
+
+    def __reduce__(self):  # through the markets' process queue
+        return (_said, (self.template, self.values))
+
+
+def _said(template, values):
+    return Said(template, **values)
 
 
 def keyed(seed, *parts):

@@ -2,16 +2,20 @@
 event log sound, its figures are the records' (checked here by independent sums, some against
 the ledger), and the same seed gives the same CSVs."""
 
+import pickle
 from collections import Counter
 
 import pytest
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import translation
 
 from coop.eventlog.models import Event
 from coop.eventlog.verify import verify_log
-from coop.simulation.model import Config
-from coop.simulation.report import csv_text
+from coop.simulation import report
+from coop.simulation.figures import FLOOR_MISSED
+from coop.simulation.model import Config, Said
+from coop.simulation.report import csv_text, say
 from coop.simulation.run import simulate
 from ledger.models import Account, Balance, Payout, Posting, Transaction
 from ledger.services import reconciliation_run
@@ -95,7 +99,7 @@ def test_simulate_market_figures_are_the_records():
     assert row(figures, "unpaid_minutes", kind="returned")["minutes"] == round(returned, 1)
 
 
-def test_simulate_market_counts_unpaid_test_minutes_of_the_mturk_like_market():
+def test_simulate_market_counts_unpaid_test_minutes_of_the_mturk_like_market(tmp_path):
     """MTurk-like rules: the gold requester's test pays 0 (a floor of 0). Its attempts are
     submitted (no ledger refusal) and every minute of them, and of any attempt left to expire,
     is an unpaid qualification minute; the goal line says so."""
@@ -108,6 +112,30 @@ def test_simulate_market_counts_unpaid_test_minutes_of_the_mturk_like_market():
     assert row(figures, "unpaid_minutes", kind="qualification_tests")["minutes"] == round(minutes, 1) > 0
     goal = next(g for g in figures.goals if g[0] == "unpaid qualification minutes")
     assert goal[3] is False and goal[1] == f"{round(minutes, 1):,.0f}"
+
+    # the report, in English and in French (the CSVs stay in English)
+    report.write(tmp_path, [figures], options={"days": 1, "members": 12, "requesters": 5, "coops": 1, "seed": 5},
+                 elapsed=1, peak_mib=1, timings={"mturk": _timing})
+    english = (tmp_path / "index.html").read_text(encoding="utf-8")
+    french = (tmp_path / "index.fr.html").read_text(encoding="utf-8")
+    assert "<html lang='en'>" in english and "href='index.fr.html'" in english
+    assert "unpaid qualification minutes" in english and "FAIL" in english
+    assert "<html lang='fr'>" in french and "href='index.html'" in french
+    assert "minutes de qualification non payées" in french and "MANQUÉ" in french and "un plancher de 0" in french
+    assert "Gains horaires effectifs" in french and "earnings_by_behaviour_fr.png" in french
+    assert (tmp_path / "earnings_by_behaviour_fr.png").exists() and (tmp_path / "earnings_by_behaviour.png").exists()
+    assert "minutes de qualification" not in (tmp_path / "goals.csv").read_text(encoding="utf-8")  # CSVs in English
+
+
+def test_said_keeps_its_template_through_pickling_and_the_report_says_it_in_french():
+    said = Said(FLOOR_MISSED, requesters="underestimates 51%", members="careful 33%")
+    again = pickle.loads(pickle.dumps(said))
+    assert again == said and again.template == FLOOR_MISSED and again.values == said.values
+    assert str(said).endswith("by requester: underestimates 51%; by member: careful 33%")
+    with translation.override("fr"):
+        assert say(again).startswith("le plancher s’applique à l’estimation du demandeur")
+        assert say(again).endswith("par demandeur : underestimates 51% ; par membre : careful 33%")
+        assert say("no batch") == "aucun lot" and say("80.5%") == "80.5%" and say("") == ""
 
 
 @pytest.fixture(scope="module")
