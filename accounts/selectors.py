@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from rest_framework.request import Request
 
 from accounts.errors import (
     InvitationInvalid,
@@ -24,17 +25,17 @@ from accounts.models import (
 from coop.core.errors import Forbidden
 
 
-def notices_for(*, user: User, limit: int = 20):
+def notices_for(*, user: User, limit: int = 20) -> QuerySet[Notice]:
     return Notice.objects.filter(user=user)[:limit]
 
 
-def notices_unread_count(*, user: User):
+def notices_unread_count(*, user: User) -> int:
     return Notice.objects.filter(user=user, read_at__isnull=True, resolved_at__isnull=True).count()
 
 
 # --- requester organisations ---------------------------------------------------------------
 
-def organisations_of(*, user: User | AnonymousUser):
+def organisations_of(*, user: User | AnonymousUser) -> QuerySet[Organisation]:
     """The organisations `user` is on the staff of (suspended ones included)."""
     if not getattr(user, "is_authenticated", False):
         return Organisation.objects.none()
@@ -42,12 +43,12 @@ def organisations_of(*, user: User | AnonymousUser):
 
 
 
-def organisation_suspended_check(organisation):
+def organisation_suspended_check(organisation: Organisation) -> None:
     if organisation.is_suspended:
         raise OrganisationSuspended(extra={"reason": organisation.suspended_reason})
 
 
-def organisation_for_request(*, request, organisation_id: int | None = None):
+def organisation_for_request(*, request: Request, organisation_id: int | None = None) -> Organisation:
     """The organisation the caller acts for.
 
     API key: the key's organisation (another `organisation_id` → 404). Session: the one
@@ -83,24 +84,24 @@ def organisation_for_request(*, request, organisation_id: int | None = None):
 
 # --- terms ----------------------------------------------------------------------------------
 
-def terms_latest():
+def terms_latest() -> TermsVersion | None:
     return TermsVersion.objects.order_by("-number").first()
 
 
-def organisation_terms_accepted(*, organisation):
+def organisation_terms_accepted(*, organisation: Organisation) -> TermsAcceptance | None:
     """The organisation's latest acceptance (or None)."""
     return (TermsAcceptance.objects.filter(organisation=organisation).select_related("version", "accepted_by")
             .order_by("-version__number").first())
 
 
-def organisations_annotate_terms(queryset):
+def organisations_annotate_terms(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
     """Annotate `terms_current_flag` (the latest terms accepted) in the same query."""
     latest = TermsVersion.objects.order_by("-number").values("number")[:1]
     accepted = TermsAcceptance.objects.filter(organisation=OuterRef("pk"), version__number=Subquery(latest))
     return queryset.annotate(terms_current_flag=Exists(accepted))
 
 
-def organisation_terms_current(*, organisation):
+def organisation_terms_current(*, organisation: Organisation) -> bool:
     """True when the organisation accepted the latest published terms version. With no terms
     published at all there is nothing to contract on: False."""
     if getattr(organisation, "sandbox_of_id", None) is not None:
@@ -111,7 +112,7 @@ def organisation_terms_current(*, organisation):
     return TermsAcceptance.objects.filter(organisation=organisation, version__number=latest).exists()
 
 
-def organisation_terms_require(*, organisation):
+def organisation_terms_require(*, organisation: Organisation) -> None:
     """Raise 403 `terms_not_accepted` (with the latest version in `extra`) unless the latest
     terms are accepted: for anything that needs a contract in force, e.g. publishing."""
     if not organisation_terms_current(organisation=organisation):
@@ -121,22 +122,22 @@ def organisation_terms_require(*, organisation):
 
 # --- staff, invitations, keys ----------------------------------------------------------------
 
-def organisation_staff_list(*, organisation):
+def organisation_staff_list(*, organisation: Organisation) -> QuerySet[OrganisationStaff]:
     return OrganisationStaff.objects.filter(organisation=organisation).select_related("user").order_by("created_at",
                                                                                                       "pk")
 
 
-def organisation_invitations(*, organisation):
+def organisation_invitations(*, organisation: Organisation) -> QuerySet[StaffInvitation]:
     return StaffInvitation.objects.filter(organisation=organisation).select_related("created_by").order_by(
         "-created_at", "-pk")
 
 
-def organisation_api_keys(*, organisation):
+def organisation_api_keys(*, organisation: Organisation) -> QuerySet[ApiKey]:
     return (ApiKey.objects.filter(organisation=organisation).select_related("created_by", "organisation")
             .order_by("-created_at", "-pk"))
 
 
-def organisations_for_operator():
+def organisations_for_operator() -> QuerySet[Organisation]:
     """Every organisation with its latest accepted terms version and when (for the operator)."""
     latest = TermsAcceptance.objects.filter(organisation=OuterRef("pk")).order_by("-version__number")
     return Organisation.objects.annotate(
@@ -145,13 +146,13 @@ def organisations_for_operator():
     ).order_by("name", "pk")
 
 
-def organisation_public(*, slug: str):
+def organisation_public(*, slug: str) -> Organisation | None:
     return Organisation.objects.filter(slug=slug).first()
 
 
 # --- a member's own data (docs/security.md "Members' data rights") -------------------------
 
-def profile_rows(*, user: User):
+def profile_rows(*, user: User) -> list:
     profile = getattr(user, "profile", None)
     return [{"email": user.email, "date_joined": user.date_joined, "language": user.language,
              "display_name": profile.display_name if profile else "", "country": profile.country if profile else "",
@@ -159,16 +160,16 @@ def profile_rows(*, user: User):
              "email_notices": profile.email_notices if profile else False}]
 
 
-def notice_rows(*, user: User):
+def notice_rows(*, user: User) -> list:
     return [{"created_at": n.created_at, "kind": n.kind, "text": n.text, "link": n.link, "read_at": n.read_at}
             for n in Notice.objects.filter(user=user).order_by("pk")]
 
 
-def data_exports_of(*, user: User):
+def data_exports_of(*, user: User) -> QuerySet[DataExport]:
     return DataExport.objects.filter(user=user).defer("content")
 
 
-def invitation_for_token(token: str):
+def invitation_for_token(token: str) -> StaffInvitation:
     """The invitation a clear token names (any state), or InvitationInvalid."""
     invitation = (StaffInvitation.objects.select_related("organisation")
                   .filter(token_hash=secret_digest(token or "", purpose="invitation")).first())

@@ -1,6 +1,7 @@
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -24,7 +25,8 @@ from coop.eventlog.services import event_record
 
 
 @transaction.atomic
-def notify(*, user: User, kind: str, text: str | None = None, message: str = "", params=None, link="", subject=""):
+def notify(*, user: User, kind: str, text: str | None = None, message: str = "", params: dict | None = None,
+           link: str = "", subject: str = "") -> Notice:
     """Store a notice for the dashboard; email it after commit if the user opted in.
 
     Records no event: a notice tells one person about something whose own event its caller
@@ -57,7 +59,7 @@ def notify(*, user: User, kind: str, text: str | None = None, message: str = "",
     return notice
 
 
-def notice_email(*, text: str, link):
+def notice_email(*, text: str, link: str) -> tuple[str, str]:
     """A notice as an email: the subject says what happened (its first sentence, shortened),
     and the link is absolute (`settings.SITE_URL`), so it opens from a mail reader."""
     first = re.split(r"(?<=[.!?:])\s", text.strip(), maxsplit=1)[0].rstrip(".:")
@@ -68,7 +70,7 @@ def notice_email(*, text: str, link):
     return subject, body
 
 
-def user_language_set(*, user: User | AnonymousUser, language: str):
+def user_language_set(*, user: User | AnonymousUser, language: str) -> bool:
     """Remember the language a person uses Atelier in (one of `settings.LANGUAGES`; anything
     else is ignored), so notices caused by others reach them in it.
 
@@ -83,7 +85,7 @@ def user_language_set(*, user: User | AnonymousUser, language: str):
 
 
 @transaction.atomic
-def notices_resolve(*, subject):
+def notices_resolve(*, subject: str) -> int:
     """The thing `subject` names was handled (an application admitted, declined or withdrawn):
     every open notice about it, whoever received it, is resolved and read. Returns how many.
 
@@ -98,7 +100,7 @@ def notices_resolve(*, subject):
 
 
 @transaction.atomic
-def notices_mark_read(*, user: User):
+def notices_mark_read(*, user: User) -> int:
     """Mark every unread notice of `user` read. Records no event: reading one's own notices is
     private bookkeeping, not a decision (notices are not in the event log either)."""
     return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
@@ -106,7 +108,7 @@ def notices_mark_read(*, user: User):
 
 @transaction.atomic
 def user_signup(*, email: str, password: str, display_name: str, country: str = "", timezone: str = "UTC",
-                languages=None):
+                languages: list[str] | None = None) -> User:
     email = (email or "").strip().lower()
     if User.objects.filter(email=email).exists():
         raise DomainError("email_taken", _("An account with this email already exists."))
@@ -120,7 +122,7 @@ def user_signup(*, email: str, password: str, display_name: str, country: str = 
 
 
 @transaction.atomic
-def profile_update(*, user: User, **fields):
+def profile_update(*, user: User, **fields: Any) -> MemberProfile:
     profile, _ = MemberProfile.objects.get_or_create(user=user, defaults={"display_name": user.display_name})
     allowed = {"display_name", "country", "timezone", "languages", "email_notices"}
     for key, value in fields.items():
@@ -140,7 +142,7 @@ EXPORT_STALE = timedelta(minutes=15)
 
 
 @transaction.atomic
-def data_export_request(*, user: User, now: datetime | None = None):
+def data_export_request(*, user: User, now: datetime | None = None) -> DataExport:
     """"Download my data": queue the building of a ZIP of everything the member may see about
     themselves. A request while one is waiting or being built returns that one (unless it has
     been stuck for `EXPORT_STALE`: a worker died)."""
@@ -155,7 +157,7 @@ def data_export_request(*, user: User, now: datetime | None = None):
     return export
 
 
-def data_export_build(*, export_id, now: datetime | None = None):
+def data_export_build(*, export_id: int, now: datetime | None = None) -> bool:
     """Build one export (a job: each step its own short transaction, DESIGN.md seam 8). Only the
     call that moves it from waiting to running builds it, so a retried job does nothing."""
     claimed = DataExport.objects.filter(pk=export_id, status=DataExport.Status.PENDING).update(
@@ -191,7 +193,7 @@ def _export_readme(user):
 
 
 @transaction.atomic
-def member_erase(*, user: User, password: str, donate=False):
+def member_erase(*, user: User, password: str, donate: bool = False) -> User:
     """Leave the federation with erasure. The member confirms with their password. What stays
     in their wallet must be paid out first, or given to the coop's treasury (`donate`); work,
     appeals and payouts that may still move money must be final (each app registers its
@@ -230,7 +232,7 @@ def member_erase(*, user: User, password: str, donate=False):
 API_KEY_TOUCH_SECONDS = 60
 
 
-def api_key_mark_used(*, key, now: datetime | None = None):
+def api_key_mark_used(*, key: ApiKey, now: datetime | None = None) -> bool:
     """Note when a key was last used, at most once a minute (one UPDATE, no lock, no event:
     usage is bookkeeping, not a decision; it stays off the event log on purpose)."""
     now = now or timezone.now()

@@ -1,9 +1,11 @@
 """Reads of the ledger shared by pages, the API and jobs. Balances come from the balance
 table (constant time); statements read postings with the running balance stored on them."""
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db import models
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -22,26 +24,26 @@ def _owned(kind, owner_kind, owner_id):
     return {"account__kind": kind, "account__owner_kind": owner_kind, "account__owner_id": owner_id}
 
 
-def wallet_balance(*, user: User):
+def wallet_balance(*, user: User) -> int:
     return _balance(_owned(Account.Kind.WALLET, posting.OWNER_USER, user.pk))
 
 
-def requester_balance(*, organisation):
+def requester_balance(*, organisation: Organisation) -> int:
     return _balance(_owned(Account.Kind.REQUESTER, posting.OWNER_ORGANISATION, organisation.pk))
 
 
-def escrow_balance(*, project):
+def escrow_balance(*, project: models.Model) -> int:
     return _balance(_owned(Account.Kind.ESCROW, posting.escrow_owner_kind(project), project.pk))
 
 
-def escrow_balances(*, project_ids):
+def escrow_balances(*, project_ids: Iterable[int]) -> dict[int, int]:
     """{project id: escrow balance} for many projects in one query."""
     rows = Balance.objects.filter(account__kind=Account.Kind.ESCROW, account__owner_kind=posting.OWNER_PROJECT,
                                   account__owner_id__in=list(project_ids)).values_list("account__owner_id", "amount")
     return dict(rows)
 
 
-def coop_fund_balances(*, coop):
+def coop_fund_balances(*, coop: Coop) -> dict[str, int]:
     """The coop's treasury and juror fund, each summed over its sub-accounts, and the money
     waiting in payout clearing."""
     rows = (Balance.objects.filter(account__owner_kind=posting.OWNER_COOP, account__owner_id=coop.pk)
@@ -55,7 +57,7 @@ def coop_fund_balances(*, coop):
     }
 
 
-def federation_fee_balance(*, sandbox=False):
+def federation_fee_balance(*, sandbox: bool = False) -> int:
     return _balance({"account__kind": Account.Kind.FEDERATION_FEE,
                      "account__owner_kind": posting.OWNER_SANDBOX_FEDERATION if sandbox else posting.OWNER_FEDERATION})
 
@@ -66,13 +68,13 @@ def federation_fee_balance(*, sandbox=False):
 _held_sources = []
 
 
-def register_held_source(fn):
+def register_held_source(fn: Callable[..., list[dict]]) -> Callable[..., list[dict]]:
     if fn not in _held_sources:
         _held_sources.append(fn)
     return fn
 
 
-def wallet_held(*, user: User):
+def wallet_held(*, user: User) -> dict:
     """Lines of money held for the member (from every registered source) and their total."""
     lines = []
     for source in _held_sources:
@@ -89,14 +91,15 @@ def wallet_held(*, user: User):
 _obligation_sources = {}
 
 
-def register_escrow_obligations(fn, *, owner_kind=posting.OWNER_PROJECT):
+def register_escrow_obligations(fn: Callable[..., dict[int, int]], *,
+                                owner_kind: str = posting.OWNER_PROJECT) -> Callable[..., dict[int, int]]:
     sources = _obligation_sources.setdefault(owner_kind, [])
     if fn not in sources:
         sources.append(fn)
     return fn
 
 
-def escrow_obligations(*, owners):
+def escrow_obligations(*, owners: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int] | None:
     """{(owner kind, owner id): owed} for the escrow `owners` ((owner kind, owner id) pairs) whose
     owner kind has a registered source; None when no source is registered at all."""
     if not _obligation_sources:
@@ -112,7 +115,7 @@ def escrow_obligations(*, owners):
     return owed
 
 
-def escrow_owner_kinds_checked():
+def escrow_owner_kinds_checked() -> set[str]:
     return set(_obligation_sources)
 
 
@@ -121,13 +124,13 @@ def escrow_owner_kinds_checked():
 _reconciliation_checks = []
 
 
-def register_reconciliation_check(fn):
+def register_reconciliation_check(fn: Callable) -> Callable:
     if fn not in _reconciliation_checks:
         _reconciliation_checks.append(fn)
     return fn
 
 
-def reconciliation_checks():
+def reconciliation_checks() -> list[Callable]:
     return list(_reconciliation_checks)
 
 
@@ -140,12 +143,12 @@ def reconciliation_checks():
 _SUBJECT_SOURCES = []
 
 
-def register_statement_subjects(fn):
+def register_statement_subjects(fn: Callable[..., dict]) -> None:
     if fn not in _SUBJECT_SOURCES:
         _SUBJECT_SOURCES.append(fn)
 
 
-def statement_subjects(lines):
+def statement_subjects(lines: Iterable[Posting]) -> list[Posting]:
     """Set `subject` on each statement line (a Posting with its transaction): what the money
     was for, or None. One query per source, whatever the number of lines."""
     lines = list(lines)
@@ -158,7 +161,7 @@ def statement_subjects(lines):
     return lines
 
 
-def month_bounds(month: str | None):
+def month_bounds(month: str | None) -> tuple[datetime, datetime] | None:
     """'2026-11' -> (start, end) aware datetimes, or None for a bad or empty value."""
     if not month:
         return None
@@ -180,24 +183,24 @@ def _statement(account_filter, month=None):
     return qs
 
 
-def wallet_statement(*, user: User, month: str | None = None):
+def wallet_statement(*, user: User, month: str | None = None) -> QuerySet[Posting]:
     """The member's wallet postings, newest first, each with `balance_after` (running)."""
     return _statement({"account__kind": Account.Kind.WALLET, "account__owner_kind": posting.OWNER_USER,
                        "account__owner_id": user.pk}, month)
 
 
-def requester_statement(*, organisation, month: str | None = None):
+def requester_statement(*, organisation: Organisation, month: str | None = None) -> QuerySet[Posting]:
     return _statement({"account__kind": Account.Kind.REQUESTER, "account__owner_kind": posting.OWNER_ORGANISATION,
                        "account__owner_id": organisation.pk}, month)
 
 
-def statement_months(qs):
+def statement_months(qs: QuerySet[Posting]) -> list[str]:
     """The months present in a statement queryset, newest first ('YYYY-MM')."""
     dates = qs.order_by().dates("transaction__created_at", "month", order="DESC")
     return [d.strftime("%Y-%m") for d in dates]
 
 
-def escrow_by_project(*, organisation):
+def escrow_by_project(*, organisation: Organisation) -> dict[int, int]:
     """The organisation's projects that have an escrow, with the escrow balance.
     (Projects are read through the ledger's accounts: the ledger imports no tasks model.)"""
     project_ids = set(
@@ -212,38 +215,38 @@ def escrow_by_project(*, organisation):
 
 # --- payouts ----------------------------------------------------------------------------
 
-def payouts_of(*, user: User):
+def payouts_of(*, user: User) -> QuerySet[Payout]:
     return Payout.objects.filter(user=user).order_by("-requested_at", "-pk")
 
 
-def payouts_queue(*, coop):
+def payouts_queue(*, coop: Coop) -> QuerySet[Payout]:
     """Open payouts of the coop, oldest first, for its stewards."""
     return (Payout.objects.filter(coop=coop, status__in=Payout.OPEN)
             .select_related("user", "user__profile", "first_steward").order_by("requested_at", "pk"))
 
 
-def payouts_recent(*, coop, limit: int = 20):
+def payouts_recent(*, coop: Coop, limit: int = 20) -> QuerySet[Payout]:
     return (Payout.objects.filter(coop=coop).exclude(status__in=Payout.OPEN)
             .select_related("user", "user__profile", "decided_by").order_by("-decided_at", "-pk")[:limit])
 
 
-def transactions_recent(*, kind: str | None = None, limit: int = 50):
+def transactions_recent(*, kind: str | None = None, limit: int = 50) -> QuerySet[Transaction]:
     qs = Transaction.objects.order_by("-pk")
     if kind:
         qs = qs.filter(kind=kind)
     return qs[:limit]
 
 
-def reconciliations_recent(*, limit: int = 5):
+def reconciliations_recent(*, limit: int = 5) -> QuerySet[Reconciliation]:
     return Reconciliation.objects.order_by("-started_at", "-pk")[:limit]
 
 
-def payout_owners(ids):
+def payout_owners(ids: Iterable[int]) -> dict[int, int]:
     """{payout id: its member's user id} (the event log's owner lookup for payout events)."""
     return dict(Payout.objects.filter(pk__in=ids).values_list("pk", "user_id"))
 
 
-def juror_fund_outlook(*, coop, now: datetime | None = None, days: int = 30):
+def juror_fund_outlook(*, coop: Coop, now: datetime | None = None, days: int = 30) -> dict:
     """For stewards: the juror fund's balance, the treasury behind it, the voted reserve, what a
     case costs, how many cases the fund covers and, at the pace of the last `days` days, how
     many days it lasts (None when nothing was paid lately), and the latest movements in."""

@@ -2,16 +2,19 @@
 
 import json
 import statistics
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from coop.core.db import execute_one
-from coop.federation.models import RulebookVersion
+from coop.federation.models import Coop, RulebookVersion
+from coop.federation.selectors import Rulebook
 from ledger.selectors import requester_balance
 from tasks.fees import BPS, batch_fees
 from tasks.models import Assignment, Bonus, Project, Slot
@@ -29,8 +32,8 @@ FEED_SORTS = {
 }
 
 
-def projects_open_for_feed(*, coop, category: str | None = None, min_hourly=None, max_minutes=None,
-                           sort: str = "newest"):
+def projects_open_for_feed(*, coop: Coop | int, category: str | None = None, min_hourly: int | None = None,
+                           max_minutes: int | None = None, sort: str = "newest") -> QuerySet[Project]:
     """The coop's open and paused projects with their remaining slots (one query, the count kept
     in the project's row: no slot is read), filtered by category, expected pay per hour (minor
     units, at least) and estimated minutes (at most), sorted by one of FEED_SORTS (newest first
@@ -49,7 +52,7 @@ def projects_open_for_feed(*, coop, category: str | None = None, min_hourly=None
     return qs.order_by(*FEED_SORTS.get(sort, FEED_SORTS["newest"]))
 
 
-def feed_categories(*, coop):
+def feed_categories(*, coop: Coop) -> list:
     """The categories of the coop's open and paused projects, for the feed's filter."""
     return list(Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
                 .order_by("category").values_list("category", flat=True).distinct())
@@ -66,13 +69,13 @@ def project_categories_by_coop(*, days: int) -> dict[int, dict[str, int]]:
     return kinds
 
 
-def projects_of_organisation(*, organisation):
+def projects_of_organisation(*, organisation: Organisation) -> QuerySet[Project]:
     return (Project.objects.filter(organisation=organisation).select_related("coop")
             .annotate(remaining=F("open_slots"))
             .order_by("-created_at", "-pk"))
 
 
-def review_queue(*, organisation):
+def review_queue(*, organisation: Organisation) -> QuerySet[Project]:
     """The organisation's projects with work waiting for review, oldest waiting first, with
     how many submissions wait and the first one to open."""
     waiting = Assignment.objects.filter(project=OuterRef("pk"), status=Assignment.Status.SUBMITTED)
@@ -84,7 +87,7 @@ def review_queue(*, organisation):
             .filter(waiting__gt=0).order_by("oldest", "pk"))
 
 
-def assignment_next_for_review(*, project, after=None):
+def assignment_next_for_review(*, project: Project, after: Assignment | int | None = None) -> Assignment | None:
     """The submission to review next in `project` (oldest first), other than `after`."""
     qs = Assignment.objects.filter(project=project, status=Assignment.Status.SUBMITTED)
     if after is not None:
@@ -92,7 +95,7 @@ def assignment_next_for_review(*, project, after=None):
     return qs.order_by("submitted_at", "pk").first()
 
 
-def project_counts(*, project):
+def project_counts(*, project: Project) -> dict:
     """Assignments by status (as [(label, count)], in the reader's language) and slots by status
     for a project page."""
     by_status = [(Assignment.Status(status).label, n) for status, n in
@@ -102,7 +105,7 @@ def project_counts(*, project):
     return {"assignments": by_status, "slots": slots, "tasks": project.tasks.count()}
 
 
-def project_time_spent(*, project):
+def project_time_spent(*, project: Project) -> dict:
     """Median and count of the time members actually spent (claim to submit), in seconds, against
     the requester's estimate."""
     seconds = list(Assignment.objects.filter(project=project, time_spent_seconds__isnull=False)
@@ -113,7 +116,7 @@ def project_time_spent(*, project):
             "median_minutes": round(median / 60, 1) if median else None, "effective_hourly_rate": effective}
 
 
-def assignments_of_member(*, member: User, statuses=None):
+def assignments_of_member(*, member: User, statuses: Iterable[str] | None = None) -> QuerySet[Assignment]:
     qs = (Assignment.objects.filter(member=member).select_related("project", "project__organisation")
           .order_by("-claimed_at", "-pk"))
     if statuses:
@@ -121,7 +124,8 @@ def assignments_of_member(*, member: User, statuses=None):
     return qs
 
 
-def assignments_for_review(*, project, status=None, search: str | None = None):
+def assignments_for_review(*, project: Project, status: str | None = None,
+                           search: str | None = None) -> QuerySet[Assignment]:
     qs = Assignment.objects.filter(project=project).select_related("task", "member").order_by("-submitted_at", "-pk")
     if status:
         qs = qs.filter(status=status)
@@ -132,7 +136,7 @@ def assignments_for_review(*, project, status=None, search: str | None = None):
     return qs
 
 
-def member_held_lines(*, user: User):
+def member_held_lines(*, user: User) -> list:
     """Registered with the ledger: money held in escrow for the member's submitted work."""
     rows = (Assignment.objects.filter(member=user, status__in=HELD_FOR_MEMBER)
             .select_related("project").order_by("pk"))
@@ -141,7 +145,7 @@ def member_held_lines(*, user: User):
              "amount": a.project.reward, "link": f"/work/assignments/{a.pk}/"} for a in rows]
 
 
-def statement_subjects(*, keys):
+def statement_subjects(*, keys: Iterable[str]) -> dict[str, dict]:
     """Registered with the ledger: the task and project behind the transactions whose keys
     the marketplace wrote (assignment:<id>:release|refund, bonus:<id>, project:<id>:...)."""
     by_assignment, by_bonus, by_project = {}, {}, {}
@@ -170,7 +174,7 @@ def statement_subjects(*, keys):
     return found
 
 
-def escrow_obligations(*, ids):
+def escrow_obligations(*, ids: Iterable[int]) -> dict[int, int]:
     """Registered with the ledger for project escrows: what each project's escrow still owes
     (open slots and work in progress or under review, each at the reward plus its slot's fee
     shares fixed at publish)."""
@@ -187,7 +191,7 @@ def escrow_obligations(*, ids):
     return owed
 
 
-def open_slots_in_cancelled_projects():
+def open_slots_in_cancelled_projects() -> list:
     """Registered with the ledger's reconciliation: a cancelled project refunds every slot, so
     an open slot left in one is escrow nobody will ever claim or refund (issue 24)."""
     rows = (Slot.objects.filter(status=Slot.Status.OPEN, project__status=Project.Status.CANCELLED)
@@ -195,7 +199,7 @@ def open_slots_in_cancelled_projects():
     return [{"check": "open_slot_in_cancelled_project", "project": pk, "slots": n} for pk, n in rows[:100]]
 
 
-def assignment_owners(ids):
+def assignment_owners(ids: list[int]) -> dict:
     """{assignment id: its member's user id} (the event log's owner lookup)."""
     return dict(Assignment.objects.filter(pk__in=ids).values_list("pk", "member_id"))
 
@@ -208,12 +212,12 @@ def assignment_owners(ids):
 _WORK_FRAMES = []
 
 
-def register_work_frame(fn):
+def register_work_frame(fn: Callable) -> None:
     if fn not in _WORK_FRAMES:
         _WORK_FRAMES.append(fn)
 
 
-def work_frame_for(*, assignment, request):
+def work_frame_for(*, assignment: Assignment, request: HttpRequest) -> dict | None:
     """The frame that shows this assignment's work, or None (the question form)."""
     for fn in _WORK_FRAMES:
         frame = fn(assignment, request)
@@ -222,7 +226,8 @@ def work_frame_for(*, assignment, request):
     return None
 
 
-def publish_cost(*, organisation, rulebook, reward, estimated_minutes, slots):
+def publish_cost(*, organisation: Organisation, rulebook: Rulebook, reward: int, estimated_minutes: int,
+                 slots: int) -> dict:
     """What publishing `slots` assignments at `reward` costs the organisation, with the fees of
     the batch computed exactly as `project_publish` fixes them (tasks/fees.py): the pay, each fee
     part and its voted share, the total, the balance before and after, and the hourly rate members
@@ -249,7 +254,7 @@ def publish_cost(*, organisation, rulebook, reward, estimated_minutes, slots):
     }
 
 
-def terms_of(project, rulebook):
+def terms_of(project: Project, rulebook: Rulebook) -> Rulebook | dict:
     """The fee parameters a published project keeps (DESIGN.md seam 1): those of the rulebook
     version it was published under, even when a later version is in force. A paid test keeps
     those of the version it was defined under the same way (anything with `coop_id` and
@@ -287,7 +292,7 @@ CLAIM_CONTEXT_FIELDS = ("membership_id", "status", "coop_id", "organisation_id",
                         "assignment_id")
 
 
-def claim_context(*, user_id: int, project_id: int, now: datetime):
+def claim_context(*, user_id: int, project_id: int, now: datetime) -> dict | None:
     """Read, for a claim, under the member's membership lock (taken by the caller): the project's
     state, the member's open assignments, their consent to this project's data, the rulebook
     number in force, what they hold of the current batch and (on PostgreSQL) the new

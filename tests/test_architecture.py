@@ -197,3 +197,84 @@ def test_one_api_error_shape():
                     isinstance(node, ast.ClassDef) and node.name.endswith("ErrorSerializer")):
                 declared.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert declared == []
+
+
+# --- tests mirror the code -----------------------------------------------------------------
+
+WIRING = {"apps", "urls", "api_urls", "admin", "routing", "__init__"}  # wiring: no test module of their own
+UNTESTED = ROOT / "tests" / "untested_modules.txt"
+
+
+def _computes(path):
+    """Does the module define a function or method (other than dunders)? Declarations only
+    (error classes, choices) have nothing of their own to test."""
+    return any(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and not (n.name.startswith("__")
+               and n.name.endswith("__")) for n in ast.walk(ast.parse(path.read_text())))
+
+
+def _own_test_modules(path):
+    """Where a module's own tests live: tests/<app>/test_<module>.py, the module named by its
+    path inside its app (`services/escrow.py`: test_escrow.py or test_services_escrow.py), or
+    the test module of the package it is part of (test_services.py). accounts.requesters'
+    tests are tests/accounts/test_requesters_*.py."""
+    app = path.parent
+    while not (app / "apps.py").exists():
+        app = app.parent
+    rel = path.relative_to(app).with_suffix("").parts
+    tests = ROOT / "tests" / app.name
+    if app.name == "requesters":
+        tests, rel = ROOT / "tests" / "accounts", ("requesters", *rel)
+    return ([tests / f"test_{'_'.join(rel[i:])}.py" for i in range(len(rel))]
+            + [tests / f"test_{'_'.join(rel[:i + 1])}.py" for i in range(len(rel) - 1)])
+
+
+def test_every_app_module_has_its_own_test_module():
+    untested = {line.strip() for line in UNTESTED.read_text().splitlines() if line.strip() and line[0] != "#"}
+    missing, tested_now = [], []
+    for path in _app_files():
+        name = str(path.relative_to(ROOT))
+        if path.stem in WIRING or path.parent == ROOT / "coop" or not _computes(path):
+            continue
+        has_tests = any(t.exists() for t in _own_test_modules(path))
+        if not has_tests and name not in untested:
+            missing.append(name)
+        if has_tests and name in untested:
+            tested_now.append(name)
+    gone = sorted(n for n in untested if not (ROOT / n).exists())
+    assert missing == [], "write tests/<app>/test_<module>.py for these new modules"
+    assert tested_now == [], "these have their own tests now: take them off tests/untested_modules.txt"
+    assert gone == [], "these modules no longer exist: take them off tests/untested_modules.txt"
+
+
+# --- type hints on every public service and selector ---------------------------------------
+
+def _service_and_selector_modules():
+    for path in _app_files():
+        rel = path.relative_to(ROOT)
+        if "services" in rel.parts[:-1] or rel.stem == "services" or rel.name == "selectors.py":
+            yield path
+
+
+def _missing_hints(path):
+    """`name(param, ...)` of each public function of the module lacking a parameter or return hint."""
+    missing = []
+    for node in ast.parse(path.read_text()).body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name.startswith("_"):
+            continue
+        args = node.args
+        params = [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
+        bare = [p.arg for p in params if p.annotation is None and p.arg not in ("self", "cls")]
+        if node.returns is None:
+            bare.append("return")
+        if bare:
+            missing.append(f"{node.name}({', '.join(bare)})")
+    return missing
+
+
+def test_public_services_and_selectors_have_type_hints():
+    """Every parameter and the return of every public function in `services/`, `services.py`
+    and `selectors.py` is annotated (issue 17): the signature says what a service takes (a
+    model, or a model or its id) and gives back."""
+    missing = {str(path.relative_to(ROOT)): bare for path in _service_and_selector_modules()
+               if (bare := _missing_hints(path))}
+    assert missing == {}

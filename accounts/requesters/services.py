@@ -2,7 +2,9 @@
 suspension. Keyword-only, atomic, each records its event (payloads: ids and codes only)."""
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -104,7 +106,7 @@ def _unique_slug(name):
 
 @transaction.atomic
 def organisation_register(*, user: User, name: str, country: str = "", contact_email: str = "", website: str = "",
-                          description: str = ""):
+                          description: str = "") -> Organisation:
     """Register a requester organisation; `user` becomes its first owner."""
     fields = _clean_fields(name=name, country=country, contact_email=contact_email or user.email, website=website,
                            description=description)
@@ -121,7 +123,7 @@ def organisation_register(*, user: User, name: str, country: str = "", contact_e
 
 
 @transaction.atomic
-def organisation_update(*, user: User, organisation, **fields):
+def organisation_update(*, user: User, organisation: Organisation, **fields: Any) -> Organisation:
     requester_staff_require(user, organisation_id=organisation.pk, role=OWNER)
     allowed = {"name", "country", "contact_email", "website", "description"}
     unknown = set(fields) - allowed
@@ -137,7 +139,7 @@ def organisation_update(*, user: User, organisation, **fields):
 
 
 @transaction.atomic
-def organisation_suspend(*, operator: User, organisation, reason: str):
+def organisation_suspend(*, operator: User, organisation: Organisation, reason: str) -> Organisation:
     """The operator suspends an organisation: its API keys stop working at once, its staff
     see the reason (in a notice and on their pages)."""
     operator_require(operator, error=NotOperator())
@@ -162,7 +164,7 @@ def organisation_suspend(*, operator: User, organisation, reason: str):
 
 
 @transaction.atomic
-def organisation_unsuspend(*, operator: User, organisation):
+def organisation_unsuspend(*, operator: User, organisation: Organisation) -> Organisation:
     operator_require(operator, error=NotOperator())
     organisation = locks.organisation_for_update(organisation.pk)
     if not organisation.is_suspended:
@@ -183,7 +185,7 @@ def organisation_unsuspend(*, operator: User, organisation):
 # --- terms -----------------------------------------------------------------------------------
 
 @transaction.atomic
-def terms_version_publish(*, operator: User, text: str):
+def terms_version_publish(*, operator: User, text: str) -> TermsVersion:
     """The operator publishes a new version of the requesters' terms. Every organisation must
     accept it before its next project is published; their owners get a notice."""
     operator_require(operator, error=NotOperator())
@@ -201,7 +203,7 @@ def terms_version_publish(*, operator: User, text: str):
 
 
 @transaction.atomic
-def terms_accept(*, user: User, organisation, version):
+def terms_accept(*, user: User, organisation: Organisation, version: TermsVersion | int) -> TermsAcceptance:
     """An owner accepts `version` (a TermsVersion or its number) for the organisation. Only
     the latest version can be accepted; accepting it twice changes nothing."""
     requester_staff_require(user, organisation_id=organisation.pk, role=OWNER)
@@ -221,8 +223,9 @@ def terms_accept(*, user: User, organisation, version):
 # --- staff and invitations -------------------------------------------------------------------
 
 @transaction.atomic
-def invitation_create(*, user: User, organisation, email: str, role=OrganisationStaff.Role.STAFF, link_base: str = "",
-                      days=INVITATION_DAYS, send=True):
+def invitation_create(*, user: User, organisation: Organisation, email: str, role: str = OrganisationStaff.Role.STAFF,
+                      link_base: str = "", days: int = INVITATION_DAYS,
+                      send: bool = True) -> tuple[StaffInvitation, str]:
     """An owner invites `email` to the staff. Returns (invitation, token): the token is in the
     emailed link only (`link_base` defaults to settings.SITE_URL; `send=False` for the demo);
     the database keeps its keyed hash. A newer invitation to the same address replaces a
@@ -264,7 +267,7 @@ def invitation_create(*, user: User, organisation, email: str, role=Organisation
 
 
 @transaction.atomic
-def invitation_revoke(*, user: User, invitation):
+def invitation_revoke(*, user: User, invitation: StaffInvitation) -> StaffInvitation:
     requester_staff_require(user, organisation_id=invitation.organisation_id, role=OWNER)
     invitation = locks.invitation_for_update(invitation.pk)
     if invitation.accepted_at:
@@ -279,7 +282,7 @@ def invitation_revoke(*, user: User, invitation):
 
 
 @transaction.atomic
-def invitation_accept(*, user: User, token: str):
+def invitation_accept(*, user: User, token: str) -> OrganisationStaff:
     """The invited person (logged in with the invited address) joins the staff."""
     invitation = locks.invitation_for_update(selectors.invitation_for_token(token).pk)
     if invitation.accepted_at:
@@ -321,7 +324,7 @@ def _last_owner_guard(staff, owners):
 
 
 @transaction.atomic
-def staff_role_change(*, user: User, staff, role: str):
+def staff_role_change(*, user: User, staff: OrganisationStaff, role: str) -> OrganisationStaff:
     requester_staff_require(user, organisation_id=staff.organisation_id, role=OWNER)
     if role not in ROLES:
         raise DomainError("invalid", _("Role: owner or staff."), {"field": "role"})
@@ -338,7 +341,7 @@ def staff_role_change(*, user: User, staff, role: str):
 
 
 @transaction.atomic
-def staff_remove(*, user: User, staff):
+def staff_remove(*, user: User, staff: OrganisationStaff) -> None:
     """An owner removes a staff member (or a person leaves). Their API keys are revoked with
     them: a key acts as its creator, who no longer acts for the organisation."""
     if staff.user_id != user.pk:
@@ -358,7 +361,8 @@ def staff_remove(*, user: User, staff):
 
 
 @transaction.atomic
-def api_key_create(*, user: User, organisation, name: str, scopes=ApiKey.DEFAULT_SCOPES, randomness=None):
+def api_key_create(*, user: User, organisation: Organisation, name: str, scopes: Iterable[str] = ApiKey.DEFAULT_SCOPES,
+                   randomness: bytes | None = None) -> tuple[ApiKey, str]:
     """A staff member creates an API key with `scopes` (default `ApiKey.DEFAULT_SCOPES`: no
     `admin`). Only an owner may give the `admin` scope. Returns (key, secret): show the secret
     once, it is not stored in clear (only its keyed hash, and sealed: accounts/keys.py)."""
@@ -379,7 +383,7 @@ def api_key_create(*, user: User, organisation, name: str, scopes=ApiKey.DEFAULT
 
 
 @transaction.atomic
-def api_key_revoke(*, user: User, key):
+def api_key_revoke(*, user: User, key: ApiKey) -> ApiKey:
     """Its creator or an owner revokes a key; the next request with it fails."""
     row = requester_staff_require(user, organisation_id=key.organisation_id)
     if key.created_by_id != user.pk and row.role != OWNER:

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import connections, router
+from django.db.models import QuerySet
 
 from coop.eventlog import merkle, privacy
 from coop.eventlog.checkpoints import checkpoint_message
@@ -21,7 +22,7 @@ from coop.eventlog.leaves import is_erased, payload_hash
 from coop.eventlog.models import Checkpoint, Event, Sequenced
 
 
-def events_for_subject(*, subject_type: str, subject_id):
+def events_for_subject(*, subject_type: str, subject_id: int | str) -> QuerySet[Event]:
     return Event.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).order_by("id")
 
 
@@ -37,7 +38,7 @@ ANONYMOUS = Reader()  # who a reader is comes from the access module: coop.feder
 
 
 
-def events_view(rows, reader=ANONYMOUS):
+def events_view(rows: list[Sequenced], reader: Reader = ANONYMOUS) -> list[dict]:
     """Sequenced events as a reader may see them: `event_view` for each, with the owners of
     personal money events looked up once for the page (one query per kind of lookup)."""
     owners = {}
@@ -49,7 +50,7 @@ def events_view(rows, reader=ANONYMOUS):
     return [event_view(row, reader, owners=owners) for row in rows]
 
 
-def event_view(row, reader=ANONYMOUS, *, owners=None):
+def event_view(row: Sequenced, reader: Reader = ANONYMOUS, *, owners: dict | None = None) -> dict:
     """One sequenced event as a reader may see it. `row` is a Sequenced with its event;
     `owners` comes from `events_view` (alone, the owners are looked up for this event)."""
     if owners is None and reader.coop_ids and row.event.type in privacy.PERSONAL:
@@ -87,12 +88,12 @@ def event_view(row, reader=ANONYMOUS, *, owners=None):
     return data
 
 
-def payload_hash_hex(event):
+def payload_hash_hex(event: Event) -> str:
     return payload_hash(event.salt, event.payload).hex()
 
 
-def events_feed(*, after=0, limit: int = 100, coop_id: int | None = None, type: str | None = None, before=None,
-                newest_first=False):
+def events_feed(*, after: int = 0, limit: int = 100, coop_id: int | None = None, type: str | None = None,
+                before: int | None = None, newest_first: bool = False) -> list[Sequenced]:
     qs = Sequenced.objects.select_related("event")
     if after:
         qs = qs.filter(position__gt=after)
@@ -105,11 +106,11 @@ def events_feed(*, after=0, limit: int = 100, coop_id: int | None = None, type: 
     return list(qs.order_by("-position" if newest_first else "position")[:limit])
 
 
-def event_at(*, position: int):
+def event_at(*, position: int) -> Sequenced | None:
     return Sequenced.objects.select_related("event").filter(position=position).first()
 
 
-def event_types(*, coop_id: int | None = None):
+def event_types(*, coop_id: int | None = None) -> list[str]:
     qs = Event.objects.filter(sequenced__isnull=False)
     if coop_id is not None:
         qs = qs.filter(coop_id=coop_id)
@@ -122,42 +123,42 @@ def _read_cursor():
     return connections[router.db_for_read(Sequenced)].cursor()
 
 
-def log_size():
+def log_size() -> int:
     with _read_cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(position), 0) FROM eventlog_sequenced")
         return cursor.fetchone()[0]
 
 
-def leaf_hashes(*, size):
+def leaf_hashes(*, size: int) -> list[bytes]:
     """The leaf hashes of positions 1..size (a proof needs the whole tree: O(size))."""
     with _read_cursor() as cursor:
         cursor.execute("SELECT leaf_hash FROM eventlog_sequenced WHERE position <= %s ORDER BY position", [size])
         return [bytes(h) for (h,) in cursor.fetchall()]
 
 
-def checkpoint_latest():
+def checkpoint_latest() -> Checkpoint | None:
     return Checkpoint.objects.order_by("-size").first()
 
 
-def checkpoints_after(*, after=0, limit: int = 100):
+def checkpoints_after(*, after: int = 0, limit: int = 100) -> list[Checkpoint]:
     return list(Checkpoint.objects.filter(size__gt=after).order_by("size")[:limit])
 
 
-def inclusion_proof(*, position: int, size):
+def inclusion_proof(*, position: int, size: int) -> dict:
     leaves = leaf_hashes(size=size)
     return {"position": position, "size": size, "leaf_hash": leaves[position - 1].hex(),
             "root": merkle.root(leaves).hex(),
             "proof": [h.hex() for h in merkle.inclusion_proof(position - 1, leaves)]}
 
 
-def consistency_proof(*, first, second):
+def consistency_proof(*, first: int, second: int) -> dict:
     leaves = leaf_hashes(size=second)
     return {"first": first, "second": second, "first_root": merkle.root(leaves[:first]).hex(),
             "second_root": merkle.root(leaves).hex(),
             "proof": [h.hex() for h in merkle.consistency_proof(first, leaves)]}
 
 
-def checkpoint_view(checkpoint):
+def checkpoint_view(checkpoint: Checkpoint) -> dict:
     message = checkpoint_message(origin=checkpoint.origin, size=checkpoint.size, root=checkpoint.root,
                                  chain=checkpoint.chain_hash, time=checkpoint.signed_at)
     return {"size": checkpoint.size, "root": bytes(checkpoint.root).hex(),
@@ -167,12 +168,12 @@ def checkpoint_view(checkpoint):
             "message": message.decode()}
 
 
-def position_of(*, event_id):
+def position_of(*, event_id: int) -> int | None:
     """The position given to an event, or None while it is not sequenced yet."""
     return Sequenced.objects.filter(event_id=event_id).values_list("position", flat=True).first()
 
 
-def checkpoint_first_containing(*, event_id):
+def checkpoint_first_containing(*, event_id: int) -> Checkpoint | None:
     """The first signed checkpoint whose tree contains the event (DESIGN.md seam 12: the jury
     seed uses its root), or None while the event is not sequenced or not yet signed."""
     position = position_of(event_id=event_id)

@@ -2,6 +2,8 @@
 
 import os
 
+from django.db import models
+
 from coop.core.db import execute_one
 from coop.eventlog.canonical import canonical_bytes
 from coop.eventlog.clock import now_us as now_us
@@ -28,7 +30,9 @@ def _subject_ref(subject):
 BALLOT_SECRET_KEYS = frozenset({"choice", "choices", "ballot", "ballot_id", "vote", "answer", "option"})
 
 
-def event_statement(*, type: str, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
+def event_statement(*, type: str, subject: models.Model | tuple[str, int | str] | None = None,
+                    payload: dict | None = None, coop: models.Model | int | None = None,
+                    actor: models.Model | int | None = None, occurred_at: int | None = None) -> tuple[str, list]:
     """The INSERT that `event_record` runs, as `(sql, params)`, without running it: the same
     checks and the same row. For a service that must write its event and its change in one
     SQL statement (the ledger on PostgreSQL embeds it in a data-modifying CTE); the SQL of
@@ -46,7 +50,9 @@ def event_statement(*, type: str, subject=None, payload=None, coop=None, actor=N
                         occurred_at or now_us()]
 
 
-def event_record(*, type: str, subject=None, payload=None, coop=None, actor=None, occurred_at=None):
+def event_record(*, type: str, subject: models.Model | tuple[str, int | str] | None = None, payload: dict | None = None,
+                 coop: models.Model | int | None = None, actor: models.Model | int | None = None,
+                 occurred_at: int | None = None) -> int:
     """Insert one event in the caller's transaction and return its id.
 
     `subject` is a model instance or a `(type, id)` pair. `payload` must be JSON made of

@@ -1,9 +1,11 @@
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +43,7 @@ class Rulebook:
         return spec.as_fraction(self.parameters[name])
 
 
-def federation_get():
+def federation_get() -> Federation:
     federation = Federation.objects.order_by("pk").first()
     if federation is None:
         raise NotFound("no_federation", _("The federation is not set up yet (run manage.py seed_demo)."))
@@ -66,7 +68,7 @@ def _version_key(version):
     return (version.pk, version.coop_id, version.number, version.created_at)
 
 
-def rulebooks_forget():
+def rulebooks_forget() -> None:
     """Empty this process's cache of rulebook versions and coop worlds (tests that reuse primary keys)."""
     _VERSIONS.clear()
     _NUMBERED.clear()
@@ -105,7 +107,7 @@ def _rulebook_of(coop, version):
     return Rulebook(coop, record.number, record.effective_at, dict(parameters), record)
 
 
-def rulebook_in_force(*, coop, at: datetime | None = None):
+def rulebook_in_force(*, coop: Coop | int, at: datetime | None = None) -> Rulebook:
     """The coop's rulebook version in force at `at` (default now), with its articles."""
     version = _version_at(coop, at)
     if version is None:
@@ -113,7 +115,7 @@ def rulebook_in_force(*, coop, at: datetime | None = None):
     return _rulebook_of(coop, version)
 
 
-def rulebook_numbered(*, coop, number: int):
+def rulebook_numbered(*, coop: Coop | int, number: int) -> Rulebook:
     """The coop's rulebook version `number` (a caller that already read which version is in
     force, e.g. inside the claim's one query): from the cache, or one query the first time."""
     coop_id = getattr(coop, "pk", coop)
@@ -126,13 +128,13 @@ def rulebook_numbered(*, coop, number: int):
     return _rulebook_of(coop, version)
 
 
-def federation_bounds(*, at: datetime | None = None):
+def federation_bounds(*, at: datetime | None = None) -> dict:
     version = _version_at(None, at)
     defaults = spec.default_federation_bounds()
     return spec.with_defaults(version.parameters, defaults) if version else defaults
 
 
-def rulebook_rows(*, rulebook):
+def rulebook_rows(*, rulebook: Rulebook) -> list[dict]:
     """Each parameter with its label, value and the federation's bound, for the rulebook page."""
     bounds = federation_bounds(at=rulebook.effective_at)
     rows = []
@@ -146,11 +148,11 @@ def rulebook_rows(*, rulebook):
     return rows
 
 
-def rulebook_versions(*, coop):
+def rulebook_versions(*, coop: Coop) -> QuerySet[RulebookVersion]:
     return RulebookVersion.objects.filter(coop=coop).order_by("-number")
 
 
-def membership_live(*, user: User | AnonymousUser):
+def membership_live(*, user: User | AnonymousUser) -> Membership | None:
     """The user's current membership (applicant, active or suspended), or the last one."""
     if not user.is_authenticated:
         return None
@@ -159,7 +161,7 @@ def membership_live(*, user: User | AnonymousUser):
     return live or qs.order_by("-applied_at", "-pk").first()
 
 
-def membership_active(*, user: User | AnonymousUser, coop=None):
+def membership_active(*, user: User | AnonymousUser, coop: Coop | int | None = None) -> Membership | None:
     if not user.is_authenticated:
         return None
     qs = Membership.objects.active().select_related("coop").filter(user=user)
@@ -168,19 +170,19 @@ def membership_active(*, user: User | AnonymousUser, coop=None):
     return qs.first()
 
 
-def memberships_of_coop(*, coop, status=None):
+def memberships_of_coop(*, coop: Coop | int, status: str | None = None) -> QuerySet[Membership]:
     qs = Membership.objects.select_related("user", "user__profile", "status_article").filter(coop=coop)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-applied_at", "-pk")
 
 
-def coops_all():
+def coops_all() -> QuerySet[Coop]:
     """The federation's coops (an organisation's sandbox coop is not one: docs/sandbox.md)."""
     return Coop.objects.filter(sandbox_of__isnull=True).order_by("name")
 
 
-def members_participating(*, coop, at: datetime | None = None):
+def members_participating(*, coop: Coop, at: datetime | None = None) -> QuerySet[Membership]:
     """Active memberships whose user did any work, voted or joined within the rulebook's
     `participation_window_days` before `at`."""
     at = at or timezone.now()
@@ -190,16 +192,16 @@ def members_participating(*, coop, at: datetime | None = None):
     return Membership.objects.participating(coop=coop, since_us=since_us, until_us=until_us)
 
 
-def steward_membership(*, user: User):
+def steward_membership(*, user: User) -> Membership | None:
     """The user's active steward membership (its coop is the one their steward pages show), or None."""
     return stewardship_of(user)
 
 
-def coop_applications(*, coop):
+def coop_applications(*, coop: Coop | int) -> QuerySet[Membership]:
     return memberships_of_coop(coop=coop, status=Membership.Status.APPLICANT).order_by("applied_at", "pk")
 
 
-def coop_members(*, coop, status=None):
+def coop_members(*, coop: Coop | int, status: str | None = None) -> QuerySet[Membership]:
     """Members of the coop (active and suspended by default), stewards first."""
     qs = memberships_of_coop(coop=coop)
     qs = qs.filter(status=status) if status else qs.filter(status__in=(Membership.Status.ACTIVE,
@@ -207,7 +209,7 @@ def coop_members(*, coop, status=None):
     return qs.order_by("-role", "user__email")
 
 
-def users_by_emails(*, emails):
+def users_by_emails(*, emails: Iterable[str]) -> list[User]:
     """The users with these emails, in the given order; NotFound naming any unknown email."""
     found = {u.email: u for u in User.objects.filter(email__in=[e.lower() for e in emails])}
     missing = [e for e in emails if e.lower() not in found]
@@ -217,7 +219,7 @@ def users_by_emails(*, emails):
     return [found[e.lower()] for e in emails]
 
 
-def coops_with_counts():
+def coops_with_counts() -> QuerySet[Coop]:
     active = models.Count("memberships", filter=active_q("memberships__"))
     stewards = models.Count("memberships", filter=steward_q("memberships__"))
     return Coop.objects.filter(sandbox_of__isnull=True).annotate(active_count=active, steward_count=stewards) \

@@ -2,6 +2,8 @@
 is erased through `coop.federation.datarights` (accounts' erasure calls it)."""
 
 import re
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -47,7 +49,7 @@ def _reason(text):
 
 
 @transaction.atomic
-def federation_setup(*, name: str, currency, bounds: dict | None = None):
+def federation_setup(*, name: str, currency: str, bounds: dict | None = None) -> Federation:
     """Create the federation and its rulebook version 1 (idempotent). `bounds` replaces some of
     the installation's default bounds (the market simulator's MTurk-like federation)."""
     federation = Federation.objects.order_by("pk").first()
@@ -63,9 +65,9 @@ def federation_setup(*, name: str, currency, bounds: dict | None = None):
 
 
 @transaction.atomic
-def coop_create(*, operator: User, name: str, slug: str, country: str = "", description: str = "", stewards=(),
-                parameters=None,
-                articles=None):
+def coop_create(*, operator: User, name: str, slug: str, country: str = "", description: str = "",
+                stewards: Iterable[User] = (), parameters: dict | None = None,
+                articles: list[tuple[int, str, str]] | None = None) -> Coop:
     """The federation operator creates a coop with rulebook v1 and its founding stewards."""
     operator_require(operator, error=Forbidden("operator_only", _("Only the federation operator creates coops.")))
     # A fresh installation has no federation yet: the first coop sets it up from the settings.
@@ -91,9 +93,9 @@ def coop_create(*, operator: User, name: str, slug: str, country: str = "", desc
 
 
 @transaction.atomic
-def rulebook_version_create(*, coop, parameters, articles, actor: User | None = None, note="",
-                            proposal_id: int | None = None,
-                            effective_at=None):
+def rulebook_version_create(*, coop: Coop, parameters: dict, articles: list[tuple[int, str, str]],
+                            actor: User | None = None, note: str = "", proposal_id: int | None = None,
+                            effective_at: datetime | None = None) -> RulebookVersion:
     """Create the coop's next rulebook version (immutable). Governance calls this on adoption.
 
     `articles` is a list of (number, title, body)."""
@@ -115,7 +117,7 @@ def rulebook_version_create(*, coop, parameters, articles, actor: User | None = 
 
 
 @transaction.atomic
-def steward_appoint(*, operator: User, coop, user: User):
+def steward_appoint(*, operator: User, coop: Coop, user: User) -> Membership:
     """The operator appoints a founding steward (later, governance elects them)."""
     operator_require(operator, error=Forbidden("operator_only",
                                                _("Only the federation operator appoints founding stewards.")))
@@ -136,7 +138,7 @@ def steward_appoint(*, operator: User, coop, user: User):
 
 
 @transaction.atomic
-def membership_apply(*, user: User, coop, statement: str):
+def membership_apply(*, user: User, coop: Coop, statement: str) -> Membership:
     statement = (statement or "").strip()
     if len(statement) < MIN_REASON:
         raise DomainError("statement_required", _("Tell the coop in a sentence or two why you want to join."))
@@ -155,7 +157,7 @@ def membership_apply(*, user: User, coop, statement: str):
     return membership
 
 
-def application_subject(membership):
+def application_subject(membership: Membership) -> str:
     """What the stewards' notices about an application name; handling it resolves them."""
     return f"membership:{membership.pk}"
 
@@ -165,7 +167,7 @@ def _locked(membership):
 
 
 @transaction.atomic
-def membership_admit(*, steward: User, membership):
+def membership_admit(*, steward: User, membership: Membership) -> Membership:
     membership = _locked(membership)
     steward_require(steward, coop_id=membership.coop_id)
     if membership.status != Membership.Status.APPLICANT:
@@ -185,7 +187,7 @@ def membership_admit(*, steward: User, membership):
 
 
 @transaction.atomic
-def membership_decline(*, steward: User, membership, reason: str):
+def membership_decline(*, steward: User, membership: Membership, reason: str) -> Membership:
     reason = _reason(reason)
     membership = _locked(membership)
     steward_require(steward, coop_id=membership.coop_id)
@@ -206,7 +208,7 @@ def membership_decline(*, steward: User, membership, reason: str):
 
 
 @transaction.atomic
-def membership_suspend(*, steward: User, membership, article_number, reason: str):
+def membership_suspend(*, steward: User, membership: Membership, article_number: int, reason: str) -> Membership:
     """Suspend a member, citing an article of the rulebook in force and a written reason."""
     reason = _reason(reason)
     membership = _locked(membership)
@@ -236,7 +238,7 @@ def membership_suspend(*, steward: User, membership, article_number, reason: str
 
 
 @transaction.atomic
-def membership_reinstate(*, steward: User, membership, reason: str):
+def membership_reinstate(*, steward: User, membership: Membership, reason: str) -> Membership:
     reason = _reason(reason)
     membership = _locked(membership)
     steward_require(steward, coop_id=membership.coop_id)
@@ -255,7 +257,7 @@ def membership_reinstate(*, steward: User, membership, reason: str):
 
 
 @transaction.atomic
-def membership_leave(*, user: User):
+def membership_leave(*, user: User) -> Membership:
     membership = membership_for_update(user=user, statuses=Membership.LIVE, related=("coop",))
     if membership is None:
         raise NotFound("no_membership", _("You have no membership to leave."))
@@ -277,7 +279,7 @@ def _int(value):
 
 
 @transaction.atomic
-def membership_reinstate_by_appeal(*, membership, appeal_id: int):
+def membership_reinstate_by_appeal(*, membership: Membership, appeal_id: int) -> Membership:
     """A jury of members overturned a suspension (the appeals issue): the membership is active
     again, with the appeal as the reason."""
     membership = _locked(membership)

@@ -1,5 +1,6 @@
 """Reads shared by the pages, the API and the websocket consumer."""
 
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -13,7 +14,7 @@ from coop.forums.registry import policies, policy_for
 CATCH_UP_LIMIT = 500
 
 
-def room_group(room_id: int):
+def room_group(room_id: int) -> str:
     return f"forum.room.{int(room_id)}"
 
 
@@ -24,7 +25,7 @@ def _int(value):
         return None
 
 
-def room_get(*, user: User, room_id: int):
+def room_get(*, user: User, room_id: int) -> Room:
     """The room if `user` may read it: UnknownRoom (404) or NotAllowed (403) otherwise."""
     room_id = _int(room_id)
     room = Room.objects.select_related("coop").filter(pk=room_id).first() if room_id else None
@@ -35,13 +36,13 @@ def room_get(*, user: User, room_id: int):
     return room
 
 
-def room_access(*, room, user: User):
+def room_access(*, room: Room, user: User) -> dict:
     """What `user` may do in `room` (read is assumed)."""
     policy = policy_for(room)
     return {"write": policy.can_write(room, user), "moderate": policy.is_moderator(room, user)}
 
 
-def rooms_readable(*, user: User | AnonymousUser):
+def rooms_readable(*, user: User | AnonymousUser) -> list[Room]:
     """The rooms `user` may read, each annotated with `unread` (posts by others after the
     user's read marker) and `read_seq`."""
     if not user.is_authenticated:
@@ -79,7 +80,7 @@ def rooms_readable(*, user: User | AnonymousUser):
     return rooms
 
 
-def room_messages(*, room, before=None, limit: int = 100):
+def room_messages(*, room: Room, before: int | None = None, limit: int = 100) -> list[Message]:
     """The latest `limit` messages (by posting order) before posted number `before`, oldest first."""
     qs = Message.objects.filter(room=room).select_related("reply_to").prefetch_related("revisions")
     if before:
@@ -89,14 +90,14 @@ def room_messages(*, room, before=None, limit: int = 100):
     return page
 
 
-def messages_since(*, room, since, limit=CATCH_UP_LIMIT):
+def messages_since(*, room: Room, since: int | str | None, limit: int = CATCH_UP_LIMIT) -> list[Message]:
     """Every message whose latest change (post, edit, hide) came after sequence number
     `since`, in sequence order: the catch-up a reconnecting client needs."""
     since = max(0, _int(since) or 0)
     return list(Message.objects.filter(room=room, seq__gt=since).select_related("reply_to").order_by("seq")[:limit])
 
 
-def unread_count(*, room, user: User):
+def unread_count(*, room: Room, user: User) -> int:
     marker = ReadMarker.objects.filter(room=room, user=user).values_list("last_seq", flat=True).first() or 0
     return Message.objects.filter(room=room, posted_seq__gt=marker).exclude(author=user).count()
 
@@ -106,7 +107,7 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def message_wire(message: Message, *, reveal):
+def message_wire(message: Message, *, reveal: bool) -> dict:
     """A message as pages' scripts, the API and the websocket show it. A hidden message's
     text goes only to those who may still see it (`reveal`: its author and stewards)."""
     hidden = message.hidden_at is not None
@@ -132,7 +133,7 @@ def message_wire(message: Message, *, reveal):
     }
 
 
-def message_change(message: Message):
+def message_change(message: Message) -> dict:
     """What a change pushes to the room's group: the public view and, for a hidden message,
     the full one, so each socket picks the one its reader may see without a query."""
     hidden = message.hidden_at is not None
@@ -145,14 +146,14 @@ def message_change(message: Message):
     }
 
 
-def message_for_reader(message: Message, *, user: User | AnonymousUser, moderator: bool):
+def message_for_reader(message: Message, *, user: User | AnonymousUser, moderator: bool) -> dict:
     mine = message.author_id == getattr(user, "pk", None)
     data = message_wire(message, reveal=mine or moderator)
     data["mine"] = mine
     return data
 
 
-def change_for_reader(change, *, user_id: int, moderator: bool):
+def change_for_reader(change: dict, *, user_id: int, moderator: bool) -> dict:
     mine = change["author_id"] == user_id
     data = dict(change["full"] if change.get("full") and (mine or moderator) else change["public"])
     data["mine"] = mine

@@ -25,6 +25,7 @@ from accounts.services import notify
 from coop.core.markdown import render_markdown
 from coop.eventlog.services import event_record
 from coop.federation.access import steward_require, stewards_of
+from coop.federation.models import Coop
 from coop.forums import selectors
 from coop.forums.errors import (
     AlreadyHidden,
@@ -49,11 +50,11 @@ logger = logging.getLogger(__name__)
 MIN_REASON = 5
 
 
-def max_message_chars():
+def max_message_chars() -> int:
     return getattr(settings, "FORUMS_MAX_MESSAGE_CHARS", 4000)
 
 
-def rate_limit():
+def rate_limit() -> tuple[int, int]:
     """(messages, seconds) a member may post per window."""
     count, _sep, seconds = str(getattr(settings, "FORUMS_RATE_LIMIT", "20/60")).partition("/")
     return int(count), int(seconds or 60)
@@ -79,7 +80,7 @@ def _clean_reason(reason):
     return reason[:1000]
 
 
-def rate_limit_hit(*, user: User):
+def rate_limit_hit(*, user: User) -> None:
     """Count one message for `user` in the shared cache (Redis or the database, so the limit
     holds across server processes); raise RateLimited past the limit. Fixed windows.
 
@@ -155,7 +156,7 @@ def _push(message):
     transaction.on_commit(lambda: broadcast(room_id=message.room_id, change=change), robust=True)
 
 
-def broadcast(*, room_id: int, change):
+def broadcast(*, room_id: int, change: dict) -> None:
     """Send one change to every socket in the room (all server processes on the Redis
     layer). Channels delivers at most once: clients that miss it catch up by sequence."""
     layer = get_channel_layer()
@@ -176,7 +177,8 @@ def _marker_advance(*, room, user, seq):
 
 # --- rooms ------------------------------------------------------------------------------
 @transaction.atomic
-def room_create(*, steward: User, coop, title: str, description: str = "", audience=Room.Audience.MEMBERS):
+def room_create(*, steward: User, coop: Coop, title: str, description: str = "",
+                audience: str = Room.Audience.MEMBERS) -> Room:
     """A room a steward opens in their coop (for all members, or stewards only)."""
     steward_require(steward, coop_id=coop.pk)
     title = (title or "").replace("\x00", "").strip()
@@ -194,7 +196,7 @@ def room_create(*, steward: User, coop, title: str, description: str = "", audie
 
 # --- messages ---------------------------------------------------------------------------
 @transaction.atomic
-def message_post(*, user: User, room, body: str, reply_to=None):
+def message_post(*, user: User, room: Room | int, body: str, reply_to: Message | int | None = None) -> Message:
     """Post `body` (Markdown) in `room`, optionally replying to a message of the same room."""
     body = _clean_body(body)
     room = room_for_update(getattr(room, "pk", room))
@@ -223,7 +225,7 @@ def message_post(*, user: User, room, body: str, reply_to=None):
 
 
 @transaction.atomic
-def message_edit(*, user: User, message: Message, body: str):
+def message_edit(*, user: User, message: Message, body: str) -> Message:
     """The author rewrites a message; the earlier text is kept as a visible revision."""
     body = _clean_body(body)
     room, message = _locked_message(message)
@@ -253,7 +255,7 @@ def message_edit(*, user: User, message: Message, body: str):
 
 
 @transaction.atomic
-def message_hide(*, steward: User, message: Message, reason: str):
+def message_hide(*, steward: User, message: Message, reason: str) -> Message:
     """A steward of the room's coop hides a message with a reason. Nothing is deleted: the
     author and stewards still see the text, everyone sees that it was hidden and why."""
     reason = _clean_reason(reason)
@@ -281,7 +283,7 @@ def message_hide(*, steward: User, message: Message, reason: str):
 
 
 @transaction.atomic
-def message_report(*, user: User, message: Message, reason: str):
+def message_report(*, user: User, message: Message, reason: str) -> Report:
     """A reader flags a message; the coop's stewards are notified."""
     reason = _clean_reason(reason)
     message = Message.objects.select_related("room").filter(pk=getattr(message, "pk", message)).first()
@@ -305,7 +307,7 @@ def message_report(*, user: User, message: Message, reason: str):
 
 
 @transaction.atomic
-def read_marker_set(*, user: User, room, seq: int | None = None):
+def read_marker_set(*, user: User, room: Room | int, seq: int | None = None) -> int:
     """Mark `room` read up to `seq` (default: everything). Markers only move forward. Not an
     event: reading is private and would flood the log."""
     room = Room.objects.filter(pk=getattr(room, "pk", room)).first()

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count as DbCount
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from coop.governance.models import Ballot, EligibleVoter, Proposal, ProposalChan
 from tasks.qualifications.models import Qualification
 
 
-def proposals_visible(*, user: User):
+def proposals_visible(*, user: User) -> QuerySet[Proposal]:
     """Proposals of the user's coop and the federation-wide ones; drafts only to their author.
     Governance is for active members (`access.governance_membership`): anyone else sees none."""
     membership = governance_membership(user)
@@ -32,7 +32,7 @@ def proposals_visible(*, user: User):
             .select_related("coop", "author__profile").order_by("-created_at", "-pk"))
 
 
-def proposals_grouped(*, user: User):
+def proposals_grouped(*, user: User) -> dict[str, list[Proposal]]:
     """{"discussion": [...], "voting": [...], "closed": [...], "drafts": [...]} for the list page."""
     groups = {"drafts": [], "discussion": [], "voting": [], "closed": []}
     for proposal in proposals_visible(user=user):
@@ -45,7 +45,7 @@ def proposals_grouped(*, user: User):
     return groups
 
 
-def proposal_get(*, user: User, pk: int):
+def proposal_get(*, user: User, pk: int) -> Proposal:
     proposal = proposals_visible(user=user).filter(pk=pk).first()
     if proposal is None:
         raise NotFound("proposal_not_found", _("No such proposal."))
@@ -64,7 +64,7 @@ def _show(p, value):
     return value
 
 
-def proposal_diff(*, proposal):
+def proposal_diff(*, proposal: Proposal) -> list[dict]:
     """One row per change: what changes, its type, current -> proposed, ready to show."""
     rows = []
     for change in proposal.changes.select_related("membership__user__profile"):
@@ -94,7 +94,7 @@ def proposal_diff(*, proposal):
     return rows
 
 
-def tally_visible(*, proposal):
+def tally_visible(*, proposal: Proposal) -> dict[str, int] | None:
     """The tally, or None while a secret ballot is open (seam 13). Live for open ballots."""
     if proposal.is_closed:
         if proposal.yes_count is None:
@@ -105,7 +105,7 @@ def tally_visible(*, proposal):
     return tally_count(proposal=proposal)
 
 
-def tally_summary(*, proposal):
+def tally_summary(*, proposal: Proposal) -> dict | None:
     """The tally with quorum and threshold as they stand (or stood at close), or None."""
     tally = tally_visible(proposal=proposal)
     if tally is None or proposal.eligible_count is None:
@@ -121,7 +121,7 @@ def tally_summary(*, proposal):
             "turnout_pct": (cast * 100 // proposal.eligible_count) if proposal.eligible_count else 0}
 
 
-def results_per_coop(*, proposal):
+def results_per_coop(*, proposal: Proposal) -> list[dict]:
     """For a federation-wide proposal: eligible voters and the tally of each coop (when the
     tally may be shown), with what the coop's own count would have been (for information)."""
     if proposal.coop_id is not None or proposal.eligible_count is None:
@@ -148,7 +148,7 @@ def results_per_coop(*, proposal):
     return rows
 
 
-def votes_public(*, proposal):
+def votes_public(*, proposal: Proposal) -> list:
     """Who voted what, for open (not secret) ballots: visible to members."""
     if proposal.secret:
         return []
@@ -156,13 +156,13 @@ def votes_public(*, proposal):
                 .select_related("voter__profile").order_by("voter_id"))
 
 
-def voters_who_voted(*, proposal):
+def voters_who_voted(*, proposal: Proposal) -> list:
     """The list of who voted (kept after a secret ballot closes, without their choices)."""
     return list(EligibleVoter.objects.filter(proposal=proposal, voted=True).select_related("user__profile")
                 .order_by("user_id"))
 
 
-def my_vote(*, proposal, user: User | AnonymousUser):
+def my_vote(*, proposal: Proposal, user: User | AnonymousUser) -> dict:
     """{"eligible", "voted", "choice"} for this user (choice None once a secret ballot closed)."""
     if not user.is_authenticated:
         return {"eligible": False, "voted": False, "choice": None}
@@ -172,7 +172,7 @@ def my_vote(*, proposal, user: User | AnonymousUser):
             "choice": ballot.choice if ballot else None}
 
 
-def time_left(*, proposal, now: datetime | None = None):
+def time_left(*, proposal: Proposal, now: datetime | None = None) -> timedelta | None:
     now = now or timezone.now()
     end = proposal.voting_ends_at if proposal.status == Proposal.Status.VOTING else (
         proposal.discussion_ends_at if proposal.status == Proposal.Status.DISCUSSION else None)
@@ -181,7 +181,7 @@ def time_left(*, proposal, now: datetime | None = None):
     return max(end - now, timedelta(0))
 
 
-def propose_choices(*, user: User):
+def propose_choices(*, user: User) -> dict | None:
     """What the propose form may offer this user: only changes that can be valid."""
     membership = Membership.objects.active().select_related("coop").filter(user=user).first()
     if membership is None:
@@ -218,7 +218,7 @@ def propose_choices(*, user: User):
     }
 
 
-def tally_count(*, proposal):
+def tally_count(*, proposal: Proposal) -> dict[str, int]:
     rows = Ballot.objects.filter(proposal=proposal).values("choice").annotate(n=DbCount("id"))
     counts = {c: 0 for c in Ballot.Choice.values}
     counts.update({r["choice"]: r["n"] for r in rows})
@@ -227,11 +227,11 @@ def tally_count(*, proposal):
 
 # --- the voting rules in force ------------------------------------------------------------
 
-def federation_rulebook_latest():
+def federation_rulebook_latest() -> RulebookVersion | None:
     return RulebookVersion.objects.filter(coop__isnull=True).order_by("-number").first()
 
 
-def voting_rules(*, coop, at: datetime | None = None):
+def voting_rules(*, coop: Coop, at: datetime | None = None) -> tuple:
     """(rulebook version number, {rule: value}) for a vote of `coop` (None: federation-wide).
 
     The federation rulebook holds bounds, not values of its own, so federation-wide votes use

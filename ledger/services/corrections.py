@@ -20,7 +20,7 @@ PAYOUT_KINDS = (Transaction.Kind.PAYOUT_REQUEST, Transaction.Kind.PAYOUT_SETTLE,
 
 @retry_transaction
 @transaction.atomic
-def transaction_reverse(*, operator: User, transaction, reason: str):
+def transaction_reverse(*, operator: User, transaction: Transaction | int, reason: str) -> Transaction:
     """The federation operator corrects a mistake with a transaction that posts the exact
     opposite of the original and points at it. Accounts that may not go negative still may
     not (a deposit already spent cannot be reversed). Payouts are corrected by failing them."""

@@ -4,6 +4,7 @@ to the worker and the fees on approval (`escrow_release`), given back when a slo
 `assignment:<id>:refund`, ..."""
 
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -16,7 +17,7 @@ from ledger.posting import Leg
 from ledger.services.movements import _amount, _key, _move, _pk, _project
 
 
-def escrow_hold(*, project, amount: int, key, actor: User | None = None):
+def escrow_hold(*, project: models.Model, amount: int, key: str, actor: User | None = None) -> Transaction:
     """Publishing: rewards and fees, as fixed at publish, from the requester balance into the
     project's escrow. InsufficientFunds (`insufficient_funds`) when the balance is short."""
     project_id, coop_id, org_id = _project(project)
@@ -45,8 +46,8 @@ def _release_legs(*, project_id, owner, coop_id, user_id, reward, fee_coop, fee_
     ]
 
 
-def escrow_release(*, project, user: User, reward: int, fee_coop, fee_federation, fee_juror, key,
-                   actor: User | None = None):
+def escrow_release(*, project: models.Model, user: User, reward: int, fee_coop: int, fee_federation: int,
+                   fee_juror: int, key: str, actor: User | None = None) -> Transaction:
     """Approval: from the project's escrow, the reward to the member's wallet and the fee's
     coop, federation and juror-fund parts (exactly as fixed at publish) to the split shared
     accounts (the sub-account is chosen by a hash of `key`)."""
@@ -72,7 +73,7 @@ def escrow_release(*, project, user: User, reward: int, fee_coop, fee_federation
     )
 
 
-def escrow_releases_lock(*, project, releases):
+def escrow_releases_lock(*, project: models.Model, releases: list[dict]) -> None:
     """Call inside the transaction, before SEVERAL releases from one escrow (a bulk approval):
     lock every balance they will change, all at once in account-id order (ledger.locks).
 
@@ -95,7 +96,7 @@ def escrow_releases_lock(*, project, releases):
     balances_for_update(ids.values())
 
 
-def escrow_refund(*, project, amount: int, key, actor: User | None = None):
+def escrow_refund(*, project: models.Model, amount: int, key: str, actor: User | None = None) -> Transaction:
     """Unused or upheld-rejection money from the escrow back to the requester's balance (or,
     for a project the coop funded itself, back to the coop's treasury)."""
     project_id, coop_id, org_id = _project(project)

@@ -10,7 +10,7 @@ Keys come from domain ids (DESIGN.md seam 2): `project:<id>:hold:<n>`,
 
 import uuid
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from coop.core.errors import DomainError
 from coop.core.money import format_amount
 from coop.eventlog.services import event_record, event_statement
 from coop.federation.access import operator_require, requester_staff_require, steward_require
-from coop.federation.models import Membership
+from coop.federation.models import Coop, Membership
 from coop.ops import metrics
 from ledger import posting
 from ledger.errors import InsufficientFunds, InvalidAmount, KeyReused, NotYours, SandboxRefused, UnknownAccount
@@ -158,7 +158,7 @@ def _idempotent(key, kind, total):
 
 @retry_transaction
 @transaction.atomic
-def deposit_record(*, operator: User, organisation, amount: int, reference: str):
+def deposit_record(*, operator: User, organisation: Organisation | int, amount: int, reference: str) -> Transaction:
     """The federation operator records money received from a requester (outside world ->
     requester balance). The key is the organisation and the external reference, so
     recording the same bank transfer twice moves it once."""
@@ -212,7 +212,8 @@ def sandbox_money_add(*, actor: User, organisation, amount: int = SANDBOX_TOP_UP
 
 @retry_transaction
 @transaction.atomic
-def bonus_pay(*, organisation, user: User, amount: int, key, actor: User | None = None, memo: str = ""):
+def bonus_pay(*, organisation: Organisation | int, user: User, amount: int, key: str, actor: User | None = None,
+              memo: str = "") -> Transaction:
     """A requester pays a member a bonus from its balance."""
     org_id = _pk(organisation, "organisation")
     user_id = _pk(user, "member")
@@ -254,7 +255,7 @@ def _split_draw(*, kind, coop_id, amount, credit):
 
 @retry_transaction
 @transaction.atomic
-def juror_pay(*, coop, user: User, amount: int, key, actor: User | None = None):
+def juror_pay(*, coop: Coop | int, user: User, amount: int, key: str, actor: User | None = None) -> Transaction:
     """Pay a juror from the coop's juror fund (split: drawn per seam 16)."""
     coop_id = _pk(coop, "coop")
     user_id = _pk(user, "member")
@@ -275,7 +276,8 @@ def juror_pay(*, coop, user: User, amount: int, key, actor: User | None = None):
 
 @retry_transaction
 @transaction.atomic
-def treasury_fund(*, coop, project, amount: int, key, actor: User | None = None):
+def treasury_fund(*, coop: Coop | int, project: models.Model, amount: int, key: str,
+                  actor: User | None = None) -> Transaction:
     """The coop funds a project's escrow from its treasury (e.g. its own paid tests)."""
     coop_id = _pk(coop, "coop")
     project_id, project_coop_id, _org = _project(project)
@@ -297,7 +299,7 @@ def treasury_fund(*, coop, project, amount: int, key, actor: User | None = None)
 
 
 @transaction.atomic
-def wallet_donate(*, user: User, amount: int, key):
+def wallet_donate(*, user: User, amount: int, key: str) -> Transaction:
     """A member gives money from their wallet to their coop's treasury (e.g. what is left when
     they leave the federation with erasure). The treasury is split: the sub-account is chosen
     by a hash of `key`."""

@@ -31,8 +31,8 @@ from ledger.services.movements import _amount, _idempotent, _key, _membership, _
 
 @retry_transaction
 @transaction.atomic
-def payout_request(*, user: User, amount: int, method: str, details: str = "", key=None,
-                   now: datetime | None = None):
+def payout_request(*, user: User, amount: int, method: str, details: str = "", key: str | None = None,
+                   now: datetime | None = None) -> Payout:
     """A member asks to withdraw `amount` from their wallet with one of their coop's payout
     methods. The money moves to the coop's payout clearing account until a steward settles
     or fails it. At least `payout_minimum`, except a member who left withdrawing everything.
@@ -85,7 +85,7 @@ def _payout_open(steward, payout):
 
 @retry_transaction
 @transaction.atomic
-def payout_settle(*, steward: User, payout, reference: str, now: datetime | None = None):
+def payout_settle(*, steward: User, payout: Payout, reference: str, now: datetime | None = None) -> Payout:
     """A steward records the external payment reference. Above `payout_four_eyes_above` the
     first steward's record waits for a second, different steward to confirm the same
     reference; only then does the money leave for the outside world."""
@@ -126,7 +126,7 @@ def payout_settle(*, steward: User, payout, reference: str, now: datetime | None
 
 @retry_transaction
 @transaction.atomic
-def payout_fail(*, steward: User, payout, reason: str):
+def payout_fail(*, steward: User, payout: Payout, reason: str) -> Payout:
     """A steward records that the payment failed: the money goes back to the wallet."""
     reason = _text(reason, limit=300, field="reason", required=True)
     payout = _payout_open(steward, payout)

@@ -39,7 +39,7 @@ def _world_findings():
 
 @retry_transaction
 @transaction.atomic
-def reconciliation_run(*, actor: User | None = None):
+def reconciliation_run(*, actor: User | None = None) -> Reconciliation:
     """Check the books and store the report: every balance equals the sum of its postings,
     every transaction has two or more postings summing to zero, all balances together sum to
     zero, and (when the marketplace reports its open obligations) every escrow equals what

@@ -1,15 +1,16 @@
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import OrganisationStaff, User
+from accounts.models import Organisation, OrganisationStaff, User
 from coop.core.money import format_amount
 from coop.eventlog.models import Checkpoint, Sequenced
 from coop.federation.access import is_steward
+from coop.federation.models import Coop
 from coop.federation.selectors import members_participating
 from tasks.appeals.models import Appeal, JurySeat, ProjectBrake, ProjectFlag, RequesterReview, Scorecard
 from tasks.appeals.scorecards import scorecard_compute
@@ -17,25 +18,25 @@ from tasks.models import Assignment
 from tasks.qualifications.models import ProjectRequirement, QualificationGrant
 
 
-def appeals_of(*, user: User):
+def appeals_of(*, user: User) -> QuerySet[Appeal]:
     return Appeal.objects.filter(appellant=user).select_related("assignment__project").order_by("-filed_at")
 
 
-def rejections_appealable(*, user: User):
+def rejections_appealable(*, user: User) -> QuerySet[Assignment]:
     return (Assignment.objects.filter(member=user, status=Assignment.Status.REJECTED)
             .select_related("project").order_by("appeal_deadline"))
 
 
-def seats_of(*, user: User):
+def seats_of(*, user: User) -> QuerySet[JurySeat]:
     return (JurySeat.objects.filter(juror=user).select_related("appeal", "appeal__assignment__project")
             .order_by("-invited_at"))
 
 
-def appeals_of_organisation(*, organisation):
+def appeals_of_organisation(*, organisation: Organisation) -> QuerySet[Appeal]:
     return Appeal.objects.filter(organisation=organisation).select_related("assignment__project").order_by("-filed_at")
 
 
-def appeal_readers(*, appeal, user: User | AnonymousUser):
+def appeal_readers(*, appeal: Appeal, user: User | AnonymousUser) -> str | None:
     """How `user` may see this appeal: 'appellant', 'juror', 'requester', 'steward' or None."""
     if not user.is_authenticated:
         return None
@@ -50,7 +51,7 @@ def appeal_readers(*, appeal, user: User | AnonymousUser):
     return None
 
 
-def steward_queue(*, coop):
+def steward_queue(*, coop: Coop) -> dict:
     return {
         "frozen": Assignment.objects.filter(project__coop=coop, status=Assignment.Status.FROZEN)
         .select_related("project", "project__organisation").order_by("reviewed_at"),
@@ -63,12 +64,12 @@ def steward_queue(*, coop):
     }
 
 
-def reviews_published(*, organisation):
+def reviews_published(*, organisation: Organisation) -> QuerySet[RequesterReview]:
     return RequesterReview.objects.filter(organisation=organisation, status=RequesterReview.Status.PUBLISHED) \
         .order_by("-created_at")
 
 
-def appeal_outcome(*, appeal, role: str, seat=None):
+def appeal_outcome(*, appeal: Appeal, role: str, seat: JurySeat | None = None) -> dict:
     """The outcome in words for one reader (issue 16 point 6): who won and what was paid, or
     where the case stands. Returns {"headline", "detail"} (detail may be empty)."""
     if appeal.status == appeal.Status.AWAITING_DRAW:
@@ -118,13 +119,13 @@ def appeal_outcome(*, appeal, role: str, seat=None):
 
 # --- the draw's reads -----------------------------------------------------------------------
 
-def organisation_staff_users(organisation_id: int):
+def organisation_staff_users(organisation_id: int) -> list:
     """The users on the organisation's staff (who the draw leaves out, who is told)."""
     rows = OrganisationStaff.objects.filter(organisation_id=organisation_id).select_related("user")
     return [row.user for row in rows]
 
 
-def appeal_checkpoint(appeal):
+def appeal_checkpoint(appeal: Appeal) -> Checkpoint | None:
     """The first signed checkpoint whose tree contains the appeal's event, or None yet."""
     position = Sequenced.objects.filter(event_id=appeal.event_id).values_list("position", flat=True).first()
     if position is None:
@@ -132,7 +133,7 @@ def appeal_checkpoint(appeal):
     return Checkpoint.objects.filter(size__gte=position).order_by("size").first()
 
 
-def appeal_candidates(appeal, *, at: datetime | None = None):
+def appeal_candidates(appeal: Appeal, *, at: datetime | None = None) -> tuple:
     """Participating members of the coop who may sit on this jury (sorted user ids), and
     whether they were narrowed to holders of the project's qualifications."""
     ids = set(members_participating(coop=appeal.coop, at=at).values_list("user_id", flat=True))
@@ -162,7 +163,7 @@ def _holders_of_requirements(project, ids):
 
 # --- scorecards -----------------------------------------------------------------------------
 
-def scorecard_for(*, organisation):
+def scorecard_for(*, organisation: Organisation) -> Scorecard:
     """The organisation's stored scorecard; before its first refresh by the job, the figures
     computed now and not stored (a read never writes)."""
     card = Scorecard.objects.filter(organisation=organisation).first()

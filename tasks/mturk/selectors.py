@@ -1,14 +1,15 @@
 """Reads of the MTurk-compatible API: Atelier's rows in the shapes of botocore's `mturk`
 model (HIT, Assignment, BonusPayment, ...), and the member's frame."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from coop.core.money import format_plain
 from coop.federation.models import Coop
 from ledger.selectors import escrow_by_project, requester_balance
@@ -32,16 +33,16 @@ COMPLETED = tuple(s for s, name in STATUS.items() if name != "Submitted")
 DEFAULT_PAGE = 100
 
 
-def money(amount):
+def money(amount: int) -> str:
     return format_plain(amount)
 
 
-def account_balance(*, organisation):
+def account_balance(*, organisation: Organisation) -> dict:
     return {"AvailableBalance": money(requester_balance(organisation=organisation)),
             "OnHoldBalance": money(sum(escrow_by_project(organisation=organisation).values()))}
 
 
-def hits_with_counts(qs, now=None):
+def hits_with_counts(qs: QuerySet[Hit], now: datetime | None = None) -> QuerySet[Hit]:
     return qs.select_related("hit_type", "project").annotate(
         open_slots=Count("task__slots", filter=Q(task__slots__status=Slot.Status.OPEN), distinct=True),
         pending=Count("task__assignments", filter=Q(task__assignments__status__in=PENDING), distinct=True),
@@ -49,14 +50,14 @@ def hits_with_counts(qs, now=None):
     )
 
 
-def hit_for(*, organisation, code):
+def hit_for(*, organisation: Organisation, code: str) -> Hit:
     hit = hits_with_counts(Hit.objects.filter(organisation=organisation, code=str(code or ""))).first()
     if hit is None:
         raise MturkError(f"Hit {code} does not exist.", "AWS.MechanicalTurk.HITDoesNotExist")
     return hit
 
 
-def hit_status(hit, now):
+def hit_status(hit: Hit, now: datetime) -> str:
     if hit.deleted_at:
         return "Disposed"
     open_now = hit.open_slots if hit.expires_at > now and hit.project.status == "open" else 0
@@ -67,7 +68,7 @@ def hit_status(hit, now):
     return "Reviewing" if hit.reviewing else "Reviewable"
 
 
-def hit_out(hit, now=None):
+def hit_out(hit: Hit, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     hit_type = hit.hit_type
     out = {
@@ -89,7 +90,7 @@ def hit_out(hit, now=None):
     return out
 
 
-def page(qs, params, *, order="pk"):
+def page(qs: QuerySet, params: dict, *, order: str = "pk") -> tuple[list, str | None]:
     """One page of `qs` by MaxResults and NextToken (the last pk seen), and the next token."""
     size = params.get("MaxResults", DEFAULT_PAGE)
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 100:
@@ -107,7 +108,7 @@ def page(qs, params, *, order="pk"):
     return rows, (str(rows[-1].pk) if more and rows else None)
 
 
-def assignment_out(assignment, hit):
+def assignment_out(assignment: Assignment, hit: Hit) -> dict:
     status = STATUS[assignment.status]
     project = assignment.project
     out = {
@@ -132,11 +133,11 @@ def assignment_out(assignment, hit):
     return out
 
 
-def assignments_of_hit(hit):
+def assignments_of_hit(hit: Hit) -> QuerySet[Assignment]:
     return Assignment.objects.filter(task_id=hit.task_id, status__in=LISTED).select_related("project")
 
 
-def assignment_for(*, organisation, code):
+def assignment_for(*, organisation: Organisation, code: str) -> tuple[Assignment, Hit]:
     """The assignment an AssignmentId names, of this organisation, with its HIT."""
     pk = ids.assignment_pk(code)
     assignment = (Assignment.objects.select_related("project", "project__organisation", "project__coop")
@@ -147,20 +148,21 @@ def assignment_for(*, organisation, code):
     return assignment, hit
 
 
-def bonuses_of(*, organisation, hit=None, assignment=None):
+def bonuses_of(*, organisation: Organisation, hit: Hit | None = None,
+               assignment: Assignment | None = None) -> QuerySet[Bonus]:
     qs = Bonus.objects.filter(organisation=organisation).select_related("assignment", "assignment__task")
     if assignment is not None:
         return qs.filter(assignment=assignment)
     return qs.filter(assignment__task_id=hit.task_id)
 
 
-def bonus_out(bonus, organisation_id):
+def bonus_out(bonus: Bonus, organisation_id: int) -> dict:
     return {"WorkerId": ids.worker_code(user=bonus.assignment.member_id, organisation=organisation_id),
             "BonusAmount": money(bonus.amount), "AssignmentId": ids.assignment_code(bonus.assignment_id),
             "Reason": bonus.reason, "GrantTime": bonus.created_at}
 
 
-def worker_for(*, organisation, worker_id):
+def worker_for(*, organisation: Organisation, worker_id: str) -> User:
     """The member behind a WorkerId, among those who worked for the organisation."""
     pseudonym = ids.pseudonym_of(worker_id)
     if pseudonym:
@@ -248,7 +250,7 @@ def qualification_out(grant, organisation_id):
 
 # --- the member's side ----------------------------------------------------------------------------
 
-def work_frame_url(assignment, request):
+def work_frame_url(assignment: Assignment, request: HttpRequest) -> dict | None:
     """The frame of an HTML or external question, with MTurk's four parameters; None otherwise."""
     hit = Hit.objects.filter(task_id=assignment.task_id).first()
     if hit is None or hit.kind == Hit.Kind.FORM:

@@ -1,5 +1,6 @@
 """Reads shared by pages, API, jobs and the eligibility check."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -7,9 +8,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from coop.core.errors import Conflict, NotFound
-from coop.federation.models import Membership
+from accounts.models import Organisation, User
+from coop.core.errors import Conflict, DomainError, NotFound
+from coop.federation.models import Coop, Membership
 from tasks.models import Assignment, Project
 from tasks.qualifications.eligibility import required_qualifications
 from tasks.qualifications.errors import AttemptRefused, TestClosed
@@ -25,7 +26,7 @@ from tasks.qualifications.records import record_for, records_for
 from tasks.qualifications.rules import describe, explained_clauses, rule_evaluate, rule_explain, rule_keys
 
 
-def qualification_get(*, pk: int):
+def qualification_get(*, pk: int) -> Qualification:
     found = (Qualification.objects.select_related("coop", "organisation", "current_version")
              .filter(pk=pk).first())
     if found is None:
@@ -33,30 +34,30 @@ def qualification_get(*, pk: int):
     return found
 
 
-def grant_active(*, member: User, qualification):
+def grant_active(*, member: User, qualification: Qualification) -> QualificationGrant | None:
     return QualificationGrant.objects.filter(qualification=qualification, member=member,
                                              revoked_at__isnull=True).first()
 
 
-def grants_of(*, member: User):
+def grants_of(*, member: User) -> QuerySet[QualificationGrant]:
     return (QualificationGrant.objects.select_related("qualification", "version")
             .filter(member=member, revoked_at__isnull=True))
 
 
-def revocations_of(*, member: User):
+def revocations_of(*, member: User) -> QuerySet[QualificationRevocation]:
     """The member's revocations, newest first: each can be appealed (the appeals issue)."""
     return (QualificationRevocation.objects.select_related("qualification", "version")
             .filter(member=member).order_by("-created_at", "-pk"))
 
 
-def revocation_get(*, pk: int):
+def revocation_get(*, pk: int) -> QualificationRevocation:
     found = QualificationRevocation.objects.select_related("qualification", "version", "grant").filter(pk=pk).first()
     if found is None:
         raise NotFound("no_revocation", _("No such revocation."))
     return found
 
 
-def rule_words(qualification):
+def rule_words(qualification: Qualification) -> str:
     """The qualification's condition in plain words."""
     if qualification.kind == Qualification.Kind.COMPUTED:
         return describe(qualification.current_version.rule)
@@ -71,7 +72,7 @@ def rule_words(qualification):
 _UNREAD = object()
 
 
-def explain_all(*, member: User, qualifications, now: datetime | None = None):
+def explain_all(*, member: User, qualifications: Iterable[Qualification], now: datetime | None = None) -> list:
     """`explain` for many qualifications, reading the member's grants once and their record once
     (one query per distinct clause key of all the computed rules)."""
     qualifications = list(qualifications)
@@ -83,7 +84,8 @@ def explain_all(*, member: User, qualifications, now: datetime | None = None):
     return [explain(member=member, qualification=q, record=record, grant=grants.get(q.pk)) for q in qualifications]
 
 
-def explain(*, member: User, qualification, record=None, now: datetime | None = None, grant=_UNREAD):
+def explain(*, member: User, qualification: Qualification, record: dict | None = None, now: datetime | None = None,
+            grant: QualificationGrant | None = _UNREAD) -> dict:
     """Where `member` stands for `qualification`, clause by clause.
 
     Returns {"passed", "held", "grant", "words", "clauses", "tree", "next_step"}: `passed` is
@@ -140,7 +142,7 @@ def explain(*, member: User, qualification, record=None, now: datetime | None = 
     return out
 
 
-def qualifications_for_member(*, member: User, coop):
+def qualifications_for_member(*, member: User, coop: Coop) -> QuerySet[Qualification]:
     """Every qualification of the coop a member should see: the coop's own, those of requesters
     they worked for, those they hold or held, and every requester test open to them."""
     worked_for = Assignment.objects.filter(member=member, project__coop=coop).values("project__organisation_id")
@@ -152,12 +154,13 @@ def qualifications_for_member(*, member: User, coop):
             .order_by(F("organisation_id").asc(nulls_first=True), "name", "pk"))
 
 
-def qualifications_of_owner(*, coop, organisation=None):
+def qualifications_of_owner(*, coop: Coop | int, organisation: Organisation | None = None) -> QuerySet[Qualification]:
     qs = Qualification.objects.select_related("current_version", "test").filter(coop=coop)
     return qs.filter(organisation=organisation) if organisation else qs.filter(organisation__isnull=True)
 
 
-def members_meeting(*, coop, qualifications, now: datetime | None = None):
+def members_meeting(*, coop: Coop | int, qualifications: Iterable[Qualification],
+                    now: datetime | None = None) -> set[int]:
     """User ids of the coop's active members who meet every one of `qualifications` now: they
     hold it, or (computed kind) their record meets its rule. One query per qualification plus
     one per clause key, whatever the number of members."""
@@ -176,17 +179,17 @@ def members_meeting(*, coop, qualifications, now: datetime | None = None):
     return ids
 
 
-def tests_open(*, coop):
+def tests_open(*, coop: Coop) -> QuerySet[QualificationTest]:
     return (QualificationTest.objects.select_related("qualification", "qualification__organisation")
             .filter(qualification__coop=coop))
 
 
-def attempts_of(*, member: User, test):
+def attempts_of(*, member: User, test: QualificationTest) -> QuerySet[Attempt]:
     return Attempt.objects.filter(member=member, test=test).order_by("-number")
 
 
 
-def project_eligible_count(*, project, qualifications=None):
+def project_eligible_count(*, project: Project, qualifications: Iterable[Qualification] | None = None) -> int:
     """How many active members of the project's coop meet every required qualification (or
     every one of `qualifications`, to preview a choice before saving it)."""
     chosen = required_qualifications(project) if qualifications is None else list(
@@ -195,7 +198,7 @@ def project_eligible_count(*, project, qualifications=None):
     return len(members_meeting(coop=project.coop_id, qualifications=chosen))
 
 
-def project_requirements_context(*, project, count=True):
+def project_requirements_context(*, project: Project, count: bool = True) -> dict:
     """For the marketplace's project and publish pages (`qualifications/_project_requirements.html`)."""
     required = required_qualifications(project)
     context = {"project": project, "required": [{"qualification": q, "words": rule_words(q)} for q in required],
@@ -206,11 +209,11 @@ def project_requirements_context(*, project, count=True):
     return context
 
 
-def required_for(project):
+def required_for(project: Project) -> list[Qualification]:
     return required_qualifications(project)
 
 
-def test_escrow_obligations(*, ids):
+def test_escrow_obligations(*, ids: list[int]) -> dict:
     """Registered with the ledger for paid tests' escrows: what the fundings held (pay and fees
     of every funded attempt) less what the submitted attempts paid out (each its pay and its
     share of the fees); an expired attempt paid nothing, so its place stays owed."""
@@ -221,7 +224,7 @@ def test_escrow_obligations(*, ids):
     return {pk: t.funded_amount - (paid.get(pk) or 0) for pk, t in tests.items()}
 
 
-def attempt_blocker(*, member: User, test, now: datetime | None = None):
+def attempt_blocker(*, member: User, test: QualificationTest, now: datetime | None = None) -> DomainError | None:
     """Why `member` cannot start `test` now (a DomainError), or None. Read-only."""
     now = now or timezone.now()
     qualification = test.qualification
@@ -245,7 +248,7 @@ def attempt_blocker(*, member: User, test, now: datetime | None = None):
     return None
 
 
-def qualifications_available_for(project) -> QuerySet[Qualification]:
+def qualifications_available_for(project: Project) -> QuerySet[Qualification]:
     """What a project may require: its coop's own qualifications and its requester's in that coop
     (read by the requirements page and checked by `project_requirements_set`)."""
     return (Qualification.objects.filter(coop_id=project.coop_id)

@@ -68,7 +68,7 @@ SELECT (SELECT count(*) FROM p), a.slot_id, a.task_id, (SELECT id FROM ev) FROM 
 """
 
 
-def fair_share_cap(*, slots: int, eligible_members):
+def fair_share_cap(*, slots: int, eligible_members: int) -> int:
     """ceil(slots / eligible members), at least 1."""
     return max(1, math.ceil(slots / max(1, eligible_members)))
 
@@ -87,7 +87,7 @@ def _claim_context(member, project, row, now):
 
 @retry_transaction
 @transaction.atomic
-def assignment_claim(*, member: User, project, now: datetime | None = None):
+def assignment_claim(*, member: User, project: Project, now: datetime | None = None) -> Assignment:
     """Give `member` (a User) a free slot of `project`; return the new Assignment."""
     now = now or timezone.now()
     # claims by one member queue on their membership row, so a double tap cannot beat the open cap
@@ -165,7 +165,7 @@ def _claim_orm(member, project_id, coop_id, now, deadline, rulebook_version, pay
     return assignment
 
 
-def slot_reopen(*, slot, project, assignment, actor: User | None = None):
+def slot_reopen(*, slot: Slot | int, project: Project, assignment: Assignment, actor: User | None = None) -> None:
     """`slot` is a Slot or its id. A returned or expired assignment gives its slot back:
     claimable again, or refunded at once when the project was cancelled meanwhile. Caller holds
     the assignment's lock.

@@ -81,12 +81,12 @@ def _measured(project, now):
     return len(seconds), median, rulebook_numbered(coop=project.coop_id, number=rows[0][1])
 
 
-def floor_reward(*, floor, median_seconds):
+def floor_reward(*, floor: int, median_seconds: int) -> int:
     """The smallest reward that pays `floor` an hour at `median_seconds` (rounded up)."""
     return -(-floor * median_seconds // 3600)
 
 
-def project_floor_check(*, project_id: int, now: datetime | None = None, project=None):
+def project_floor_check(*, project_id: int, now: datetime | None = None, project: Project | None = None) -> bool:
     """Pause an open project whose reward is under the floor at the members' measured median time,
     once it has enough submissions. Runs inside the caller's transaction (a submission); returns
     True when it paused the project. `project`, when given, is the project as just read in
@@ -135,7 +135,7 @@ def _workers(project):
 
 
 @transaction.atomic
-def project_floor_raise(*, actor: User, project, reward: int, now: datetime | None = None):
+def project_floor_raise(*, actor: User, project: Project | int, reward: int, now: datetime | None = None) -> Project:
     """The requester raises the reward of a project paused below the floor to at least the floor
     at the measured median time. Unpaid work (open slots, work claimed or under review) is paid at
     the new reward: the difference and its fees go into escrow. Work already paid gets the

@@ -28,7 +28,7 @@ MAX_REPORTED = 1000
 CHUNK = 500
 
 
-def csv_decode(raw):
+def csv_decode(raw: bytes) -> str:
     """Bytes of an uploaded file -> text (UTF-8, with or without BOM)."""
     try:
         return raw.decode("utf-8-sig")
@@ -38,7 +38,7 @@ def csv_decode(raw):
 
 @retry_transaction
 @transaction.atomic
-def task_import_create(*, actor: User, project, content: str, filename=""):
+def task_import_create(*, actor: User, project: Project, content: str, filename: str = "") -> TaskImport:
     """Keep an uploaded CSV and queue the job that checks and imports it."""
     project = Project.objects.select_related("organisation").get(pk=project.pk)
     staff_check(user=actor, organisation=project.organisation)
@@ -66,7 +66,7 @@ def _save(task_import, **fields):
         TaskImport.objects.filter(pk=task_import.pk).update(**fields)
 
 
-def task_import_run(*, import_id: int):
+def task_import_run(*, import_id: int) -> TaskImport:
     """Check every row (progress saved every few hundred rows), then insert all at once.
     Idempotent: an import that already finished is left alone.
 

@@ -5,6 +5,7 @@ creates one slot per task x assignment and moves the full cost into escrow. Canc
 refunds the unclaimed slots at once (seam 7)."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -12,14 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from accounts.selectors import organisation_terms_current
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, Forbidden
 from coop.eventlog.services import event_record
-from coop.federation.models import Membership
-from coop.federation.selectors import rulebook_in_force
+from coop.federation.models import Coop, Membership
+from coop.federation.selectors import Rulebook, rulebook_in_force
 from tasks import escrow, selectors
 from tasks.access import staff_check
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, registered_checks
@@ -52,7 +53,7 @@ def _int_in(fields, name, low, high, errors):
     return value
 
 
-def project_fields_clean(fields, *, rulebook):
+def project_fields_clean(fields: dict, *, rulebook: Rulebook | dict) -> dict:
     """Check a project's settings; return them cleaned or raise InvalidProject naming each bad one."""
     errors, clean = {}, {}
     unknown = set(fields) - set(EDITABLE)
@@ -99,12 +100,12 @@ def project_fields_clean(fields, *, rulebook):
     return clean
 
 
-def fees_for(*, reward: int, rulebook, slots: int = 1):
+def fees_for(*, reward: int, rulebook: Rulebook | dict, slots: int = 1) -> dict[str, int]:
     """The fee totals of a batch of `slots` assignments, split exactly (tasks/fees.py)."""
     return batch_fees(reward=reward, slots=max(1, slots), rulebook=rulebook).totals()
 
 
-def hourly_rate(*, reward: int, estimated_minutes: int):
+def hourly_rate(*, reward: int, estimated_minutes: int) -> int:
     return reward * 60 // max(1, estimated_minutes)
 
 
@@ -115,7 +116,8 @@ def _event(type, project, actor, **extra):
 
 @retry_transaction
 @transaction.atomic
-def project_create(*, actor: User, organisation, coop, now: datetime | None = None, **fields):
+def project_create(*, actor: User, organisation: Organisation, coop: Coop, now: datetime | None = None,
+                   **fields: Any) -> Project:
     """A requester drafts a project for one coop: a real organisation's in a real coop, a
     sandbox organisation's in its own sandbox coop (test money never meets real money)."""
     staff_check(user=actor, organisation=organisation)
@@ -133,7 +135,7 @@ def project_create(*, actor: User, organisation, coop, now: datetime | None = No
 
 @retry_transaction
 @transaction.atomic
-def project_update(*, actor: User, project, **fields):
+def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
     """Change a draft project's settings (published projects keep their terms)."""
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
@@ -162,7 +164,7 @@ def _data_problems(form, datas):
     return problems
 
 
-def tasks_validate(*, project, rows, first_line=1):
+def tasks_validate(*, project: Project, rows: list[dict], first_line: int = 1) -> list[dict]:
     """Check task data rows against the project's form; return the list of problems
     (`{"line", "message"}`), empty when every row is good."""
     problems = []
@@ -232,8 +234,8 @@ def _watchers_notify_later(project_id, coop_wide):
 
 @retry_transaction
 @transaction.atomic
-def tasks_add(*, actor: User, project, rows, first_line=1, lines=None, now: datetime | None = None,
-              limit=MAX_TASKS_PER_CALL):
+def tasks_add(*, actor: User, project: Project, rows: list[dict], first_line: int = 1, lines: list[int] | None = None,
+              now: datetime | None = None, limit: int = MAX_TASKS_PER_CALL) -> list[Task]:
     """Add tasks (a list of data dicts). Nothing is created if any row is bad. On a published
     project the new slots are paid into escrow at once and open a new batch."""
     now = now or timezone.now()
@@ -270,7 +272,8 @@ def tasks_add(*, actor: User, project, rows, first_line=1, lines=None, now: date
 
 @retry_transaction
 @transaction.atomic
-def project_publish(*, actor: User, project, now: datetime | None = None, expected_amount: int | None = None):
+def project_publish(*, actor: User, project: Project, now: datetime | None = None,
+                    expected_amount: int | None = None) -> Project:
     """Open a draft project: floor-rate and terms checks, fees fixed, slots created, escrow held.
     With `expected_amount` (what the requester confirmed on the publish page), nothing happens
     unless publishing costs exactly that, checked under the project's lock."""
@@ -321,7 +324,7 @@ def project_publish(*, actor: User, project, now: datetime | None = None, expect
 
 @retry_transaction
 @transaction.atomic
-def project_pause(*, actor: User, project):
+def project_pause(*, actor: User, project: Project) -> Project:
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
     if project.status != Project.Status.OPEN:
@@ -334,7 +337,7 @@ def project_pause(*, actor: User, project):
 
 @retry_transaction
 @transaction.atomic
-def project_resume(*, actor: User, project):
+def project_resume(*, actor: User, project: Project) -> Project:
     project = project_for_update(project.pk)
     staff_check(user=actor, organisation=project.organisation)
     if project.status != Project.Status.PAUSED:
@@ -351,7 +354,7 @@ def project_resume(*, actor: User, project):
 
 @retry_transaction
 @transaction.atomic
-def project_cancel(*, actor: User, project, now: datetime | None = None):
+def project_cancel(*, actor: User, project: Project, now: datetime | None = None) -> Project:
     """Cancel: unclaimed slots are refunded at once; claimed work may still be finished and is
     reviewed as usual (a slot given back later is refunded then). It keeps counting towards its
     member's open-assignment cap until it is submitted, given back or expired, so the members

@@ -1,6 +1,7 @@
 """Reviewing submitted work: approve (one or many), return for revision, reject with a
 published reason, bonus; and the automatic steps (auto-approval, final rejections)."""
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -19,14 +20,14 @@ from tasks import escrow
 from tasks.access import staff_check
 from tasks.errors import InvalidState, NotYours, RejectionReasonRequired
 from tasks.locks import assignment_for_update, assignments_for_update, project_for_update
-from tasks.models import Assignment, Bonus
+from tasks.models import Assignment, Bonus, Project
 
 # The mass-rejection brake belongs to appeals, a layer above the marketplace: AppealsConfig.ready()
 # registers `tasks.appeals.services.brake.brake_check` here, so this module imports nothing of appeals.
 _BRAKES = []
 
 
-def register_rejection_brake(check):
+def register_rejection_brake(check: Callable[..., bool]) -> None:
     """`check(*, assignment, now) -> bool`: True when this rejection must be frozen. Called by
     `assignment_reject` under the assignment's lock, before it rejects."""
     _BRAKES[:] = [check]
@@ -71,7 +72,7 @@ def _approve_locked(assignment, *, actor, now, auto):
 
 @retry_transaction
 @transaction.atomic
-def assignment_approve(*, actor: User, assignment, now: datetime | None = None):
+def assignment_approve(*, actor: User, assignment: Assignment, now: datetime | None = None) -> Assignment:
     """Approve one submitted assignment: the reward goes to the member and the fees to the coop,
     federation and juror fund, exactly once."""
     assignment = _reviewable(actor, assignment)
@@ -83,7 +84,8 @@ def assignment_approve(*, actor: User, assignment, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def assignments_approve(*, actor: User, project, ids, now: datetime | None = None):
+def assignments_approve(*, actor: User, project: Project, ids: Iterable[int],
+                        now: datetime | None = None) -> list[Assignment]:
     """Approve many submitted assignments of one project at once; all or nothing."""
     ids = sorted({int(i) for i in ids})
     if not ids or len(ids) > MAX_BULK:
@@ -106,7 +108,8 @@ def assignments_approve(*, actor: User, project, ids, now: datetime | None = Non
 
 @retry_transaction
 @transaction.atomic
-def assignment_request_revision(*, actor: User, assignment, comment: str, now: datetime | None = None):
+def assignment_request_revision(*, actor: User, assignment: Assignment, comment: str,
+                                now: datetime | None = None) -> Assignment:
     """Send submitted work back to the member with a comment; they may edit and resubmit
     within the project's time limit."""
     comment = (comment or "").strip()
@@ -135,7 +138,8 @@ def assignment_request_revision(*, actor: User, assignment, comment: str, now: d
 
 @retry_transaction
 @transaction.atomic
-def assignment_reject(*, actor: User, assignment, reason: str, explanation: str, now: datetime | None = None):
+def assignment_reject(*, actor: User, assignment: Assignment, reason: str, explanation: str,
+                      now: datetime | None = None) -> Assignment:
     """Reject with a reason from the coop's published list and a written explanation. The money
     stays in escrow until the appeal window closes."""
     explanation = (explanation or "").strip()
@@ -182,7 +186,7 @@ def assignment_reject(*, actor: User, assignment, reason: str, explanation: str,
 
 @retry_transaction
 @transaction.atomic
-def assignment_rejection_reverse(*, actor: User, assignment, now: datetime | None = None):
+def assignment_rejection_reverse(*, actor: User, assignment: Assignment, now: datetime | None = None) -> Assignment:
     """The requester takes back its own rejection while the money is still held (rejected in
     the appeal window, or frozen by the brake): the member is paid as for an approval, and the
     rejection no longer counts anywhere. Appealed work goes on to its jury; a final rejection
@@ -209,7 +213,7 @@ def assignment_rejection_reverse(*, actor: User, assignment, now: datetime | Non
 
 @retry_transaction
 @transaction.atomic
-def assignment_auto_approve(*, assignment_id: int, now: datetime | None = None):
+def assignment_auto_approve(*, assignment_id: int, now: datetime | None = None) -> bool:
     """Approve work left unreviewed past the project's delay. Safe to run twice: anything no
     longer submitted, or not yet due, is left alone. Returns True if it approved."""
     now = now or timezone.now()
@@ -224,7 +228,7 @@ def assignment_auto_approve(*, assignment_id: int, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_rejection_finalise(*, assignment_id: int, now: datetime | None = None):
+def assignment_rejection_finalise(*, assignment_id: int, now: datetime | None = None) -> bool:
     """The appeal window closed without an appeal: the rejection becomes final and the escrow
     for it goes back to the requester. Appealed and frozen rejections are left alone."""
     now = now or timezone.now()
@@ -244,7 +248,7 @@ def assignment_rejection_finalise(*, assignment_id: int, now: datetime | None = 
 
 @retry_transaction
 @transaction.atomic
-def assignment_bonus(*, actor: User, assignment, amount: int, reason: str):
+def assignment_bonus(*, actor: User, assignment: Assignment, amount: int, reason: str) -> Bonus:
     """Pay the member a bonus from the requester's balance, with a written reason."""
     reason = (reason or "").strip()
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:

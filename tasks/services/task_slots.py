@@ -5,11 +5,14 @@ expiry, DeleteHIT and CreateAdditionalAssignmentsForHIT; they know nothing of MT
 Locks: the project, then the task's slots in pk order (tasks/locks.py), as `project_cancel`;
 `slot_reopen` takes the project's lock too, so a slot given back after a close is refunded."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
 from coop.federation.selectors import rulebook_in_force
@@ -30,7 +33,7 @@ def _task(task):
 
 @retry_transaction
 @transaction.atomic
-def task_close(*, actor, task, now=None):
+def task_close(*, actor: User, task: Task, now: datetime | None = None) -> int:
     """No more claims on this task: its open slots are cancelled and refunded now. Work already
     claimed may be finished and is reviewed as usual. Returns the amount refunded."""
     now = now or timezone.now()
@@ -57,7 +60,7 @@ def task_close(*, actor, task, now=None):
 
 @retry_transaction
 @transaction.atomic
-def task_slots_add(*, actor, task, count, now=None):
+def task_slots_add(*, actor: User, task: Task, count: int, now: datetime | None = None) -> int:
     """Open `count` more slots on one task of a published project, paid into escrow at once
     (reward and fees under the project's terms). Returns the amount held."""
     task = _task(task)

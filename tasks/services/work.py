@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.eventlog.services import event_record
+from coop.federation.models import Coop
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with
 from tasks.errors import Expired, InvalidState, NotYours
 from tasks.locks import assignment_for_update, assignment_of_member_for_update
@@ -38,7 +39,8 @@ def _payload(assignment, **extra):
 
 @retry_transaction
 @transaction.atomic
-def assignment_draft_save(*, member: User, assignment, draft, now: datetime | None = None):
+def assignment_draft_save(*, member: User, assignment: Assignment, draft: dict,
+                          now: datetime | None = None) -> Assignment:
     """Keep the member's unfinished answers on the server (no event: nothing is decided)."""
     assignment = _own(member, assignment)
     if assignment.status not in Assignment.OPEN_STATUSES:
@@ -51,7 +53,8 @@ def assignment_draft_save(*, member: User, assignment, draft, now: datetime | No
 
 @retry_transaction
 @transaction.atomic
-def assignment_submit(*, member: User, assignment, answers, now: datetime | None = None):
+def assignment_submit(*, member: User, assignment: Assignment, answers: dict,
+                      now: datetime | None = None) -> Assignment:
     """Submit answers, checked against the form. A claimed assignment must be within its time
     limit; a revision may be resubmitted until its own deadline."""
     now = now or timezone.now()
@@ -83,7 +86,7 @@ def assignment_submit(*, member: User, assignment, answers, now: datetime | None
 
 @retry_transaction
 @transaction.atomic
-def assignment_return(*, member: User, assignment, now: datetime | None = None):
+def assignment_return(*, member: User, assignment: Assignment, now: datetime | None = None) -> Assignment:
     """Give a claimed task back, without penalty: its slot reopens."""
     assignment = _own(member, assignment)
     if assignment.status != Assignment.Status.CLAIMED:
@@ -100,7 +103,7 @@ def assignment_return(*, member: User, assignment, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def assignment_expire(*, assignment_id: int, now: datetime | None = None):
+def assignment_expire(*, assignment_id: int, now: datetime | None = None) -> bool:
     """The time limit passed: the assignment expires and its slot reopens. A revision whose
     deadline passed goes back to review with the answers already given (the work was done).
     Idempotent: anything else is left alone. Returns True if it changed something."""
@@ -132,7 +135,7 @@ def assignment_expire(*, assignment_id: int, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def data_consent_give(*, member: User, project):
+def data_consent_give(*, member: User, project: Project) -> DataConsent:
     """The member read the project's data flags and agrees to work with such data."""
     project = Project.objects.get(pk=project.pk)
     if not project.data_flags:
@@ -149,7 +152,7 @@ def data_consent_give(*, member: User, project):
 
 @retry_transaction
 @transaction.atomic
-def project_watch(*, member: User, coop, project=None):
+def project_watch(*, member: User, coop: Coop, project: Project | None = None) -> ProjectWatch:
     """Tell `member` when `project` opens (or reopens, or gets new tasks); with no project,
     when any new project of the coop opens.
 
@@ -168,14 +171,14 @@ def project_watch(*, member: User, coop, project=None):
 
 @retry_transaction
 @transaction.atomic
-def project_unwatch(*, member: User, coop, project=None):
+def project_unwatch(*, member: User, coop: Coop, project: Project | None = None) -> int:
     """Stop the reminder `project_watch` set. Records no event, for the same reason."""
     return ProjectWatch.objects.filter(member=member, coop=coop, project=project).delete()[0]
 
 
 @retry_transaction
 @transaction.atomic
-def watchers_notify(*, project_id: int, coop_wide: bool = False, now: datetime | None = None):
+def watchers_notify(*, project_id: int, coop_wide: bool = False, now: datetime | None = None) -> int:
     """Tell the members who asked (and are eligible, or only need to consent) that work opened.
 
     Records no event: it only sends notices about a publication whose own event

@@ -3,6 +3,7 @@ federation's bounds, with every coop brought within them), and its actions run."
 
 import copy
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from coop.federation.models import Coop, RulebookVersion
 from coop.federation.selectors import federation_bounds, rulebook_in_force
 from coop.federation.services import rulebook_version_create
 from coop.governance.changes import AdoptionState, check_bound_value, kind_get
-from coop.governance.models import ProposalChange
+from coop.governance.models import Proposal, ProposalChange
 from coop.governance.selectors import federation_rulebook_latest
 
 
@@ -69,7 +70,7 @@ def _adopt_federation(proposal, changes, now):
     coops_bring_within_bounds(proposal=proposal, now=now)
 
 
-def clamp(p, value, bound):
+def clamp(p: spec.Parameter, value: Any, bound: Any) -> Any:
     """The nearest value to `value` within the federation's `bound` for parameter `p`."""
     if bound is None or p.bound == "free":
         return value
@@ -94,7 +95,8 @@ def clamp(p, value, bound):
 
 
 @transaction.atomic
-def federation_rulebook_version_create(*, parameters, proposal, now: datetime | None = None):
+def federation_rulebook_version_create(*, parameters: dict, proposal: Proposal,
+                                       now: datetime | None = None) -> RulebookVersion:
     """The federation's next rulebook version (its bounds), adopted by a federation-wide proposal."""
     now = now or timezone.now()
     for name, bound in parameters.items():
@@ -112,7 +114,7 @@ def federation_rulebook_version_create(*, parameters, proposal, now: datetime | 
     return version
 
 
-def coops_bring_within_bounds(*, proposal, now: datetime | None):
+def coops_bring_within_bounds(*, proposal: Proposal, now: datetime | None) -> None:
     """After the federation's bounds change, give each coop whose rulebook falls outside them a
     next version with each such value moved to the nearest allowed one."""
     bounds = federation_bounds(at=now)

@@ -2,6 +2,7 @@
 for discussion, withdrawn, opened for voting with their eligible voters fixed."""
 
 import copy
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -73,8 +74,8 @@ def _prepare_changes(ctx, items):
 
 
 @transaction.atomic
-def proposal_create(*, author: User, title: str, body: str = "", changes=(), secret: bool = False,
-                    federation: bool = False, now: datetime | None = None):
+def proposal_create(*, author: User, title: str, body: str = "", changes: Iterable[dict] = (), secret: bool = False,
+                    federation: bool = False, now: datetime | None = None) -> Proposal:
     """A member drafts a proposal to their coop; a steward may draft a federation-wide one.
     No changes at all makes a plain resolution (text only)."""
     membership = membership_active(user=author)
@@ -113,7 +114,7 @@ def _own(proposal, author):
 
 
 @transaction.atomic
-def proposal_submit(*, author: User, proposal, now: datetime | None = None):
+def proposal_submit(*, author: User, proposal: Proposal, now: datetime | None = None) -> Proposal:
     """Draft -> discussion, for at least the rulebook's `discussion_days`."""
     now = now or timezone.now()
     proposal = locks.proposal_for_update(proposal.pk)
@@ -131,7 +132,7 @@ def proposal_submit(*, author: User, proposal, now: datetime | None = None):
 
 
 @transaction.atomic
-def proposal_withdraw(*, author: User, proposal, now: datetime | None = None):
+def proposal_withdraw(*, author: User, proposal: Proposal, now: datetime | None = None) -> Proposal:
     """The author withdraws a proposal before voting opens."""
     proposal = locks.proposal_for_update(proposal.pk)
     _own(proposal, author)
@@ -159,7 +160,8 @@ def _participants(proposal, now):
 
 
 @transaction.atomic
-def proposal_voting_open(*, proposal, now: datetime | None = None, voting_hours: int | None = None):
+def proposal_voting_open(*, proposal: Proposal, now: datetime | None = None,
+                         voting_hours: int | None = None) -> Proposal:
     """Discussion -> voting once the discussion period is over. Fixes the eligible voters and
     the voting rules. Idempotent: a proposal already voting or closed is returned as it is.
     `voting_hours` replaces the rulebook's `voting_days` for a vote with a short deadline (a

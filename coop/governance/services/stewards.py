@@ -9,6 +9,7 @@ from coop.federation.access import access_changed
 from coop.federation.errors import InvalidTransition
 from coop.federation.locks import membership_for_update
 from coop.federation.models import Membership
+from coop.governance.models import Proposal
 from coop.governance.services.common import _link
 
 
@@ -26,7 +27,7 @@ def _role_change(*, membership, proposal, role, event_type):
 
 
 @transaction.atomic
-def steward_elect(*, membership, proposal):
+def steward_elect(*, membership: Membership, proposal: Proposal) -> Membership:
     """The members elected this member steward (an adopted proposal)."""
     membership = _role_change(membership=membership, proposal=proposal, role=Membership.Role.STEWARD,
                               event_type="steward.elected")
@@ -37,7 +38,7 @@ def steward_elect(*, membership, proposal):
 
 
 @transaction.atomic
-def steward_recall(*, membership, proposal):
+def steward_recall(*, membership: Membership, proposal: Proposal) -> Membership:
     """The members recalled this steward (an adopted proposal); they stay a member."""
     membership = _role_change(membership=membership, proposal=proposal, role=Membership.Role.MEMBER,
                               event_type="steward.recalled")

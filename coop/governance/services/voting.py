@@ -25,7 +25,7 @@ from coop.governance.services.common import _link, _users
 
 
 @transaction.atomic
-def ballot_cast(*, user: User, proposal, choice: str, now: datetime | None = None):
+def ballot_cast(*, user: User, proposal: Proposal, choice: str, now: datetime | None = None) -> Ballot:
     """Cast or change a vote. Only members eligible when voting opened, until the deadline."""
     now = now or timezone.now()
     if choice not in Ballot.Choice.values:
@@ -58,7 +58,7 @@ def ballot_cast(*, user: User, proposal, choice: str, now: datetime | None = Non
 
 
 @transaction.atomic
-def proposal_remind(*, proposal, now: datetime | None = None):
+def proposal_remind(*, proposal: Proposal, now: datetime | None = None) -> int:
     """A day before the close, remind the eligible members who have not voted (once).
 
     Records no event: a reminder decides nothing and changes no rule, vote or money; its
@@ -90,7 +90,7 @@ def _anonymise(proposal):
 
 
 @transaction.atomic
-def proposal_close(*, proposal, now: datetime | None = None):
+def proposal_close(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
     """Voting -> adopted, rejected or failed_quorum once the deadline has passed. Idempotent,
     and the closing time is the deadline even when the job runs late (catch-up)."""
     now = now or timezone.now()

@@ -28,7 +28,7 @@ from tasks.appeals.selectors import organisation_staff_users
 from tasks.appeals.services.common import _stewards
 from tasks.errors import InvalidState
 from tasks.locks import assignment_for_update, project_for_update
-from tasks.models import Assignment, Slot
+from tasks.models import Assignment, Project, Slot
 
 # The batch share counts only from this many rejections on: one rejection in a three-task
 # project is not a mass rejection (docs/appeals.md).
@@ -40,7 +40,7 @@ REJECTION_STATUSES = (
 )
 
 
-def brake_check(*, assignment, now: datetime | None = None):
+def brake_check(*, assignment: Assignment, now: datetime | None = None) -> bool:
     """Registered with `tasks.services.review` (AppealsConfig.ready()) and called by
     `assignment_reject` (under the assignment's lock) before it rejects. Returns
     True when this rejection must be frozen, engaging the brake if it crosses a threshold.
@@ -117,7 +117,7 @@ def _frozen(steward, assignment_id):
 
 @retry_transaction
 @transaction.atomic
-def frozen_confirm(*, steward: User, assignment, now: datetime | None = None):
+def frozen_confirm(*, steward: User, assignment: Assignment, now: datetime | None = None) -> Assignment:
     """The steward finds the rejection fair: it becomes an ordinary rejection, and the
     member's appeal window starts now."""
     now = now or timezone.now()
@@ -137,7 +137,7 @@ def frozen_confirm(*, steward: User, assignment, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def frozen_void(*, steward: User, assignment, now: datetime | None = None):
+def frozen_void(*, steward: User, assignment: Assignment, now: datetime | None = None) -> Assignment:
     """The steward voids the rejection: the member is paid from escrow."""
     now = now or timezone.now()
     assignment = _frozen(steward, assignment)
@@ -155,7 +155,7 @@ def frozen_void(*, steward: User, assignment, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def brake_lift(*, steward: User, project, now: datetime | None = None):
+def brake_lift(*, steward: User, project: Project | int, now: datetime | None = None) -> ProjectBrake:
     brake = brake_for_update(getattr(project, "pk", project))
     if brake is None:
         raise NotFound()

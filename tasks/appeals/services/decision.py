@@ -88,7 +88,7 @@ def _decide_rejection(appeal, overturned, now):
 
 @retry_transaction
 @transaction.atomic
-def jurors_pay_one(*, seat_id: int, now: datetime | None = None):
+def jurors_pay_one(*, seat_id: int, now: datetime | None = None) -> bool:
     """Pay one juror for a decided case from the coop's juror fund, once (key per seat). When
     the fund is short, it is first topped up from the treasury to the coop's voted reserve
     (ledger/treasury.py, docs/ledger.md); if the treasury cannot cover it either, the seat stays

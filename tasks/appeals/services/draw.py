@@ -38,7 +38,7 @@ def _label(index):
 
 @retry_transaction
 @transaction.atomic
-def appeal_draw(*, appeal_id: int, now: datetime | None = None):
+def appeal_draw(*, appeal_id: int, now: datetime | None = None) -> bool:
     """Draw the jury once the appeal's event is in a signed checkpoint. Returns True if drawn.
     Safe to call again: a drawn appeal is left alone; one without enough candidates waits."""
     now = now or timezone.now()
@@ -89,7 +89,7 @@ def _replace(appeal, now):
 
 @retry_transaction
 @transaction.atomic
-def seats_lapse_and_replace(*, appeal_id: int, now: datetime | None = None):
+def seats_lapse_and_replace(*, appeal_id: int, now: datetime | None = None) -> int:
     """Jurors who did not answer within `jury_response_hours` lapse and are replaced."""
     now = now or timezone.now()
     appeal = locks.appeal_for_update(appeal_id)

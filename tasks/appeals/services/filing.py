@@ -30,14 +30,16 @@ from tasks.appeals.services.common import MIN_STATEMENT, _after_commit_draw, _st
 from tasks.locks import assignment_for_update
 from tasks.models import Assignment
 from tasks.qualifications.locks import revocation_for_update
+from tasks.qualifications.models import QualificationRevocation
 
 # --- filing --------------------------------------------------------------------------------------------------
 
 
 @retry_transaction
 @transaction.atomic
-def appeal_file(*, member: User, statement: str, assignment=None, revocation=None, sanction=None,
-                now: datetime | None = None):
+def appeal_file(*, member: User, statement: str, assignment: Assignment | int | None = None,
+                revocation: QualificationRevocation | int | None = None, sanction: Membership | int | None = None,
+                now: datetime | None = None) -> Appeal:
     """The member appeals a rejection, a qualification revocation or a sanction, within the
     coop's `appeal_window_days`. A rejected assignment's money stays in escrow and the
     rejection does not count against them until the jury decides."""
@@ -137,7 +139,7 @@ def _file_sanction(member, statement, membership, now):
 
 @retry_transaction
 @transaction.atomic
-def appeal_answer(*, actor: User, appeal, text: str, now: datetime | None = None):
+def appeal_answer(*, actor: User, appeal: Appeal | int, text: str, now: datetime | None = None) -> Appeal:
     """The requester answers the appeal once, in writing, before the jury votes."""
     text = _text(text, MIN_STATEMENT, DomainError("answer_required", _("Write your answer (at least 20 characters).")))
     appeal = locks.appeal_for_update(getattr(appeal, "pk", appeal))

@@ -22,7 +22,7 @@ from tasks.models import Project
 
 @retry_transaction
 @transaction.atomic
-def project_flag(*, member: User, project, kind: str, comment: str = ""):
+def project_flag(*, member: User, project: Project | int, kind: str, comment: str = "") -> ProjectFlag:
     """A member flags a project; at `flag_threshold` open flags it pauses for the stewards."""
     if kind not in ProjectFlag.Kind.values:
         raise DomainError("invalid_flag", _("Choose why you flag this project."), {"choices": ProjectFlag.Kind.values})
@@ -59,7 +59,7 @@ def project_flag(*, member: User, project, kind: str, comment: str = ""):
 
 @retry_transaction
 @transaction.atomic
-def flags_resolve(*, steward: User, project, resume: bool):
+def flags_resolve(*, steward: User, project: Project | int, resume: bool) -> int:
     """A steward reviews the flags: they are resolved, and the project resumes or stays paused."""
     project = project_for_update(getattr(project, "pk", project))
     _steward_check(steward, project.coop_id)

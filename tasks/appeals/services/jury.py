@@ -38,7 +38,7 @@ def _seat_for_update(juror, appeal):
 
 @retry_transaction
 @transaction.atomic
-def seat_accept(*, juror: User, appeal, now: datetime | None = None):
+def seat_accept(*, juror: User, appeal: Appeal, now: datetime | None = None) -> JurySeat:
     appeal, seat = _seat_for_update(juror, appeal)
     if seat.status != JurySeat.Status.INVITED:
         return seat
@@ -51,7 +51,7 @@ def seat_accept(*, juror: User, appeal, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def seat_decline(*, juror: User, appeal, now: datetime | None = None):
+def seat_decline(*, juror: User, appeal: Appeal, now: datetime | None = None) -> JurySeat:
     now = now or timezone.now()
     appeal, seat = _seat_for_update(juror, appeal)
     if seat.status == JurySeat.Status.VOTED:
@@ -67,7 +67,7 @@ def seat_decline(*, juror: User, appeal, now: datetime | None = None):
 
 @retry_transaction
 @transaction.atomic
-def seat_vote(*, juror: User, appeal, vote: str, reason: str, now: datetime | None = None):
+def seat_vote(*, juror: User, appeal: Appeal, vote: str, reason: str, now: datetime | None = None) -> JurySeat:
     """A juror votes uphold or overturn with a written reason. When every seat has voted the
     appeal is decided: majority, and a tie overturns."""
     now = now or timezone.now()

@@ -19,7 +19,7 @@ from tasks.models import Assignment, Project
 
 @retry_transaction
 @transaction.atomic
-def review_post(*, member: User, project, rating: int, text: str):
+def review_post(*, member: User, project: Project | int, rating: int, text: str) -> RequesterReview:
     """A member who was paid for work on a finished project leaves a short review; a steward
     publishes or hides it."""
     text = (text or "").strip()
@@ -45,7 +45,8 @@ def review_post(*, member: User, project, rating: int, text: str):
 
 @retry_transaction
 @transaction.atomic
-def review_moderate(*, steward: User, review, publish: bool, reason: str = ""):
+def review_moderate(*, steward: User, review: RequesterReview | int, publish: bool,
+                    reason: str = "") -> RequesterReview:
     review = locks.review_for_update(getattr(review, "pk", review))
     if review is None or not is_steward(steward, coop_id=review.project.coop_id):
         raise NotFound()

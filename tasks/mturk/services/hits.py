@@ -10,17 +10,19 @@ import hashlib
 import json
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import ApiKey, Organisation, User
 from coop.core.errors import DomainError
 from coop.core.money import format_amount, parse_amount
 from coop.eventlog.services import event_record
+from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from tasks import services as task_services
-from tasks.models import Assignment, Project
+from tasks.models import Assignment, Bonus, Project
 from tasks.mturk import ids
 from tasks.mturk.models import BonusToken, Hit, HitType, RequesterDefaults, WorkerBlock
 from tasks.mturk.protocol import MturkError
@@ -48,7 +50,7 @@ def _money(amount):
     return format_amount(amount, language="en")
 
 
-def hit_type_settings(*, organisation, params):
+def hit_type_settings(*, organisation: Organisation, params: dict) -> dict:
     """The cleaned settings of a HIT type from CreateHIT / CreateHITType parameters."""
     title = str(params.get("Title") or "").strip()
     description = str(params.get("Description") or "").strip()
@@ -103,7 +105,7 @@ def _signature(settings):
 
 
 @transaction.atomic
-def hit_type_create(*, key, params):
+def hit_type_create(*, key: ApiKey, params: dict) -> HitType:
     """CreateHITType: the HIT type with these settings (the same settings give the same one)."""
     organisation = key.organisation
     settings = hit_type_settings(organisation=organisation, params=params)
@@ -145,7 +147,7 @@ def _project_for(*, key, hit_type, max_assignments, question, form, form_key):
 
 
 @transaction.atomic
-def hit_create(*, key, params, hit_type=None, now=None):
+def hit_create(*, key: ApiKey, params: dict, hit_type: HitType | None = None, now: datetime | None = None) -> Hit:
     """CreateHIT (with `hit_type` None) or CreateHITWithHITType: a task in the HIT type's open
     project (created and published with the first HIT), its slots paid into escrow at once."""
     now = now or timezone.now()
@@ -196,7 +198,8 @@ def hit_create(*, key, params, hit_type=None, now=None):
 
 
 @transaction.atomic
-def assignment_approve(*, key, assignment, feedback="", override_rejection=False):
+def assignment_approve(*, key: ApiKey, assignment: Assignment, feedback: str = "",
+                       override_rejection: bool = False) -> Assignment:
     """ApproveAssignment. With OverrideRejection on a rejected assignment: the requester's
     reversal, paid (the rejection's escrow is still held until the appeal window closes)."""
     if assignment.status in (Assignment.Status.REJECTED, Assignment.Status.FROZEN):
@@ -207,7 +210,7 @@ def assignment_approve(*, key, assignment, feedback="", override_rejection=False
     return _call(task_services.assignment_approve, actor=key.created_by, assignment=assignment)
 
 
-def rejection_reason_for(*, organisation, coop, feedback):
+def rejection_reason_for(*, organisation: Organisation, coop: Coop, feedback: str) -> tuple[str, str]:
     """(reason code, explanation): a `[reason:<code>]` prefix, else the organisation's default,
     else `instructions_not_followed`; the rest of the feedback is the explanation."""
     match = REASON_RE.match(feedback or "")
@@ -222,7 +225,7 @@ def rejection_reason_for(*, organisation, coop, feedback):
 
 
 @transaction.atomic
-def assignment_reject(*, key, assignment, feedback):
+def assignment_reject(*, key: ApiKey, assignment: Assignment, feedback: str) -> Assignment:
     """RejectAssignment: RequesterFeedback is the written explanation; the published reason is
     the organisation's default or a `[reason:<code>]` prefix. Appealable, and the brake applies."""
     reason, explanation = rejection_reason_for(organisation=key.organisation, coop=assignment.project.coop,
@@ -232,7 +235,7 @@ def assignment_reject(*, key, assignment, feedback):
 
 
 @transaction.atomic
-def bonus_send(*, key, assignment, amount, reason, token=None):
+def bonus_send(*, key: ApiKey, assignment: Assignment, amount: int, reason: str, token: str | None = None) -> Bonus:
     """SendBonus; a UniqueRequestToken already used pays nothing more and is an error naming it."""
     organisation = key.organisation
     if token is not None:
@@ -259,7 +262,7 @@ def _defaults(organisation):
 
 
 @transaction.atomic
-def worker_block(*, key, member, reason=""):
+def worker_block(*, key: ApiKey, member: User, reason: str = "") -> WorkerBlock:
     block, created = WorkerBlock.objects.get_or_create(organisation=key.organisation, member=member,
                                                        defaults={"reason": str(reason or "")[:2000]})
     if created:
@@ -270,7 +273,7 @@ def worker_block(*, key, member, reason=""):
 
 
 @transaction.atomic
-def worker_unblock(*, key, member):
+def worker_unblock(*, key: ApiKey, member: User) -> bool:
     deleted, _rows = WorkerBlock.objects.filter(organisation=key.organisation, member=member).delete()
     if deleted:
         event_record(type="mturk.worker_unblocked", actor=key.created_by, subject=key.organisation,

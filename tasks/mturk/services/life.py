@@ -1,12 +1,14 @@
 """A HIT's life after creation: expiry, extension, deletion, more assignments, review status,
 and NotifyWorkers. Atomic, nesting in the endpoint's transaction, like tasks/mturk/services/hits.py."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from accounts.models import ApiKey, User
 from accounts.services import notify
 from coop.eventlog.services import event_record
 from tasks import services as task_services
@@ -17,7 +19,7 @@ from tasks.mturk.services.hits import _call
 
 
 @transaction.atomic
-def hit_expire(*, hit, actor=None, now=None):
+def hit_expire(*, hit: Hit, actor: User | None = None, now: datetime | None = None) -> int:
     """The HIT's lifetime is over (or the requester ended it): its open slots are refunded and
     no one may claim it; claimed work may be finished. Safe to run again."""
     now = now or timezone.now()
@@ -29,7 +31,7 @@ def hit_expire(*, hit, actor=None, now=None):
 
 
 @transaction.atomic
-def hit_expiration_update(*, key, hit, expire_at, now=None):
+def hit_expiration_update(*, key: ApiKey, hit: Hit, expire_at: datetime, now: datetime | None = None) -> int:
     """UpdateExpirationForHIT: a time in the past ends the HIT now; a later time extends a HIT
     that has not expired yet (an expired HIT's slots were refunded: create a new HIT)."""
     now = now or timezone.now()
@@ -45,7 +47,7 @@ def hit_expiration_update(*, key, hit, expire_at, now=None):
 
 
 @transaction.atomic
-def hit_delete(*, key, hit, now=None):
+def hit_delete(*, key: ApiKey, hit: Hit, now: datetime | None = None) -> None:
     """DeleteHIT, as MTurk allows it: when no work on it is in progress or waiting for review.
     Its open slots are refunded; the HIT is then Disposed and leaves ListHITs."""
     now = now or timezone.now()
@@ -62,7 +64,8 @@ def hit_delete(*, key, hit, now=None):
 
 
 @transaction.atomic
-def hit_assignments_add(*, key, hit, count, token=None, now=None):
+def hit_assignments_add(*, key: ApiKey, hit: Hit, count: int, token: str | None = None,
+                        now: datetime | None = None) -> int:
     """CreateAdditionalAssignmentsForHIT: more slots on the HIT's task, paid into escrow."""
     now = now or timezone.now()
     if token is not None:
@@ -84,7 +87,7 @@ def hit_assignments_add(*, key, hit, count, token=None, now=None):
 
 
 @transaction.atomic
-def hit_review_status_update(*, key, hit, revert):
+def hit_review_status_update(*, key: ApiKey, hit: Hit, revert: bool) -> None:
     """UpdateHITReviewStatus: Reviewing (Revert false) or back to Reviewable (Revert true).
 
     Records no event: a requester's own sorting mark on its HIT (what `ListReviewableHITs`
@@ -97,7 +100,8 @@ NOTIFY_MAX_WORKERS = 100
 
 
 @transaction.atomic
-def workers_notify(*, key, members, subject, text, now=None):
+def workers_notify(*, key: ApiKey, members: Iterable[User], subject: str, text: str,
+                   now: datetime | None = None) -> None:
     """NotifyWorkers: a private notice to each member, under your pseudonym for them (they see
     the organisation's name, as on its projects). Rate-limited per organisation."""
     now = now or timezone.now()

@@ -21,13 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.core.money import format_amount
 from coop.eventlog.services import event_record
 from coop.federation.locks import membership_for_update
-from coop.federation.selectors import rulebook_in_force
+from coop.federation.models import Coop
+from coop.federation.selectors import Rulebook, rulebook_in_force
 from ledger import services
 from tasks.fees import batch_fees, slot_share
 from tasks.qualifications import locks
@@ -55,7 +56,7 @@ def _int(value, name, low, high):
     return value
 
 
-def reward_minimum(*, rulebook, estimated_minutes: int):
+def reward_minimum(*, rulebook: Rulebook | dict, estimated_minutes: int) -> int:
     """The floor rate for the estimated time, rounded up to the next minor unit."""
     return math.ceil(rulebook["floor_hourly_rate"] * estimated_minutes / 60)
 
@@ -70,7 +71,7 @@ def _funding_fees(test, attempts):
     return batch_fees(reward=test.reward, slots=attempts, rulebook=terms_of(test, rulebook))
 
 
-def attempt_fees(*, test, index):
+def attempt_fees(*, test: QualificationTest, index: int) -> tuple[int, int, int]:
     """The (fee_coop, fee_federation, fee_juror) of the `index`-th attempt paid (from 0): its slot
     in the fundings, in order."""
     offset = 0
@@ -81,7 +82,7 @@ def attempt_fees(*, test, index):
     raise TestClosed("test_budget_spent", _("This test has no funded attempt left to pay."))
 
 
-def key_validate(form, key):
+def key_validate(form: dict, key: dict) -> dict:
     """The answer key: one expected answer per question, itself a valid answer to the form."""
     if not isinstance(key, dict) or set(key) != {f["name"] for f in form}:
         raise DomainError("invalid_answer_key", _("The answer key needs exactly one answer per question."),
@@ -91,10 +92,10 @@ def key_validate(form, key):
 
 @retry_transaction
 @transaction.atomic
-def qualification_test_create(*, actor: User, coop, name: str, questions, answer_key, pass_mark: int,
-                              time_limit_minutes, retry_hours: int,
-                estimated_minutes: int, reward: int, organisation=None, description: str = "", instructions="",
-                              reason: str = ""):
+def qualification_test_create(*, actor: User, coop: Coop, name: str, questions: list[dict], answer_key: dict,
+                              pass_mark: int, time_limit_minutes: int, retry_hours: int, estimated_minutes: int,
+                              reward: int, organisation: Organisation | None = None, description: str = "",
+                              instructions: str = "", reason: str = "") -> QualificationTest:
     """Define a paid test and the `test`-kind qualification it earns."""
     owner_require(user=actor, coop_id=coop.pk, organisation_id=getattr(organisation, "pk", None))
     rulebook = rulebook_in_force(coop=coop)
@@ -130,7 +131,7 @@ def _money(amount):
 
 @retry_transaction
 @transaction.atomic
-def qualification_test_fund(*, actor: User, test, attempts: int):
+def qualification_test_fund(*, actor: User, test: QualificationTest, attempts: int) -> QualificationTest:
     """Fund `attempts` more attempts into the test's escrow: from the requester's balance, or,
     for the coop's own tests, from the coop treasury (a steward)."""
     test = locks.test_for_update(test.pk)
@@ -163,7 +164,7 @@ def qualification_test_fund(*, actor: User, test, attempts: int):
 
 @retry_transaction
 @transaction.atomic
-def attempt_start(*, member: User, test, now: datetime | None = None):
+def attempt_start(*, member: User, test: QualificationTest, now: datetime | None = None) -> Attempt:
     """Start (or resume) an attempt. Reserves one funded attempt of the budget."""
     qualification = Qualification.objects.get(pk=test.qualification_id)
     if membership_for_update(user=member.pk, coop_id=qualification.coop_id) is None:
@@ -200,7 +201,7 @@ def _same(field, given, expected):
     return given == expected
 
 
-def score_answers(*, questions, key, answers):
+def score_answers(*, questions: list[dict], key: dict, answers: dict) -> tuple[int, list[str]]:
     """(score in % rounded down, names of the questions answered wrongly)."""
     wrong = [f["name"] for f in questions if not _same(f, answers.get(f["name"]), key.get(f["name"]))]
     return (len(questions) - len(wrong)) * 100 // len(questions), wrong
@@ -208,7 +209,7 @@ def score_answers(*, questions, key, answers):
 
 @retry_transaction
 @transaction.atomic
-def attempt_submit(*, member: User, attempt, answers, now: datetime | None = None):
+def attempt_submit(*, member: User, attempt: Attempt, answers: dict, now: datetime | None = None) -> Attempt:
     """Score and pay an attempt, exactly once: a second submission is refused and pays nothing
     (the attempt row is locked; the ledger key `test_attempt:<id>:pay` moves money once). A test
     paying 0 (allowed only under a floor of 0) is scored and recorded without a ledger movement."""
@@ -256,7 +257,7 @@ def attempt_submit(*, member: User, attempt, answers, now: datetime | None = Non
     return attempt
 
 
-def attempts_expire_due(*, now: datetime | None = None):
+def attempts_expire_due(*, now: datetime | None = None) -> int:
     """Attempts never submitted, past their time limit and the grace: expired, unpaid, and
     their reserved place goes back to the test's budget. One transaction per attempt."""
     now = now or timezone.now()

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.services import event_record
 from coop.federation.locks import membership_for_update
-from coop.federation.models import Membership
+from coop.federation.models import Coop, Membership
 from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks.qualifications import locks
 from tasks.qualifications.enqueue import enqueue_qualification_reevaluate
@@ -61,9 +61,9 @@ def _on_commit_reevaluate(qualification):
 
 @retry_transaction
 @transaction.atomic
-def qualification_create(*, actor: User, coop, name: str, kind: str, organisation=None, description: str = "",
-                         rule=None, reason: str = "",
-                         _skip_owner_check=False):
+def qualification_create(*, actor: User, coop: Coop, name: str, kind: str, organisation: Organisation | None = None,
+                         description: str = "", rule: dict | None = None, reason: str = "",
+                         _skip_owner_check: bool = False) -> Qualification:
     """Define a qualification and publish its version 1.
 
     A coop's own qualification is defined by a steward with a written reason (members read it);
@@ -98,8 +98,8 @@ def qualification_create(*, actor: User, coop, name: str, kind: str, organisatio
 
 @retry_transaction
 @transaction.atomic
-def qualification_version_publish(*, actor: User | None, qualification, rule, reason: str = "",
-                                  proposal_id: int | None = None):
+def qualification_version_publish(*, actor: User | None, qualification: Qualification, rule: dict, reason: str = "",
+                                  proposal_id: int | None = None) -> QualificationVersion:
     """Publish a new version of a computed qualification's rule.
 
     Until governance offers a proposal kind for it, a coop's own qualification changes by a
@@ -177,7 +177,7 @@ def _member_in_coop(qualification, member):
 
 @retry_transaction
 @transaction.atomic
-def qualification_grant(*, actor: User, qualification, member: User, reason: str):
+def qualification_grant(*, actor: User, qualification: Qualification, member: User, reason: str) -> QualificationGrant:
     """Grant a `granted`-kind qualification by hand, with a written reason the member sees."""
     owner_require(user=actor, coop_id=qualification.coop_id, organisation_id=qualification.organisation_id)
     if qualification.kind != Qualification.Kind.GRANTED:
@@ -198,7 +198,8 @@ def qualification_grant(*, actor: User, qualification, member: User, reason: str
 
 @retry_transaction
 @transaction.atomic
-def qualification_revoke(*, actor: User, qualification, member: User, reason: str):
+def qualification_revoke(*, actor: User, qualification: Qualification, member: User,
+                         reason: str) -> QualificationRevocation:
     """Withdraw a qualification by hand (granted or test kinds), with a written reason the member
     sees and can appeal. Computed qualifications follow their rule only."""
     owner_require(user=actor, coop_id=qualification.coop_id, organisation_id=qualification.organisation_id)
@@ -216,7 +217,8 @@ def qualification_revoke(*, actor: User, qualification, member: User, reason: st
 
 @retry_transaction
 @transaction.atomic
-def qualification_reinstate(*, revocation, actor: User | None = None, reason: str = ""):
+def qualification_reinstate(*, revocation: QualificationRevocation, actor: User | None = None,
+                            reason: str = "") -> QualificationGrant:
     """Give back a revoked qualification (an appeal was won, or the definer changed their mind).
     The appeals issue calls this when a jury overturns a revocation."""
     revocation = locks.revocation_for_update(revocation.pk, related=("qualification__current_version", "member"),
@@ -270,7 +272,7 @@ def _computed(qualifications):
     return [q for q in qualifications if q.kind == Qualification.Kind.COMPUTED and q.current_version_id]
 
 
-def member_reevaluate(*, member: User, now: datetime | None = None):
+def member_reevaluate(*, member: User, now: datetime | None = None) -> dict[int, str]:
     """Re-evaluate one member against every computed qualification of their coop (after an
     approval, a final rejection or an overturn). One short transaction per change."""
     membership = membership_active(user=member)
@@ -289,7 +291,8 @@ def member_reevaluate(*, member: User, now: datetime | None = None):
     return changes
 
 
-def qualification_reevaluate(*, qualification, member_ids=None, now: datetime | None = None, batch=500):
+def qualification_reevaluate(*, qualification: Qualification, member_ids: list[int] | None = None,
+                             now: datetime | None = None, batch: int = 500) -> dict[str, int]:
     """Re-evaluate the coop's active members (or `member_ids`) against a computed qualification:
     records are read in batches, each change is its own short transaction (DESIGN.md seam 8)."""
     qualification = Qualification.objects.select_related("current_version", "coop").get(pk=qualification.pk)

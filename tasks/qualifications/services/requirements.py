@@ -1,5 +1,7 @@
 """Which qualifications a project requires (chosen by its requester)."""
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,7 +13,7 @@ from coop.federation.access import requester_staff_require
 from tasks.locks import project_for_update
 from tasks.models import Project
 from tasks.qualifications.eligibility import requirements_forget
-from tasks.qualifications.models import ProjectRequirement
+from tasks.qualifications.models import ProjectRequirement, Qualification
 from tasks.qualifications.selectors import qualifications_available_for
 
 MAX_REQUIRED = 10
@@ -19,7 +21,7 @@ MAX_REQUIRED = 10
 
 @retry_transaction
 @transaction.atomic
-def project_requirements_set(*, actor: User, project, qualifications):
+def project_requirements_set(*, actor: User, project: Project, qualifications: Iterable[Qualification | int]) -> list:
     """Replace the project's required qualifications. The requester's staff choose them; a
     cancelled project keeps what it had."""
     requirements_forget(project)  # the caller's instance reads the new choice
