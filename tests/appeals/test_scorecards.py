@@ -3,8 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tasks.appeals.models import Appeal
+from tasks.appeals.models import Appeal, Scorecard
 from tasks.appeals.scorecards import scorecard_compute, scorecard_refresh
+from tasks.appeals.selectors import scorecard_for
 from tasks.models import Assignment
 from tests.factories import CoopFactory, member, open_project
 
@@ -65,3 +66,15 @@ def test_scorecard_of_a_requester_without_work_is_empty_not_an_error():
     project = open_project()
     figures = scorecard_compute(organisation_id=project.organisation_id)
     assert figures["hourly_pay"] is None and figures["reviewed"] == 0 and figures["rejection_rate_pct"] is None
+
+
+def test_reading_a_scorecard_never_writes_it():
+    """`scorecard_for` (pages, the API) computes the figures of an organisation the job has not
+    refreshed yet without storing them; only `scorecard_refresh` (the job) stores a card."""
+    project = open_project()
+    organisation = project.organisation
+    card = scorecard_for(organisation=organisation)
+    assert card.pk is None and card.figures["reviewed"] == 0
+    assert not Scorecard.objects.exists()
+    stored = scorecard_refresh(organisation_id=organisation.pk)
+    assert scorecard_for(organisation=organisation).pk == stored.pk
