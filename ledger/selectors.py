@@ -271,11 +271,11 @@ def juror_fund_outlook(*, coop: Coop, now: datetime | None = None, days: int = 3
 
 # --- the solidarity fund (issue 23) --------------------------------------------------------
 
-def solidarity_fund_balance(*, coop):
+def solidarity_fund_balance(*, coop: Coop) -> int:
     return _balance(_owned(Account.Kind.SOLIDARITY_FUND, posting.OWNER_COOP, coop.pk))
 
 
-def solidarity_months(*, coop, months: int = 12):
+def solidarity_months(*, coop: Coop, months: int = 12) -> list[dict]:
     """The fund month by month, public to the coop's members: inflows (fee share, members'
     contributions), grants (count and total, nobody named) and the balance at the month's end.
     Newest first, at most `months` months that saw a movement."""
@@ -304,25 +304,25 @@ def solidarity_months(*, coop, months: int = 12):
     return sorted(by_month.values(), key=lambda m: m["month"], reverse=True)[:months]
 
 
-def solidarity_grants_public(*, coop, limit: int = 20):
+def solidarity_grants_public(*, coop: Coop, limit: int = 20) -> list[HardshipApplication]:
     """The latest grants as members see them: date, amount and who decided (stewards or a vote),
     never the member nor the statement."""
     return list(HardshipApplication.objects.filter(coop=coop, status=HardshipApplication.Status.GRANTED)
                 .order_by("-decided_at", "-pk").values("decided_at", "amount", "decided_via")[:limit])
 
 
-def hardship_applications_of(*, user: User):
+def hardship_applications_of(*, user: User) -> QuerySet[HardshipApplication]:
     """A member's own applications (their statement included: it is theirs)."""
     return HardshipApplication.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
-def hardship_queue(*, coop):
+def hardship_queue(*, coop: Coop) -> QuerySet[HardshipApplication]:
     """For the coop's stewards: the applications waiting for a decision, with the statement."""
     return (HardshipApplication.objects.filter(coop=coop, status__in=HardshipApplication.OPEN)
             .select_related("user", "user__profile", "first_steward").order_by("created_at", "pk"))
 
 
-def hardship_decided(*, coop, limit: int = 20):
+def hardship_decided(*, coop: Coop, limit: int = 20) -> QuerySet[HardshipApplication]:
     return (HardshipApplication.objects.filter(coop=coop).exclude(status__in=HardshipApplication.OPEN)
             .select_related("user", "user__profile", "decided_by").order_by("-decided_at", "-pk")[:limit])
 

@@ -52,7 +52,8 @@ def _tell_member(application, message, **params):
 
 
 @transaction.atomic
-def hardship_apply(*, user: User, reason: str, statement: str, amount: int, now: datetime | None = None):
+def hardship_apply(*, user: User, reason: str, statement: str, amount: int,
+                   now: datetime | None = None) -> HardshipApplication:
     """An active member asks the fund for `amount`. One open application at a time."""
     membership = member_require(user)
     if reason not in HardshipApplication.Reason.values:
@@ -108,7 +109,8 @@ def _paid(application, *, actor, via, now):
 
 @retry_transaction
 @transaction.atomic
-def hardship_approve(*, steward: User, application, now: datetime | None = None):
+def hardship_approve(*, steward: User, application: HardshipApplication,
+                     now: datetime | None = None) -> HardshipApplication:
     """A steward approves a grant within the stewards' limit. The first approval waits for a
     second, different steward; the second pays. A fund too small to pay is refused with its
     balance, and the application stays as it was."""
@@ -132,7 +134,8 @@ def hardship_approve(*, steward: User, application, now: datetime | None = None)
 
 
 @transaction.atomic
-def hardship_refuse(*, steward: User, application, note: str, now: datetime | None = None):
+def hardship_refuse(*, steward: User, application: HardshipApplication, note: str,
+                    now: datetime | None = None) -> HardshipApplication:
     """One steward refuses an application waiting for the stewards, with a note to the member."""
     note = _text(note, limit=300, field="note", required=True)
     application = _open_for(steward, application, (S.PENDING, S.AWAITING_SECOND))
@@ -148,7 +151,8 @@ def hardship_refuse(*, steward: User, application, note: str, now: datetime | No
 
 
 @transaction.atomic
-def hardship_vote_prepare(*, steward: User, application, now: datetime | None = None):
+def hardship_vote_prepare(*, steward: User, application: HardshipApplication,
+                          now: datetime | None = None) -> HardshipApplication:
     """A steward, having read the statement, puts an application above the stewards' limit to
     the members' vote: marked `to_vote` (the governance change kind accepts only such an
     application) inside the transaction that creates the proposal."""
@@ -162,7 +166,7 @@ def hardship_vote_prepare(*, steward: User, application, now: datetime | None = 
 
 
 @transaction.atomic
-def hardship_vote_opened(*, application, proposal_id: int, steward: User):
+def hardship_vote_opened(*, application: HardshipApplication, proposal_id: int, steward: User) -> HardshipApplication:
     application = hardship_application_for_update(_pk(application, "application"))
     if application.status != S.TO_VOTE:
         raise Conflict("application_decided", _("This application is not being put to a vote."))
@@ -177,7 +181,8 @@ def hardship_vote_opened(*, application, proposal_id: int, steward: User):
 
 @retry_transaction
 @transaction.atomic
-def hardship_grant_by_vote(*, application_id: int, proposal_id: int, now: datetime | None = None):
+def hardship_grant_by_vote(*, application_id: int, proposal_id: int,
+                           now: datetime | None = None) -> HardshipApplication:
     """The members adopted the grant: pay it. If the fund cannot pay it now, it stays granted and
     unpaid (a steward pays it once the fund can: `hardship_approve`), so the vote's close
     never fails for want of money."""
@@ -202,7 +207,8 @@ def hardship_grant_by_vote(*, application_id: int, proposal_id: int, now: dateti
 
 
 @transaction.atomic
-def hardship_refuse_by_vote(*, application_id: int, proposal_id: int, outcome: str, now: datetime | None = None):
+def hardship_refuse_by_vote(*, application_id: int, proposal_id: int, outcome: str,
+                            now: datetime | None = None) -> HardshipApplication:
     """The vote did not adopt the grant (rejected, or no quorum): the application is refused."""
     application = hardship_application_for_update(application_id)
     if application.status != S.IN_VOTE or application.proposal_id != proposal_id:

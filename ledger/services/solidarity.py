@@ -17,22 +17,23 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from coop.core.db import retry_transaction
 from coop.federation.access import membership_active_of
+from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
 from ledger.errors import NotYours
-from ledger.models import Account, Posting, Transaction
+from ledger.models import Account, HardshipApplication, Posting, Transaction
 from ledger.posting import Leg, Ref
 from ledger.services.movements import _amount, _idempotent, _key, _move, _pk, _split_draw
 
 
-def fund(coop_id, shard=0):
+def fund(coop_id: int, shard: int = 0) -> Ref:
     """The coop's solidarity fund (sub-account `shard`)."""
     return Ref(Account.Kind.SOLIDARITY_FUND, posting.OWNER_COOP, coop_id, shard)
 
 
 @retry_transaction
 @transaction.atomic
-def solidarity_contribute(*, user: User, amount: int, key):
+def solidarity_contribute(*, user: User, amount: int, key: str) -> Transaction:
     """An active member gives money from their wallet to their coop's solidarity fund. `key` (a
     form nonce) makes a double submit give once."""
     user_id = _pk(user, "member")
@@ -51,7 +52,7 @@ def solidarity_contribute(*, user: User, amount: int, key):
     )
 
 
-def fee_income(*, coop_id: int, day: date):
+def fee_income(*, coop_id: int, day: date) -> int:
     """The coop's fee income on `day` (UTC): what escrow releases paid into its treasury."""
     start = datetime.combine(day, time.min).replace(tzinfo=timezone.get_fixed_timezone(0))
     return Posting.objects.filter(
@@ -63,7 +64,7 @@ def fee_income(*, coop_id: int, day: date):
 
 @retry_transaction
 @transaction.atomic
-def solidarity_fee_share_move(*, coop, day: date):
+def solidarity_fee_share_move(*, coop: Coop | int, day: date) -> Transaction | None:
     """Move the voted share (`solidarity_fund_bps`, the rulebook in force at the end of `day`) of
     the coop's fee income of `day` from the treasury into the solidarity fund. Once per coop and
     day (key `solidarity:<coop>:fees:<day>`): a second run returns the first transaction. Moves
@@ -98,7 +99,7 @@ def solidarity_fee_share_move(*, coop, day: date):
     )
 
 
-def grant_pay(*, application, actor=None):
+def grant_pay(*, application: HardshipApplication, actor: User | None = None) -> Transaction:
     """Pay a granted hardship application from the fund into its member's wallet, drawing from
     every sub-account (seam 16). Assumes the application row is locked by the caller (a service
     of ledger.services.hardship). Key `solidarity:application:<id>:grant`: paid once. Raises

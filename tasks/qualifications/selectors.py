@@ -258,7 +258,7 @@ def qualifications_available_for(project: Project) -> QuerySet[Qualification]:
 
 # --- the work behind each qualification (issue 23 part 4) ------------------------------------
 
-def open_work_counts(*, qualification_ids):
+def open_work_counts(*, qualification_ids: Iterable[int]) -> dict[int, dict]:
     """{qualification id: {"projects", "slots"}}: open projects that need it and their open slots."""
     rows = (ProjectRequirement.objects.filter(qualification_id__in=list(qualification_ids),
                                               project__status=Project.Status.OPEN, project__open_slots__gt=0)
@@ -267,7 +267,8 @@ def open_work_counts(*, qualification_ids):
     return {row["qualification_id"]: {"projects": row["projects"], "slots": row["slots"] or 0} for row in rows}
 
 
-def work_by_qualification(*, member: User, qualification_ids, now: datetime | None = None, days: int = 30):
+def work_by_qualification(*, member: User, qualification_ids: Iterable[int], now: datetime | None = None,
+                          days: int = 30) -> dict[int, dict]:
     """For "My qualifications": per qualification, the open work that needs it now, the projects
     that needed it in the last `days` days, and the member's own tasks on them in that time."""
     now = now or timezone.now()

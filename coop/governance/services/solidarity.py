@@ -13,11 +13,12 @@ from coop.core.money import format_amount
 from coop.federation.selectors import rulebook_in_force
 from coop.governance.models import Proposal
 from coop.governance.services.proposals import proposal_create, proposal_voting_open
+from ledger.models import HardshipApplication
 from ledger.services.hardship import hardship_vote_opened, hardship_vote_prepare
 
 
 @transaction.atomic
-def hardship_vote_open(*, steward: User, application, now: datetime | None = None):
+def hardship_vote_open(*, steward: User, application: HardshipApplication, now: datetime | None = None) -> Proposal:
     """A steward who read the statement puts an application above the stewards' limit to a
     secret vote of the participating members, closing after `solidarity_vote_hours`. The
     proposal names the amount and the application's number, never the member or the statement.

@@ -23,7 +23,7 @@ def _holders(qualification):
 
 
 @transaction.atomic
-def qualification_work_check(*, qualification: Qualification, now: datetime | None = None):
+def qualification_work_check(*, qualification: Qualification, now: datetime | None = None) -> str:
     """One qualification: record whether open work needs it now; tell its holders once when it ran
     dry for the voted number of days, and once when it opens again. Returns "dry", "reopened" or
     "" (nothing told). Only qualifications some project ever required are watched."""
