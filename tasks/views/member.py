@@ -43,9 +43,13 @@ def feed(request):
     if membership is None:
         return render(request, "tasks/feed.html", {"membership": None, "rows": []})
     filters = _feed_filters(request, membership.coop)
+    page = filters["page"]
+    offset = (page - 1) * FEED_PAGE
+    # one row past the page says whether there is a next page, without a COUNT
     projects = list(selectors.projects_open_for_feed(
         coop=membership.coop, category=filters["category"], min_hourly=filters["min_hourly"],
-        max_minutes=filters["max_minutes"], sort=filters["sort"])[:200])
+        max_minutes=filters["max_minutes"], sort=filters["sort"])[offset:offset + FEED_PAGE + 1])
+    more, projects = len(projects) > FEED_PAGE, projects[:FEED_PAGE]
     ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
     watched = set(ProjectWatch.objects.filter(member=request.user, coop=membership.coop)
                   .values_list("project_id", flat=True))
@@ -60,10 +64,24 @@ def feed(request):
         "membership": membership, "rows": rows, "watching_coop": None in watched,
         "open_count": ctx.open_count, "rulebook": rulebook, "now": timezone.now(),
         "fair_share_hours": rulebook["fair_share_window_minutes"] // 60, "filters": filters,
+        "page": page, "more_url": _feed_page_url(request, page + 1) if more else None,
+        "previous_url": _feed_page_url(request, page - 1) if page > 1 else None,
     })
 
 
 FEED_DURATIONS = (5, 15, 30, 60)
+FEED_PAGE = 50  # project cards a page (issue 18: 200 cards took most of the feed's time to draw)
+FEED_PAGES = 1000  # a page number past this is read as the last one allowed, never an error
+
+
+def _feed_page_url(request, page):
+    """The feed's address for `page`, keeping the member's filters and sort."""
+    query = request.GET.copy()
+    if page > 1:
+        query["page"] = str(page)
+    else:
+        query.pop("page", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def _feed_filters(request, coop):
@@ -80,11 +98,15 @@ def _feed_filters(request, coop):
     except ValueError:
         max_minutes = None
     sort = request.GET.get("sort", "newest")
+    try:
+        page = min(max(int(request.GET.get("page", "1")), 1), FEED_PAGES)
+    except ValueError:
+        page = 1
     return {
         "category": category if category in categories else "", "categories": categories,
         "min_hourly": min_hourly, "min_pay": request.GET.get("min_pay", "") if min_hourly else "",
         "max_minutes": max_minutes if max_minutes in FEED_DURATIONS else None, "durations": FEED_DURATIONS,
-        "sort": sort if sort in selectors.FEED_SORTS else "newest",
+        "sort": sort if sort in selectors.FEED_SORTS else "newest", "page": page,
         "active": bool(category in categories and category or min_hourly or max_minutes in FEED_DURATIONS),
     }
 
