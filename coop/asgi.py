@@ -19,7 +19,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-WEBSOCKET_APPS = ["coop.forums"]
+WEBSOCKET_APPS = ["coop.forums", "tasks"]
 
 
 def _websocket_urlpatterns():

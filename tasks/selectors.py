@@ -52,6 +52,13 @@ def projects_open_for_feed(*, coop: Coop | int, category: str | None = None, min
     return qs.order_by(*FEED_SORTS.get(sort, FEED_SORTS["newest"]))
 
 
+def projects_opened_since(*, coop_id: int, since: datetime, limit: int = 50) -> list[Project]:
+    """The coop's open projects whose latest batch opened after `since`, oldest first (at most
+    `limit`): what a work socket missed while it was away (tasks/live.py)."""
+    return list(Project.objects.filter(coop_id=coop_id, status=Project.Status.OPEN, batch_opened_at__gt=since)
+                .order_by("batch_opened_at", "pk")[:limit])
+
+
 def feed_categories(*, coop: Coop) -> list:
     """The categories of the coop's open and paused projects, for the feed's filter."""
     return list(Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])

@@ -26,15 +26,22 @@ def run(scenario, *args):
         return async_to_sync(scenario)(*args)
 
 
-async def connect(user=None):
-    headers = [(b"origin", b"http://127.0.0.1")]
+async def connect(user=None, path="/ws/forums/", origin=b"http://127.0.0.1"):
+    """An accepted socket on `path` (the forums' by default); asserts the handshake succeeded."""
+    socket, connected = await handshake(user, path, origin)
+    assert connected
+    return socket
+
+
+async def handshake(user=None, path="/ws/forums/", origin=b"http://127.0.0.1"):
+    """(socket, whether the handshake was accepted): for checks that expect a refusal."""
+    headers = [(b"origin", origin)]
     if user is not None:
         key = await sync_to_async(session_cookie)(user)
         headers.append((b"cookie", f"sessionid={key}".encode()))
-    socket = WebsocketCommunicator(application, "/ws/forums/", headers=headers)
+    socket = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await socket.connect(timeout=TIMEOUT)
-    assert connected
-    return socket
+    return socket, connected
 
 
 async def recv(socket):

@@ -966,3 +966,52 @@ def test_sockets_lose_every_room_with_the_membership(world):
     with transaction.atomic():
         run(scenario)
         transaction.set_rollback(True)
+
+
+# --- every socket path has a declared policy; the work socket (issue 18) ----------------------------
+
+# socket path -> roles whose socket is accepted. The forums' socket takes any session and checks
+# each room on join (ROOMS above); the work socket takes active members of any coop, and tells
+# each only of their own coop's work (WORK_READERS: coop A's, where the project is published).
+SOCKETS = {
+    "/ws/forums/": LOGGED_IN,
+    "/ws/work/": ACTIVE | {OTHER_MEMBER, OTHER_STEWARD},
+}
+WORK_READERS = ACTIVE
+
+
+def test_every_socket_path_has_a_policy():
+    from coop.asgi import _websocket_urlpatterns
+
+    assert {f"/{pattern.pattern}" for pattern in _websocket_urlpatterns()} == set(SOCKETS)
+
+
+def test_every_role_gets_the_work_socket_and_its_pushes_as_the_policy_says(world):
+    from tests.factories import published_project
+    from tests.sockets import committed, connect, recv, run
+
+    async def scenario():
+        wrong, sockets = [], {}
+        for role in SOCKET_ROLES:
+            socket = await connect(world.users.get(role), "/ws/work/")
+            frame = await recv(socket)
+            if (frame["type"] == "ready") != (role in SOCKETS["/ws/work/"]):
+                wrong.append(f"work socket as {role}: {frame}")
+            if frame["type"] == "ready":
+                sockets[role] = socket
+            else:
+                assert (await socket.receive_output(timeout=5))["type"] == "websocket.close"
+        project = await committed(published_project, world.obj["coop_a"], tasks=1, title="Matrix opening")
+        for role, socket in sockets.items():
+            if role in WORK_READERS:
+                frame = await recv(socket)
+                if frame.get("project") != project.pk:
+                    wrong.append(f"work socket as {role}: {frame}")
+            elif not await socket.receive_nothing(timeout=0.1):
+                wrong.append(f"work socket as {role}: told of another coop's work")
+            await socket.disconnect()
+        return wrong
+
+    with transaction.atomic():
+        assert run(scenario) == []
+        transaction.set_rollback(True)

@@ -27,6 +27,7 @@ from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, 
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
 from tasks.exposure import floor_for
 from tasks.fees import batch_fees
+from tasks.live import work_opened_later
 from tasks.locks import open_slots_for_update, project_for_update
 from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot, Task
 from tasks.questions import form_validate, task_data_validate
@@ -228,7 +229,11 @@ def _slots_create(project, tasks, rulebook):
     return count, project.reward * count + fees.total
 
 
-def _watchers_notify_later(project_id, coop_wide):
+def _work_opened(project, *, kind, coop_wide):
+    """After commit: the coop's open work sockets are told at once (tasks/live.py), and the
+    members who asked to be told get their notice (a job: it checks each one's eligibility)."""
+    work_opened_later(project, kind=kind)
+    project_id = project.pk
     transaction.on_commit(lambda: async_task("tasks.jobs.watchers_notify", project_id, coop_wide))
 
 
@@ -265,7 +270,7 @@ def tasks_add(*, actor: User, project: Project, rows: list[dict], first_line: in
         project.save()
         extra = {"slots": slots, "amount": amount}
         if project.status == Project.Status.OPEN:
-            _watchers_notify_later(project.pk, False)
+            _work_opened(project, kind="tasks_added", coop_wide=False)
     _event("project.tasks_added", project, actor, tasks=len(tasks), **extra)
     return tasks
 
@@ -318,7 +323,7 @@ def project_publish(*, actor: User, project: Project, now: datetime | None = Non
     _event("project.published", project, actor, slots=slots, amount=amount, rulebook_version=rulebook.version,
            reward=project.reward, fee_coop=project.fee_coop, fee_federation=project.fee_federation,
            fee_juror=project.fee_juror)
-    _watchers_notify_later(project.pk, True)
+    _work_opened(project, kind="published", coop_wide=True)
     return project
 
 
@@ -348,7 +353,7 @@ def project_resume(*, actor: User, project: Project) -> Project:
     project.status = Project.Status.OPEN
     project.save(update_fields=["status"])
     _event("project.resumed", project, actor)
-    _watchers_notify_later(project.pk, False)
+    _work_opened(project, kind="resumed", coop_wide=False)
     return project
 
 
