@@ -76,7 +76,12 @@ endif
 # The benchmarks behind docs/benchmarks.md and docs/deploy.md's scale table (PostgreSQL and
 # Redis: DATABASE_URL=postgres://... REDIS_URL=redis://...; each script creates and migrates its
 # own database): every hot path against its same-run baseline, then one table (bench/all.py).
-bench: install
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
+	@touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
 	@test -n "$(IS_POSTGRES)" || { echo "make bench needs DATABASE_URL=postgres://..."; exit 1; }
 	@test -n "$(REDIS_URL)" || { echo "make bench needs REDIS_URL=redis://... (the forums' channel layer)"; exit 1; }
 	$(BIN)/python bench/all.py $(BENCH_ARGS)

@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/atelier_bench REDIS_URL=redis://127.0.0.1:6379/6 \\
         .venv/bin/python bench/all.py [--quick]
 
-Runs bench/ledger.py, bench/eventlog.py, bench/marketplace.py and bench/forums.py one after
-the other (each against its own baseline in the same run, each in a database named after
-DATABASE_URL's with its own suffix), reads the JSON line each prints last, and prints one
+Runs bench/ledger.py, bench/eventlog.py, bench/marketplace.py, bench/forums.py and
+bench/batch_opening.py (Locust: `make bench` installs the `bench` extra) one after the other
+(each against its own baseline in the same run, each in a database named after DATABASE_URL's
+with its own suffix), reads the JSON line each prints last, and prints one
 Markdown table: hot path, figure, baseline, ratio, goal, date and the load average while it
 ran (figures taken on a loaded machine say so). About 10-12 minutes on a quiet 2-core machine;
 `--quick` runs shorter rounds and smaller sizes (a smoke test, not figures to publish). The
@@ -79,6 +80,15 @@ def rows(results, date):
                     + (f", {rss} MB per process" if rss else ""),
                     f"Redis pub/sub p99 {f['baseline_latency_p99_ms']} ms", f"{f['ratio_latency_p99']}× (p99)",
                     "p99 < 250 ms, < 300 MB", f["_load"]))
+    b = results.get("batch_opening")
+    for policy, r in (b or {}).get("policies", {}).items():
+        out.append((f"batch opening over HTTP, {b['members']:,} members on sockets, {b['tasks']:,} tasks, {policy}",
+                    f"publish → last claim {r['publish_to_last_claim_s']} s, {r['claims_per_s']} claims/s, claim p50 "
+                    f"{r['claim_p50_ms']} / p99 {r['claim_p99_ms']} ms, notice p99 {r['delivery_p99_ms']} ms, most per "
+                    f"member {r['most_by_one_member_in_window']} (cap {r['fair_share_cap']}), top 10% won "
+                    f"{r['top_10pct_share']:.0%}, errors {sum(r['errors'].values())}",
+                    f"`GET /healthz` {b['baseline_healthz_rps']:,.0f} req/s", f"{r.get('vs_baseline')}× (requests/s)",
+                    "fair share: top 10% ≤ 15%, most ≤ cap, 0 errors", b["_load"]))
     lines = ["| hot path | figure | baseline (same run) | ratio | goal | load average | date |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     lines += [f"| {a} | {b} | {c} | {d} | {e} | {g} | {date} |" for a, b, c, d, e, g in out]
@@ -91,7 +101,7 @@ def rows(results, date):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", default="marketplace,ledger,eventlog,forums")
+    parser.add_argument("--only", default="marketplace,ledger,eventlog,forums,batch_opening")
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args()
     if "postgres" not in os.environ.get("DATABASE_URL", "") or not os.environ.get("REDIS_URL"):
@@ -104,6 +114,8 @@ def main():
         "ledger": ("ledger.py", ["--rounds", "1" if q else "3", "--seconds", "5" if q else "10"], "ledger", 600),
         "eventlog": ("eventlog.py", ["--seconds", "5" if q else "10", "--verify-size", "100000" if q else "300000"],
                      "eventlog", 600),
+        "batch_opening": ("batch_opening.py", ["--members", "200" if q else "2000", "--tasks", "1000" if q else "10000",
+                                               "--max-seconds", "120" if q else "420"], "batch", 1200),
         "forums": ("forums.py", ["--clients", "100" if q else "500", "--senders", "20" if q else "50", "--rate", "2",
                                  "--duration", "10" if q else "15"], "forums", 600),
     }

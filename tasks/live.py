@@ -2,8 +2,8 @@
 open work socket (`/ws/work/`, tasks/consumers.py) of an active member of its coop is told at
 once, so a member sees new work appear without polling the feed.
 
-The frame is built and encoded once, after the commit that opened the work, and sent to the
-coop's channel-layer group; each socket forwards the same text. What it says is what the coop's
+The frame is built inside the transaction that opened the work, encoded once after its commit
+and sent to the coop's channel-layer group; each socket forwards the same text. What it says is what the coop's
 feed already shows each of its active members (title, pay, time, tasks left), nothing more.
 Sockets that missed a push (offline, a dropped message) ask for a catch-up: the projects whose
 batch opened after a time (`tasks.selectors.projects_opened_since`).
@@ -50,17 +50,19 @@ def work_opened_later(project, *, kind):
     """After commit, tell the coop's open work sockets that `project`'s work opened. The frame
     is taken now (inside the transaction that opened it) and sent once the work is visible."""
     assert kind in KINDS, kind
-    text = encode(work_frame(project, kind=kind, at=timezone.now() if kind == "resumed" else None))
+    frame = work_frame(project, kind=kind, at=timezone.now() if kind == "resumed" else None)
     coop_id = project.coop_id
-    transaction.on_commit(lambda: work_push(coop_id=coop_id, text=text), robust=True)
+    transaction.on_commit(lambda: work_push(coop_id=coop_id, frame=frame), robust=True)
 
 
-def work_push(*, coop_id, text):
-    """Send one encoded `work_opened` frame to the coop's group now. A failure is logged, not
-    raised: the work is open already, and sockets catch up on their own."""
+def work_push(*, coop_id, frame):
+    """Send one `work_opened` frame to the coop's group now, stamped with the time it is sent
+    (`sent_at`: a client can tell how long delivery took). A failure is logged, not raised: the
+    work is open already, and sockets catch up on their own."""
     layer = get_channel_layer()
     if layer is None:
         return
+    text = encode({**frame, "sent_at": timezone.now().isoformat()})
     try:
         async_to_sync(layer.group_send)(work_group(coop_id), {"type": "work.opened", "text": text})
     except Exception:

@@ -61,6 +61,7 @@ def test_members_of_the_coop_are_told_when_a_project_opens_and_no_one_else():
             assert (frame["project"], frame["title"], frame["remaining"], frame["reward"], frame["hourly"]) == (
                 project.pk, "Count the owls", 5, 90, 1800)
             assert frame["url"] == f"/work/projects/{project.pk}/"
+            assert frame["opened_at"] <= frame["sent_at"]  # stamped when sent, after the commit
         assert await sockets["outsider"].receive_nothing(timeout=0.2)
         for socket in sockets.values():
             await socket.disconnect()
