@@ -1,4 +1,4 @@
-"""API-key authentication for requesters.
+"""API-key authentication for requesters, and members' own keys for the member API.
 
 `Authorization: Bearer atl_…` or `Authorization: Token atl_…`. On success `request.user` is
 the key's creator and `request.auth` the `ApiKey` (`request.auth.organisation`). An unknown
@@ -11,8 +11,8 @@ Failed key authentications are counted per client IP (`ApiKeyFailureThrottle`, r
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from accounts.keys import api_key_prefix, secret_digest
-from accounts.models import ApiKey
+from accounts.keys import MEMBER_KEY_SCHEME, api_key_prefix, secret_digest
+from accounts.models import ApiKey, MemberApiKey
 from accounts.services import api_key_mark_used
 from accounts.throttles import ApiKeyFailureThrottle
 
@@ -32,6 +32,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].decode("latin-1").lower() not in SCHEMES:
             return None
+        if _is_member_key(header):
+            return None  # a member's key: MemberKeyAuthentication's
         failures = ApiKeyFailureThrottle()
         if failures.blocked(request):
             raise exceptions.Throttled(wait=failures.wait())
@@ -66,6 +68,43 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def _is_member_key(header):
+    return len(header) == 2 and header[1].startswith(f"{MEMBER_KEY_SCHEME}_".encode())
+
+
+class MemberKeyAuthentication(authentication.BaseAuthentication):
+    """A member's own key for the member API (issue 18): `Authorization: Bearer atm_…`. On
+    success `request.user` is the key's member and `request.auth` the `MemberApiKey`; which
+    views it reaches is `HasKeyScope`'s decision (those that declare a `member_scope`). An
+    unknown or revoked key, or one of a deactivated account, is a 401; failures count toward
+    the same per-IP limit as requesters' keys."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() not in SCHEMES or not _is_member_key(header):
+            return None
+        failures = ApiKeyFailureThrottle()
+        if failures.blocked(request):
+            raise exceptions.Throttled(wait=failures.wait())
+        try:
+            secret = header[1].decode("ascii")
+        except UnicodeError:
+            secret = ""
+        key = None
+        if api_key_prefix(secret, scheme=MEMBER_KEY_SCHEME):
+            key = MemberApiKey.objects.select_related("user").filter(secret_hash=secret_digest(secret)).first()
+        if key is None or key.revoked_at is not None or not key.user.is_active:
+            failures.record(request)
+            raise exceptions.AuthenticationFailed("Invalid or revoked key.")
+        api_key_mark_used(key=key)
+        return key.user, key
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = "accounts.auth.ApiKeyAuthentication"
     name = "apiKey"
@@ -78,4 +117,19 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "atl_<prefix>_<secret>",
             "description": "An organisation's API key: `Authorization: Bearer atl_…` "
                            "(`Authorization: Token atl_…` is accepted too).",
+        }
+
+
+class MemberKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.auth.MemberKeyAuthentication"
+    name = "memberKey"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "atm_<prefix>_<secret>",
+            "description": "A member's own key for the member API (`/api/work/…`, the claim, the wallet), "
+                           "made on the member's keys page: `Authorization: Bearer atm_…`.",
         }

@@ -22,10 +22,11 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiKey
+from accounts.models import ApiKey, MemberApiKey
 from coop.core.errors import DomainError
 
 KEY_SCHEME = "atl"
+MEMBER_KEY_SCHEME = "atm"  # a member's key for the member API (MemberApiKey)
 PREFIX_LENGTH = 8
 
 
@@ -58,20 +59,20 @@ def secret_unseal(sealed):
         return ""
 
 
-def api_key_generate(*, randomness=None):
-    """A new API key secret `atl_<prefix>_<secret>` and its public prefix. `randomness`
-    (bytes) makes it deterministic (the demo key only)."""
+def api_key_generate(*, randomness=None, scheme=KEY_SCHEME):
+    """A new API key secret `atl_<prefix>_<secret>` (`atm_…` for a member's key) and its public
+    prefix. `randomness` (bytes) makes it deterministic (the demo key only)."""
     raw = randomness if randomness is not None else secrets.token_bytes(32)
     # base32 (lower case): no "_" or "-", so the key splits cleanly and survives a double click
     body = base64.b32encode(raw).decode().rstrip("=").lower()
     prefix = body[:PREFIX_LENGTH]
-    return f"{KEY_SCHEME}_{prefix}_{body[PREFIX_LENGTH:]}", prefix
+    return f"{scheme}_{prefix}_{body[PREFIX_LENGTH:]}", prefix
 
 
-def api_key_prefix(secret):
+def api_key_prefix(secret, *, scheme=KEY_SCHEME):
     """The prefix named in a presented secret, or "" if it is not shaped like one of ours."""
     parts = str(secret).split("_")
-    if len(parts) != 3 or parts[0] != KEY_SCHEME or len(parts[1]) != PREFIX_LENGTH:
+    if len(parts) != 3 or parts[0] != scheme or len(parts[1]) != PREFIX_LENGTH:
         return ""
     return parts[1]
 
@@ -89,6 +90,20 @@ def api_key_scopes_clean(scopes):
     unknown = sorted(wanted - set(known))
     if unknown:
         raise DomainError("invalid", _("Unknown scope: choose among read, projects, review and admin."),
+                          {"field": "scopes", "unknown": unknown})
+    if not wanted:
+        raise DomainError("invalid", _("Choose at least one scope."), {"field": "scopes"})
+    return [value for value in known if value in wanted]
+
+
+def member_key_scopes_clean(scopes):
+    """A member key's scopes as known values in canonical order (`MemberApiKey.Scope`), or a
+    DomainError `invalid`; at least one."""
+    known = [value for value, _label in MemberApiKey.Scope.choices]
+    wanted = {str(scope).strip().lower() for scope in scopes or ()}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise DomainError("invalid", _("Unknown scope: choose among read and work."),
                           {"field": "scopes", "unknown": unknown})
     if not wanted:
         raise DomainError("invalid", _("Choose at least one scope."), {"field": "scopes"})

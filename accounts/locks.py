@@ -2,7 +2,7 @@
 
 from django.db.models import Max
 
-from accounts.models import ApiKey, Organisation, OrganisationStaff, StaffInvitation, TermsVersion, User
+from accounts.models import ApiKey, MemberApiKey, Organisation, OrganisationStaff, StaffInvitation, TermsVersion, User
 
 
 def organisation_for_update(pk: int):
@@ -21,6 +21,11 @@ def owners_for_update(organisation_id: int):
 
 def api_key_for_update(pk: int):
     return ApiKey.objects.select_for_update().get(pk=pk)
+
+
+def member_key_for_update(pk: int, *, user_id: int):
+    """The person's own member key, locked; None if it is not theirs or does not exist."""
+    return MemberApiKey.objects.select_for_update().filter(pk=pk, user_id=user_id).first()
 
 
 def user_for_update(pk: int):

@@ -276,6 +276,47 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
+class MemberApiKey(models.Model):
+    """A member's own key for the member API (issue 18): a script doing the member's work calls
+    `/api/work/…`, the claim and the wallet with `Authorization: Bearer atm_…` instead of a
+    session. Made and revoked on the member's keys page; the secret is shown once, only its
+    keyed HMAC (`secret_hash`, accounts/keys.py) is stored. `scopes` say what it may do; a key
+    reaches only the API views that declare a `member_scope` (coop.federation.access.HasKeyScope)."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("read")
+        WORK = "work", _("work")
+
+    SCOPE_HELP = {
+        "read": _("see my feed, my work and my wallet"),
+        "work": _("take tasks, save drafts, submit and give tasks back"),
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="member_keys")
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    def has_scope(self, scope):
+        return scope in (self.scopes or ())
+
+    @property
+    def scope_labels(self):
+        labels = dict(self.Scope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes or ()]
+
+
 class DataExport(models.Model):
     """"Download my data": one member's ZIP (JSON and CSV of every section), built by a job.
     Kept in the database (a member's data is small, and every server can serve it); only the

@@ -14,6 +14,7 @@ from accounts.keys import secret_digest
 from accounts.models import (
     ApiKey,
     DataExport,
+    MemberApiKey,
     Notice,
     Organisation,
     OrganisationStaff,
@@ -176,3 +177,8 @@ def invitation_for_token(token: str) -> StaffInvitation:
     if invitation is None:
         raise InvitationInvalid()
     return invitation
+
+
+def member_keys_of(*, user):
+    """A person's keys for the member API, newest first (revoked ones too, marked)."""
+    return list(MemberApiKey.objects.filter(user=user).order_by("-created_at", "-pk"))

@@ -16,10 +16,11 @@ from django_q.tasks import async_task
 
 from accounts import datarights
 from accounts.errors import AlreadyErased, ErasureBlocked, WrongPassword
-from accounts.locks import user_for_update
-from accounts.models import ApiKey, DataExport, MemberProfile, Notice, OrganisationStaff, User
+from accounts.keys import MEMBER_KEY_SCHEME, api_key_generate, member_key_scopes_clean, secret_digest
+from accounts.locks import member_key_for_update, user_for_update
+from accounts.models import DataExport, MemberApiKey, MemberProfile, Notice, OrganisationStaff, User
 from accounts.notices import message_render, params_stored
-from coop.core.errors import DomainError
+from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.erasure import event_payloads_erase, events_naming
 from coop.eventlog.services import event_record
 
@@ -224,6 +225,7 @@ def member_erase(*, user: User, password: str, donate: bool = False) -> User:
                                                    languages=[], email_notices=False)
     Notice.objects.filter(user=user).delete()
     DataExport.objects.filter(user=user).delete()
+    MemberApiKey.objects.filter(user=user).delete()  # their names are the member's own text
     event_record(type="member.erased", actor=user, subject=user, payload={"user": user.pk, "events_erased": erased})
     user.refresh_from_db()
     return user
@@ -238,6 +240,43 @@ def api_key_mark_used(*, key: ApiKey, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     if key.last_used_at and (now - key.last_used_at).total_seconds() < API_KEY_TOUCH_SECONDS:
         return False
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    type(key).objects.filter(pk=key.pk).update(last_used_at=now)  # an ApiKey or a MemberApiKey
     key.last_used_at = now
     return True
+
+
+MEMBER_KEYS_MAX = 10  # active keys a person may hold at once
+
+
+@transaction.atomic
+def member_key_create(*, user: User, name: str, scopes, randomness=None):
+    """A person makes a key for the member API (issue 18) with `scopes` (read, work). Returns
+    (key, secret): the secret is shown once and not stored in clear (only its keyed hash)."""
+    user = user_for_update(user.pk)  # the count of active keys, one creation at a time
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise DomainError("invalid", _("Give the key a name of 1 to 80 characters."), {"field": "name"})
+    scopes = member_key_scopes_clean(scopes)
+    if MemberApiKey.objects.filter(user=user, revoked_at__isnull=True).count() >= MEMBER_KEYS_MAX:
+        raise DomainError("too_many_keys", _("You hold %(n)s active keys: revoke one first.") % {"n": MEMBER_KEYS_MAX},
+                          {"max": MEMBER_KEYS_MAX})
+    secret, prefix = api_key_generate(randomness=randomness, scheme=MEMBER_KEY_SCHEME)
+    key = MemberApiKey.objects.create(user=user, name=name, prefix=prefix, secret_hash=secret_digest(secret),
+                                      scopes=scopes)
+    event_record(type="member_key.created", actor=user, subject=user, payload={"member_key": key.pk, "scopes": scopes})
+    return key, secret
+
+
+@transaction.atomic
+def member_key_revoke(*, user: User, key_id: int):
+    """A person revokes one of their own keys; the next request with it fails. Someone else's
+    key, or no such key, is NotFound (nothing said about whether it exists)."""
+    key = member_key_for_update(key_id, user_id=user.pk)
+    if key is None:
+        raise NotFound("unknown_key", _("No such key."))
+    if key.revoked_at is not None:
+        raise Conflict("key_revoked", _("This key is already revoked."))
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    event_record(type="member_key.revoked", actor=user, subject=user, payload={"member_key": key.pk})
+    return key

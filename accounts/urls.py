@@ -15,6 +15,9 @@ urlpatterns = [
     path("account/data/exports/<int:pk>/", views.data_export_status, name="data_export"),
     path("account/data/exports/<int:pk>/download/", views.data_export_download, name="data_export_download"),
     path("account/data/erase/", views.member_erase, name="member_erase"),
+    # a member's own keys for the member API (issue 18)
+    path("account/keys/", views.member_keys, name="member_keys"),
+    path("account/keys/<int:pk>/revoke/", views.member_key_revoke, name="member_key_revoke"),
     # requesters
     path("requester/", requesters.requester_home, name="requester_home"),
     path("requester/register/", requesters.requester_register, name="requester_register"),

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,10 +10,11 @@ from django.views.i18n import set_language
 from accounts import selectors, services
 from accounts.api import data_export_response
 from accounts.forms import ErasureForm, ProfileForm, SignupConfirmForm, SignupForm
+from accounts.models import MemberApiKey
 from accounts.signup import signup_confirm as signup_confirm_service
 from accounts.signup import signup_request, signup_user_for_link
 from accounts.throttles import throttle_posts
-from coop.core.errors import DomainError
+from coop.core.errors import DomainError, NotFound
 from coop.core.http import safe_next
 from ledger.selectors import wallet_balance
 
@@ -143,3 +145,36 @@ def member_erase(request):
         "exports": selectors.data_exports_of(user=request.user)[:10],
         "balance": wallet_balance(user=request.user), "form": form,
     }, status=400)
+
+
+@login_required
+def member_keys(request):
+    """A person's own keys for the member API (issue 18): make one (the secret is shown once,
+    on this answer only) and revoke them."""
+    new_secret, status = None, 200
+    if request.method == "POST":
+        try:
+            key, secret = services.member_key_create(user=request.user, name=request.POST.get("name", ""),
+                                                     scopes=request.POST.getlist("scopes"))
+            new_secret = {"key": key, "secret": secret}
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            status = 400
+    return render(request, "accounts/member_keys.html", {
+        "keys": selectors.member_keys_of(user=request.user), "new_secret": new_secret,
+        "scopes": [(value, label, MemberApiKey.SCOPE_HELP[value]) for value, label in MemberApiKey.Scope.choices],
+    }, status=status)
+
+
+@login_required
+@require_POST
+def member_key_revoke(request, pk):
+    try:
+        services.member_key_revoke(user=request.user, key_id=pk)
+    except NotFound:
+        raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The key is revoked: requests with it now fail."))
+    return redirect("accounts:member_keys")

@@ -273,6 +273,7 @@ REST_FRAMEWORK = {
         # and the API's convention is 403 `not_authenticated` (no WWW-Authenticate prompt).
         "rest_framework.authentication.SessionAuthentication",
         "accounts.auth.ApiKeyAuthentication",
+        "accounts.auth.MemberKeyAuthentication",  # a member's own key (`atm_…`): the member API only
     ],
     # HasKeyScope holds API keys to the scope each view declares (`required_scope`); a view
     # that sets its own permission classes uses coop.federation.access.PUBLIC or SIGNED_IN.

@@ -100,7 +100,8 @@ def _month(request):
 
 
 class WalletApi(APIView):
-    required_scope = None  # a member's money: never by API key
+    required_scope = None  # a member's money: never by an organisation's API key
+    member_scope = "read"  # a member's own key may read it (issue 18)
 
 
     @extend_schema(responses={200: WalletSerializer, 403: ERROR}, tags=["ledger"])
@@ -113,7 +114,8 @@ class WalletApi(APIView):
 
 
 class WalletStatementApi(ListAPIView):
-    required_scope = None  # a member's money: never by API key
+    required_scope = None  # a member's money: never by an organisation's API key
+    member_scope = "read"  # a member's own key may read it (issue 18)
 
     serializer_class = StatementLineSerializer
     pagination_class = CursorPagination

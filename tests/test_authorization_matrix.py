@@ -91,7 +91,7 @@ class World:
 
 def _seed():
     from accounts.requesters.services import api_key_create, invitation_create
-    from accounts.services import data_export_request
+    from accounts.services import data_export_request, member_key_create
     from coop.federation.models import Membership
     from coop.forums import services as forums
     from coop.forums.registry import room_for
@@ -207,9 +207,10 @@ def _seed():
     key, w.api_secret = _api_key(api_key_create, org1)
 
     export = data_export_request(user=ravo)
+    member_key, _secret = member_key_create(user=ravo, name="matrix script", scopes=["read"])
 
-    w.obj.update(export=export, coop_a=coop_a, coop_b=coop_b, org1=org1, org2=org2, plain_staff=plain_staff,
-                 project=project, hardship=hardship,
+    w.obj.update(export=export, member_key=member_key, coop_a=coop_a, coop_b=coop_b, org1=org1, org2=org2,
+                 plain_staff=plain_staff, project=project, hardship=hardship,
                  submitted=submitted, rejected=rejected, approved=approved, appeal=appeal, draft=draft,
                  task_import=task_import, payout=payout, qualification=qualification, granted=granted,
                  revocation=revocation, test=test, attempt=attempt, proposal=proposal, coop_room=coop_room,
@@ -264,6 +265,7 @@ PARAMS = {
     "accounts:operator_suspend": lambda w: {"pk": w.obj["org1"].pk},
     "accounts:operator_unsuspend": lambda w: {"pk": w.obj["org1"].pk},
     "accounts:data_export": lambda w: {"pk": w.obj["export"].pk},
+    "accounts:member_key_revoke": lambda w: {"pk": w.obj["member_key"].pk},
     "accounts:data_export_download": lambda w: {"pk": w.obj["export"].pk},
     "accounts-api:data_export": lambda w: {"pk": w.obj["export"].pk},
     "accounts-api:data_export_download": lambda w: {"pk": w.obj["export"].pk},
@@ -585,6 +587,8 @@ POLICY = {
     "accounts:data_export_download": (MEMBER_ONLY, MEMBER_ONLY),
     "accounts:data_rights": (LOGGED_IN, LOGGED_IN),
     "accounts:member_erase": (NOBODY, LOGGED_IN),
+    "accounts:member_keys": (LOGGED_IN, LOGGED_IN),  # one's own keys for the member API (issue 18)
+    "accounts:member_key_revoke": (NOBODY, MEMBER_ONLY),  # the member's own key; anyone else's is 404
     "tasks:requester_queue": (LOGGED_IN, LOGGED_IN),  # the caller's own organisations' queue
     # the requester's webhooks (issue 20): their own organisation's, by session; reading by key too
     "webhooks:list": (ANY_STAFF, ANY_STAFF),

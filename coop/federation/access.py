@@ -43,7 +43,7 @@ from accounts.errors import (
     PasswordConfirmationRequired,
     WrongPassword,
 )
-from accounts.models import ApiKey, OrganisationStaff
+from accounts.models import ApiKey, MemberApiKey, OrganisationStaff
 from coop.core.errors import Forbidden
 from coop.eventlog import selectors as eventlog_selectors
 from coop.federation.errors import NotAMember, NotASteward
@@ -205,6 +205,19 @@ def key_admin_confirm(request, key):
         raise WrongPassword(extra={"header": PASSWORD_HEADER})
 
 
+def member_key_allowed(view, method, key):
+    """A member's own key (issue 18) reaches only the views that declare a `member_scope` (a
+    scope, or a {method: scope} map; HEAD and OPTIONS count as GET), and only with that scope."""
+    declared = getattr(view, "member_scope", None)
+    if isinstance(declared, dict):
+        declared = declared.get("GET" if method in ("HEAD", "OPTIONS") else method)
+    if declared is None:
+        raise ApiKeyNotAllowed(message=_("A member key may call only the member API."))
+    if not key.has_scope(declared):
+        raise ApiKeyScopeMissing(extra={"required": declared, "scopes": list(key.scopes or ())})
+    return True
+
+
 class HasKeyScope(BasePermission):
     """DRF permission on every API view: a request authenticated by an API key passes only if
     the key holds the scope the view declares for the method (`key_scope_required`), and an
@@ -212,6 +225,8 @@ class HasKeyScope(BasePermission):
 
     def has_permission(self, request, view):
         key = getattr(request, "auth", None)
+        if isinstance(key, MemberApiKey):
+            return member_key_allowed(view, request.method, key)
         if not isinstance(key, ApiKey):
             return True
         scope = key_scope_required(view, request.method)

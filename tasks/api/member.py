@@ -32,6 +32,7 @@ class MemberApi(APIView):
     """A member's endpoint: a session, and the member's own rate."""
 
     required_scope = None  # a member's work: never by an organisation's API key
+    member_scope = {"GET": "read", "POST": "work"}  # a member's own key (accounts.models.MemberApiKey)
     throttle_classes = MEMBER_THROTTLES
 
 
