@@ -88,9 +88,10 @@ def make_world(*, policy, members, tasks, tag):
     federation_setup(name="Bench federation", currency="USD")
     operator = User.objects.filter(is_staff=True).first() or User.objects.create_superuser(
         email=f"op-{tag}@bench.example", password="x")
-    coop = coop_create(operator=operator, name=f"Batch {policy} {tag}", slug=f"batch-{policy[:5]}-{tag}",
+    short = policy.split("_")[0]  # slugs: letters, digits and hyphens
+    coop = coop_create(operator=operator, name=f"Batch {policy} {tag}", slug=f"batch-{short}-{tag}",
                        parameters={"allocation_policy": policy})
-    users = User.objects.bulk_create([User(email=f"b{i}-{policy[:5]}-{tag}@bench.example", password="!")
+    users = User.objects.bulk_create([User(email=f"b{i}-{short}-{tag}@bench.example", password="!")
                                       for i in range(members)])
     MemberProfile.objects.bulk_create([MemberProfile(user=u, display_name=f"Member {i}") for i, u in enumerate(users)])
     now = timezone.now()
@@ -106,8 +107,8 @@ def make_world(*, policy, members, tasks, tag):
         sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys.append(key)
     Session.objects.bulk_create(sessions, batch_size=1000)
-    org = Organisation.objects.create(name=f"Batch lab {policy} {tag}", slug=f"batch-lab-{policy[:5]}-{tag}")
-    owner = User.objects.create_user(email=f"owner-{policy[:5]}-{tag}@bench.example", password="x")
+    org = Organisation.objects.create(name=f"Batch lab {policy} {tag}", slug=f"batch-lab-{short}-{tag}")
+    owner = User.objects.create_user(email=f"owner-{short}-{tag}@bench.example", password="x")
     OrganisationStaff.objects.create(organisation=org, user=owner, role="owner")
     terms = TermsVersion.objects.order_by("-number").first() or TermsVersion.objects.create(number=1, text="Bench")
     TermsAcceptance.objects.create(organisation=org, version=terms, accepted_by=owner)
