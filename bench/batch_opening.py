@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import resource
+import secrets
 import signal
 import socket
 import statistics
@@ -44,7 +45,13 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
 # The server runs as in production (DEBUG off) but over plain HTTP on 127.0.0.1; the sessions
 # made here must verify there, so both sides share the secret key.
+# Each server process keeps at most DB_POOL_MAX_SIZE connections (coop/settings.py): without a
+# pool, every request in flight opens its own and the busy hour runs PostgreSQL out of them.
 STACK_ENV = {"DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
+             "DB_POOL_MAX_SIZE": os.environ.get("DB_POOL_MAX_SIZE", "12"),
+             # the sequencer signs checkpoints (production refuses to run without a key): a
+             # throwaway key for a benchmark's database
+             "EVENTLOG_SIGNING_KEY": os.environ.get("EVENTLOG_SIGNING_KEY") or secrets.token_hex(32),
              "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")}
 os.environ.update(STACK_ENV)
 

@@ -29,6 +29,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coop.settings")
 # The server runs without DEBUG (as in production); sessions made here must verify there,
 # so both processes share the same secret key.
 os.environ["DEBUG"] = "false"
+os.environ["SECURE_SSL_REDIRECT"] = "false"  # plain HTTP on 127.0.0.1 (production redirects to HTTPS)
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 
 

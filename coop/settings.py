@@ -113,6 +113,14 @@ DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if DATABASE_IS_POSTGRES:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
     DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
+    # A bounded pool of connections per process (psycopg_pool, Django's "pool" option). Under
+    # ASGI every request in flight holds a connection of its own, so a busy hour (a batch opening
+    # to thousands of members: bench/batch_opening.py, issue 18) opens more than PostgreSQL's
+    # max_connections and requests fail; with a pool they wait for a free connection (up to
+    # DB_POOL_TIMEOUT seconds). Off unless DB_POOL_MAX_SIZE is set (docs/deploy.md).
+    if env.int("DB_POOL_MAX_SIZE", default=0):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": env.int("DB_POOL_MAX_SIZE"), "timeout": env.float("DB_POOL_TIMEOUT", default=30)}
 else:
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets pages read while a job writes; IMMEDIATE takes the write lock at BEGIN so
