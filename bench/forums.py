@@ -131,7 +131,8 @@ def start_server(port):
     deadline = time.monotonic() + 60
     while True:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/", timeout=2).read()
+            # /healthz: cheap (drf-spectacular's schema view raced when probed under load)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
             return process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
