@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0009_api_key_secret_sealed'),
+        ('accounts', '0010_sandbox'),
     ]
 
     operations = [
