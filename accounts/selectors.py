@@ -179,6 +179,6 @@ def invitation_for_token(token: str) -> StaffInvitation:
     return invitation
 
 
-def member_keys_of(*, user):
+def member_keys_of(*, user: User) -> list[MemberApiKey]:
     """A person's keys for the member API, newest first (revoked ones too, marked)."""
     return list(MemberApiKey.objects.filter(user=user).order_by("-created_at", "-pk"))

@@ -18,7 +18,7 @@ from accounts import datarights
 from accounts.errors import AlreadyErased, ErasureBlocked, WrongPassword
 from accounts.keys import MEMBER_KEY_SCHEME, api_key_generate, member_key_scopes_clean, secret_digest
 from accounts.locks import member_key_for_update, user_for_update
-from accounts.models import DataExport, MemberApiKey, MemberProfile, Notice, OrganisationStaff, User
+from accounts.models import ApiKey, DataExport, MemberApiKey, MemberProfile, Notice, OrganisationStaff, User
 from accounts.notices import message_render, params_stored
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.erasure import event_payloads_erase, events_naming
@@ -234,7 +234,7 @@ def member_erase(*, user: User, password: str, donate: bool = False) -> User:
 API_KEY_TOUCH_SECONDS = 60
 
 
-def api_key_mark_used(*, key: ApiKey, now: datetime | None = None) -> bool:
+def api_key_mark_used(*, key: ApiKey | MemberApiKey, now: datetime | None = None) -> bool:
     """Note when a key was last used, at most once a minute (one UPDATE, no lock, no event:
     usage is bookkeeping, not a decision; it stays off the event log on purpose)."""
     now = now or timezone.now()
@@ -249,7 +249,8 @@ MEMBER_KEYS_MAX = 10  # active keys a person may hold at once
 
 
 @transaction.atomic
-def member_key_create(*, user: User, name: str, scopes, randomness=None):
+def member_key_create(*, user: User, name: str, scopes: list[str] | tuple[str, ...],
+                      randomness: bytes | None = None) -> tuple[MemberApiKey, str]:
     """A person makes a key for the member API (issue 18) with `scopes` (read, work). Returns
     (key, secret): the secret is shown once and not stored in clear (only its keyed hash)."""
     user = user_for_update(user.pk)  # the count of active keys, one creation at a time
@@ -268,7 +269,7 @@ def member_key_create(*, user: User, name: str, scopes, randomness=None):
 
 
 @transaction.atomic
-def member_key_revoke(*, user: User, key_id: int):
+def member_key_revoke(*, user: User, key_id: int) -> MemberApiKey:
     """A person revokes one of their own keys; the next request with it fails. Someone else's
     key, or no such key, is NotFound (nothing said about whether it exists)."""
     key = member_key_for_update(key_id, user_id=user.pk)

@@ -113,11 +113,9 @@ DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if DATABASE_IS_POSTGRES:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
     DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
-    # A bounded pool of connections per process (psycopg_pool, Django's "pool" option). Under
-    # ASGI every request in flight holds a connection of its own, so a busy hour (a batch opening
-    # to thousands of members: bench/batch_opening.py, issue 18) opens more than PostgreSQL's
-    # max_connections and requests fail; with a pool they wait for a free connection (up to
-    # DB_POOL_TIMEOUT seconds). Off unless DB_POOL_MAX_SIZE is set (docs/deploy.md).
+    # A bounded pool of connections per process (psycopg_pool): under ASGI each request in flight
+    # holds a connection, so a busy hour (bench/batch_opening.py, issue 18) would pass PostgreSQL's
+    # max_connections; pooled, requests wait up to DB_POOL_TIMEOUT s. Off unless DB_POOL_MAX_SIZE.
     if env.int("DB_POOL_MAX_SIZE", default=0):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1, "max_size": env.int("DB_POOL_MAX_SIZE"), "timeout": env.float("DB_POOL_TIMEOUT", default=30)}
@@ -209,9 +207,8 @@ LOGIN_REDIRECT_URL = "home"  # the home of the role in use (coop.federation.role
 LOGOUT_REDIRECT_URL = "home"
 
 # --- throttling and log-in lockout (docs/security.md "Throttling") ----------------------
-# Trusted proxies in front of Atelier that append to X-Forwarded-For: the client IP that rate
-# limits and lockouts count by is the one they saw. 0 = REMOTE_ADDR (development); production
-# runs behind one TLS-terminating proxy.
+# Trusted proxies that append to X-Forwarded-For: rate limits and lockouts count by the client IP
+# they saw (0 = REMOTE_ADDR, development; production runs behind one TLS-terminating proxy).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
 
 
