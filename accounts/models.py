@@ -218,7 +218,23 @@ class StaffInvitation(models.Model):
         return "pending"
 
 
-class ApiKey(models.Model):
+class ScopedKey:
+    """What an organisation's API key and a member's key share: a name, scopes and their labels."""
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    def has_scope(self, scope):
+        return scope in (self.scopes or ())
+
+    @property
+    def scope_labels(self):
+        """The scopes' names in the active language, in canonical order."""
+        labels = dict(self.Scope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes or ()]
+
+
+class ApiKey(ScopedKey, models.Model):
     """An API key of an organisation. The secret is shown once at creation; only its keyed
     HMAC-SHA256 (`secret_hash`) is stored. `prefix` is the public part that names it.
 
@@ -259,24 +275,12 @@ class ApiKey(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["organisation", "-created_at"])]
 
-    def __str__(self):
-        return f"{self.prefix}… ({self.name})"
-
-    def has_scope(self, scope):
-        return scope in (self.scopes or ())
-
-    @property
-    def scope_labels(self):
-        """The scopes' names in the active language, in canonical order."""
-        labels = dict(self.Scope.choices)
-        return [str(labels.get(scope, scope)) for scope in self.scopes or ()]
-
     @property
     def is_active(self):
         return self.revoked_at is None
 
 
-class MemberApiKey(models.Model):
+class MemberApiKey(ScopedKey, models.Model):
     """A member's own key for the member API (issue 18): a script doing the member's work calls
     `/api/work/…`, the claim and the wallet with `Authorization: Bearer atm_…` instead of a
     session. Made and revoked on the member's keys page; the secret is shown once, only its
@@ -304,17 +308,6 @@ class MemberApiKey(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.prefix}… ({self.name})"
-
-    def has_scope(self, scope):
-        return scope in (self.scopes or ())
-
-    @property
-    def scope_labels(self):
-        labels = dict(self.Scope.choices)
-        return [str(labels.get(scope, scope)) for scope in self.scopes or ()]
 
 
 class DataExport(models.Model):
