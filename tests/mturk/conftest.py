@@ -1,8 +1,12 @@
+import json
 import re
 
 import boto3
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from django.core.cache import cache
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.core.signals import request_finished, request_started
@@ -12,6 +16,7 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from accounts.requesters.services import api_key_create
 from ledger.services import deposit_record
+from tasks.mturk.services import hit_create
 from tests.factories import CoopFactory, member, operator, organisation
 
 HTML = """<HTMLQuestion
@@ -134,3 +139,26 @@ def member_does_the_work(user, project_id, answers):
     posted = Client().post("/mturk/externalSubmit", {"assignmentId": params["assignmentId"], **answers})
     assert posted.status_code == 200, posted.content
     return params
+
+
+def signed(operation, params, *, access_key, secret, path="/mturk/", region="us-east-1", raw=None):
+    """The body and headers (as Django test client keywords) of a request signed the way the AWS
+    SDK signs it (botocore's own SigV4 signer), to call the endpoint without a live server. `raw`:
+    bytes sent (and signed) instead of `params` as JSON."""
+    body = raw if raw is not None else json.dumps(params).encode()
+    request = AWSRequest(method="POST", url=f"http://testserver{path}", data=body, headers={
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"MTurkRequesterServiceV20170117.{operation}"})
+    SigV4Auth(Credentials(access_key, secret), "mturk-requester", region).add_auth(request)
+    headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in request.headers.items()
+               if name.lower() not in ("content-type", "host")}
+    return body, headers
+
+
+HIT_PARAMS = dict(Title="Cats", Description="Is there a cat?", Keywords="animals, estimate:2", Reward="0.50",
+                  MaxAssignments=2, LifetimeInSeconds=3600, AssignmentDurationInSeconds=600, Question=HTML)
+
+
+@pytest.fixture
+def hit(world):
+    """A HIT created through the service (no live server): 2 assignments of 0.50 in coop tana."""
+    return hit_create(key=world["key"], params=dict(HIT_PARAMS))

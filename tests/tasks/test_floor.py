@@ -1,4 +1,5 @@
-"""The floor is checked against the time members really take (issue 16 point 10)."""
+"""tasks/services/floor.py: the floor is checked against the time members really take (issue 16
+point 10), and a project paused below it reopens only when its requester raises the pay."""
 
 from datetime import timedelta
 from unittest.mock import patch
@@ -17,8 +18,8 @@ from ledger.selectors import escrow_balance, requester_balance, wallet_balance
 from tasks.errors import InvalidState
 from tasks.models import Project, Slot
 from tasks.services import assignment_approve, assignment_claim, assignment_submit, project_resume
-from tasks.services.floor import project_floor_check, project_floor_raise
-from tests.factories import CoopFactory, member, published_project
+from tasks.services.floor import floor_reward, project_floor_check, project_floor_raise
+from tests.factories import CoopFactory, member, organisation, published_project
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,32 @@ def test_the_check_reads_the_times_and_the_rulebook_in_force_at_its_now_in_one_s
     assert project_floor_check(project_id=project.pk, now=timezone.now()) is True
     project.refresh_from_db()
     assert project.status == "paused" and project.floor_median_seconds == 300
+
+
+@pytest.mark.parametrize(("floor", "seconds", "reward"), [
+    (1200, 300, 100),  # 12.00 an hour for 5 minutes: exactly 1.00
+    (1200, 301, 101),  # a second more: rounded up, never under the floor
+    (1000, 1, 1),
+    (1800, 3600, 1800),
+])
+def test_floor_reward_is_the_smallest_reward_paying_the_floor(floor, seconds, reward):
+    assert floor_reward(floor=floor, median_seconds=seconds) == reward
+    assert reward * 3600 >= floor * seconds > (reward - 1) * 3600
+
+
+def test_only_a_project_paused_below_the_floor_by_its_own_staff_can_be_raised(underestimated):
+    project, owner = underestimated["project"], underestimated["owner"]
+    with pytest.raises(InvalidState) as info:
+        project_floor_raise(actor=owner, project=project, reward=200)
+    assert info.value.code == "not_paused_below_floor"
+    for user in underestimated["workers"][:3]:
+        _submit_after(project, user, 5)
+    with pytest.raises(DomainError) as info:
+        project_floor_raise(actor=organisation().owner, project=project, reward=200)
+    assert info.value.code == "not_organisation_staff"
+    with pytest.raises(DomainError) as info:
+        project_floor_raise(actor=owner, project=project, reward=True)
+    assert info.value.code == "below_floor_rate"
+    project.refresh_from_db()
+    assert (project.status, project.reward, project.floor_raises) == ("paused", 50, 0)
+    assert not project_floor_check(project_id=project.pk)  # paused already: checked no more

@@ -1,15 +1,14 @@
-"""The webhook API (by key: scopes, the one error shape, another organisation's webhook is
-404) and pages (the secret shown once, the delivery log, French)."""
+"""The webhook API (tasks/webhooks/api.py), by key: scopes, the one error shape, another
+organisation's webhook is 404, a delivery replayed; the pages are in test_views.py."""
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.requesters.services import api_key_create
 from tasks.webhooks import services
 from tasks.webhooks.models import Delivery, Subscription
 from tests.factories import organisation
+from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -70,31 +69,28 @@ def test_another_organisations_webhook_is_not_found():
                          ("get", f"/api/requester/webhooks/{subscription.pk}/deliveries/")]:
         response = getattr(client, method)(path)
         assert response.status_code == 404 and response.json()["code"] == "not_found"
-    page = Client()
-    page.force_login(mine.owner)
-    assert page.get(reverse("webhooks:detail", args=[subscription.pk])).status_code == 404
     assert Subscription.objects.filter(pk=subscription.pk).exists()
 
 
-def test_pages_add_a_webhook_show_the_secret_once_and_the_log_in_french():
-    org = organisation()
-    client = Client()
-    client.force_login(org.owner)
-    page = client.post(reverse("webhooks:create"), {"org": org.pk, "url": "https://hooks.example/p",
-                                                    "events": ["assignment.approved"], "balance_low_below": "0",
-                                                    "active": "on"})
-    assert page.status_code == 200
-    subscription = Subscription.objects.get()
-    html = page.content.decode()
-    assert 'id="webhook-secret"' in html and "whsec_" in html
-    again = client.get(reverse("webhooks:detail", args=[subscription.pk])).content.decode()
-    assert 'id="webhook-secret"' not in again and subscription.secret_hint in again
-    Delivery.objects.create(subscription=subscription, message_id="msg_x", event_type="assignment.approved",
-                            source="event:1:assignment.approved", body='{"type":"assignment.approved"}')
-    client.cookies["django_language"] = "fr"
-    french = client.get(reverse("webhooks:detail", args=[subscription.pk]), HTTP_ACCEPT_LANGUAGE="fr")
-    text = french.content.decode()
-    assert "Journal des envois" in text and "msg_x" in text and "Envoyer à nouveau" in text
-    bad = client.post(reverse("webhooks:create"), {"org": org.pk, "url": "gopher://x", "events": ["balance.low"],
-                                                   "balance_low_below": "0"})
-    assert bad.status_code == 400 and Subscription.objects.count() == 1
+def test_api_replays_a_delivery_of_its_own_organisation_only(settings, django_assert_max_num_queries):
+    settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
+    org, other = organisation(), organisation()
+    client = _key(org, ["read", "projects"])
+    with Receiver() as receiver:
+        subscription, _secret = services.subscription_create(user=org.owner, organisation=org, url=receiver.url,
+                                                             events=["balance.low"])
+        delivery = Delivery.objects.create(subscription=subscription, message_id="msg_r", event_type="balance.low",
+                                           source="event:1:balance.low", body='{"type":"balance.low"}')
+        replayed = client.post(f"/api/requester/webhook-deliveries/{delivery.pk}/replay/")
+        assert replayed.status_code == 202, replayed.content
+        assert replayed.json()["message_id"] == "msg_r" and len(receiver.received) == 1
+        refused = _key(other, ["read", "projects"]).post(f"/api/requester/webhook-deliveries/{delivery.pk}/replay/")
+        assert refused.status_code == 404 and set(refused.json()) == {"code", "message", "extra"}
+        assert len(receiver.received) == 1
+    for n in range(3):
+        Delivery.objects.create(subscription=subscription, message_id=f"msg_{n}", event_type="balance.low",
+                                source=f"event:{n + 2}:balance.low", body="{}")
+    with django_assert_max_num_queries(8):  # the log and its attempts, whatever the number of rows
+        listed = client.get(f"/api/requester/webhooks/{subscription.pk}/deliveries/")
+    assert [row["message_id"] for row in listed.json()] == ["msg_2", "msg_1", "msg_0", "msg_r"]
+    assert listed.json()[-1]["attempts"] == 1
