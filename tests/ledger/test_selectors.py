@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from ledger import selectors, services, treasury
+from ledger import posting, selectors, services, treasury
 from ledger.models import Payout
 from ledger.services.solidarity import solidarity_contribute
 from tests.factories import CoopFactory, funded_organisation, member, operator, project_stub, steward
@@ -103,14 +103,14 @@ def test_wallet_held_sums_every_registered_source(monkeypatch):
 
 def test_escrow_obligations_add_up_per_owner_kind(monkeypatch):
     monkeypatch.setattr(selectors, "_obligation_sources", {})
-    assert selectors.escrow_obligations(owners=[("project", 1)]) is None  # nothing registered: unknown
+    project, test = posting.OWNER_PROJECT, "qualifications.qualificationtest"
+    assert selectors.escrow_obligations(owners=[(project, 1)]) is None  # nothing registered: unknown
     selectors.register_escrow_obligations(lambda *, ids: {pk: 100 for pk in ids})
     selectors.register_escrow_obligations(lambda *, ids: {ids[0]: 5})
-    selectors.register_escrow_obligations(lambda *, ids: {pk: 7 for pk in ids}, owner_kind="qualification_test")
-    owed = selectors.escrow_obligations(owners=[("project", 1), ("project", 2), ("qualification_test", 1),
-                                                ("nobody", 9)])
-    assert owed == {("project", 1): 105, ("project", 2): 100, ("qualification_test", 1): 7}
-    assert selectors.escrow_owner_kinds_checked() == {"project", "qualification_test"}
+    selectors.register_escrow_obligations(lambda *, ids: {pk: 7 for pk in ids}, owner_kind=test)
+    owed = selectors.escrow_obligations(owners=[(project, 1), (project, 2), (test, 1), ("nobody", 9)])
+    assert owed == {(project, 1): 105, (project, 2): 100, (test, 1): 7}
+    assert selectors.escrow_owner_kinds_checked() == {project, test}
 
 
 def test_statement_subjects_set_what_each_line_paid_for(paid, monkeypatch):

@@ -151,7 +151,7 @@ def signed(operation, params, *, access_key, secret, path="/mturk/", region="us-
     SigV4Auth(Credentials(access_key, secret), "mturk-requester", region).add_auth(request)
     headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in request.headers.items()
                if name.lower() not in ("content-type", "host")}
-    return body, headers
+    return body, {**headers, "HTTP_HOST": "testserver"}
 
 
 HIT_PARAMS = dict(Title="Cats", Description="Is there a cat?", Keywords="animals, estimate:2", Reward="0.50",

@@ -104,4 +104,6 @@ def test_worker_block_and_unblock_record_private_events(world):
     assert services.worker_unblock(key=world["key"], member=member) is False
     assert not WorkerBlock.objects.exists()
     events = Event.objects.filter(type__in=["mturk.worker_blocked", "mturk.worker_unblocked"])
-    assert events.count() == 2 and all(e.payload_json == {"organisation": world["org"].pk} for e in events)
+    # private: the organisation and who acted for it, never the member blocked
+    assert [e.payload_json for e in events] == [{"actor": world["key"].created_by_id,
+                                                 "organisation": world["org"].pk}] * 2

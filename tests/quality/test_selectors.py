@@ -42,7 +42,8 @@ def test_run_reads(aggregated):
     assert [(task.pk, by_field["label"].answer) for task, by_field in results] == [
         (aggregated["first_task"].pk, "yes"), (results[1][0].pk, "no")]
     members = selectors.run_members(run=run)
-    assert members[0].member_id == aggregated["workers"][2].pk and members[0].agreement == 0.5  # lowest first
+    assert [m.agreement for m in members] == [1.0, 1.0, 0.5]  # highest first
+    assert members[-1].member_id == aggregated["workers"][2].pk
 
 
 def test_agreement_by_assignment_and_what_may_be_approved(aggregated):

@@ -2,12 +2,16 @@
 and JSON exports, the gold page (bad input shown, nothing saved), review assistance's filters,
 the member's own figures, the stewards' view; other organisations' projects are not found."""
 
+import csv
+import io
 import json
+import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tasks.models import Assignment
 from tasks.quality.models import AggregationRun, GoldAnswer
 from tests.factories import organisation, steward
 
@@ -24,10 +28,14 @@ def test_aggregation_page_and_exports(aggregated):
     project, run = aggregated["project"], aggregated["run"]
     client = _as(aggregated["owner"])
     page = client.get(reverse("quality:aggregation", args=[project.pk]))
-    assert page.status_code == 200 and 'id="aggregation-progress"' in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="aggregation-progress"' not in html  # done: nothing running
+    assert f"/requester/quality/{project.pk}/aggregation/{run.pk}.csv" in html
     exported = client.get(reverse("quality:aggregation_csv", args=[project.pk, run.pk]))
-    lines = b"".join(exported.streaming_content if exported.streaming else [exported.content]).decode().splitlines()
-    assert lines[0].lstrip("\ufeff").startswith("task,line,field,answer") and len(lines) == 1 + 2
+    text = b"".join(exported.streaming_content if exported.streaming else [exported.content]).decode()
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["task", "line", "field", "answer", "confidence", "agreement", "answers", "method"]
+    assert sorted(row[3] for row in rows[1:]) == ["no", "yes"] and {row[7] for row in rows[1:]} == {"majority_vote"}
     body = json.loads(client.get(reverse("quality:aggregation_json", args=[project.pk, run.pk])).content)
     assert body["run"] == run.pk and {t["fields"]["label"]["answer"] for t in body["tasks"]} == {"yes", "no"}
     assert client.get(reverse("quality:aggregation_json", args=[project.pk, run.pk + 1000])).status_code == 404
@@ -68,11 +76,16 @@ def test_review_assist_filters_by_agreement(aggregated):
     project = aggregated["project"]
     client = _as(aggregated["owner"])
     url = reverse("quality:review", args=[project.pk])
-    every = client.get(url).content.decode()
-    agreeing = client.get(url, {"min_agreement": "1"}).content.decode()
-    assert every.count('name="ids"') == 6 or every.count("<tr") > agreeing.count("<tr")
-    assert every.count("<tr") - agreeing.count("<tr") == 1
-    assert client.get(url, {"min_agreement": "abc", "sort": "nonsense"}).status_code == 200
+    def listed(**query):
+        html = client.get(url, query).content.decode()
+        return [int(pk) for pk in re.findall(r'<tr><td><a href="/requester/assignments/\d+/">(\d+)</a>', html)]
+
+    out_of_step = Assignment.objects.get(member=aggregated["workers"][2], task=aggregated["first_task"]).pk
+    assert sorted(listed()) == sorted(a.pk for a in aggregated["submitted"])
+    assert listed()[-1] == out_of_step  # sorted by agreement, highest first
+    assert listed(sort="agreement")[0] == out_of_step
+    assert out_of_step not in listed(min_agreement="1") and len(listed(min_agreement="1")) == 5
+    assert len(listed(min_agreement="abc", sort="nonsense")) == 6  # bad filters are ignored
 
 
 def test_members_and_stewards_see_their_figures(aggregated):

@@ -72,7 +72,8 @@ def test_another_organisations_webhook_is_not_found():
     assert Subscription.objects.filter(pk=subscription.pk).exists()
 
 
-def test_api_replays_a_delivery_of_its_own_organisation_only(settings, django_assert_max_num_queries):
+def test_api_replays_a_delivery_of_its_own_organisation_only(settings, django_assert_max_num_queries,
+                                                             django_capture_on_commit_callbacks):
     settings.WEBHOOK_ALLOW_PRIVATE_HOSTS = True
     org, other = organisation(), organisation()
     client = _key(org, ["read", "projects"])
@@ -81,7 +82,8 @@ def test_api_replays_a_delivery_of_its_own_organisation_only(settings, django_as
                                                              events=["balance.low"])
         delivery = Delivery.objects.create(subscription=subscription, message_id="msg_r", event_type="balance.low",
                                            source="event:1:balance.low", body='{"type":"balance.low"}')
-        replayed = client.post(f"/api/requester/webhook-deliveries/{delivery.pk}/replay/")
+        with django_capture_on_commit_callbacks(execute=True):
+            replayed = client.post(f"/api/requester/webhook-deliveries/{delivery.pk}/replay/")
         assert replayed.status_code == 202, replayed.content
         assert replayed.json()["message_id"] == "msg_r" and len(receiver.received) == 1
         refused = _key(other, ["read", "projects"]).post(f"/api/requester/webhook-deliveries/{delivery.pk}/replay/")

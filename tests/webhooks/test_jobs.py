@@ -22,13 +22,14 @@ def _local_receivers(settings):
 
 
 def _deliveries(url, n, *, due=True):
+    prefix = "due" if due else "later"
     org = organisation()
     subscription, _secret = services.subscription_create(user=org.owner, organisation=org, url=url,
                                                          events=["balance.low"])
     when = timezone.now() - timedelta(seconds=1) if due else timezone.now() + timedelta(hours=1)
-    return [Delivery.objects.create(subscription=subscription, message_id=f"msg_{i}", event_type="balance.low",
-                                    source=f"event:{i}:balance.low", body='{"type":"balance.low"}',
-                                    next_attempt_at=when) for i in range(n)]
+    return [Delivery.objects.create(subscription=subscription, message_id=f"msg_{prefix}_{i}",
+                                    event_type="balance.low", source=f"event:{i}:balance.low",
+                                    body='{"type":"balance.low"}', next_attempt_at=when) for i in range(n)]
 
 
 def test_delivery_send_makes_one_attempt_and_answers_its_status_code():
