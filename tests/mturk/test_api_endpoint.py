@@ -35,18 +35,16 @@ def test_an_unsigned_request_is_a_403_request_error(world):
     assert body["__type"].endswith("#RequestError") and body["TurkErrorCode"] == "Atelier.MissingSignature"
 
 
-@pytest.mark.parametrize(("operation", "code"), [
-    ("ListQualificationRequests", None),  # in MTurk's model: either run or refused by name
-    ("Frobnicate", "Atelier.UnknownOperation"),
+@pytest.mark.parametrize(("operation", "code", "says"), [
+    ("ListQualificationRequests", "Atelier.OperationNotSupported",
+     endpoint.NOT_RUN_BECAUSE["ListQualificationRequests"]),
+    ("ListHITsForQualificationType", "Atelier.OperationNotSupported", "List your HITs with ListHITs"),
+    ("Frobnicate", "Atelier.UnknownOperation", "There is no operation Frobnicate"),
 ])
-def test_operations_not_run_are_named(world, operation, code):
+def test_operations_not_run_are_named(world, operation, code, says):
     response, body = _post(world, operation, {})
-    if operation in endpoint.OPERATIONS:
-        assert response.status_code == 200
-        return
-    expected = code or "Atelier.OperationNotSupported"
-    assert response.status_code == 400 and body["TurkErrorCode"] == expected
-    assert operation in body["Message"]
+    assert response.status_code == 400 and body["TurkErrorCode"] == code
+    assert operation in body["Message"] and says in body["Message"]
 
 
 def test_a_body_that_is_not_a_json_object_is_refused(world):
