@@ -331,14 +331,14 @@ def hardship_decided(*, coop: Coop, limit: int = 20) -> QuerySet[HardshipApplica
 # Accounts are owned by sandbox things (a persona, a twin organisation, a sandbox coop) or by
 # the sandbox's own federation and world; escrows by projects or tests of a sandbox coop,
 # which the marketplace and the qualifications register: fn(ids) -> the ids in a sandbox.
-_sandbox_owner_sources = {}
+_sandbox_owner_sources: dict[str, Callable[[list[int]], Iterable[int]]] = {}
 
 
-def register_sandbox_owners(fn, *, owner_kind):
+def register_sandbox_owners(fn: Callable[[list[int]], Iterable[int]], *, owner_kind: str) -> None:
     _sandbox_owner_sources[owner_kind] = fn
 
 
-def sandbox_account_ids():
+def sandbox_account_ids() -> QuerySet[Account, int]:
     owners = {
         posting.OWNER_USER: set(User.objects.filter(sandbox_of__isnull=False).values_list("pk", flat=True)),
         posting.OWNER_ORGANISATION: set(Organisation.objects.filter(sandbox_of__isnull=False)

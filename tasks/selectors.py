@@ -316,6 +316,6 @@ def claim_context(*, user_id: int, project_id: int, now: datetime) -> dict | Non
     return context
 
 
-def projects_in_sandboxes(ids):
+def projects_in_sandboxes(ids: Iterable[int]) -> QuerySet[Project, int]:
     """Of these projects, those of a sandbox coop (their escrow is test money; docs/sandbox.md)."""
     return Project.objects.filter(pk__in=ids, coop__sandbox_of__isnull=False).values_list("pk", flat=True)

@@ -81,7 +81,7 @@ def rulebooks_forget() -> None:
 _SANDBOX_COOPS = {}
 
 
-def coop_is_sandbox(coop_id) -> bool:
+def coop_is_sandbox(coop_id: int) -> bool:
     """Is this coop an organisation's sandbox (test money, its staff's personas only)?"""
     known = _SANDBOX_COOPS.get(coop_id)
     if known is None:

@@ -185,7 +185,7 @@ SANDBOX_TOP_UP = 100_000
 
 @retry_transaction
 @transaction.atomic
-def sandbox_money_add(*, actor: User, organisation, amount: int = SANDBOX_TOP_UP):
+def sandbox_money_add(*, actor: User, organisation: Organisation | int, amount: int = SANDBOX_TOP_UP) -> Transaction:
     """The "test money" button: the sandbox world's outside account -> the sandbox
     organisation's balance, at most up to SANDBOX_BALANCE_CAP. Only for a sandbox twin, by
     its staff; a real organisation gets money only by a recorded deposit."""

@@ -173,7 +173,7 @@ def worker_for(*, organisation: Organisation, worker_id: str) -> User:
 
 
 
-def coops_for_defaults(*, organisation):
+def coops_for_defaults(*, organisation: Organisation) -> QuerySet[Coop]:
     """The coops an organisation may choose as its scripts' default."""
     if organisation.sandbox_of_id is not None:
         return Coop.objects.filter(sandbox_of=organisation.sandbox_of_id)
@@ -182,12 +182,13 @@ def coops_for_defaults(*, organisation):
 
 # --- qualification types ---------------------------------------------------------------------------
 
-def type_state(qualification):
+def type_state(qualification: Qualification) -> QualificationType | None:
     """The qualification's MTurk row, or None (a coop's own, or one made on Atelier's pages)."""
     return QualificationType.objects.filter(qualification=qualification).first()
 
 
-def qualification_for(*, organisation, code, owned=False):
+def qualification_for(*, organisation: Organisation, code: str,
+                      owned: bool = False) -> tuple[Qualification, QualificationType | None]:
     """The qualification a QualificationTypeId names, visible to this organisation (its own, or
     a coop's published one); with `owned`, its own only."""
     pk = ids.qualification_pk(code)
@@ -206,13 +207,14 @@ def qualification_for(*, organisation, code, owned=False):
     return qualification, state
 
 
-def holders(*, qualification, status):
+def holders(*, qualification: Qualification, status: str) -> QuerySet[QualificationGrant]:
     """Grants of the qualification: active ones (Granted) or ended ones (Revoked)."""
     qs = QualificationGrant.objects.filter(qualification=qualification)
     return qs.filter(Q(revoked_at__isnull=status == "Granted")).order_by("pk")
 
 
-def qualification_types(*, organisation, owned, query=None, requestable=False):
+def qualification_types(*, organisation: Organisation, owned: bool, query: str | None = None,
+                        requestable: bool = False) -> QuerySet[Qualification]:
     """Qualification types this organisation may use: its own (not disposed) and, unless
     `owned`, every coop's published ones."""
     qs = Qualification.objects.select_related("mturk_type").exclude(
@@ -227,7 +229,7 @@ def qualification_types(*, organisation, owned, query=None, requestable=False):
     return qs
 
 
-def qualification_type_out(qualification):
+def qualification_type_out(qualification: Qualification) -> dict:
     try:
         state = qualification.mturk_type
     except QualificationType.DoesNotExist:
@@ -241,7 +243,7 @@ def qualification_type_out(qualification):
     }
 
 
-def qualification_out(grant, organisation_id):
+def qualification_out(grant: QualificationGrant, organisation_id: int) -> dict:
     return {"QualificationTypeId": ids.qualification_type_code(grant.qualification_id),
             "WorkerId": ids.worker_code(user=grant.member_id, organisation=organisation_id),
             "GrantTime": grant.granted_at, "IntegerValue": 1,

@@ -287,7 +287,7 @@ def work_by_qualification(*, member: User, qualification_ids: Iterable[int], now
                  "recent_projects": recent.get(pk, 0), "my_tasks": mine.get(pk, 0), "days": days} for pk in ids}
 
 
-def tests_in_sandboxes(ids):
+def tests_in_sandboxes(ids: Iterable[int]) -> QuerySet[QualificationTest, int]:
     """Of these paid tests, those of a sandbox coop (their escrow is test money; docs/sandbox.md)."""
     return QualificationTest.objects.filter(pk__in=ids, qualification__coop__sandbox_of__isnull=False).values_list(
         "pk", flat=True)

@@ -1,11 +1,14 @@
 """Reads of quality control: the answers to aggregate, the runs and results of a project,
 a member's agreement and the stewards' view."""
 
+from collections.abc import Collection, Iterable
 from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from tasks.models import Assignment, Project
+from accounts.models import User
+from coop.federation.models import Coop
+from tasks.models import Assignment, Project, Task
 from tasks.quality.gold import gold_mismatches
 from tasks.quality.models import AggregationRun, GoldAnswer, MemberAgreement, TaskAggregate
 
@@ -16,13 +19,13 @@ ANSWERED = (Assignment.Status.SUBMITTED, Assignment.Status.APPROVED, Assignment.
 WAITING = (Assignment.Status.CLAIMED, Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUESTED)
 
 
-def project_answers(*, project_id: int):
+def project_answers(*, project_id: int) -> list[tuple[int, int, dict]]:
     """[(task id, member id, answers dict)] of the project, in task order (one query)."""
     return list(Assignment.objects.filter(project_id=project_id, status__in=ANSWERED, answers__isnull=False)
                 .order_by("task_id", "pk").values_list("task_id", "member_id", "answers"))
 
 
-def project_is_complete(*, project_id: int):
+def project_is_complete(*, project_id: int) -> str | None:
     """The close key when the project has no open slot and no work waiting for a member or a
     review (the batch's `holds` names it), else None."""
     project = Project.objects.filter(pk=project_id).only("pk", "open_slots", "holds", "status").first()
@@ -33,21 +36,21 @@ def project_is_complete(*, project_id: int):
     return f"project:{project.pk}:close:{project.holds}"
 
 
-def runs_of(*, project, limit: int = 10):
+def runs_of(*, project: Project, limit: int = 10) -> list[AggregationRun]:
     return list(AggregationRun.objects.filter(project=project).order_by("-pk")[:limit])
 
 
-def run_latest_done(*, project):
+def run_latest_done(*, project: Project) -> AggregationRun | None:
     return AggregationRun.objects.filter(project=project, status=AggregationRun.Status.DONE).order_by("-pk").first()
 
 
-def run_active(*, project):
+def run_active(*, project: Project) -> AggregationRun | None:
     return (AggregationRun.objects.filter(project=project, status__in=(AggregationRun.Status.PENDING,
                                                                         AggregationRun.Status.RUNNING))
             .order_by("-pk").first())
 
 
-def run_results(*, run):
+def run_results(*, run: AggregationRun) -> list[tuple[Task, dict[str, TaskAggregate]]]:
     """[(task, {field: TaskAggregate})] in task order."""
     rows = {}
     for result in TaskAggregate.objects.filter(run=run).select_related("task").order_by("task_id", "field"):
@@ -55,11 +58,11 @@ def run_results(*, run):
     return list(rows.values())
 
 
-def run_members(*, run):
+def run_members(*, run: AggregationRun) -> list[MemberAgreement]:
     return list(MemberAgreement.objects.filter(run=run).order_by("-agreement", "member_id"))
 
 
-def agreement_by_assignment(*, run, assignments):
+def agreement_by_assignment(*, run: AggregationRun | None, assignments: Iterable[Assignment]) -> dict[int, float]:
     """{assignment id: agreement of its answers with the run's aggregate} (fields averaged)."""
     if run is None:
         return {}
@@ -86,7 +89,7 @@ def _same(given, aggregate):
     return str(given) == str(aggregate)
 
 
-def agreements_of_member(*, member):
+def agreements_of_member(*, member: User) -> list[MemberAgreement]:
     """The member's agreement per project, from each project's latest finished run."""
     latest = {}
     for row in (MemberAgreement.objects.filter(member=member, run__status=AggregationRun.Status.DONE)
@@ -95,7 +98,7 @@ def agreements_of_member(*, member):
     return list(latest.values())
 
 
-def agreements_of_coop(*, coop, limit: int = 200):
+def agreements_of_coop(*, coop: Coop, limit: int = 200) -> list[MemberAgreement]:
     """Members' agreement in the coop's projects (latest run of each project), for stewards."""
     latest_runs = {}
     for run_id, project_id in (AggregationRun.objects.filter(project__coop=coop, status=AggregationRun.Status.DONE)
@@ -105,12 +108,12 @@ def agreements_of_coop(*, coop, limit: int = 200):
                 .select_related("member__profile", "run__project").order_by("agreement", "member_id")[:limit])
 
 
-def answered_count(*, project_id: int):
+def answered_count(*, project_id: int) -> int:
     return Assignment.objects.filter(project_id=project_id, status__in=ANSWERED).aggregate(
         n=Count("pk", filter=Q(answers__isnull=False)))["n"]
 
 
-def approvable_by_agreement(*, project, threshold: float):
+def approvable_by_agreement(*, project: Project, threshold: float) -> list[tuple[Assignment, float]]:
     """[(assignment, agreement)] of submitted work agreeing at least `threshold` (0-1) with the
     latest finished aggregation, highest first; [] when there is none."""
     run = run_latest_done(project=project)
@@ -124,11 +127,12 @@ def approvable_by_agreement(*, project, threshold: float):
 
 # --- gold --------------------------------------------------------------------------------------
 
-def gold_of_project(*, project):
+def gold_of_project(*, project: Project) -> list[GoldAnswer]:
     return list(GoldAnswer.objects.filter(project=project).select_related("task").order_by("task_id"))
 
 
-def gold_results_of_member(*, member, project=None):
+def gold_results_of_member(*, member: User,
+                           project: Project | None = None) -> list[tuple[Assignment, GoldAnswer, bool]]:
     """[(assignment, gold, correct)] of the member's submitted work on gold tasks (newest first)."""
     qs = (Assignment.objects.filter(member=member, status__in=ANSWERED, task__gold__isnull=False)
           .select_related("task__gold", "project").order_by("-pk"))
@@ -137,7 +141,7 @@ def gold_results_of_member(*, member, project=None):
     return [(a, a.task.gold, not gold_mismatches(expected=a.task.gold.expected, answers=a.answers)) for a in qs]
 
 
-def gold_accuracy_by_project(*, member):
+def gold_accuracy_by_project(*, member: User) -> list[tuple[Project, int, int]]:
     """[(project, correct, total)] for the member."""
     found = {}
     for assignment, _gold, correct in gold_results_of_member(member=member):
@@ -146,7 +150,8 @@ def gold_accuracy_by_project(*, member):
     return list(found.values())
 
 
-def gold_accuracy_of(*, member_ids, min_count: int = 1, category: str | None = None, project_id: int | None = None):
+def gold_accuracy_of(*, member_ids: Collection[int], min_count: int = 1, category: str | None = None,
+                    project_id: int | None = None) -> tuple[dict[int, Fraction | None], dict[int, int]]:
     """{member id: accuracy in percent (Fraction) over their gold tasks, or None below `min_count`}."""
     qs = (Assignment.objects.filter(member_id__in=member_ids, status__in=ANSWERED, task__gold__isnull=False)
           .values_list("member_id", "answers", "task__gold__expected"))
@@ -166,7 +171,7 @@ def gold_accuracy_of(*, member_ids, min_count: int = 1, category: str | None = N
     return values, counts
 
 
-def gold_record(*, assignment):
+def gold_record(*, assignment: Assignment) -> dict | None:
     """What an appeal shows of a gold task: expected answer, explanation, right or wrong; None
     when the task is not gold."""
     gold = GoldAnswer.objects.filter(task_id=assignment.task_id).first()

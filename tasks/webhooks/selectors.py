@@ -2,10 +2,14 @@
 and the data of each webhook body (workers by pseudonym only, never a member's id, name or
 email)."""
 
-from django.db.models import Count
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
 
 from accounts.models import Organisation
 from accounts.pseudonyms import worker_pseudonym
+from coop.eventlog.listeners import EventFacts
 from ledger.selectors import requester_balance
 from tasks.models import Assignment, Project
 from tasks.webhooks.models import Attempt, Delivery, Subscription
@@ -13,32 +17,33 @@ from tasks.webhooks.models import Attempt, Delivery, Subscription
 WAITING = (Assignment.Status.CLAIMED, Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUESTED)
 
 
-def subscriptions_of(*, organisation):
+def subscriptions_of(*, organisation: Organisation) -> QuerySet[Subscription]:
     return Subscription.objects.filter(organisation=organisation).order_by("pk")
 
 
-def subscriptions_wanting(*, organisation_id: int, types):
+def subscriptions_wanting(*, organisation_id: int, types: Iterable[str]) -> list[Subscription]:
     """The organisation's active subscriptions that want any of `types` (one query)."""
     wanted = set(types)
     return [s for s in Subscription.objects.filter(organisation_id=organisation_id, active=True).order_by("pk")
             if wanted.intersection(s.events)]
 
 
-def deliveries_of(*, subscription, limit: int = 50):
+def deliveries_of(*, subscription: Subscription, limit: int = 50) -> list[Delivery]:
     return list(subscription.deliveries.order_by("-pk")[:limit])
 
 
-def delivery_attempts(*, delivery):
+def delivery_attempts(*, delivery: Delivery) -> list[Attempt]:
     return list(Attempt.objects.filter(delivery=delivery).order_by("number", "pk"))
 
 
-def delivery_among(*, organisations, delivery_id: int):
+def delivery_among(*, organisations: QuerySet[Organisation] | Iterable[Organisation],
+                   delivery_id: int) -> Delivery | None:
     """The delivery if it belongs to one of `organisations` (a queryset or list), else None."""
     return (Delivery.objects.select_related("subscription")
             .filter(pk=delivery_id, subscription__organisation__in=organisations).first())
 
 
-def deliveries_due(*, now, limit: int = 500):
+def deliveries_due(*, now: datetime, limit: int = 500) -> list[int]:
     return list(Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
                 .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
 
@@ -62,7 +67,7 @@ def _assignment_data(assignment_id, organisation_id, *, answers=False):
     return data
 
 
-def body_data(*, webhook_type: str, facts, organisation_id: int):
+def body_data(*, webhook_type: str, facts: EventFacts, organisation_id: int) -> dict | None:
     """The `data` of a webhook produced directly by an event, or None when there is nothing to say."""
     payload = facts.payload
     if webhook_type.startswith("assignment."):
@@ -83,7 +88,7 @@ def body_data(*, webhook_type: str, facts, organisation_id: int):
     return None
 
 
-def project_completion(*, project_id: int, organisation_id: int):
+def project_completion(*, project_id: int, organisation_id: int) -> tuple[str, dict] | None:
     """(source key, data) when the project has no open slot and no work waiting for the member
     or the requester, else None. The key names the batch (holds), so a project that gets new
     tasks and completes again tells again."""
@@ -105,5 +110,5 @@ def _status_counts(project_id):
             .values_list("status").annotate(n=Count("pk")).order_by())
 
 
-def organisation_balance(*, organisation_id: int):
+def organisation_balance(*, organisation_id: int) -> int:
     return requester_balance(organisation=Organisation(pk=organisation_id))

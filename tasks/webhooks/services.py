@@ -16,6 +16,7 @@ changes and replays, the requester's decisions, record theirs."""
 
 import json
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -28,8 +29,9 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from accounts.keys import secret_seal, secret_unseal
-from accounts.models import User
+from accounts.models import Organisation, User
 from coop.core.db import retry_transaction
+from coop.eventlog.listeners import EventFacts
 from coop.eventlog.services import event_record
 from coop.federation.access import requester_staff_require
 from tasks.webhooks import signing, transport
@@ -60,7 +62,9 @@ def _timeout():
 
 # --- subscriptions ---------------------------------------------------------------------------
 
-def url_clean(url):
+def url_clean(url: str | None) -> str:
+    """The address stripped, or InvalidWebhook: a full http(s) URL, no credentials, https unless
+    WEBHOOK_ALLOW_PRIVATE_HOSTS (local tests)."""
     url = str(url or "").strip()
     try:
         URLValidator(schemes=["http", "https"])(url)
@@ -74,7 +78,8 @@ def url_clean(url):
     return url
 
 
-def events_clean(events):
+def events_clean(events: Iterable[str] | None) -> list[str]:
+    """The event codes in catalogue order, or InvalidWebhook for an unknown code or none."""
     wanted = [str(code) for code in (events or [])]
     unknown = sorted(set(wanted) - set(EVENT_CODES))
     if unknown:
@@ -101,8 +106,8 @@ def _event(type_, subscription, actor, **extra):
 
 @retry_transaction
 @transaction.atomic
-def subscription_create(*, user: User, organisation, url: str, events, description: str = "",
-                        balance_low_below: int = 0):
+def subscription_create(*, user: User, organisation: Organisation, url: str, events: Iterable[str],
+                        description: str = "", balance_low_below: int = 0) -> tuple[Subscription, str]:
     """A staff member subscribes an address to events. Returns `(subscription, secret)`: the
     secret is shown this once; Atelier keeps it sealed (it must sign with it)."""
     requester_staff_require(user, organisation_id=organisation.pk)
@@ -121,8 +126,10 @@ def subscription_create(*, user: User, organisation, url: str, events, descripti
 
 @retry_transaction
 @transaction.atomic
-def subscription_update(*, user: User, subscription, url: str | None = None, events=None, active: bool | None = None,
-                        description: str | None = None, balance_low_below: int | None = None):
+def subscription_update(*, user: User, subscription: Subscription | int, url: str | None = None,
+                        events: Iterable[str] | None = None, active: bool | None = None,
+                        description: str | None = None, balance_low_below: int | None = None) -> Subscription:
+    """Change what is given (None: keep it) of a subscription of the user's organisation."""
     subscription = subscription_for_update(getattr(subscription, "pk", subscription))
     requester_staff_require(user, organisation_id=subscription.organisation_id)
     if url is not None:
@@ -143,7 +150,7 @@ def subscription_update(*, user: User, subscription, url: str | None = None, eve
 
 @retry_transaction
 @transaction.atomic
-def subscription_secret_rotate(*, user: User, subscription):
+def subscription_secret_rotate(*, user: User, subscription: Subscription | int) -> tuple[Subscription, str]:
     """A new secret (shown once); the old one stops signing at once."""
     subscription = subscription_for_update(getattr(subscription, "pk", subscription))
     requester_staff_require(user, organisation_id=subscription.organisation_id)
@@ -156,7 +163,7 @@ def subscription_secret_rotate(*, user: User, subscription):
 
 @retry_transaction
 @transaction.atomic
-def subscription_delete(*, user: User, subscription):
+def subscription_delete(*, user: User, subscription: Subscription | int) -> None:
     """Remove a subscription with its delivery log (nothing more is sent to it)."""
     subscription = subscription_for_update(getattr(subscription, "pk", subscription))
     requester_staff_require(user, organisation_id=subscription.organisation_id)
@@ -204,7 +211,7 @@ def _facts_bodies(facts, organisation_id, types, subscriptions, now):
 
 @retry_transaction
 @transaction.atomic
-def deliveries_create(*, facts, now: datetime | None = None):
+def deliveries_create(*, facts: EventFacts, now: datetime | None = None) -> list[Delivery]:
     """The deliveries an event makes for its organisation's subscriptions (none: one query).
     Each (subscription, source) once, so hearing an event twice sends nothing twice. Returns
     the new deliveries; they are queued after commit."""
@@ -249,7 +256,7 @@ def _take(delivery_id, now, replay):
         return delivery
 
 
-def delivery_send(*, delivery_id: int, now: datetime | None = None, replay: bool = False):
+def delivery_send(*, delivery_id: int, now: datetime | None = None, replay: bool = False) -> Attempt | None:
     """One attempt at a delivery (due, or asked for again by the requester). Returns the logged
     `Attempt`, or None when the delivery was not due. Not atomic: it must be the outermost
     code, so that no transaction is open during the HTTP call."""
@@ -289,7 +296,7 @@ def _log(delivery_id, number, outcome, now, replay):
 
 @retry_transaction
 @transaction.atomic
-def delivery_replay(*, user: User, delivery):
+def delivery_replay(*, user: User, delivery: Delivery | int) -> Delivery:
     """The requester sends a delivery again now (the same message id and body, a fresh signature)."""
     delivery = delivery_for_update(getattr(delivery, "pk", delivery))
     requester_staff_require(user, organisation_id=delivery.subscription.organisation_id)

@@ -6,15 +6,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation, User
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record
 from coop.federation.access import requester_staff_require
+from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from tasks.mturk.models import RequesterDefaults
 
 
 @transaction.atomic
-def defaults_set(*, actor, organisation, coop=None, rejection_reason: str = ""):
+def defaults_set(*, actor: User, organisation: Organisation, coop: Coop | None = None,
+                 rejection_reason: str = "") -> RequesterDefaults:
     """Set both defaults (staff of the organisation). The reason must be one of the default
     coop's published reasons (or, with no default coop, of the federation's list)."""
     requester_staff_require(actor, organisation_id=organisation.pk)

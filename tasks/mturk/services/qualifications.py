@@ -10,14 +10,16 @@ exclude the members who hold a qualification (`DoesNotExist`), score members in 
 
 from django.db import transaction
 
+from accounts.models import ApiKey, Organisation, User
 from coop.eventlog.services import event_record
+from coop.federation.models import Coop
 from tasks.models import Assignment, Project, Slot
 from tasks.mturk.models import QualificationType
 from tasks.mturk.protocol import MturkError
 from tasks.mturk.selectors import PENDING, qualification_for
 from tasks.mturk.services.common import _call, _coop, _keywords
 from tasks.qualifications import services as qualification_services
-from tasks.qualifications.models import ProjectRequirement, Qualification, QualificationGrant
+from tasks.qualifications.models import ProjectRequirement, Qualification, QualificationGrant, QualificationRevocation
 
 NUMBER_HITS_APPROVED = "00000000000000000040"
 PERCENT_APPROVED = "000000000000000000L0"
@@ -61,7 +63,7 @@ def _refuse_tests(params):
 
 
 @transaction.atomic
-def qualification_type_create(*, key, params):
+def qualification_type_create(*, key: ApiKey, params: dict) -> tuple[Qualification, QualificationType]:
     """CreateQualificationType: a qualification granted by hand, owned by the organisation in
     the coop that `Keywords` names (coop:<short name>) or its default coop."""
     _refuse_tests(params)
@@ -92,7 +94,8 @@ def _state_for(key, qualification, state):
 
 
 @transaction.atomic
-def qualification_type_update(*, key, qualification, state, params):
+def qualification_type_update(*, key: ApiKey, qualification: Qualification, state: QualificationType | None,
+                              params: dict) -> tuple[Qualification, QualificationType]:
     """UpdateQualificationType: its description (members read it) and its status. An inactive
     type cannot be required by a new HIT type; projects that require it keep it."""
     _refuse_tests(params)
@@ -120,7 +123,7 @@ def qualification_type_update(*, key, qualification, state, params):
 
 
 @transaction.atomic
-def qualification_type_dispose(*, key, qualification, state):
+def qualification_type_dispose(*, key: ApiKey, qualification: Qualification, state: QualificationType | None) -> None:
     """DeleteQualificationType: the type is gone from the API. Refused while work that requires
     it is offered or in progress (members were told it is needed); grants stay on members' records."""
     projects = ProjectRequirement.objects.filter(qualification=qualification).exclude(
@@ -146,7 +149,8 @@ def _granted_kind(qualification):
 
 
 @transaction.atomic
-def qualification_associate(*, key, qualification, member, integer_value=None):
+def qualification_associate(*, key: ApiKey, qualification: Qualification, member: User,
+                            integer_value: int | None = None) -> QualificationGrant | None:
     """AssociateQualificationWithWorker: a grant by hand, with a reason naming the organisation;
     the member is always told (SendNotification cannot hide it). Held already: nothing to do."""
     _granted_kind(qualification)
@@ -160,7 +164,8 @@ def qualification_associate(*, key, qualification, member, integer_value=None):
 
 
 @transaction.atomic
-def qualification_disassociate(*, key, qualification, member, reason):
+def qualification_disassociate(*, key: ApiKey, qualification: Qualification, member: User,
+                               reason: str) -> QualificationRevocation:
     """DisassociateQualificationFromWorker: a withdrawal by hand whose Reason the member reads and
     may appeal (at least 10 characters)."""
     _granted_kind(qualification)
@@ -181,7 +186,7 @@ def _integer(requirement, low, high):
     return values[0]
 
 
-def requirements_check(*, organisation, coop, requirements):
+def requirements_check(*, organisation: Organisation, coop: Coop, requirements: list[dict]) -> list[dict]:
     """The requirements in a normal form, checked before anything is created: a list of
     {"qualification": pk} or {"system": type id, "value": the least value}."""
     if not isinstance(requirements, list) or len(requirements) > MAX_REQUIREMENTS:
@@ -242,7 +247,7 @@ def _system_qualification(*, key, coop, code, value):
     return qualification
 
 
-def requirements_apply(*, key, project, coop, requirements):
+def requirements_apply(*, key: ApiKey, project: Project, coop: Coop, requirements: list[dict]) -> None:
     """Make the project require the HIT type's qualifications (listed on its page)."""
     checked = requirements_check(organisation=key.organisation, coop=coop, requirements=requirements)
     wanted = [item["qualification"] if "qualification" in item else

@@ -29,7 +29,7 @@ def _task(task):
 
 @retry_transaction
 @transaction.atomic
-def gold_set(*, actor: User, task, expected, explanation: str):
+def gold_set(*, actor: User, task: Task | int, expected: dict, explanation: str) -> GoldAnswer:
     """Mark `task` gold (or change its expected answer). Returns the GoldAnswer."""
     task = _task(task)
     project = task.project
@@ -55,7 +55,8 @@ def gold_set(*, actor: User, task, expected, explanation: str):
 
 @retry_transaction
 @transaction.atomic
-def gold_remove(*, actor: User, task):
+def gold_remove(*, actor: User, task: Task | int) -> bool:
+    """Unmark `task` gold. True when it was gold (and the removal is recorded), False when not."""
     task = _task(task)
     staff_check(user=actor, organisation=task.project.organisation)
     deleted, _rows = GoldAnswer.objects.filter(task=task).delete()

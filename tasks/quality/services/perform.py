@@ -28,7 +28,7 @@ def _progress(run_id, **fields):
         return run
 
 
-def aggregation_perform(*, run_id: int, now: datetime | None = None):
+def aggregation_perform(*, run_id: int, now: datetime | None = None) -> AggregationRun:
     """Run an aggregation (the job's body). Not atomic: the models are fitted with no
     transaction open; progress and results are written in short transactions."""
     now = now or timezone.now()

@@ -23,7 +23,9 @@ def _queue(run_id):
     transaction.on_commit(lambda: async_task("tasks.quality.jobs.aggregation_run", run_id))
 
 
-def event_of_run(type_, run, actor=None, **extra):
+def event_of_run(type_: str, run: AggregationRun, actor: User | None = None, **extra: int | str) -> None:
+    """Record the run's event `type_` (a helper of the writes that change a run, inside their
+    transaction): ids and the method, plus `extra` numbers."""
     project = run.project
     event_record(type=type_, coop=project.coop_id, actor=actor, subject=run,
                  payload={"run": run.pk, "project": project.pk, "organisation": project.organisation_id,
@@ -32,7 +34,8 @@ def event_of_run(type_, run, actor=None, **extra):
 
 @retry_transaction
 @transaction.atomic
-def aggregation_request(*, actor: User, project, method: str = AggregationRun.Method.DAWID_SKENE):
+def aggregation_request(*, actor: User, project: Project | int,
+                        method: str = AggregationRun.Method.DAWID_SKENE) -> AggregationRun:
     """The requester asks for an aggregation of the project's answers now."""
     project = Project.objects.select_related("organisation").get(pk=getattr(project, "pk", project))
     staff_check(user=actor, organisation=project.organisation)
@@ -50,7 +53,7 @@ def aggregation_request(*, actor: User, project, method: str = AggregationRun.Me
 
 @retry_transaction
 @transaction.atomic
-def aggregation_on_close(*, project_id: int, cancelled: bool = False):
+def aggregation_on_close(*, project_id: int, cancelled: bool = False) -> AggregationRun | None:
     """A project with overlap closed (cancelled, or every slot's work reviewed): aggregate it
     once per batch with Dawid-Skene. Returns the run, or None when nothing is due."""
     project = Project.objects.filter(pk=project_id).select_related("organisation").first()

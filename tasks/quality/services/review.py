@@ -7,15 +7,17 @@ confirms with those ids; only the ones still submitted are approved, so sending 
 confirmation twice approves nothing twice (what was approved is skipped; nothing left, 0).
 No event of its own: each approval records `assignment.approved`."""
 
+from collections.abc import Iterable
+
 from accounts.models import User
 from tasks.errors import InvalidState
-from tasks.models import Assignment
+from tasks.models import Assignment, Project
 from tasks.services import assignments_approve
 
 MAX_TRIES = 3
 
 
-def approve_by_agreement(*, actor: User, project, ids):
+def approve_by_agreement(*, actor: User, project: Project, ids: Iterable[int | str]) -> int:
     """Approve those of `ids` (shown to the requester) that are still submitted work of the
     project. Returns how many were approved now."""
     wanted = sorted({int(i) for i in ids})
