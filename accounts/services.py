@@ -124,7 +124,7 @@ def user_signup(*, email: str, password: str, display_name: str, country: str = 
 
 @transaction.atomic
 def profile_update(*, user: User, **fields: Any) -> MemberProfile:
-    profile, _ = MemberProfile.objects.get_or_create(user=user, defaults={"display_name": user.display_name})
+    profile, _created = MemberProfile.objects.get_or_create(user=user, defaults={"display_name": user.display_name})
     allowed = {"display_name", "country", "timezone", "languages", "email_notices"}
     for key, value in fields.items():
         if key not in allowed:

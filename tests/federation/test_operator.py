@@ -1,7 +1,7 @@
-"""The federation operator: a staff-only page and `manage.py create_coop`."""
+"""The federation operator: a staff-only page (`manage.py create_coop`: tests/core/test_create_coop.py)."""
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 
 from coop.eventlog.models import Event
@@ -101,32 +101,6 @@ def test_admin_event_log_is_read_only(client):
     assert client.get("/admin/eventlog/event/add/").status_code == 403
     assert client.post(f"/admin/eventlog/event/{event_id}/delete/", {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event_id).exists()
-
-
-def test_create_coop_command(capsys):
-    FederationFactory()
-    operator()
-    founder = UserFactory(email="founder@example.org")
-    call_command("create_coop", "--name", "Coop Durban", "--slug", "durban", "--country", "ZA",
-                 "--steward", "founder@example.org")
-    assert "Created coop Coop Durban" in capsys.readouterr().out
-    assert Membership.objects.get(user=founder).is_steward
-    assert Coop.objects.get(slug="durban").rulebooks.count() == 1
-
-
-def test_create_coop_command_with_unknown_steward_changes_nothing():
-    FederationFactory()
-    operator()
-    with pytest.raises(CommandError, match="unknown_user"):
-        call_command("create_coop", "--name", "Coop Durban", "--slug", "durban", "--steward", "ghost@example.org")
-    assert not Coop.objects.filter(slug="durban").exists()
-
-
-def test_create_coop_command_needs_an_operator():
-    FederationFactory()
-    with pytest.raises(CommandError, match="No federation operator"):
-        call_command("create_coop", "--name", "Coop Durban", "--slug", "durban")
-    assert not Coop.objects.exists()
 
 
 def test_the_first_coop_of_a_fresh_installation_sets_up_the_federation(settings):
