@@ -1,13 +1,15 @@
 """coop/eventlog/management/commands/checkpoint_sign.py: `manage.py checkpoint_sign`."""
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from coop.eventlog.models import Checkpoint
 from coop.eventlog.services import event_record
 from tests.factories import CoopFactory
 
-pytestmark = pytest.mark.django_db
+# PostgreSQL: real commits, so the sequencer (which skips transactions still open) sees the events
+pytestmark = pytest.mark.django_db(transaction=settings.DATABASE_IS_POSTGRES)
 
 
 def test_checkpoint_sign_command_signs_then_says_nothing_is_new(capsys):

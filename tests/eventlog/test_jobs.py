@@ -1,13 +1,15 @@
 """coop/eventlog/jobs.py: the backstop job sequences what is pending and signs when due."""
 
 import pytest
+from django.conf import settings
 
 from coop.eventlog.jobs import sequence_backstop
 from coop.eventlog.models import Checkpoint, Sequenced
 from coop.eventlog.services import event_record
 from tests.factories import CoopFactory
 
-pytestmark = pytest.mark.django_db
+# PostgreSQL: real commits, so the sequencer (which skips transactions still open) sees the events
+pytestmark = pytest.mark.django_db(transaction=settings.DATABASE_IS_POSTGRES)
 
 
 def test_sequence_backstop_numbers_pending_events_and_signs_the_first_checkpoint():

@@ -4,6 +4,7 @@ the backlog and signs, and installs its stop handlers."""
 import signal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from coop.eventlog import sequencer_loop
@@ -12,7 +13,7 @@ from coop.eventlog.services import event_record
 from tests.factories import CoopFactory
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=settings.DATABASE_IS_POSTGRES)  # PostgreSQL: committed, as the loop needs
 def test_run_sequencer_once_sequences_and_signs(monkeypatch):
     # the loop closes stale connections between rounds; inside the test's transaction it must not
     monkeypatch.setattr(sequencer_loop, "close_old_connections", lambda: None)
