@@ -35,7 +35,8 @@ class LedgerConfig(AppConfig):
             wallet_prepare,
         )
 
-        register_personal("ledger.wallet_donated", "ledger.solidarity_contributed", owner_key="user")
+        register_personal("ledger.wallet_donated", "ledger.solidarity_contributed", "ledger.patronage_paid",
+                          owner_key="user")
         # the solidarity fund (issue 23): who asked and who got a grant is for them and their stewards only
         register_personal("ledger.solidarity_granted", *HARDSHIP_EVENTS, owner_key="user", stewards=True)
         register_section("wallet_statement", wallet_lines, note=_(

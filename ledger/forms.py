@@ -81,3 +81,13 @@ class HardshipForm(forms.Form):
 class HardshipDecisionForm(forms.Form):
     action = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse"), ("vote", "vote")])
     note = forms.CharField(max_length=300, required=False, validators=[ProhibitNullCharactersValidator()])
+
+
+# --- patronage (issue 23) --------------------------------------------------------------------
+
+class PatronageProposeForm(forms.Form):
+    amount = AmountField(label=_("Amount of the surplus to share"), max_length=20)
+
+
+class PatronagePayForm(forms.Form):
+    distribution = forms.IntegerField(min_value=1)

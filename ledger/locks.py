@@ -1,7 +1,7 @@
 """The only place ledger rows are locked: always in primary-key order, so two transactions
 touching the same accounts queue instead of deadlocking."""
 
-from ledger.models import Balance, HardshipApplication, Payout
+from ledger.models import Balance, HardshipApplication, PatronageDistribution, Payout
 
 
 def balances_for_update(account_ids):
@@ -19,3 +19,9 @@ def hardship_application_for_update(application_id):
     """Lock one hardship application (its workflow row): two stewards deciding at once queue here,
     so a grant is decided and paid once. Taken before any balance (docs/ledger.md "Lock order")."""
     return HardshipApplication.objects.select_for_update().get(pk=application_id)
+
+
+def patronage_distribution_for_update(distribution_id):
+    """Lock one patronage distribution (its workflow row): two payments at once queue here, so
+    its shares are paid once. Taken before any balance (docs/ledger.md "Lock order")."""
+    return PatronageDistribution.objects.select_for_update().get(pk=distribution_id)

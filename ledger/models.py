@@ -86,6 +86,7 @@ class Transaction(models.Model):
         SOLIDARITY_CONTRIBUTION = "solidarity_contribution", _("Contribution to the solidarity fund")
         SOLIDARITY_FEE_SHARE = "solidarity_fee_share", _("Solidarity fund's share of the fees")
         SOLIDARITY_GRANT = "solidarity_grant", _("Solidarity grant")
+        PATRONAGE = "patronage", _("Share of the coop's surplus (patronage)")
 
     key = models.CharField(max_length=200)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -239,3 +240,77 @@ class HardshipApplication(models.Model):
 
     def __str__(self):
         return f"hardship {self.pk} {self.amount} ({self.status})"
+
+
+class PatronageDistribution(models.Model):
+    """A share of the coop's treasury surplus returned to its members in proportion to their
+    approved work in one finished period (docs/patronage.md). Stewards propose it (`amount`,
+    the period and the measure fixed then, with every member's share computed and stored);
+    the members vote; adoption pays one ledger transaction per member. A workflow record,
+    updated; the money moves only by the shares' transactions."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, members to vote")
+        ADOPTED = "adopted", _("Adopted, waiting for money in the treasury")
+        PAID = "paid", _("Adopted and paid")
+        REFUSED = "refused", _("Not adopted")
+
+    class Measure(models.TextChoices):
+        PAID_MINUTES = "paid_minutes", _("paid minutes of approved work")
+        AMOUNT = "amount", _("amount earned by approved work")
+
+    coop = models.ForeignKey("federation.Coop", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="exclusive")
+    measure = models.CharField(max_length=16, choices=Measure.choices)
+    amount = models.BigIntegerField()
+    total_work = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    rulebook_version = models.PositiveIntegerField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # the governance proposal of the members' vote (an id: the ledger sits below governance)
+    proposal_id = models.PositiveIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0) & Q(total_work__gt=0), name="patronage_positive"),
+            # a period is shared once: a refused distribution frees it for another proposal
+            models.UniqueConstraint(fields=["coop", "period_start"], condition=~Q(status="refused"),
+                                    name="patronage_one_per_period"),
+        ]
+
+    def __str__(self):
+        return f"patronage {self.pk} {self.period_start} {self.amount} ({self.status})"
+
+    @property
+    def key(self):
+        """The key every share's transaction starts with (`<key>:member:<user id>`)."""
+        return f"patronage:{self.coop_id}:{self.period_start.isoformat()}"
+
+
+class PatronageShare(models.Model):
+    """One member's share of a distribution, computed when it is proposed: `amount × work /
+    total_work` rounded down (`floor`), plus one unit for the members with the largest
+    remainders (`remainder`, the numerator over `total_work`) until the amounts add up."""
+
+    distribution = models.ForeignKey(PatronageDistribution, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    work = models.BigIntegerField()
+    floor = models.BigIntegerField()
+    remainder = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    transaction = models.OneToOneField(Transaction, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+
+    class Meta:
+        ordering = ["distribution", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["distribution", "user"], name="patronage_share_unique"),
+                       models.CheckConstraint(condition=Q(work__gt=0) & Q(amount__gte=0),
+                                              name="patronage_share_positive")]
+
+    def __str__(self):
+        return f"patronage share {self.distribution_id}/{self.user_id}: {self.amount}"

@@ -13,7 +13,17 @@ from accounts.models import Organisation, User
 from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
-from ledger.models import Account, Balance, HardshipApplication, Payout, Posting, Reconciliation, Transaction
+from ledger.models import (
+    Account,
+    Balance,
+    HardshipApplication,
+    PatronageDistribution,
+    PatronageShare,
+    Payout,
+    Posting,
+    Reconciliation,
+    Transaction,
+)
 
 
 def _balance(ref_filter):
@@ -132,6 +142,30 @@ def register_reconciliation_check(fn: Callable) -> Callable:
 
 def reconciliation_checks() -> list[Callable]:
     return list(_reconciliation_checks)
+
+
+# --- patronage: the work each member did, from the marketplace (docs/patronage.md) -------
+# One source, fn(*, coop_id, start, end) -> {user id: {"paid_minutes", "amount", "tasks"}}: the
+# approved (paid) work of the coop's projects in [start, end). The ledger imports no app code.
+_work_sources = []
+
+
+def register_work_source(fn: Callable[..., dict]) -> None:
+    _work_sources[:] = [fn]
+
+
+def work_done(*, coop_id: int, start: datetime, end: datetime) -> dict[int, dict]:
+    return _work_sources[0](coop_id=coop_id, start=start, end=end) if _work_sources else {}
+
+
+def patronage_distributions(*, coop: Coop) -> QuerySet[PatronageDistribution]:
+    return PatronageDistribution.objects.filter(coop=coop).order_by("-period_start", "-pk")
+
+
+def patronage_shares_of(*, user: User, distributions: Iterable[PatronageDistribution]) -> dict[int, PatronageShare]:
+    """{distribution id: the member's share} in one query."""
+    ids = [d.pk for d in distributions]
+    return {s.distribution_id: s for s in PatronageShare.objects.filter(user=user, distribution_id__in=ids)}
 
 
 # --- statements -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from ledger import views
-from ledger.views import solidarity
+from ledger.views import patronage, solidarity
 
 urlpatterns = [
     path("wallet/", views.wallet, name="wallet"),
@@ -15,5 +15,8 @@ urlpatterns = [
     path("solidarity/", solidarity.solidarity, name="solidarity"),
     path("steward/solidarity/", solidarity.solidarity_steward, name="solidarity_steward"),
     path("steward/solidarity/<int:pk>/decide/", solidarity.hardship_decide, name="hardship_decide"),
+    path("patronage/", patronage.patronage, name="patronage"),
+    path("steward/patronage/propose/", patronage.patronage_propose, name="patronage_propose"),
+    path("steward/patronage/pay/", patronage.patronage_pay_now, name="patronage_pay"),
     path("operator/ledger/", views.operator_ledger, name="operator"),
 ]

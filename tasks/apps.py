@@ -17,6 +17,7 @@ class TasksConfig(AppConfig):
             register_reconciliation_check,
             register_sandbox_owners,
             register_statement_subjects,
+            register_work_source,
         )
         from tasks.selectors import (
             assignment_owners,
@@ -25,6 +26,7 @@ class TasksConfig(AppConfig):
             open_slots_in_cancelled_projects,
             projects_in_sandboxes,
             statement_subjects,
+            work_done_by_member,
         )
 
         register_held_source(member_held_lines)
@@ -32,6 +34,7 @@ class TasksConfig(AppConfig):
         register_escrow_obligations(escrow_obligations, owner_kind=OWNER_PROJECT)
         register_reconciliation_check(open_slots_in_cancelled_projects)
         register_sandbox_owners(projects_in_sandboxes, owner_kind=OWNER_PROJECT)
+        register_work_source(work_done_by_member)  # issue 23: patronage shares the surplus by work done
         # an approval pays the reward, a bonus pays its amount: the worker's payload only (issue 15, leak 3)
         register_personal("assignment.approved", "assignment.bonus_paid", owner_key="assignment",
                           resolver="assignment")

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from tasks.models import Assignment
+from tasks.models import Assignment, Project
 
 DISTURBING = frozenset({"violent_or_graphic", "abuse_material_review"})
 EXPOSURE_CODES = frozenset({"exposure_daily_limit", "exposure_pause"})
@@ -91,3 +91,11 @@ def exposure_reasons(*, member, project, ctx):
 
 exposure_reasons.wants_context = True
 exposure_reasons.applies = lambda project: is_disturbing(project.data_flags)
+
+
+def did_disturbing_work(*, member, coop_id: int) -> bool:
+    """Has `member` ever taken a task with disturbing content in one of the coop's projects? They
+    may use the coop's private support room (issue 23). One query over the member's projects."""
+    flags = (Project.objects.filter(coop_id=coop_id, assignments__member=member)
+             .values_list("data_flags", flat=True).distinct())
+    return any(is_disturbing(f) for f in flags)

@@ -20,6 +20,8 @@ escrow pays out for a batch equals what it held for it."""
 
 from dataclasses import dataclass
 
+from coop.core import money
+
 BPS = 10_000
 PARTS = ("fee_coop", "fee_federation", "fee_juror")
 
@@ -40,14 +42,8 @@ class BatchFees:
 
 def largest_remainder(total, weights):
     """Split the integer `total` in proportion to integer `weights` (summing to BPS); the parts
-    add up to `total`. Ties in remainder go to the earlier weight."""
-    exact = [total * w for w in weights]
-    parts = [e // BPS for e in exact]
-    left = total - sum(parts)
-    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] % BPS), i))
-    for i in order[:left]:
-        parts[i] += 1
-    return parts
+    add up to `total`. Ties in remainder go to the earlier weight (`coop.core.money`)."""
+    return [part for part, _floor, _remainder in money.largest_remainder(total, weights)]
 
 
 def batch_fees(*, reward, slots, rulebook):

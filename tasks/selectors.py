@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -319,3 +320,15 @@ def claim_context(*, user_id: int, project_id: int, now: datetime) -> dict | Non
 def projects_in_sandboxes(ids: Iterable[int]) -> QuerySet[Project, int]:
     """Of these projects, those of a sandbox coop (their escrow is test money; docs/sandbox.md)."""
     return Project.objects.filter(pk__in=ids, coop__sandbox_of__isnull=False).values_list("pk", flat=True)
+
+
+def work_done_by_member(*, coop_id: int, start: datetime, end: datetime) -> dict[int, dict]:
+    """The approved (paid) work of each member on the coop's projects, paid in [start, end):
+    {user id: {"paid_minutes", "amount", "tasks"}}, the project's estimated minutes and reward
+    per assignment (bonuses are not work). An assignment counts when it was paid: its approval,
+    or the end of its appeal (overturned, voided). One grouped query (docs/patronage.md)."""
+    rows = (Assignment.objects.filter(project__coop_id=coop_id, status__in=Assignment.PAID_STATUSES)
+            .annotate(paid_at=Coalesce("finalised_at", "reviewed_at")).filter(paid_at__gte=start, paid_at__lt=end)
+            .values("member_id").annotate(paid_minutes=Sum("project__estimated_minutes"), amount=Sum("project__reward"),
+                                          tasks=Count("pk")))
+    return {row.pop("member_id"): row for row in rows}

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from tasks.views import member, requester, sandbox, toolkit
+from tasks.views import member, requester, sandbox, support, toolkit
 
 urlpatterns = [
     # members
     path("work/", member.feed, name="feed"),
     path("work/mine/", member.my_work, name="mine"),
+    path("work/support/", support.support, name="support"),
     path("work/watch/", member.project_watch, name="watch_coop"),
     path("work/projects/<int:pk>/", member.project_detail, name="project"),
     path("work/projects/<int:pk>/claim/", member.project_claim, name="claim"),

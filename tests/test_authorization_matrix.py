@@ -114,8 +114,10 @@ def _seed():
         OrganisationStaffFactory,
         UserFactory,
         computed_qualification,
+        decided_assignment,
         granted_qualification,
         member,
+        open_project,
         operator,
         organisation,
         paid_test,
@@ -201,6 +203,10 @@ def _seed():
     forums.message_post(user=ravo, room=project_room, body="Question about the labels")
     proposal_room = room_for(proposal)
     appeal_room = room_for(appeal)
+    # the support room (issue 23): only members who did work with disturbing content; Ravo did
+    flagged = open_project(coop_a, organisation=org1, tasks=1, data_flags=["violent_or_graphic"])
+    decided_assignment(ravo, flagged, "approved")
+    support_room = forums.support_room_for(coop=coop_a)
 
     invitation, token = invitation_create(user=org1.owner, organisation=org1, email="invitee@lab-one.example",
                                           send=False)
@@ -215,7 +221,8 @@ def _seed():
                  task_import=task_import, payout=payout, qualification=qualification, granted=granted,
                  revocation=revocation, test=test, attempt=attempt, proposal=proposal, coop_room=coop_room,
                  message=message, hidden=hidden, stewards_room=stewards_room, project_room=project_room,
-                 proposal_room=proposal_room, appeal_room=appeal_room, invitation=invitation, token=token, key=key,
+                 proposal_room=proposal_room, appeal_room=appeal_room, support_room=support_room,
+                 invitation=invitation, token=token, key=key,
                  applicant_membership=memberships[APPLICANT], member_membership=memberships[MEMBER],
                  suspended_membership=memberships[SUSPENDED])
 
@@ -724,6 +731,11 @@ POLICY = {
     "ledger-api:wallet_statement": (LOGGED_IN, NOBODY),
     "ledger:operator": (OPERATOR_ONLY, OPERATOR_ONLY),
     "ledger:hardship_decide": (NOBODY, STEWARDS),
+    "tasks:support": (ANY_ACTIVE, NOBODY),  # each active member's own support page
+    "federation:steward_support": (ANY_STEWARD, ANY_STEWARD),
+    "ledger:patronage": (ANY_ACTIVE, NOBODY),  # each active member sees their own coop's distributions
+    "ledger:patronage_pay": (NOBODY, ANY_STEWARD),  # the distribution (in the body) must be of the steward's coop
+    "ledger:patronage_propose": (NOBODY, ANY_STEWARD),
     "ledger:payout_fail": (NOBODY, STEWARDS),
     "ledger:payout_settle": (NOBODY, STEWARDS),
     "ledger:requester": (frozenset({OPERATOR, STAFF}), frozenset({OPERATOR, STAFF})),
@@ -914,6 +926,7 @@ ROOMS = {
     "project": ("project_room", frozenset({MEMBER, STEWARD, STAFF})),
     "proposal": ("proposal_room", ACTIVE),
     "appeal": ("appeal_room", NOBODY),
+    "support": ("support_room", frozenset({MEMBER})),  # coop A's members who did disturbing work: Ravo
 }
 SOCKET_ROLES = [role for role in ROLES if role != API_KEY]  # sockets authenticate by session only
 

@@ -69,3 +69,20 @@ def format_plain(minor, code=None):
     sign = "-" if minor < 0 else ""
     whole, frac = divmod(abs(int(minor)), 10**exp) if exp else (abs(int(minor)), 0)
     return f"{sign}{whole}.{frac:0{exp}d}" if exp else f"{sign}{whole}"
+
+
+def largest_remainder(total: int, weights: list[int]) -> list[tuple[int, int, int]]:
+    """Split the integer `total` in proportion to non-negative integer `weights` (Hamilton's
+    method): each part is `total × weight // sum(weights)`, then the units left over go one each
+    to the parts with the largest remainders, ties to the earlier weight. Returns, per weight,
+    `(part, floor, remainder)` with `remainder` the numerator over `sum(weights)`; the parts add
+    up to `total` and each is within one unit of its exact quota."""
+    whole = sum(weights)
+    if total < 0 or whole <= 0 or any(w < 0 for w in weights):
+        raise ValueError("a non-negative total over positive weights")
+    floors = [total * w // whole for w in weights]
+    remainders = [total * w % whole for w in weights]
+    parts = list(floors)
+    for i in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:total - sum(floors)]:
+        parts[i] += 1
+    return list(zip(parts, floors, remainders, strict=True))

@@ -54,3 +54,11 @@ class CoopCreateForm(forms.Form):
 class StewardAppointForm(forms.Form):
     coop = forms.ModelChoiceField(label=_("Coop"), queryset=Coop.objects.all())
     email = forms.EmailField(label=_("Email of an existing account"))
+
+
+class SupportContactForm(forms.Form):
+    support_contact = forms.CharField(
+        label=_("Support contact"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[ProhibitNullCharactersValidator()],
+        help_text=_("Who members doing disturbing work can reach: a counsellor, a helpline, a steward on call; "
+                    "names, numbers, hours."))

@@ -21,6 +21,11 @@ CHOICE_LABELS = {
     "adult_content": _("adult content"),
     "violent_or_graphic": _("violent or graphic content"),
     "abuse_material_review": _("review of hateful or sexual abuse material"),
+    "quarter": _("a quarter (three months)"),
+    "half_year": _("half a year"),
+    "year": _("a year"),
+    "paid_minutes": _("paid minutes of approved work"),
+    "amount": _("amount earned by approved work"),
 }
 
 # Project categories are a requester's short word (a slug); the usual ones have a label, any

@@ -24,6 +24,8 @@ class Coop(models.Model):
     slug = models.SlugField(_("short name"), unique=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # who members doing disturbing work can reach (issue 23; docs/disturbing-content.md), set by stewards
+    support_contact = models.TextField(_("support contact"), blank=True, max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
     # a sandbox coop: the organisation whose sandbox it is (its only members are that
     # organisation's staff's sandbox personas; docs/sandbox.md). Never changes once set.

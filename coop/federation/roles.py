@@ -89,7 +89,8 @@ def menu(role, organisation_id=None):
         return [(_("Home"), _url("federation:dashboard")), (_("Work"), _url("tasks:feed")),
                 (_("My work"), _url("tasks:mine")), (_("Wallet"), _url("ledger:wallet")),
                 (_("Qualifications"), _url("qualifications:mine")), (_("Appeals"), _url("appeals:mine")),
-                (_("Votes"), _url("governance:proposals")), (_("Forums"), _url("forums:rooms"))]
+                (_("Votes"), _url("governance:proposals")), (_("Forums"), _url("forums:rooms")),
+                (_("Support"), _url("tasks:support"))]
     if role == REQUESTER:
         org = f"?org={organisation_id}" if organisation_id else ""
         items = [(_("Home"), role_home(REQUESTER, organisation_id)),
@@ -104,6 +105,7 @@ def menu(role, organisation_id=None):
     if role == STEWARD:
         return [(_("Applications"), _url("federation:steward_applications")),
                 (_("Members"), _url("federation:steward_members")),
+                (_("Support contact"), _url("federation:steward_support")),
                 (_("Brake queue"), _url("appeals:steward")),
                 (_("Money"), _url("ledger:steward_funds")),
                 (_("Payouts"), _url("ledger:steward_payouts"))]

@@ -67,6 +67,11 @@ PARAMETERS = [
               _("Largest hardship grant two stewards may make (above it, members vote)")),
     Parameter("solidarity_vote_hours", "int", "range", 48, [24, 168],
               _("Voting period for a hardship grant (hours)"), minimum=1),
+    # issue 23: patronage, the surplus shared by work done (docs/patronage.md)
+    Parameter("patronage_period", "choice", "free", "year", None,
+              _("Period whose surplus is shared by work done"), choices=("quarter", "half_year", "year")),
+    Parameter("patronage_measure", "choice", "free", "paid_minutes", None,
+              _("Work counted for the surplus share"), choices=("paid_minutes", "amount")),
     # issue 23: tell holders when a qualification's work runs dry (docs/qualification-work.md)
     Parameter("qualification_drought_days", "int", "range", 7, [1, 60],
               _("Days without open work for a qualification before its holders are told"), minimum=1),

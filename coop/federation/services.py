@@ -295,3 +295,24 @@ def membership_reinstate_by_appeal(*, membership: Membership, appeal_id: int) ->
            message=gettext_noop("A jury of members overturned your suspension."),
            link="/dashboard/")
     return membership
+
+
+SUPPORT_CONTACT_MAX = 500
+
+
+@transaction.atomic
+def coop_support_contact_set(*, steward: User, coop: Coop, text: str) -> Coop:
+    """A steward sets who members doing disturbing work can reach (a counsellor, a helpline, a
+    steward on call: names, numbers, hours), shown on the pause screen, the exposure-limit notice
+    and the members' support page. Empty clears it. The event says that it changed, not the text."""
+    steward_require(steward, coop_id=coop.pk)
+    text = (text or "").strip()
+    if "\x00" in text or len(text) > SUPPORT_CONTACT_MAX:
+        raise DomainError("invalid_support_contact", _("Write the support contact in %(n)s characters or fewer.")
+                          % {"n": SUPPORT_CONTACT_MAX}, {"field": "support_contact"})
+    coop = coop_for_update(coop.pk)
+    coop.support_contact = text
+    coop.save(update_fields=["support_contact"])
+    event_record(type="coop.support_contact_set", coop=coop, actor=steward, subject=coop,
+                 payload={"coop": coop.pk, "set": bool(text)})
+    return coop

@@ -9,6 +9,7 @@ urlpatterns = [
     path("coops/<slug:slug>/rulebook/", views.rulebook, name="rulebook"),
     path("steward/applications/", views.steward_applications, name="steward_applications"),
     path("steward/members/", views.steward_members, name="steward_members"),
+    path("steward/support/", views.steward_support, name="steward_support"),
     path("steward/memberships/<int:pk>/admit/", views.steward_admit, name="steward_admit"),
     path("steward/memberships/<int:pk>/decline/", views.steward_decline, name="steward_decline"),
     path("steward/memberships/<int:pk>/suspend/", views.steward_suspend, name="steward_suspend"),

@@ -10,7 +10,14 @@ from accounts.selectors import notices_for, notices_unread_count
 from coop.core.errors import DomainError
 from coop.federation import selectors, services
 from coop.federation.access import operator_required, steward_required
-from coop.federation.forms import ApplyForm, CoopCreateForm, ReasonForm, StewardAppointForm, SuspendForm
+from coop.federation.forms import (
+    ApplyForm,
+    CoopCreateForm,
+    ReasonForm,
+    StewardAppointForm,
+    SupportContactForm,
+    SuspendForm,
+)
 from coop.federation.models import Coop, Membership
 from tasks.selectors import project_categories_by_coop
 
@@ -201,3 +208,20 @@ def operator_home(request):
     return render(request, "federation/operator.html", {
         "coops": selectors.coops_with_counts(), "create_form": create_form, "appoint_form": appoint_form,
     })
+
+
+@steward_required
+def steward_support(request, stewardship):
+    """The support contact members doing disturbing work can reach (issue 23)."""
+    coop = stewardship.coop
+    form = SupportContactForm(request.POST or None, initial={"support_contact": coop.support_contact})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coop_support_contact_set(steward=request.user, coop=coop,
+                                              text=form.cleaned_data["support_contact"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved: members see it on the pause screen and their support page."))
+            return redirect("federation:steward_support")
+    return render(request, "federation/steward_support.html", {"coop": coop, "form": form})

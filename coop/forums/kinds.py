@@ -13,7 +13,7 @@ from coop.federation.models import Membership
 from coop.forums.errors import UnknownRoomKind
 from coop.forums.models import Message, Room
 from coop.forums.registry import RoomPolicy, register_room_kind
-from tasks import eligibility
+from tasks import eligibility, exposure
 
 
 def _model(label):
@@ -224,10 +224,34 @@ class AppealRoomPolicy(SubjectRoomPolicy):
         return Q(kind=self.kind, coop_id=membership.coop_id, subject_id__in=seats)
 
 
+class SupportRoomPolicy(RoomPolicy):
+    """One private room per coop for the members who did work with disturbing content (issue 23;
+    docs/disturbing-content.md): only they read and write it (a steward too, only if they did such
+    work, and then moderates it). Who may is checked on every read, so a member's first such task
+    opens it and losing the membership closes it (the sockets re-check through `can_read`)."""
+
+    kind = Room.Kind.SUPPORT
+    exact_candidates = False  # the coop's support room, then `can_read` per member
+
+    def subject_of(self, room):
+        return room.coop
+
+    def can_read(self, room, user):
+        return self.membership(room, user) is not None and exposure.did_disturbing_work(member=user,
+                                                                                        coop_id=room.coop_id)
+
+    def is_moderator(self, room, user):
+        return super().is_moderator(room, user) and self.can_read(room, user)
+
+    def candidate_rooms(self, user, membership):
+        return Q(kind=self.kind, coop_id=membership.coop_id) if membership else None
+
+
 def register_kinds():
     """Called from the app config's `ready()`."""
     register_room_kind("federation.Coop", CoopRoomPolicy())
     register_room_kind(None, CustomRoomPolicy())
+    register_room_kind(None, SupportRoomPolicy())
     for policy in (ProjectRoomPolicy(), ProposalRoomPolicy(), AppealRoomPolicy()):
         if policy.model() is not None:
             register_room_kind(policy.model_label, policy)

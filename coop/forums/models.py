@@ -20,6 +20,7 @@ class Room(models.Model):
         PROJECT = "project", _("project")
         PROPOSAL = "proposal", _("proposal")
         APPEAL = "appeal", _("appeal")
+        SUPPORT = "support", _("support for disturbing work")
 
     class Audience(models.TextChoices):
         MEMBERS = "members", _("all members of the coop")

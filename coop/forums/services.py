@@ -14,7 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -191,6 +191,28 @@ def room_create(*, steward: User, coop: Coop, title: str, description: str = "",
                                created_by=steward)
     event_record(type="forum.room_created", coop=coop, actor=steward, subject=room,
                  payload={"room": room.pk, "kind": room.kind, "audience": audience})
+    return room
+
+
+SUPPORT_SUBJECT = "forums.support"  # one support room per coop: unique (subject_type, subject_id)
+
+
+@transaction.atomic
+def support_room_for(*, coop: Coop) -> Room:
+    """The coop's private room for members who did work with disturbing content (issue 23),
+    created the first time it is needed (event `forum.room_created`); two requests creating it at
+    once make one (the unique subject)."""
+    key = {"subject_type": SUPPORT_SUBJECT, "subject_id": str(coop.pk)}
+    room = Room.objects.filter(**key).first()
+    if room is not None:
+        return room
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(kind=Room.Kind.SUPPORT, coop=coop, title="Support: disturbing work", **key)
+            event_record(type="forum.room_created", coop=coop, subject=room,
+                         payload={"room": room.pk, "kind": room.kind})
+    except IntegrityError:
+        room = Room.objects.get(**key)
     return room
 
 

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from coop.core.errors import DomainError
 from coop.federation import rulebook as spec
 from coop.federation.models import Membership
-from ledger.models import HardshipApplication
+from ledger.models import HardshipApplication, PatronageDistribution
 from ledger.services.hardship import hardship_grant_by_vote, hardship_refuse_by_vote
+from ledger.services.patronage import patronage_adopt, patronage_refuse_by_vote
 from tasks.qualifications.models import Qualification
 from tasks.qualifications.rules import rule_validate
 from tasks.qualifications.services import qualification_version_publish
@@ -290,6 +291,32 @@ class SolidarityGrantChange(ChangeKind):
         hardship_refuse_by_vote(application_id=int(change.key), proposal_id=proposal.pk, outcome=outcome)
 
 
+class PatronageChange(ChangeKind):
+    """Share part of the treasury's surplus by work done (issue 23; docs/patronage.md). Only
+    `patronage_vote_open` proposes it, for a distribution a steward has just proposed (its
+    shares computed and stored). `key` is the distribution's id, `proposed` its amount.
+    Adoption pays it; any other outcome (or a withdrawal) frees the period."""
+
+    name = "patronage"
+
+    def prepare(self, ctx, item):
+        pk = item.get("distribution")
+        distribution = PatronageDistribution.objects.filter(
+            pk=pk if str(pk or "").isdigit() else None, coop=ctx.coop, proposal_id__isnull=True,
+            status=PatronageDistribution.Status.PROPOSED).first() if ctx.coop else None
+        if distribution is None:
+            raise DomainError("invalid_distribution", _("Only a steward proposes to share the surplus."))
+        return {"key": str(distribution.pk), "current": None, "proposed": distribution.amount}
+
+    def apply(self, state, change):
+        state.actions.append(lambda proposal: patronage_adopt(distribution_id=int(change.key),
+                                                              proposal_id=proposal.pk))
+        return ""
+
+    def not_adopted(self, proposal, change, outcome):
+        patronage_refuse_by_vote(distribution_id=int(change.key), proposal_id=proposal.pk, outcome=outcome)
+
+
 KINDS = {}
 
 
@@ -300,7 +327,7 @@ def register_kind(kind):
 
 
 for _kind in (ParameterChange(), ArticleChange(), DataCategoryChange(), StewardElect(), StewardRecall(),
-              QualificationRuleChange(), SolidarityGrantChange()):
+              QualificationRuleChange(), SolidarityGrantChange(), PatronageChange()):
     register_kind(_kind)
 
 

@@ -91,6 +91,7 @@ class ProposalChange(models.Model):
         STEWARD_RECALL = "steward_recall", _("recall a steward")
         QUALIFICATION_RULE = "qualification_rule", _("qualification rule")
         SOLIDARITY_GRANT = "solidarity_grant", _("hardship grant from the solidarity fund")
+        PATRONAGE = "patronage", _("share of the surplus by work done")
         # further kinds register through coop.governance.changes.register_kind
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="changes")

@@ -88,6 +88,8 @@ def proposal_diff(*, proposal: Proposal) -> list[dict]:
                        proposed=json.dumps(change.proposed))
         elif change.kind == "solidarity_grant":  # the amount only: never the member or the statement
             row.update(label=_("Hardship grant, application #%(n)s") % {"n": change.key}, type="amount")
+        elif change.kind == "patronage":
+            row.update(label=_("Surplus shared by work done, distribution #%(n)s") % {"n": change.key}, type="amount")
         elif change.kind in ("steward_elect", "steward_recall") and change.membership:
             row.update(label=change.membership.user.display_name)
         rows.append(row)

@@ -155,7 +155,12 @@ def hardship_vote_prepare(*, steward: User, application: HardshipApplication,
                           now: datetime | None = None) -> HardshipApplication:
     """A steward, having read the statement, puts an application above the stewards' limit to
     the members' vote: marked `to_vote` (the governance change kind accepts only such an
-    application) inside the transaction that creates the proposal."""
+    application) inside the transaction that creates the proposal.
+
+    Records no event of its own, on purpose: it runs only inside `hardship_vote_open`'s
+    transaction, which ends with `hardship_vote_opened` recording `solidarity.put_to_vote` (same
+    application, same steward, and the proposal); if anything in between fails, all of it rolls
+    back. The `to_vote` status is never seen outside that transaction, so one event says it all."""
     application = _open_for(steward, application, (S.PENDING,))
     if application.amount <= _limit(application, now):
         raise Conflict("stewards_decide", _("Two stewards grant this amount; no vote is needed."))
@@ -167,6 +172,8 @@ def hardship_vote_prepare(*, steward: User, application: HardshipApplication,
 
 @transaction.atomic
 def hardship_vote_opened(*, application: HardshipApplication, proposal_id: int, steward: User) -> HardshipApplication:
+    """The proposal exists: the application is `in_vote`; event `solidarity.put_to_vote`, and the
+    member is told (the amount only)."""
     application = hardship_application_for_update(_pk(application, "application"))
     if application.status != S.TO_VOTE:
         raise Conflict("application_decided", _("This application is not being put to a vote."))

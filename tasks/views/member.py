@@ -138,7 +138,8 @@ def project_claim(request, pk):
         reasons = exc.extra.get("reasons", []) if isinstance(exc.extra, dict) else []
         exposure = [r for r in reasons if r.get("code") in EXPOSURE_CODES]
         if exposure:  # issue 23: a pause screen that says why, not an error
-            return render(request, "tasks/exposure_pause.html", {"project": project, "reasons": exposure})
+            return render(request, "tasks/exposure_pause.html", {"project": project, "reasons": exposure,
+                                                                 "support_contact": project.coop.support_contact})
         messages.error(request, exc.message)
         return redirect("tasks:project", pk=project.pk)
     return redirect("tasks:assignment", pk=assignment.pk)

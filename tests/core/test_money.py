@@ -1,9 +1,11 @@
+from fractions import Fraction
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from coop.core.errors import DomainError
-from coop.core.money import format_amount, parse_amount
+from coop.core.money import format_amount, largest_remainder, parse_amount
 
 
 @pytest.mark.parametrize("text, code, minor", [
@@ -52,3 +54,34 @@ def test_money_filter_follows_the_active_language(settings):
     with translation.override("en"):
         assert template.render(Context({"amount": 1250})) == "$12.50"
         assert template.render(Context({"amount": None})) == ""
+
+
+# --- largest remainder (patronage shares, batch fees) -----------------------------------------
+
+def test_largest_remainder_published_example():
+    # Hamilton's method on the classic example: 10 seats, votes 43 000 / 29 000 / 28 000 -> 4, 3, 3
+    assert [p for p, _f, _r in largest_remainder(10, [43_000, 29_000, 28_000])] == [4, 3, 3]
+    assert largest_remainder(1001, [70, 20, 10]) == [(701, 700, 70), (200, 200, 20), (100, 100, 10)]
+    assert [p for p, _f, _r in largest_remainder(2, [1, 1, 1])] == [1, 1, 0]  # ties: the earlier weight
+
+
+@pytest.mark.parametrize("weights", [[], [0, 0], [3, -1]])
+def test_largest_remainder_refuses_no_weight(weights):
+    with pytest.raises(ValueError):
+        largest_remainder(10, weights)
+
+
+@given(st.integers(min_value=0, max_value=10**12),
+       st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=40).filter(lambda w: sum(w) > 0))
+def test_largest_remainder_adds_up_and_stays_within_one_unit_of_each_quota(total, weights):
+    result = largest_remainder(total, weights)
+    parts = [p for p, _f, _r in result]
+    assert sum(parts) == total
+    for (part, floor, remainder), w in zip(result, weights, strict=True):
+        quota = Fraction(total * w, sum(weights))
+        assert floor == int(quota) and Fraction(remainder, sum(weights)) == quota - floor
+        assert part in (floor, floor + 1) and abs(part - quota) < 1
+    # a larger remainder never gets less than a smaller one
+    for pa, fa, ra in result:
+        for pb, fb, rb in result:
+            assert not (ra > rb and pa - fa < pb - fb)

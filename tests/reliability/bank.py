@@ -7,7 +7,8 @@ What runs:
   at random (weights in `WEIGHTS`): claims, submits, returns, expiries, approvals (single,
   bulk, automatic), rejections and their finalisation, revision requests, bonuses, payouts
   (request, settle with four eyes above the threshold, fail), deposits, new projects and
-  tasks, project cancels. The requester and payout ones go through the API with an
+  tasks, project cancels, and the solidarity fund (issue 23: gifts, the day's fee share,
+  hardship requests granted by two stewards). The requester and payout ones go through the API with an
   `Idempotency-Key`; some of those are sent again later with the same key (`replay`) or
   twice at once from two threads (`race`).
 - A fault thread terminates a random backend of the database (`pg_terminate_backend`) every
@@ -47,6 +48,7 @@ WEIGHTS = {
     "approve": 6, "approve_bulk": 3, "auto_approve": 3, "reject": 3, "revision": 1, "finalise": 2,
     "bonus": 3, "payout_request": 5, "payout_settle": 4, "payout_fail": 1,
     "deposit": 2, "project_new": 1, "tasks_add": 1, "cancel": 1,
+    "solidarity_give": 1, "fee_share": 1, "hardship_apply": 1, "hardship_approve": 2,
     "replay": 5, "race": 3,
 }
 RACEABLE = ("approve", "approve_bulk", "bonus", "payout_request", "cancel", "reject", "deposit")
@@ -54,6 +56,7 @@ MAX_TRIES = 12
 FAR = timedelta(days=30)  # past every deadline: time limits, auto-approval, appeal windows
 FORM = [{"name": "label", "type": "single_choice", "label": "Is there a cat?", "choices": ["yes", "no"]}]
 REJECT_EXPLANATION = "The answer does not match the picture at all."
+HARDSHIP_STATEMENT = "My phone was stolen and I could not work for two weeks."
 FOUR_EYES = 50_000
 
 
@@ -642,6 +645,45 @@ class Worker:
         project_id, org_id = self.rng.choice(self.projects)
         return Op("cancel", api=(self.owner_of(org_id), f"/api/projects/{project_id}/cancel/", {}, self.key()))
 
+    # -- the solidarity fund (issue 23; docs/solidarity.md), through its services
+    def op_solidarity_give(self):
+        from ledger.selectors import wallet_balance
+        from ledger.services.solidarity import solidarity_contribute
+
+        member, key = self._member(), self.key()
+        amount = self.rng.randint(1, 300)
+        if wallet_balance(user=member) < amount:
+            return None
+        return Op("solidarity_give", call=lambda: solidarity_contribute(user=member, amount=amount, key=key))
+
+    def op_fee_share(self):
+        from ledger.services.solidarity import solidarity_fee_share_move
+
+        day = timezone.now().date()  # today so far: keyed by the day, so one moves and the others replay it
+        return Op("fee_share", call=lambda: solidarity_fee_share_move(coop=self.world.coop.pk, day=day))
+
+    def op_hardship_apply(self):
+        from ledger.services.hardship import hardship_apply
+
+        member, amount = self._member(), self.rng.randint(100, 3000)
+        return Op("hardship_apply", call=lambda: hardship_apply(user=member, reason="no_work",
+                                                                statement=HARDSHIP_STATEMENT, amount=amount))
+
+    def op_hardship_approve(self):
+        from ledger.models import HardshipApplication
+        from ledger.services.hardship import hardship_approve
+
+        row = self.pick(HardshipApplication.objects.filter(coop=self.world.coop, status__in=HardshipApplication.OPEN)
+                        .order_by("pk").values_list("pk", "status", "first_steward_id"))
+        if row is None:
+            return None
+        pk, status, first = row
+        stewards = [s for s in self.world.stewards if s.pk != first] if status == "awaiting_second" else \
+            self.world.stewards
+        steward = self.rng.choice(stewards)
+        return Op("hardship_approve", call=lambda: hardship_approve(steward=steward,
+                                                                    application=HardshipApplication(pk=pk)))
+
 
 # --- faults and the sequencer --------------------------------------------------------------
 
@@ -828,6 +870,8 @@ def invariants(world, tracker):
     - every key was used at most once: ledger transaction keys and API Idempotency-Keys are
       unique; each successful bonus, payout or deposit key made one row; a key once answered
       with success never answered otherwise;
+    - every granted hardship application was paid exactly once, and nothing else; the
+      solidarity fund holds exactly what its postings say came in and went out;
     - no open slot in a cancelled project;
     - `reconciliation_run` reports no finding;
     - the event log verifies (`verify_log`) after the sequencer numbered everything;
@@ -836,7 +880,7 @@ def invariants(world, tracker):
     from django.db.models.functions import Coalesce
 
     from coop.eventlog.verify import verify_log
-    from ledger.models import Account, Balance, Payout, Posting, Transaction
+    from ledger.models import Account, Balance, HardshipApplication, Payout, Posting, Transaction
     from ledger.services import reconciliation_run
     from tasks.models import Assignment, Bonus, Project, Slot
 
@@ -896,6 +940,19 @@ def invariants(world, tracker):
           f"duplicate ledger keys {dup_tx}, duplicate API keys {dup_api}, rows per successful key "
           f"(rows, keys, unanswered) {wrong or effects}, "
           f"answers: {tracker.violations[:5] or 'consistent'}")
+
+    granted = dict(HardshipApplication.objects.filter(status=HardshipApplication.Status.GRANTED)
+                   .values_list("pk", "amount"))
+    grants = collections.Counter(int(key.split(":")[2]) for key in Transaction.objects.filter(
+        kind=Transaction.Kind.SOLIDARITY_GRANT).values_list("key", flat=True))
+    flows = dict(Posting.objects.filter(account__kind=Account.Kind.SOLIDARITY_FUND).values("transaction__kind")
+                 .annotate(t=Sum("amount")).values_list("transaction__kind", "t"))
+    kinds = {Transaction.Kind.SOLIDARITY_CONTRIBUTION, Transaction.Kind.SOLIDARITY_FEE_SHARE,
+             Transaction.Kind.SOLIDARITY_GRANT}
+    check("solidarity_grants_paid_exactly_once",
+          set(grants) == set(granted) and all(n == 1 for n in grants.values()) and set(flows) <= kinds
+          and -flows.get(Transaction.Kind.SOLIDARITY_GRANT, 0) == sum(granted.values()),
+          f"{len(granted)} granted, {sum(grants.values())} grant transactions; the fund's flows {flows}")
 
     stranded = list(Slot.objects.filter(status=Slot.Status.OPEN, project__status=Project.Status.CANCELLED)
                     .values_list("pk", "project_id")[:10])

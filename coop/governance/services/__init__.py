@@ -8,6 +8,7 @@ when an action happens. Decisions are in docs/governance.md. The voting rules in
 tallies are reads: `coop.governance.selectors`."""
 
 from coop.governance.services.adoption import clamp, coops_bring_within_bounds, federation_rulebook_version_create
+from coop.governance.services.patronage import patronage_vote_open
 from coop.governance.services.proposals import (
     proposal_create,
     proposal_submit,
@@ -20,7 +21,7 @@ from coop.governance.services.voting import ballot_cast, proposal_close, proposa
 
 __all__ = [
     "ballot_cast", "clamp", "coops_bring_within_bounds", "federation_rulebook_version_create", "hardship_vote_open",
-    "proposal_close",
+    "patronage_vote_open", "proposal_close",
     "proposal_create", "proposal_remind", "proposal_submit", "proposal_voting_open", "proposal_withdraw",
     "steward_elect", "steward_recall",
 ]

@@ -141,6 +141,8 @@ def proposal_withdraw(*, author: User, proposal: Proposal, now: datetime | None 
     proposal.status = Proposal.Status.WITHDRAWN
     proposal.withdrawn_at = now or timezone.now()
     proposal.save()
+    for change in proposal.changes.all():  # what waited on the vote (a patronage distribution) is freed
+        kind_get(change.kind).not_adopted(proposal, change, Proposal.Status.WITHDRAWN)
     event_record(type="proposal.withdrawn", coop=proposal.coop_id, actor=author, subject=proposal,
                  payload={"proposal": proposal.pk})
     return proposal

@@ -26,7 +26,13 @@ def _holders(qualification):
 def qualification_work_check(*, qualification: Qualification, now: datetime | None = None) -> str:
     """One qualification: record whether open work needs it now; tell its holders once when it ran
     dry for the voted number of days, and once when it opens again. Returns "dry", "reopened" or
-    "" (nothing told). Only qualifications some project ever required are watched."""
+    "" (nothing told). Only qualifications some project ever required are watched.
+
+    What members are told records its event (`qualification.work_dried_up`,
+    `qualification.work_reopened`). The watch row's bookkeeping (`last_open_at`, `updated_at`,
+    written on every hourly run) records none, on purpose: it is the job's memory of when it last
+    saw open work, not a decision or a change anyone sees or acts on, and its effect is in the
+    events above when it matters; an event per qualification per hour would bury the log."""
     now = now or timezone.now()
     if not ProjectRequirement.objects.filter(qualification=qualification).exists():
         return ""
