@@ -286,11 +286,6 @@ class PatronageDistribution(models.Model):
     def __str__(self):
         return f"patronage {self.pk} {self.period_start} {self.amount} ({self.status})"
 
-    @property
-    def key(self):
-        """The key every share's transaction starts with (`<key>:member:<user id>`)."""
-        return f"patronage:{self.coop_id}:{self.period_start.isoformat()}"
-
 
 class PatronageShare(models.Model):
     """One member's share of a distribution, computed when it is proposed: `amount × work /

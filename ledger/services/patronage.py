@@ -55,6 +55,11 @@ def period_last(*, period: str, now: datetime | None = None) -> tuple[date, date
     return date(start // 12, start % 12 + 1, 1), date(current // 12, current % 12 + 1, 1)
 
 
+def shared_key(distribution: PatronageDistribution) -> str:
+    """The key every share's transaction starts with (`<shared key>:member:<user id>`), and their memo."""
+    return f"patronage:{distribution.coop_id}:{distribution.period_start.isoformat()}"
+
+
 def _bounds(start, end):
     return datetime.combine(start, time.min, tzinfo=UTC), datetime.combine(end, time.min, tzinfo=UTC)
 
@@ -143,12 +148,13 @@ def _pay_shares(distribution, actor):
     if available < owed:
         raise InsufficientFunds(extra={"account": Account.Kind.TREASURY, "balance": available, "amount": owed})
     for share in shares:
-        key = _key(f"{distribution.key}:member:{share.user_id}")
+        key = _key(f"{shared_key(distribution)}:member:{share.user_id}")
         credit = posting.wallet(share.user_id)
         legs = _split_draw(kind=Account.Kind.TREASURY, coop_id=distribution.coop_id, amount=share.amount,
                            credit=credit)
         share.transaction = _move(
-            key=key, kind=Transaction.Kind.PATRONAGE, memo=distribution.key, legs=[*legs, Leg(credit, share.amount)],
+            key=key, kind=Transaction.Kind.PATRONAGE, memo=shared_key(distribution),
+            legs=[*legs, Leg(credit, share.amount)],
             event={"type": "ledger.patronage_paid", "coop": distribution.coop_id, "actor": actor,
                    "subject": ("ledger.patronagedistribution", distribution.pk),
                    "payload": {"distribution": distribution.pk, "user": share.user_id, "amount": share.amount,

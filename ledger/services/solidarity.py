@@ -69,7 +69,7 @@ def solidarity_fee_share_move(*, coop: Coop | int, day: date) -> Transaction | N
     the coop's fee income of `day` from the treasury into the solidarity fund. Once per coop and
     day (key `solidarity:<coop>:fees:<day>`): a second run returns the first transaction. Moves
     at most what the treasury holds; returns None when nothing is to move."""
-    coop_id = _pk(coop, "coop")
+    coop_id = coop if isinstance(coop, int) else _pk(coop, "coop")  # an id, as its hint says (the bank found it)
     key = _key(f"solidarity:{coop_id}:fees:{day.isoformat()}")
     existing = Transaction.objects.filter(key=key).first()
     if existing is not None:

@@ -43,6 +43,7 @@ def test_every_parameter_of_the_design_table_is_declared_with_its_bound_kind():
         "juror_fund_reserve": "range", "floor_check_submissions": "max",
         # issue 23: the solidarity fund
         "transparency_required": "free", "qualification_drought_days": "range", "disturbing_tasks_per_day": "range",
+        "patronage_period": "free", "patronage_measure": "free",  # issue 23: patronage
         "disturbing_minutes_in_a_row": "range",
         "disturbing_pause_minutes": "range", "disturbing_premium_pct": "min",
         "solidarity_fund_bps": "range", "solidarity_steward_grant_max": "range",

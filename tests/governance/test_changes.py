@@ -9,7 +9,7 @@ from coop.governance import changes, services
 
 def test_every_kind_a_proposal_can_carry_is_registered():
     assert set(changes.KINDS) == {"parameter", "article", "data_category", "steward_elect", "steward_recall",
-                                  "qualification_rule", "solidarity_grant"}
+                                  "qualification_rule", "solidarity_grant", "patronage"}
     assert changes.kind_get("steward_elect").elect is True
     assert changes.kind_get("steward_recall").elect is False
 

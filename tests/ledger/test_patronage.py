@@ -17,7 +17,7 @@ from coop.governance.models import Proposal
 from ledger import selectors
 from ledger.models import Balance, PatronageDistribution, PatronageShare, Posting, Transaction
 from ledger.services.movements import treasury_fund
-from ledger.services.patronage import patronage_adopt, patronage_pay, patronage_propose, period_last
+from ledger.services.patronage import patronage_adopt, patronage_pay, patronage_propose, period_last, shared_key
 from ledger.treasury import treasury_contribution_record
 from tasks.models import Assignment
 from tasks.selectors import work_done_by_member
@@ -213,8 +213,8 @@ def test_adopted_by_vote_pays_each_member_once_with_the_shared_key(coop, the_ste
     distribution.refresh_from_db()
     assert distribution.status == PatronageDistribution.Status.PAID
     txs = Transaction.objects.filter(kind=Transaction.Kind.PATRONAGE).order_by("key")
-    assert len(txs) == 3 and {t.memo for t in txs} == {distribution.key}
-    assert all(t.key.startswith(distribution.key + ":member:") for t in txs)
+    assert len(txs) == 3 and {t.memo for t in txs} == {shared_key(distribution)}
+    assert all(t.key.startswith(shared_key(distribution) + ":member:") for t in txs)
     assert [selectors.wallet_balance(user=p) for p in last_year] == [701, 200, 100]
     assert selectors.coop_fund_balances(coop=coop)["treasury"] == 50_000 - 1001
     assert Event.objects.filter(type="ledger.patronage_paid").count() == 3

@@ -132,6 +132,7 @@ def test_fee_share_moves_the_voted_share_of_the_days_fee_income_once(coop):
     assert selectors.solidarity_fund_balance(coop=coop) == 123  # 10 % of 1230, rounded down
     assert selectors.coop_fund_balances(coop=coop)["treasury"] == 1230 - 123
     assert solidarity_fee_share_move(coop=coop, day=today).pk == tx.pk
+    assert solidarity_fee_share_move(coop=coop.pk, day=today).pk == tx.pk  # by its id too
     assert selectors.solidarity_fund_balance(coop=coop) == 123
     payload = Event.objects.get(pk=tx.event_id).payload_json
     assert payload["income"] == 1230 and payload["bps"] == 1000 and payload["amount"] == 123

@@ -48,7 +48,7 @@ WEIGHTS = {
     "approve": 6, "approve_bulk": 3, "auto_approve": 3, "reject": 3, "revision": 1, "finalise": 2,
     "bonus": 3, "payout_request": 5, "payout_settle": 4, "payout_fail": 1,
     "deposit": 2, "project_new": 1, "tasks_add": 1, "cancel": 1,
-    "solidarity_give": 1, "fee_share": 1, "hardship_apply": 1, "hardship_approve": 2,
+    "solidarity_give": 2, "fee_share": 1, "hardship_apply": 1, "hardship_approve": 2,
     "replay": 5, "race": 3,
 }
 RACEABLE = ("approve", "approve_bulk", "bonus", "payout_request", "cancel", "reject", "deposit")
