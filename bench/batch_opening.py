@@ -20,7 +20,8 @@ claim + submit requests/s against the baseline's requests/s: the ratio); p50/p99
 request; notification delivery p50/p99 (frame sent after commit → received by the member) and
 publish → last notice; the most tasks one member got during the fair-share window against the
 cap; the share of the batch won by the 10% of members who won most; refusals, throttled
-answers and errors (anything but "no free slot" / "fair share reached" is an error). Checked
+answers, requests the server shed (503 + Retry-After, coop/core/shedding.py; tried again after
+the wait) and errors (anything but "no free slot" / "fair share reached" is an error). Checked
 from the database: no slot given twice, the counter at 0. Each run is bounded (--max-seconds
 per policy) and sends traffic only to 127.0.0.1. The last line is one JSON object."""
 
@@ -208,6 +209,8 @@ def judge(world, run):
         "claims_per_s": round(len(claim_at) / claim_window, 1) if claim_window else None,
         "claim_submit_requests_per_s": round(requests / claim_window, 1) if claim_window else None,
         "claim_p50_ms": ms(pct(run["claim_s"], 50)), "claim_p99_ms": ms(pct(run["claim_s"], 99)),
+        "claim_with_retries_p50_ms": ms(pct(run.get("claim_wait_s", []), 50)),
+        "claim_with_retries_p99_ms": ms(pct(run.get("claim_wait_s", []), 99)),
         "submit_p50_ms": ms(pct(run["submit_s"], 50)), "submit_p99_ms": ms(pct(run["submit_s"], 99)),
         "notified": len(run["delivery_s"]), "delivery_p50_ms": ms(pct(run["delivery_s"], 50)),
         "delivery_p99_ms": ms(pct(run["delivery_s"], 99)),
@@ -215,7 +218,8 @@ def judge(world, run):
         if run["notice_at"] and publish else None,
         "fair_share_cap": project.fair_share_cap, "most_by_one_member_in_window": per_member[0] if per_member else 0,
         "top_10pct_share": round(sum(per_member[:top]) / max(1, sum(per_member)), 3),
-        "refusals": dict(run["refusals"]), "throttled": run["throttled"], "errors": dict(run["errors"]),
+        "refusals": dict(run["refusals"]), "throttled": run["throttled"], "shed_503": run.get("shed", 0),
+        "errors": dict(run["errors"]),
         "timed_out": run.get("timed_out"),
     }
 

@@ -39,8 +39,9 @@ CSRF = "b" * 32  # the double-submit token: the same value in the cookie and the
 _index = itertools.count()
 READY = []
 DONE = []
-RESULTS = {"delivery_s": [], "notice_at": [], "claim_s": [], "submit_s": [], "claim_at": [],
-           "refusals": Counter(), "errors": Counter(), "throttled": 0, "publish": {}}
+RESULTS = {"delivery_s": [], "notice_at": [], "claim_s": [], "claim_wait_s": [], "submit_s": [], "claim_at": [],
+           "refusals": Counter(), "errors": Counter(), "throttled": 0, "shed": 0, "publish": {}}
+SUBMIT_TRIES = 50  # a submission shed (503) or throttled (429) is tried again after Retry-After
 
 
 def _error(kind):
@@ -106,6 +107,7 @@ class Member(FastHttpUser):
         if human:
             gevent.sleep(random.uniform(low, high))  # reading the notice, opening the page
         claim_path = f"/api/projects/{WORLD['project']}/claim/"
+        first_try = time.perf_counter()  # a claim shed or throttled is tried again: its wait counts too
         while time.time() < deadline:
             start = time.perf_counter()
             with self.client.post(claim_path, headers=self.headers, name="claim", catch_response=True) as r:
@@ -113,28 +115,29 @@ class Member(FastHttpUser):
                 code = _code(r)
                 if r.status_code == 201:
                     RESULTS["claim_s"].append(took)
+                    RESULTS["claim_wait_s"].append(time.perf_counter() - first_try)
                     RESULTS["claim_at"].append(time.time())
                     assignment = r.json()["id"]
                 elif r.status_code == 409 and code in ("no_free_slot", "fair_share_reached"):
                     r.success()  # the expected end of a member's run
                     RESULTS["refusals"][code] += 1
                     return
-                elif r.status_code == 429:
+                elif r.status_code in (429, 503):
                     r.success()
-                    RESULTS["throttled"] += 1
-                    gevent.sleep(float(r.headers.get("Retry-After") or 1))
+                    _wait(r)
                     continue
                 else:
                     r.failure(f"{r.status_code} {code}")
-                    _error(f"claim {r.status_code} {code}")
+                    _error(f"claim {_what(r, code)}")
                     return
             if human:
                 gevent.sleep(random.uniform(low, high))  # doing the task
             self.submit(assignment)
+            first_try = time.perf_counter()
 
     def submit(self, assignment):
         body = json.dumps({"answers": {"label": "yes"}})
-        for _ in range(5):
+        for _ in range(SUBMIT_TRIES):
             start = time.perf_counter()
             with self.client.post(f"/api/work/assignments/{assignment}/submit/", data=body, headers=self.headers,
                                   name="submit", catch_response=True) as r:
@@ -142,14 +145,30 @@ class Member(FastHttpUser):
                 if r.status_code == 200:
                     RESULTS["submit_s"].append(took)
                     return
-                if r.status_code == 429:
+                if r.status_code in (429, 503):
                     r.success()
-                    RESULTS["throttled"] += 1
-                    gevent.sleep(float(r.headers.get("Retry-After") or 1))
+                    _wait(r)
                     continue
                 r.failure(f"{r.status_code} {_code(r)}")
-                _error(f"submit {r.status_code} {_code(r)}")
+                _error(f"submit {_what(r, _code(r))}")
                 return
+
+
+def _wait(response):
+    """Honour Retry-After (429: the member's rate; 503: the server shed the request, nothing was
+    done), with jitter so that the members told to wait do not all come back at once."""
+    if response.status_code == 429:
+        RESULTS["throttled"] += 1
+    else:
+        RESULTS["shed"] += 1
+    gevent.sleep(float(response.headers.get("Retry-After") or 1) * random.uniform(1, 2))
+
+
+def _what(response, code):
+    """An error as its status and code, or (status 0: no answer) the client's exception."""
+    if response.status_code == 0:
+        return f"0 {type(response.error).__name__}: {str(response.error)[:80]}"
+    return f"{response.status_code} {code}"
 
 
 def _code(response):

@@ -150,10 +150,9 @@ def free_port():
 
 
 # --- the forums run ------------------------------------------------------------------------
-async def forums_run(ports, room_id, cookies, senders, rate, duration):
+async def forums_run(ports, room_id, cookies, senders, rate, duration, connecting=100, join_timeout=300):
     import websockets
 
-    clients = []
     latencies = []
     expected = {}  # seq -> True once the server confirmed the post
     last_receipt = [0.0]
@@ -213,12 +212,19 @@ async def forums_run(ports, room_id, cookies, senders, rate, duration):
         except (IndexError, ValueError):
             return None
 
+    # every socket connects and joins at once, at most `connecting` of them in flight (a
+    # bounded semaphore): batches that each waited for their slowest socket took 78 s for 500
+    # on a loaded machine (docs/benchmarks.md, session 6)
+    gate = asyncio.BoundedSemaphore(connecting)
+
+    async def connect_and_join(client):
+        async with gate:
+            await client.open()
+            await client.joined.wait()
+
     connect_started = time.perf_counter()
-    for start in range(0, len(cookies), 50):
-        batch = [Client(i) for i in range(start, min(start + 50, len(cookies)))]
-        await asyncio.gather(*(c.open() for c in batch))
-        clients += batch
-    await asyncio.wait_for(asyncio.gather(*(c.joined.wait() for c in clients)), timeout=600)
+    clients = [Client(i) for i in range(len(cookies))]
+    await asyncio.wait_for(asyncio.gather(*(connect_and_join(c) for c in clients)), timeout=join_timeout)
     connect_seconds = time.perf_counter() - connect_started
     print(f"{len(clients)} clients joined in {connect_seconds:.1f} s", flush=True)
     head_before = max(c.last for c in clients)
@@ -355,6 +361,7 @@ def main():
     parser.add_argument("--rate", type=float, default=10.0, help="messages per second, all senders together")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of sending")
     parser.add_argument("--servers", type=int, default=1, help="uvicorn processes (clients spread over them)")
+    parser.add_argument("--connecting", type=int, default=100, help="sockets connecting and joining at once")
     args = parser.parse_args()
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url or "postgres" not in os.environ.get("DATABASE_URL", ""):
@@ -370,7 +377,8 @@ def main():
     servers = [start_server(port) for port in ports]
     memory = PeakMemory([process.pid for process in servers])
     try:
-        forums = asyncio.run(forums_run(ports, room_id, cookies, args.senders, args.rate, args.duration))
+        forums = asyncio.run(forums_run(ports, room_id, cookies, args.senders, args.rate, args.duration,
+                                               connecting=args.connecting))
     finally:
         rss_mb = memory.stop()
         for process in servers:

@@ -18,6 +18,9 @@ django_asgi_app = get_asgi_application()  # before importing consumers or models
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from coop.core.shedding import InFlightLimit  # noqa: E402
 
 WEBSOCKET_APPS = ["coop.forums", "tasks"]
 
@@ -35,7 +38,8 @@ def _websocket_urlpatterns():
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # a bounded queue of HTTP requests per process: past it, 503 + Retry-After at once
+        "http": InFlightLimit(django_asgi_app, limit=settings.WEB_MAX_IN_FLIGHT, retry_after=settings.WEB_RETRY_AFTER),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(_websocket_urlpatterns()))),
     }
 )

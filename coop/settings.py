@@ -202,9 +202,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"  # the home of the role in use (coop.federation.roles)
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_URL, LOGIN_REDIRECT_URL, LOGOUT_REDIRECT_URL = "login", "home", "home"  # home: coop.federation.roles
 
 # --- throttling and log-in lockout (docs/security.md "Throttling") ----------------------
 # Trusted proxies that append to X-Forwarded-For: rate limits and lockouts count by the client IP
@@ -228,6 +226,8 @@ THROTTLE_RATES = {
     "password_reset": _rate("THROTTLE_PASSWORD_RESET", "10/h"),  # reset requests, per IP
 }
 THROTTLE_CACHE = env.str("THROTTLE_CACHE", default="default")  # a CACHES alias
+# HTTP requests in flight per server process; past it 503 + Retry-After (coop/core/shedding.py; 0: off)
+WEB_MAX_IN_FLIGHT, WEB_RETRY_AFTER = env.int("WEB_MAX_IN_FLIGHT", default=64), env.int("WEB_RETRY_AFTER", default=1)
 
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

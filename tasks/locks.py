@@ -9,8 +9,13 @@ FOREIGN KEY checks of rows inserted under it (they take KEY SHARE, which FOR UPD
 FOR NO KEY UPDATE does not; Django's foreign keys are checked at COMMIT, after the balance locks,
 so a FOR UPDATE on a parent row made two transactions deadlock at commit, issue 24)."""
 
+import functools
+
+from django.db import connection
 from django.db.models import Q
 
+from accounts.models import Organisation
+from coop.core.db import execute_one, instance_from_row, select_columns
 from tasks.models import Assignment, Project, Slot
 
 
@@ -32,8 +37,31 @@ def assignment_for_update(pk: int):
 
 def assignment_of_member_for_update(pk: int):
     """Lock one assignment for its member's own writes (draft, submit, return): with its project
-    and the project's organisation read, nothing else (the task, slot and member stay lazy)."""
-    return _for_update(Assignment.objects).select_related("project", "project__organisation").get(pk=pk)
+    and the project's organisation read, nothing else (the task, slot and member stay lazy).
+
+    On PostgreSQL one hand-written statement through `execute_one`, prepared by the driver once
+    the connection has run it a few times (issue 18: the ORM's statement was planned at every
+    submission, 2.3 ms to plan a 0.2 ms join); the same row lock and the same instances as the
+    ORM's query, which runs elsewhere. Raises Assignment.DoesNotExist."""
+    if connection.vendor != "postgresql":
+        return _for_update(Assignment.objects).select_related("project", "project__organisation").get(pk=pk)
+    row = execute_one(_assignment_of_member_sql(), [pk])
+    if row is None:
+        raise Assignment.DoesNotExist(f"Assignment {pk} does not exist.")
+    assignment, at = instance_from_row(Assignment, row)
+    project, at = instance_from_row(Project, row, at)
+    project.organisation, _end = instance_from_row(Organisation, row, at)
+    assignment.project = project
+    return assignment
+
+
+@functools.cache
+def _assignment_of_member_sql():
+    return (f"SELECT {select_columns(Assignment, 'a')}, {select_columns(Project, 'p')}, "
+            f"{select_columns(Organisation, 'o')} FROM {Assignment._meta.db_table} a "
+            f"JOIN {Project._meta.db_table} p ON p.id = a.project_id "
+            f"JOIN {Organisation._meta.db_table} o ON o.id = p.organisation_id "
+            "WHERE a.id = %s FOR NO KEY UPDATE OF a")
 
 
 def assignments_for_update(ids):

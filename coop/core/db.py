@@ -96,6 +96,53 @@ def execute_one(sql, params):
         return cursor.fetchone()
 
 
+@functools.cache
+def _model_columns(model):
+    """(columns, attnames, converters) of `model`'s concrete fields, in their order."""
+    fields = model._meta.concrete_fields
+    converters = [(i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value")]
+    return [f.column for f in fields], [f.attname for f in fields], converters
+
+
+def select_columns(model, alias: str) -> str:
+    """Every concrete column of `model` for a hand-written SELECT (`alias."col", ...`), in the
+    order `instance_from_row` reads them back."""
+    return ", ".join(f'{alias}."{column}"' for column in _model_columns(model)[0])
+
+
+def instance_from_row(model, row, start: int = 0):
+    """The `model` instance whose columns (`select_columns`) start at `row[start]`, as the ORM
+    would load it (fields' `from_db_value`, e.g. JSON parsed); returns (instance, next start)."""
+    _columns, names, converters = _model_columns(model)
+    values = list(row[start:start + len(names)])
+    for i, convert in converters:
+        values[i] = convert(values[i], None, connection)
+    return model.from_db(connection.alias, names, values), start + len(names)
+
+
+@functools.cache
+def _update_sql(model, fields):
+    columns = [model._meta.get_field(name).column for name in fields]
+    sets = ", ".join(f'"{column}" = %s' for column in columns)
+    return f'UPDATE {model._meta.db_table} SET {sets} WHERE "{model._meta.pk.column}" = %s RETURNING 1'
+
+
+def save_fields(instance, fields: tuple[str, ...]) -> None:
+    """`instance.save(update_fields=fields)` for a hot write path: on PostgreSQL one UPDATE
+    through `execute_one` (prepared by the driver once run a few times; the ORM compiles its
+    UPDATE every time and PostgreSQL plans it every time). Values are prepared by each field as
+    the ORM prepares them (`get_db_prep_save`); no signals are sent (Atelier uses none).
+    Elsewhere, `save(update_fields=...)`."""
+    if connection.vendor != "postgresql":
+        instance.save(update_fields=list(fields))
+        return
+    meta = instance._meta
+    values = [meta.get_field(name).get_db_prep_save(getattr(instance, meta.get_field(name).attname), connection)
+              for name in fields]
+    if execute_one(_update_sql(type(instance), tuple(fields)), [*values, instance.pk]) is None:
+        raise instance.DoesNotExist(f"{meta.object_name} {instance.pk} does not exist.")
+
+
 # --- running a transaction again after a deadlock or a serialisation failure ------------------
 # PostgreSQL aborts one transaction of a deadlock (40P01) and, above READ COMMITTED, a transaction
 # that cannot be serialised (40001); both leave nothing behind and succeed when run again. The

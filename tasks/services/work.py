@@ -10,7 +10,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.services import notify
-from coop.core.db import retry_transaction
+from coop.core.db import retry_transaction, save_fields
 from coop.eventlog.services import event_record
 from coop.federation.models import Coop
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with
@@ -20,6 +20,9 @@ from tasks.models import Assignment, DataConsent, Project, ProjectWatch
 from tasks.questions import answers_validate, draft_clean
 from tasks.services.claiming import slot_reopen
 from tasks.services.floor import project_floor_check
+
+
+SUBMITTED_FIELDS = ("time_spent_seconds", "answers", "draft", "status", "submitted_at", "revisions")
 
 
 def _own(member, assignment_id):
@@ -77,7 +80,7 @@ def assignment_submit(*, member: User, assignment: Assignment, answers: dict,
     assignment.submitted_at = now
     if revising:
         assignment.revisions += 1
-    assignment.save(update_fields=["time_spent_seconds", "answers", "draft", "status", "submitted_at", "revisions"])
+    save_fields(assignment, SUBMITTED_FIELDS)  # prepared on PostgreSQL, as the lock (issue 18)
     event_record(type="assignment.submitted", coop=assignment.project.coop_id, actor=member, subject=assignment,
                  payload=_payload(assignment, seconds=spent, revision=int(revising)))
     project_floor_check(project_id=assignment.project_id, now=now, project=assignment.project)

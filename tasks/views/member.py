@@ -22,6 +22,7 @@ from tasks.eligibility import MemberContext, eligibility_with, projects_eligibil
 from tasks.exposure import EXPOSURE_CODES, is_disturbing
 from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
+from tasks.views.cards import Links, feed_card
 
 FLAG_LABELS = dict(DATA_FLAGS)
 
@@ -58,11 +59,14 @@ def feed(request):
                    .values_list("organisation_id", "figures"))
     rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p), "record": records.get(p.organisation_id),
              "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
+    links, now = Links(), timezone.now()  # each link reversed once a page, filled in per card (issue 18)
+    for row in rows:
+        row["card"] = feed_card(row, links=links, now=now)
 
     rulebook = ctx.rulebook(membership.coop_id)
     return render(request, "tasks/feed.html", {
         "membership": membership, "rows": rows, "watching_coop": None in watched,
-        "open_count": ctx.open_count, "rulebook": rulebook, "now": timezone.now(),
+        "open_count": ctx.open_count, "rulebook": rulebook, "now": now, "feed_url": links.feed,
         "fair_share_hours": rulebook["fair_share_window_minutes"] // 60, "filters": filters,
         "page": page, "more_url": _feed_page_url(request, page + 1) if more else None,
         "previous_url": _feed_page_url(request, page - 1) if page > 1 else None,
