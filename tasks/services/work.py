@@ -21,7 +21,6 @@ from tasks.questions import answers_validate, draft_clean
 from tasks.services.claiming import slot_reopen
 from tasks.services.floor import project_floor_check
 
-
 SUBMITTED_FIELDS = ("time_spent_seconds", "answers", "draft", "status", "submitted_at", "revisions")
 
 

@@ -4,18 +4,33 @@ Drawn by the template, each card cost about 3 URL reversals, 3-5 `blocktranslate
 localized values, 50 times a page: most of the feed's CPU. Here each link pattern is reversed
 once per page and filled with the card's id or slug, and the sentences are translated in
 Python from the same msgids, with their values localized and escaped as `blocktranslate`
-does, so the page is the same to the byte (tests/tasks/test_cards.py renders both ways)."""
+does, so the page is the same to the byte (tests/tasks/test_cards.py renders both ways).
 
+The part of a card that is the same for every member (`tasks/_feed_card.html`: title, pay,
+what is left, the requester, transparency, sensitive data) is drawn once and kept in this
+process, keyed by everything it shows: `card_facts` reads those from the project, and the
+drawing sees only them (`feed_card`), in the language and time zone of the key, so a key names
+one drawing and a card whose facts changed (a task claimed, a reward raised) is drawn anew.
+What depends on the member (their reasons, the buttons and their CSRF token) is drawn by the
+page each time."""
+
+from datetime import datetime
+from typing import NamedTuple
+
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone_name, localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from coop.core.money import format_amount
 from coop.federation.labels import category_label
+from tasks.models import DATA_FLAGS
+
+FLAG_LABELS = dict(DATA_FLAGS)
 
 ID = 2147483647  # stands for a card's id in a link reversed once (no real id reaches it in a page)
 SLUG = "atelier-slug-of-the-card"
@@ -71,36 +86,95 @@ def _published(value):
     return None
 
 
-def feed_card(row, *, links, now):
-    """The words and links of one feed card; `row` is the view's row (project, reasons,
-    record, flags, watching)."""
+def feed_actions(row, *, links):
+    """What the member may do from a card (their own: drawn by the page each time)."""
     p = row["project"]
-    slug = p.organisation.slug
+    actions = {"can_claim": p.status == "open" and bool(p.remaining) and not row["reasons"],
+               "may_watch": p.status == "paused" or not p.remaining}
+    if actions["can_claim"]:
+        actions["claim_url"] = links.of("claim", p.pk)
+    else:
+        actions["details_url"] = links.of("project", p.pk)
+    if actions["may_watch"]:
+        actions["watch_url"] = links.of("watch", p.pk)
+    return actions
+
+
+class CardFacts(NamedTuple):
+    """Everything a card's head shows, read from the project, its requester's record and the
+    clock: `feed_card` draws from these alone, so they key the drawing."""
+
+    id: int
+    title: str
+    status: str
+    hourly: int
+    reward: int
+    minutes: int
+    remaining: int
+    category: str
+    organisation: str
+    slug: str
+    record: tuple | None  # (hourly pay, rejection rate %, appeals lost) once reviewed
+    fair_share_until: datetime | None  # while the window is open
+    fair_share_cap: int | None
+    end_client: str
+    purpose: str
+    purpose_text: str
+    data_published: bool | None
+    flags: tuple
+
+
+def card_facts(row, *, now) -> CardFacts:
+    p, record = row["project"], row["record"]
+    until = p.fair_share_until if p.fair_share_until and p.fair_share_until > now else None
+    return CardFacts(
+        p.pk, p.title, p.status, p.hourly_rate, p.reward, p.estimated_minutes, p.remaining, p.category,
+        p.organisation.name, p.organisation.slug,
+        (record.get("hourly_pay"), record.get("rejection_rate_pct"), record["appeals_lost"])
+        if record and record.get("reviewed") else None,
+        until, p.fair_share_cap if until else None, p.end_client, p.purpose, p.purpose_text, p.data_published,
+        tuple(p.data_flags or ()))
+
+
+def feed_card(f: CardFacts, *, links) -> dict:
+    """The words and links of a card's head (the same for every member) from its facts alone."""
     card = {
-        "id": str(p.pk), "title": p.title, "paused": p.status == "paused", "url": links.of("project", p.pk),
-        "hourly": format_amount(p.hourly_rate), "category": category_label(p.category),
-        "reward": _sentence("%(r)s a task", r=_money(p.reward)),
-        "minutes": _plural("about %(n)s minute", "about %(n)s minutes", p.estimated_minutes, "n"),
-        "remaining": _plural("%(n)s task left", "%(n)s tasks left", p.remaining, "n"),
-        "organisation": p.organisation.name, "organisation_url": links.of("organisation", slug),
-        "can_claim": p.status == "open" and bool(p.remaining) and not row["reasons"],
-        "may_watch": p.status == "paused" or not p.remaining,
-        "end_client": p.end_client, "purpose": _purpose(p.purpose) if p.purpose else "",
-        "purpose_text": p.purpose_text, "published": _published(p.data_published),
+        "id": str(f.id), "title": f.title, "paused": f.status == "paused", "url": links.of("project", f.id),
+        "hourly": format_amount(f.hourly), "category": category_label(f.category),
+        "reward": _sentence("%(r)s a task", r=_money(f.reward)),
+        "minutes": _plural("about %(n)s minute", "about %(n)s minutes", f.minutes, "n"),
+        "remaining": _plural("%(n)s task left", "%(n)s tasks left", f.remaining, "n"),
+        "organisation": f.organisation, "organisation_url": links.of("organisation", f.slug),
+        "end_client": f.end_client, "purpose": _purpose(f.purpose) if f.purpose else "",
+        "purpose_text": f.purpose_text, "published": _published(f.data_published),
+        "flags": [FLAG_LABELS.get(code, code) for code in f.flags],
     }
-    card["claim_url" if card["can_claim"] else "details_url"] = links.of(
-        "claim" if card["can_claim"] else "project", p.pk)
-    if card["may_watch"]:
-        card["watch_url"] = links.of("watch", p.pk)
-    record = row["record"]
-    if record and record.get("reviewed"):
-        card["record_url"] = links.of("record", slug)
+    if f.record is not None:
+        pay, rate, lost = f.record
+        card["record_url"] = links.of("record", f.slug)
         card["record"] = _plural(
             "record: paid %(pay)s/h, %(rate)s%% rejected, %(lost)s appeal lost",
-            "record: paid %(pay)s/h, %(rate)s%% rejected, %(lost)s appeals lost", record["appeals_lost"], "lost",
-            pay=_money(record.get("hourly_pay")) or "—", rate=record.get("rejection_rate_pct"))
-    if p.fair_share_until and p.fair_share_until > now:
+            "record: paid %(pay)s/h, %(rate)s%% rejected, %(lost)s appeals lost", lost, "lost",
+            pay=_money(pay) or "—", rate=rate)
+    if f.fair_share_until is not None:
         card["fair_share"] = _plural(
             "at most %(n)s task per member until %(when)s", "at most %(n)s tasks per member until %(when)s",
-            p.fair_share_cap or 1, "n", when=date_format(localtime(p.fair_share_until), "D j M, H:i T"))
+            f.fair_share_cap or 1, "n", when=date_format(localtime(f.fair_share_until), "D j M, H:i T"))
     return card
+
+
+HEADS_MAX = 4096  # drawn card heads kept per process (a few KB each); all dropped when full
+_HEADS = {}
+
+
+def card_head(facts: CardFacts, *, links) -> str:
+    """The member-independent part of a card (safe HTML): drawn from its facts once per
+    language, time zone and link prefix, then taken from this process's memory."""
+    key = (get_language(), get_current_timezone_name(), links.patterns["project"], facts)
+    head = _HEADS.get(key)
+    if head is None:
+        head = mark_safe(get_template("tasks/_feed_card.html").render({"p": feed_card(facts, links=links)}))
+        if len(_HEADS) >= HEADS_MAX:
+            _HEADS.clear()
+        _HEADS[key] = head
+    return head

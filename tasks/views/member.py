@@ -22,7 +22,7 @@ from tasks.eligibility import MemberContext, eligibility_with, projects_eligibil
 from tasks.exposure import EXPOSURE_CODES, is_disturbing
 from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
-from tasks.views.cards import Links, feed_card
+from tasks.views.cards import Links, card_facts, card_head, feed_actions
 
 FLAG_LABELS = dict(DATA_FLAGS)
 
@@ -60,8 +60,8 @@ def feed(request):
     rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p), "record": records.get(p.organisation_id),
              "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
     links, now = Links(), timezone.now()  # each link reversed once a page, filled in per card (issue 18)
-    for row in rows:
-        row["card"] = feed_card(row, links=links, now=now)
+    for row in rows:  # a card's head is drawn once for every member (tasks/views/cards.py)
+        row["head"], row["actions"] = card_head(card_facts(row, now=now), links=links), feed_actions(row, links=links)
 
     rulebook = ctx.rulebook(membership.coop_id)
     return render(request, "tasks/feed.html", {

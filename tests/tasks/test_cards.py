@@ -34,8 +34,10 @@ def feed(client):
                      end_client="Client d'Or", purpose="research", purpose_text="A study's aim", data_published=True),
         open_project(coop, tasks=3, organisation=plain, title="Fair", fair_share_cap=2, purpose="model_training",
                      data_published=False, category="transcription"),
-        open_project(coop, tasks=2, organisation=reviewed, title="Paused", purpose="moderation", category="odd-cat"),
-        open_project(coop, tasks=1, organisation=plain, title="Sensitive", data_flags=["personal_data"], purpose="other"),
+        open_project(coop, tasks=2, organisation=reviewed, title="Paused", purpose="moderation",
+                     category="odd-cat"),
+        open_project(coop, tasks=1, organisation=plain, title="Sensitive", data_flags=["personal_data"],
+                     purpose="other"),
         open_project(coop, tasks=1, organisation=plain, title="Taken", reward=123456, estimated_minutes=45),
     ]
     Project.objects.filter(pk=made[2].pk).update(status=Project.Status.PAUSED)
@@ -71,3 +73,20 @@ def test_the_cards_words_are_in_french(feed):
                  "au plus 2 tâches par membre jusqu", "recherche", "les données seront publiées", "non précisé",
                  "en pause", "Ne plus me prévenir"):
         assert text in body, text
+
+
+def _card(body, project):
+    start = body.index(f'<article class="card" id="project-{project.pk}">')
+    return body[start:body.index("</article>", start)]
+
+
+def test_a_card_drawn_before_shows_what_changed_since(feed):
+    fair = Project.objects.get(title="Fair")
+    before = _card(feed.get("/work/").content.decode(), fair)  # drawn once, kept in this process
+    assert "3 tasks left" in before and "$0.50 a task" in before
+    Project.objects.filter(pk=fair.pk).update(open_slots=1, reward=777, title="Fair, raised")
+    after = _card(feed.get("/work/").content.decode(), fair)
+    assert "1 task left" in after and "$7.77 a task" in after and "Fair, raised" in after
+    assert "3 tasks left" not in after
+    french = _card(feed.get("/work/", headers={"accept-language": "fr"}).content.decode(), fair)
+    assert "1 tâche restante" in french and "7,77" in french
