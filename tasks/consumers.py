@@ -26,12 +26,12 @@ import logging
 import time
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from coop.core.guard import json_loads
+from coop.core.sockets import Consumer
 from coop.federation.access import access_group, membership_active_of
 from coop.ops import metrics
 from tasks import selectors
@@ -62,7 +62,7 @@ def _opened_since(coop_id, since):
     return [encode(work_frame(p, kind="published")) for p in projects[:CATCH_UP_LIMIT]], more
 
 
-class WorkConsumer(AsyncWebsocketConsumer):
+class WorkConsumer(Consumer):  # dispatch without a database hop per message
     async def connect(self):
         self.user = self.scope.get("user")
         self.coop_id = None

@@ -29,11 +29,11 @@ import logging
 import time
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from coop.core.errors import DomainError
 from coop.core.guard import json_loads
+from coop.core.sockets import Consumer
 from coop.federation.access import access_group
 from coop.forums import selectors, services
 from coop.forums.errors import NotAllowed
@@ -149,7 +149,7 @@ def _read(user, room_id, seq):
     return services.read_marker_set(user=user, room=room_id, seq=seq)
 
 
-class ForumConsumer(AsyncWebsocketConsumer):
+class ForumConsumer(Consumer):  # dispatch without a database hop per message
     async def connect(self):
         self.user = self.scope.get("user")
         self.rooms = {}  # room id -> {"last": seq forwarded, "moderator": bool}
