@@ -65,21 +65,21 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def make_world(tasks, members, tag):
+def make_world(tasks, members, tag, gold_rate=0):
     from django.core.management import call_command
 
     from accounts.models import Organisation, OrganisationStaff, TermsAcceptance, TermsVersion, User
     from coop.federation.models import Membership
     from coop.federation.services import coop_create, federation_setup
     from ledger.services import deposit_record
-    from tasks.services import project_create, project_publish, tasks_add
+    from tasks.services import project_create, project_publish, task_gold_mark, tasks_add
 
     call_command("migrate", verbosity=0)
     federation_setup(name="Bench federation", currency="USD")
     operator = User.objects.filter(is_staff=True).first() or User.objects.create_superuser(
         email=f"op-{tag}@bench.example", password="x")
     coop = coop_create(operator=operator, name=f"Bench {tag}", slug=f"bench-{tag}",
-                       parameters={"max_open_assignments": 50})
+                       parameters={"max_open_assignments": 50, "gold_rate_max_pct": 50})
     users = User.objects.bulk_create([User(email=f"m{i}-{tag}@bench.example") for i in range(members)])
     Membership.objects.bulk_create([Membership(user=u, coop=coop, status="active") for u in users])
     org = Organisation.objects.create(name=f"Bench lab {tag}", slug=f"bench-lab-{tag}")
@@ -93,10 +93,13 @@ def make_world(tasks, members, tag):
 
     def project(n, title):
         p = project_create(actor=owner, organisation=org, coop=coop, title=title, category="bench",
-                           question_form=form, reward=100, estimated_minutes=2)
+                           question_form=form, reward=100, estimated_minutes=2, gold_rate_pct=gold_rate)
         for start in range(0, n, 10_000):
             tasks_add(actor=owner, project=p, rows=[{"image_url": f"https://img.example/{i}.jpg"}
                                                     for i in range(start, min(n, start + 10_000))])
+        if gold_rate:  # --gold-rate: that share of the tasks are gold, mixed in at that rate (issue 20)
+            for task in p.tasks.order_by("pk")[::max(1, 100 // gold_rate)]:
+                task_gold_mark(task=task, gold=True)
         return project_publish(actor=owner, project=p)
 
     return coop, org, owner, users, project
@@ -281,6 +284,8 @@ def main():
     parser.add_argument("--feed-only", action="store_true", help="measure the feed alone (no claim rounds)")
     parser.add_argument("--feed-coop", help="measure the feed of this existing coop (slug) instead of making one")
     parser.add_argument("--profile", type=int, default=0, help="then profile this many feed requests (stderr)")
+    parser.add_argument("--gold-rate", type=int, default=0,
+                        help="percent of gold tasks, mixed into each member's work at that rate (issue 20)")
     args = parser.parse_args()
     django_setup()
     from django.conf import settings
@@ -296,7 +301,7 @@ def main():
         return
     tag = uuid.uuid4().hex[:8]
     print(f"setting up: {args.members} members (coop bench-{tag}); load average {load_average()}", flush=True)
-    coop, org, owner, users, project = make_world(args.tasks, args.members, tag)
+    coop, org, owner, users, project = make_world(args.tasks, args.members, tag, args.gold_rate)
     if args.feed_only:
         result = {"members": args.members, **feed(args, coop, org, owner, users)}
         print(json.dumps(result))

@@ -43,6 +43,9 @@ class ProjectForm(forms.Form):
                                               initial=1)
     time_limit_minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1, initial=60)
     auto_approval_hours = forms.IntegerField(label=_("Approve automatically after (hours)"), min_value=1, initial=72)
+    # issue 20: the view adds the coop's bound to the help text (the rulebook's gold_rate_max_pct)
+    gold_rate_pct = forms.IntegerField(label=_("Gold tasks in each member's work (%)"), min_value=0, max_value=100,
+                                       initial=0)
     data_flags = forms.MultipleChoiceField(label=_("This work involves"), choices=DATA_FLAGS, required=False,
                                            widget=forms.CheckboxSelectMultiple)
     # issue 23: who the data is for and why, shown to members (docs/transparency.md)

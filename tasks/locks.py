@@ -93,9 +93,13 @@ def unpaid_slots_for_update(project_id: int):
     return list(_for_update(Slot.objects).filter(pk__in=unpaid).order_by("pk"))
 
 
-def free_slot_for_update(*, project_id: int, exclude_tasks):
+def free_slot_for_update(*, project_id: int, exclude_tasks, gold: bool | None = None):
     """The first open slot of the project nobody else is claiming (SKIP LOCKED: claims by
-    different members never wait on each other), locked; None if there is none."""
-    return (Slot.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
-            .filter(project_id=project_id, status=Slot.Status.OPEN).exclude(task_id__in=exclude_tasks)
-            .order_by("pk").first())
+    different members never wait on each other), locked; None if there is none. With `gold`
+    (issue 20), the first of that kind if there is one, else the first of the other kind."""
+    slots = (Slot.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
+             .filter(project_id=project_id, status=Slot.Status.OPEN).exclude(task_id__in=exclude_tasks)
+             .order_by("pk"))
+    if gold is None:
+        return slots.first()
+    return slots.filter(is_gold=gold).first() or slots.filter(is_gold=not gold).first()

@@ -50,6 +50,9 @@ class Project(models.Model):
     purpose = models.CharField(_("purpose of the data"), max_length=20, blank=True)
     purpose_text = models.CharField(_("purpose in a sentence"), max_length=300, blank=True)
     data_published = models.BooleanField(_("the data will be published"), null=True, blank=True)
+    # issue 20: the share of each member's tasks in this project that are gold tasks (percent),
+    # within the coop's voted bound `gold_rate_max_pct`; 0 = gold tasks come in slot order
+    gold_rate_pct = models.PositiveSmallIntegerField(_("gold tasks in each member's work (%)"), default=0)
 
     # fixed at publish (DESIGN.md seam 1, tasks/fees.py): the fee totals of every batch opened
     # so far (each slot stores its exact share) and the rules they came from
@@ -119,6 +122,10 @@ class Task(models.Model):
     # closed by its requester (`task_close`): its open slots were refunded, and a slot given
     # back later is refunded rather than reopened
     closed_at = models.DateTimeField(null=True, blank=True)
+    # a gold task (its expected answer is tasks.quality's GoldAnswer): set with it, through
+    # `task_gold_mark`, so the claim can mix gold in at the project's rate without reading the
+    # quality layer
+    is_gold = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["pk"]
@@ -144,11 +151,16 @@ class Slot(models.Model):
     fee_coop = models.BigIntegerField(default=0)
     fee_federation = models.BigIntegerField(default=0)
     fee_juror = models.BigIntegerField(default=0)
+    is_gold = models.BooleanField(default=False)  # its task's `is_gold`, copied so the claim picks by index
 
     class Meta:
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["task", "number"], name="slot_number_unique")]
-        indexes = [models.Index(fields=["project", "status", "id"], name="slot_project_status_idx")]
+        indexes = [
+            models.Index(fields=["project", "status", "id"], name="slot_project_status_idx"),
+            # the claim's gold choice: a project's open gold slots in order (few), by index
+            models.Index(fields=["project", "id"], condition=Q(status="open", is_gold=True), name="slot_open_gold_idx"),
+        ]
 
     def __str__(self):
         return f"slot {self.number} of task {self.task_id}"

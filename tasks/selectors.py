@@ -277,7 +277,10 @@ def terms_of(project: Project, rulebook: Rulebook) -> Rulebook | dict:
 # instead of eight, everything eligibility and the fair share need about this member and project
 # (a statement after the lock's: in READ COMMITTED a statement that waited for a row lock still
 # reads every other table as it was when it began). The rulebook in force is only its number here (the version's content
-# is cached per process: coop.federation.selectors).
+# is cached per process: coop.federation.selectors). `want_gold` (issue 20), only for a project that mixes gold in
+# (NULL otherwise, at no cost): true when the member's gold tasks so far in the project, this claim counted, would
+# fall below its rate, 100 x gold < rate x (taken + 1); so after n claims a member has had ceil(rate x n / 100) gold
+# tasks, from the first claim on, while the project has gold slots they have not worked on.
 CLAIM_CONTEXT_SQL = """
 SELECT m.id, p.status, p.coop_id, p.organisation_id, p.time_limit_minutes,
        (p.fair_share_until IS NOT NULL AND p.fair_share_cap IS NOT NULL AND p.fair_share_until > %(now)s),
@@ -289,7 +292,12 @@ SELECT m.id, p.status, p.coop_id, p.organisation_id, p.time_limit_minutes,
          WHERE v.coop_id = p.coop_id AND v.effective_at <= %(clock)s ORDER BY v.number DESC LIMIT 1),
        (SELECT COUNT(*) FROM tasks_assignment h
          WHERE h.member_id = m.user_id AND h.project_id = p.id AND h.status NOT IN ('returned', 'expired')
-           AND (p.batch_opened_at IS NULL OR h.claimed_at >= p.batch_opened_at)){next_id}
+           AND (p.batch_opened_at IS NULL OR h.claimed_at >= p.batch_opened_at)),
+       CASE WHEN p.gold_rate_pct > 0 THEN (
+         SELECT 100 * COALESCE(SUM(CASE WHEN gs.is_gold THEN 1 ELSE 0 END), 0) < p.gold_rate_pct * (COUNT(*) + 1)
+           FROM tasks_assignment g JOIN tasks_slot gs ON gs.id = g.slot_id
+          WHERE g.member_id = m.user_id AND g.project_id = p.id AND g.status NOT IN ('returned', 'expired'))
+       END{next_id}
   FROM tasks_project p JOIN federation_membership m ON m.coop_id = p.coop_id
  WHERE p.id = %(project)s AND m.user_id = %(user)s AND m.status = 'active'
 """
@@ -297,7 +305,7 @@ CLAIM_CONTEXT_PG = CLAIM_CONTEXT_SQL.format(next_id=", nextval(pg_get_serial_seq
 CLAIM_CONTEXT_OTHER = CLAIM_CONTEXT_SQL.format(next_id=", NULL")
 CLAIM_CONTEXT_FIELDS = ("membership_id", "status", "coop_id", "organisation_id", "time_limit_minutes",
                         "fair_share_open", "fair_share_cap", "open_count", "consent", "rulebook", "held",
-                        "assignment_id")
+                        "want_gold", "assignment_id")
 
 
 def claim_context(*, user_id: int, project_id: int, now: datetime) -> dict | None:
@@ -314,6 +322,8 @@ def claim_context(*, user_id: int, project_id: int, now: datetime) -> dict | Non
     context = dict(zip(CLAIM_CONTEXT_FIELDS, row, strict=True))
     if isinstance(context["consent"], str):  # JSON: decoded by psycopg, text on SQLite
         context["consent"] = json.loads(context["consent"])
+    if context["want_gold"] is not None:  # 0/1 on SQLite
+        context["want_gold"] = bool(context["want_gold"])
     return context
 
 

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from coop.eventlog import merkle, privacy
 from coop.eventlog.checkpoints import checkpoint_message
 from coop.eventlog.leaves import is_erased, payload_hash
+from coop.eventlog.listeners import EventFacts
 from coop.eventlog.models import Checkpoint, Event, Sequenced
 
 
@@ -104,6 +105,23 @@ def events_feed(*, after: int = 0, limit: int = 100, coop_id: int | None = None,
     if type:
         qs = qs.filter(event__type=type) if not type.endswith(".") else qs.filter(event__type__startswith=type)
     return list(qs.order_by("-position" if newest_first else "position")[:limit])
+
+
+def events_heard_after(*, position: int, types, limit: int = 500) -> tuple[int, list[EventFacts]]:
+    """For a reader that follows the log from a cursor (the webhooks' fan-out): of the next
+    `limit` sequenced events after `position`, those of `types` as a listener hears them
+    (`EventFacts`; an erased payload is left out), with the last position read (`position` when
+    there is none). Positions are final, so nothing ever appears behind a cursor."""
+    rows = list(Sequenced.objects.filter(position__gt=position).order_by("position")
+                .values_list("position", "event_id", "event__type")[:limit])
+    if not rows:
+        return position, []
+    types = set(types)
+    events = Event.objects.in_bulk([event_id for _p, event_id, type_ in rows if type_ in types])
+    facts = [EventFacts(id=e.pk, type=e.type, coop_id=e.coop_id, actor_id=e.actor_id, subject_type=e.subject_type,
+                        subject_id=e.subject_id, payload=e.payload_json)
+             for _p, event_id, _t in rows if (e := events.get(event_id)) is not None and not is_erased(e.payload)]
+    return rows[-1][0], facts
 
 
 def event_at(*, position: int) -> Sequenced | None:

@@ -87,7 +87,8 @@ def menu(role, organisation_id=None):
     """[(label, url)] of the pages `role` can use, its home first."""
     if role == MEMBER:
         return [(_("Home"), _url("federation:dashboard")), (_("Work"), _url("tasks:feed")),
-                (_("My work"), _url("tasks:mine")), (_("Wallet"), _url("ledger:wallet")),
+                (_("My work"), _url("tasks:mine")), (_("My agreement with others"), _url("quality:mine")),
+                (_("Wallet"), _url("ledger:wallet")),
                 (_("Qualifications"), _url("qualifications:mine")), (_("Appeals"), _url("appeals:mine")),
                 (_("Votes"), _url("governance:proposals")), (_("Forums"), _url("forums:rooms")),
                 (_("Support"), _url("tasks:support"))]
@@ -107,6 +108,7 @@ def menu(role, organisation_id=None):
                 (_("Members"), _url("federation:steward_members")),
                 (_("Support contact"), _url("federation:steward_support")),
                 (_("Brake queue"), _url("appeals:steward")),
+                (_("Members' agreement"), _url("quality:steward")),
                 (_("Money"), _url("ledger:steward_funds")),
                 (_("Payouts"), _url("ledger:steward_payouts"))]
     if role == OPERATOR:

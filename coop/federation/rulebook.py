@@ -87,6 +87,9 @@ PARAMETERS = [
               _("Pause after the minutes in a row (minutes)"), minimum=1),
     Parameter("disturbing_premium_pct", "pct", "min", 25, 25,
               _("Premium over the floor for work with disturbing content (%)"), maximum=500),
+    # issue 20: gold tasks mixed into members' work at the requester's rate, up to this (docs/quality.md)
+    Parameter("gold_rate_max_pct", "pct", "max", 20, 50,
+              _("Most gold tasks a project may mix into each member's work (%)"), maximum=100),
     Parameter("auto_approval_hours", "int", "max", 72, 168, _("Automatic approval after (hours)"), minimum=1),
     Parameter("allocation_policy", "choice", "free", "fair_share", None, _("Allocation policy"),
               choices=("fair_share", "first_come")),

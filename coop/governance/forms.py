@@ -30,7 +30,7 @@ GROUPS = [
     ("work", _("Work and review"),
      ("auto_approval_hours", "allocation_policy", "fair_share_window_minutes", "max_open_assignments",
       "banned_data_categories", "max_test_attempts", "test_retry_hours", "qualification_drought_days",
-      "transparency_required")),
+      "transparency_required", "gold_rate_max_pct")),
     ("appeals", _("Appeals, juries and the brake"),
      ("appeal_window_days", "jury_size", "juror_minutes", "jury_response_hours", "brake_rejection_pct",
       "brake_rejections_per_member_day", "flag_threshold")),

@@ -88,7 +88,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "coop", "organisation", "status", "title", "category", "instructions", "question_form",
                   "reward", "estimated_minutes", "hourly_rate", "assignments_per_task", "time_limit_minutes",
                   "auto_approval_hours", "data_flags", "end_client", "purpose", "purpose_text", "data_published",
-                  "fee_coop", "fee_federation", "fee_juror",
+                  "gold_rate_pct", "fee_coop", "fee_federation", "fee_juror",
                   "rulebook_version", "remaining", "created_at", "published_at", "cancelled_at"]
 
 
@@ -104,6 +104,10 @@ class ProjectInputSerializer(serializers.Serializer):
     time_limit_minutes = serializers.IntegerField(required=False, default=60)
     auto_approval_hours = serializers.IntegerField(required=False)
     data_flags = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    gold_rate_pct = serializers.IntegerField(
+        required=False, default=0, help_text="Percent of each member's tasks that are gold tasks, from 0 to the "
+        "coop's bound (its rulebook's gold_rate_max_pct); out of bound: 400 invalid_project, "
+        "extra.bounds.gold_rate_pct = [0, bound].")
     # issue 23: who the data is for and why (docs/transparency.md); a coop may require them
     end_client = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
                                        help_text="Who the data is for: a name, or the organisation itself.")

@@ -41,26 +41,33 @@ def _label(value):
 
 
 def _categorical(rows, method):
-    """rows: [(task, worker, value)] -> {task: Result}, {(task, worker): agreed 0/1}."""
+    """rows: [(task, worker, value)] -> {task: Result}, {(task, worker): agreed 0/1}.
+
+    crowd-kit gets whole-number codes for workers and labels, not the values themselves: its
+    models index, align and group their frames on these columns at every EM step (GLAD's M-step
+    re-indexes the whole answer x label frame at each conjugate-gradient evaluation), and on
+    integers that is several times faster than on strings. The codes keep the values' order
+    (workers in order of first answer, as crowd-kit's own `pd.unique` would list them; labels
+    sorted, as its probability columns are), so the models fit the same numbers and break ties
+    the same way; the results are mapped back to the values."""
     frame = pd.DataFrame(rows, columns=["task", "worker", "label"])
     original = {}
     for task, _worker, value in rows:
         original.setdefault((task, _label(value)), value)
     frame["label"] = [_label(v) for v in frame["label"]]
+    worker_codes, _workers = pd.factorize(frame["worker"])
+    label_codes, label_values = pd.factorize(frame["label"], sort=True)
+    coded = pd.DataFrame({"task": frame["task"], "worker": worker_codes, "label": label_codes})
     if method == "dawid_skene":
         model = DawidSkene(n_iter=100)
-        labels = model.fit_predict(frame)
-        probas = model.probas_
     elif method == "glad":
         # fewer EM rounds and conjugate-gradient steps than crowd-kit's defaults (100, 25): on
         # 100,000 answers that keeps GLAD within the minute (bench/aggregation.py)
         model = GLAD(n_iter=GLAD_ROUNDS, tol=1e-4, m_step_max_iter=10, silent=True)
-        labels = model.fit_predict(frame)
-        probas = model.probas_
     else:
         model = MajorityVote()
-        labels = model.fit_predict(frame)
-        probas = model.probas_
+    labels = model.fit_predict(coded).map(lambda code: label_values[code])
+    probas = model.probas_.rename(columns=lambda code: label_values[code])
     counts = frame.groupby("task").size().to_dict()
     agreed_count = defaultdict(int)
     per_answer = {}

@@ -27,7 +27,7 @@ from tasks.services.review import (
     assignment_request_revision,
     assignments_approve,
 )
-from tasks.services.task_slots import task_close, task_slots_add
+from tasks.services.task_slots import task_close, task_gold_mark, task_slots_add
 from tasks.services.work import (
     assignment_draft_save,
     assignment_expire,
@@ -48,6 +48,7 @@ __all__ = [
     "project_floor_check", "project_floor_raise",
     "project_publish", "project_resume", "project_unwatch", "project_update", "project_watch", "slot_reopen",
     "tasks_add", "tasks_validate", "watchers_notify", "task_close", "task_slots_add",
+    "task_gold_mark",
 ]
 
 from tasks.services.imports import task_import_create, task_import_run  # noqa: E402

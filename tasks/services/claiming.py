@@ -10,7 +10,8 @@ A claim is one short transaction of a few statements (issue 18):
 2. The claim itself, on PostgreSQL ONE statement (`CLAIM_SQL`): decrement the project's
    `open_slots` (this takes the project's row lock, before any slot's, in the global order of
    tasks/locks.py; an open project with no free slot stops here), take the first open slot the
-   member has not worked on with `FOR NO KEY UPDATE SKIP LOCKED`, mark it taken, insert the
+   member has not worked on with `FOR NO KEY UPDATE SKIP LOCKED` (in a project that mixes gold
+   tasks in, of the kind the member's share calls for first: `GOLD_OR_PLAIN_SLOT`), mark it taken, insert the
    assignment (its id drawn in statement 1) and its event. The project's row is held from that
    statement to COMMIT, one round trip, as pgbench's TPC-B holds its branch row. Elsewhere
    (SQLite) the same steps run through the ORM.
@@ -49,11 +50,7 @@ WITH p AS (
      WHERE id = %s AND status = 'open' AND open_slots > 0
     RETURNING id
 ), s AS (
-    SELECT sl.id, sl.task_id FROM tasks_slot sl
-     WHERE sl.project_id = (SELECT id FROM p) AND sl.status = 'open'
-       AND NOT EXISTS (SELECT 1 FROM tasks_assignment w WHERE w.task_id = sl.task_id AND w.member_id = %s)
-     ORDER BY sl.id LIMIT 1
-       FOR NO KEY UPDATE OF sl SKIP LOCKED
+    {slot_sql}
 ), t AS (
     UPDATE tasks_slot SET status = 'taken' FROM s WHERE tasks_slot.id = s.id
     RETURNING tasks_slot.id, tasks_slot.task_id
@@ -66,6 +63,22 @@ WITH p AS (
 ), ev AS ({event_sql})
 SELECT (SELECT count(*) FROM p), a.slot_id, a.task_id, (SELECT id FROM ev) FROM (SELECT 1) one LEFT JOIN a ON true
 """
+# The slot: the first open one of the project the member has not worked on, that no other claim
+# holds. Its one parameter is the member's id.
+ANY_SLOT = """SELECT sl.id, sl.task_id FROM tasks_slot sl
+     WHERE sl.project_id = (SELECT id FROM p) AND sl.status = 'open'{kind}
+       AND NOT EXISTS (SELECT 1 FROM tasks_assignment w WHERE w.task_id = sl.task_id AND w.member_id = %s)
+     ORDER BY sl.id LIMIT 1
+       FOR NO KEY UPDATE OF sl SKIP LOCKED"""
+PLAIN_SLOT = ANY_SLOT.format(kind="")  # the statement as before issue 20: a project without a gold rate
+# Issue 20, a project that mixes gold in: the first slot of the kind the member's share calls for
+# (`want_gold` of `claim_context`), else the first of the other kind, so the claim never fails
+# while a slot is free. Parameters: want, member, want, member. The second branch runs only when
+# the first finds nothing (LIMIT over UNION ALL stops at the first row), and each locks only the
+# slot it returns. The gold branch walks the partial index slot_open_gold_idx.
+GOLD_OR_PLAIN_SLOT = ("SELECT * FROM (SELECT * FROM (" + ANY_SLOT.format(kind=" AND sl.is_gold = %s") + ") wanted"
+                      " UNION ALL SELECT * FROM (" + ANY_SLOT.format(kind=" AND sl.is_gold <> %s") + ") other) either"
+                      " LIMIT 1")
 
 
 def fair_share_cap(*, slots: int, eligible_members: int) -> int:
@@ -116,10 +129,13 @@ def assignment_claim(*, member: User, project: Project, now: datetime | None = N
         event_sql, event_params = event_statement(
             type="assignment.claimed", coop=row["coop_id"], actor=member, subject=("tasks.assignment", assignment_id),
             payload={"assignment": assignment_id, **payload})
+        want = row["want_gold"]
+        slot_sql, slot_params = ((PLAIN_SLOT, [member.pk]) if want is None else
+                                 (GOLD_OR_PLAIN_SLOT, [want, member.pk, want, member.pk]))
         try:
             taken, slot_id, task_id, _event = execute_one(
-                CLAIM_SQL.format(event_sql=event_sql),
-                [project.pk, member.pk, assignment_id, project.pk, member.pk, rulebook_version, now, deadline,
+                CLAIM_SQL.format(slot_sql=slot_sql, event_sql=event_sql),
+                [project.pk, *slot_params, assignment_id, project.pk, member.pk, rulebook_version, now, deadline,
                  *event_params])
         except IntegrityError:
             raise InvalidState("already_claimed", _("You already worked on this task."))
@@ -132,7 +148,7 @@ def assignment_claim(*, member: User, project: Project, now: datetime | None = N
         assignment._state.adding = False
         assignment._state.db = "default"
         return assignment
-    return _claim_orm(member, project.pk, row["coop_id"], now, deadline, rulebook_version, payload)
+    return _claim_orm(member, project.pk, row["coop_id"], now, deadline, rulebook_version, payload, row["want_gold"])
 
 
 def _no_slot(project_id, taken):
@@ -143,12 +159,12 @@ def _no_slot(project_id, taken):
     raise NoFreeSlot()
 
 
-def _claim_orm(member, project_id, coop_id, now, deadline, rulebook_version, payload):
-    """The claim's second step without PostgreSQL: the same steps and locks as CLAIM_SQL."""
+def _claim_orm(member, project_id, coop_id, now, deadline, rulebook_version, payload, want_gold):
+    """The claim's second step without PostgreSQL: the same steps, locks and choice of slot as CLAIM_SQL."""
     taken = (Project.objects.filter(pk=project_id, status=Project.Status.OPEN, open_slots__gt=0)
              .update(open_slots=F("open_slots") - 1))
     worked = Assignment.objects.filter(project_id=project_id, member=member).values("task_id")
-    slot = free_slot_for_update(project_id=project_id, exclude_tasks=worked) if taken else None
+    slot = free_slot_for_update(project_id=project_id, exclude_tasks=worked, gold=want_gold) if taken else None
     if slot is None:
         _no_slot(project_id, taken)
     Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.TAKEN)

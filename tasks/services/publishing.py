@@ -1,8 +1,7 @@
 """A requester's side of a project: create, edit, add tasks, publish, pause, resume, cancel.
 
-Publishing fixes the fees and the rulebook version on the project (DESIGN.md seam 1),
-creates one slot per task x assignment and moves the full cost into escrow. Cancelling
-refunds the unclaimed slots at once (seam 7)."""
+Publishing fixes the fees and the rulebook version on the project (DESIGN.md seam 1), creates one slot per task x
+assignment and moves the full cost into escrow. Cancelling refunds the unclaimed slots at once (seam 7)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +36,8 @@ from tasks.transparency import declared, transparency_clean
 
 MAX_TASKS_PER_CALL = 10_000
 EDITABLE = ("title", "category", "instructions", "question_form", "reward", "estimated_minutes",
-            "assignments_per_task", "time_limit_minutes", "auto_approval_hours", "data_flags", *TRANSPARENCY)
+            "assignments_per_task", "time_limit_minutes", "auto_approval_hours", "data_flags", "gold_rate_pct",
+            *TRANSPARENCY)  # gold_rate_pct: issue 20, within the coop's voted `gold_rate_max_pct`
 
 
 def _int_in(fields, name, low, high, errors):
@@ -83,6 +83,7 @@ def project_fields_clean(fields: dict, *, rulebook: Rulebook | dict) -> dict:
     clean["assignments_per_task"] = _int_in(fields, "assignments_per_task", 1, 50, errors)
     clean["time_limit_minutes"] = _int_in(fields, "time_limit_minutes", 1, 7 * 24 * 60, errors)
     clean["auto_approval_hours"] = _int_in(fields, "auto_approval_hours", 1, rulebook["auto_approval_hours"], errors)
+    clean["gold_rate_pct"] = _int_in(fields, "gold_rate_pct", 0, rulebook["gold_rate_max_pct"], errors)
     if (clean["time_limit_minutes"] and clean["estimated_minutes"]
             and clean["time_limit_minutes"] < clean["estimated_minutes"]):
         errors["time_limit_minutes"] = _("The time limit must be at least the estimated time.")
@@ -97,6 +98,7 @@ def project_fields_clean(fields: dict, *, rulebook: Rulebook | dict) -> dict:
     clean.update(transparency_clean(fields, errors))  # issue 23: end client, purpose, published or not
     if errors:
         raise InvalidProject(extra={"fields": {k: str(v) for k, v in errors.items()},
+                                    "bounds": {"gold_rate_pct": [0, rulebook["gold_rate_max_pct"]]},
                                     **({"question_form": form_paths} if form_paths else {})})
     return clean
 
@@ -107,7 +109,7 @@ def fees_for(*, reward: int, rulebook: Rulebook | dict, slots: int = 1) -> dict[
 
 
 def hourly_rate(*, reward: int, estimated_minutes: int) -> int:
-    return reward * 60 // max(1, estimated_minutes)
+    return reward * 60 // max(1, estimated_minutes)  # minor units per hour, rounded down
 
 
 def _event(type, project, actor, **extra):
@@ -126,7 +128,7 @@ def project_create(*, actor: User, organisation: Organisation, coop: Coop, now: 
         raise InvalidProject("sandbox_world", _("A sandbox project goes to its organisation's sandbox coop, and a "
                                                 "real project to a real coop."))
     rulebook = rulebook_in_force(coop=coop, at=now)
-    defaults = {"assignments_per_task": 1, "time_limit_minutes": 60,
+    defaults = {"assignments_per_task": 1, "time_limit_minutes": 60, "gold_rate_pct": 0,
                 "auto_approval_hours": rulebook["auto_approval_hours"], "data_flags": [], "instructions": ""}
     clean = project_fields_clean({**defaults, **fields}, rulebook=rulebook)
     project = Project.objects.create(coop=coop, organisation=organisation, created_by=actor, **clean)
@@ -158,11 +160,8 @@ def project_update(*, actor: User, project: Project, **fields: Any) -> Project:
 
 
 def _data_problems(form, datas):
-    problems = []
-    for index, data in enumerate(datas, start=1):
-        for message in task_data_validate(form, data):
-            problems.append({"line": index, "message": str(message)})
-    return problems
+    return [{"line": index, "message": str(message)}
+            for index, data in enumerate(datas, start=1) for message in task_data_validate(form, data)]
 
 
 def tasks_validate(*, project: Project, rows: list[dict], first_line: int = 1) -> list[dict]:
@@ -219,7 +218,7 @@ def _slots_create(project, tasks, rulebook):
     for task in tasks:
         for n in range(project.assignments_per_task):
             coop, federation, juror = next(shares)
-            slots.append(Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN,
+            slots.append(Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN, is_gold=task.is_gold,
                               fee_coop=coop, fee_federation=federation, fee_juror=juror))
     Slot.objects.bulk_create(slots, batch_size=2000)
     project.open_slots += count
@@ -305,7 +304,7 @@ def project_publish(*, actor: User, project: Project, now: datetime | None = Non
     if rulebook["transparency_required"] == "required" and not declared(clean):
         raise InvalidState("transparency_missing", _("This coop publishes only projects that say who the data is for, "
                                                      "what for, and whether it will be published."))
-    tasks = list(project.tasks.only("pk").order_by("pk"))
+    tasks = list(project.tasks.only("pk", "is_gold").order_by("pk"))
     if not tasks:
         raise InvalidState("no_tasks", _("Add at least one task before publishing."))
     project.fee_coop = project.fee_federation = project.fee_juror = 0

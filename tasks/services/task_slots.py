@@ -77,7 +77,7 @@ def task_slots_add(*, actor: User, task: Task, count: int, now: datetime | None 
     terms = terms_of(project, rulebook_in_force(coop=project.coop))
     fees = batch_fees(reward=project.reward, slots=count, rulebook=terms)
     Slot.objects.bulk_create([Slot(task=task, project=project, number=first + i, status=Slot.Status.OPEN,
-                                   fee_coop=c, fee_federation=f, fee_juror=j)
+                                   is_gold=task.is_gold, fee_coop=c, fee_federation=f, fee_juror=j)
                               for i, (c, f, j) in enumerate(fees.slots)])
     amount = project.reward * count + fees.total
     project.open_slots += count
@@ -90,3 +90,17 @@ def task_slots_add(*, actor: User, task: Task, count: int, now: datetime | None 
                  payload={"project": project.pk, "organisation": project.organisation_id, "task": task.pk,
                           "slots": count, "amount": amount})
     return amount
+
+
+@transaction.atomic(savepoint=False)
+def task_gold_mark(*, task: Task | int, gold: bool) -> int:
+    """Mark a task gold or plain, with all its slots, so the claim can mix gold tasks into each
+    member's work at the project's rate (tasks/services/claiming.py). Nests in its caller's
+    transaction; returns the number of slots marked.
+
+    Records no event of its own: it is one half of its caller's write, tasks.quality's
+    `gold_set` / `gold_remove`, which record `task.gold_set` / `task.gold_removed`. Takes no lock
+    a claim waits on: a claim skips a slot this holds (SKIP LOCKED) and takes another."""
+    task_id = getattr(task, "pk", task)
+    Task.objects.filter(pk=task_id).update(is_gold=bool(gold))
+    return Slot.objects.filter(task_id=task_id).update(is_gold=bool(gold))

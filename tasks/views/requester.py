@@ -20,6 +20,7 @@ from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from tasks import selectors, services
 from tasks.access import staff_of_project
+from tasks.exposure import is_disturbing
 from tasks.forms import BonusForm, CsvUploadForm, ProjectForm, RejectForm, RevisionForm
 from tasks.models import Assignment, Project, TaskImport
 from tasks.questions import answer_cell, form_columns, render_fields
@@ -92,6 +93,7 @@ def project_create(request):
     coops = Coop.objects.order_by("name")
     initial, preset = toolkit.project_initial(request)  # a template's form, or the example
     form = ProjectForm(request.POST or None, initial=initial)
+    toolkit.gold_rate_help(form, coops)
     chosen = request.POST.get("coop")
     if request.method == "POST" and form.is_valid():
         coop = coops.filter(pk=chosen).first() if str(chosen).isdigit() else None
@@ -132,6 +134,7 @@ def project_edit(request, pk):
     initial["question_form"] = toolkit.form_json(project.question_form)
     initial["data_published"] = {True: "yes", False: "no"}.get(project.data_published, "")
     form = ProjectForm(request.POST or None, initial=initial)
+    toolkit.gold_rate_help(form, [project.coop])
     if request.method == "POST" and form.is_valid():
         try:
             services.project_update(actor=request.user, project=project, **_form_fields(form))
@@ -389,6 +392,7 @@ def assignment_review(request, pk):
         "next": selectors.assignment_next_for_review(project=project, after=assignment),
         "worker": worker_pseudonym(user=assignment.member_id, organisation=project.organisation_id),
         "fields": render_fields(project.question_form, assignment.task.data, assignment.answers or {}),
+        "blur": is_disturbing(project.data_flags),  # as on the work page (docs/disturbing-content.md)
         "reject_form": reject_form, "revision_form": revision_form, "bonus_form": bonus_form,
         "reason_text": reason_text(reasons, assignment.rejection_reason),
     })

@@ -15,6 +15,7 @@ from accounts.selectors import organisations_of
 from coop.core.csv import csv_response
 from coop.core.errors import DomainError
 from coop.core.guard import json_loads
+from coop.federation.selectors import rulebook_in_force
 from tasks.questions import KIND_LABELS, form_columns, form_validate, render_fields
 from tasks.questions.presets import PRESETS, preset_of, sample_rows
 
@@ -24,6 +25,15 @@ EXAMPLE_FORM = [
     {"name": "note", "type": "text", "label": "Anything unusual?", "required": False, "max_length": 300},
 ]
 MAX_PREVIEW_BYTES = 200_000
+
+
+def gold_rate_help(form, coops):
+    """The gold rate's help text with each coop's voted bound (docs/quality.md)."""
+    bounds = ", ".join(f"{c.name}: {rulebook_in_force(coop=c)['gold_rate_max_pct']}\u00a0%" for c in coops)
+    form.fields["gold_rate_pct"].help_text = _(
+        "The share of each member's tasks in this project that are gold tasks (mark them on the project's Gold "
+        "tasks page), from 0 (gold tasks come in order like the others) to the coop's bound: %(bounds)s."
+    ) % {"bounds": bounds}
 
 
 def form_json(form):

@@ -28,3 +28,12 @@ def wanted_types(event_type):
     if event_type in BALANCE_CHECK:
         found.append("balance.low")
     return found
+
+
+def concerns_requester(facts):
+    """Whether a heard event is an organisation's business at all (the listener and the log's
+    catch-up both ask): it names an organisation, and an appeal is of an assignment (an appeal
+    of a revocation or a sanction is no requester's business)."""
+    if not facts.payload.get("organisation"):
+        return False
+    return not (facts.type == "appeal.filed" and not facts.payload.get("assignment"))

@@ -3,14 +3,16 @@ in `WebhooksConfig.ready()`.
 
 It runs inside the writer's transaction and only defers: after commit, one query finds the
 organisation's active subscriptions, and only when one wants the event are the deliveries
-written (`deliveries_create`) and queued. A rolled-back change sends nothing. The cost of
-that choice: a process that dies between the commit and the fan-out loses those webhooks
-(docs/requester-toolkit.md, "Known limits")."""
+written (`deliveries_create`) and queued. A rolled-back change sends nothing. This is the fast
+path: a process that dies between the commit and the fan-out would lose those webhooks, so
+`events_fan_out` (a job every minute) follows the sequenced event log from a cursor and makes
+whatever deliveries are missing (each is made once per subscription and fact: docs/webhooks.md)."""
 
 import logging
 
 from django.db import transaction
 
+from tasks.webhooks.catalogue import concerns_requester
 from tasks.webhooks.services import deliveries_create
 
 log = logging.getLogger(__name__)
@@ -18,10 +20,8 @@ log = logging.getLogger(__name__)
 
 def event_heard(facts):
     """The registered listener: events of an organisation's work are fanned out after commit."""
-    if not facts.payload.get("organisation"):
+    if not concerns_requester(facts):
         return
-    if facts.type == "appeal.filed" and not facts.payload.get("assignment"):
-        return  # an appeal of a revocation or a sanction is no requester's business
     transaction.on_commit(lambda: _fan_out(facts))
 
 

@@ -102,3 +102,15 @@ class Attempt(models.Model):
     @property
     def succeeded(self):
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class LogCursor(models.Model):
+    """How far the durable fan-out has read the sequenced event log (one row, pk 1): every
+    event at or before `position` has had its deliveries made (tasks.webhooks.services
+    `events_fan_out`). Created at the log's head when the webhooks were installed."""
+
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"webhooks read the log to #{self.position}"

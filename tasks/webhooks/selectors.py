@@ -28,6 +28,11 @@ def subscriptions_wanting(*, organisation_id: int, types: Iterable[str]) -> list
             if wanted.intersection(s.events)]
 
 
+def organisations_subscribed() -> set[int]:
+    """The organisations with at least one active subscription (the log's catch-up skips the rest)."""
+    return set(Subscription.objects.filter(active=True).values_list("organisation_id", flat=True).distinct())
+
+
 def deliveries_of(*, subscription: Subscription, limit: int = 50) -> list[Delivery]:
     return list(subscription.deliveries.order_by("-pk")[:limit])
 

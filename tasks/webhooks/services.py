@@ -32,16 +32,18 @@ from accounts.keys import secret_seal, secret_unseal
 from accounts.models import Organisation, User
 from coop.core.db import retry_transaction
 from coop.eventlog.listeners import EventFacts
+from coop.eventlog.selectors import events_heard_after
 from coop.eventlog.services import event_record
 from coop.federation.access import requester_staff_require
 from tasks.webhooks import signing, transport
-from tasks.webhooks.catalogue import wanted_types
+from tasks.webhooks.catalogue import SOURCE_TYPES, concerns_requester, wanted_types
 from tasks.webhooks.errors import InvalidWebhook
-from tasks.webhooks.locks import delivery_for_update, subscription_for_update
+from tasks.webhooks.locks import delivery_for_update, log_cursor_for_update, subscription_for_update
 from tasks.webhooks.models import EVENT_CODES, Attempt, Delivery, Subscription
 from tasks.webhooks.selectors import (
     body_data,
     organisation_balance,
+    organisations_subscribed,
     project_completion,
     subscriptions_wanting,
 )
@@ -240,6 +242,33 @@ def deliveries_create(*, facts: EventFacts, now: datetime | None = None) -> list
     ids = [d.pk for d in created]
     transaction.on_commit(lambda: _queue(ids))
     return created
+
+
+@retry_transaction
+@transaction.atomic
+def events_fan_out(*, batch: int = 500, now: datetime | None = None) -> tuple[int, int]:
+    """The durable path of the fan-out: read up to `batch` events of the sequenced log after
+    the cursor and make the deliveries any of them still lacks, then move the cursor, in one
+    transaction (a crash here rolls back and the next run reads the same events again). The
+    listener's after-commit fan-out made most of them already: `deliveries_create` makes each
+    (subscription, source) once, so this only fills what a process that died between its commit
+    and its fan-out left out. Returns (positions read, deliveries made).
+
+    Records no event: it makes the deliveries the listener would have made for events already
+    in the log (the requester sees them in the delivery log); an event per run would only add
+    noise to the log it reads."""
+    cursor = log_cursor_for_update()
+    position, heard = events_heard_after(position=cursor.position, types=SOURCE_TYPES, limit=batch)
+    subscribed = organisations_subscribed() if heard else set()
+    made = 0
+    for facts in heard:
+        if concerns_requester(facts) and int(facts.payload["organisation"]) in subscribed:
+            made += len(deliveries_create(facts=facts, now=now))
+    read = position - cursor.position
+    if read:
+        cursor.position, cursor.updated_at = position, now or timezone.now()
+        cursor.save(update_fields=["position", "updated_at"])
+    return read, made
 
 
 def _take(delivery_id, now, replay):

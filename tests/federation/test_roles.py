@@ -65,12 +65,12 @@ def test_a_withdrawn_application_is_not_a_membership(people):
 
 
 @pytest.mark.parametrize("who, home, wanted, unwanted", [
-    ("member", "/dashboard/", ["/work/", "/work/mine/", "/wallet/", "/qualifications/", "/appeals/", "/proposals/",
-                               "/forums/"], ["/requester/", "/steward/", "/operator/"]),
+    ("member", "/dashboard/", ["/work/", "/work/mine/", "/work/agreement/", "/wallet/", "/qualifications/",
+                               "/appeals/", "/proposals/", "/forums/"], ["/requester/", "/steward/", "/operator/"]),
     ("requester", "/requester/", ["/requester/projects/", "/requester/review/", "/money/", "#keys", "#staff",
                                   "/requester/terms/"], ["/work/", "/wallet/", "/steward/", "/operator/"]),
     ("steward", "/steward/applications/", ["/steward/applications/", "/steward/members/", "/appeals/steward/",
-                                           "/steward/payouts/"], ["/requester/", "/operator/"]),
+                                           "/steward/agreement/", "/steward/payouts/"], ["/requester/", "/operator/"]),
     ("operator", "/operator/", ["/operator/", "/operator/ledger/"], ["/work/", "/wallet/", "/steward/"]),
     ("applicant", "/dashboard/", ["/apply/"], ["/work/", "/wallet/", "/proposals/", "/steward/", "/requester/"]),
 ])

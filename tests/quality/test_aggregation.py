@@ -69,3 +69,30 @@ def test_rover_combines_transcriptions_word_by_word():
 
 def test_text_highlighting_is_not_aggregated():
     assert field_aggregate(kind="highlight", rows=[(1, "a", [])]) is None
+
+
+@pytest.mark.parametrize("method", ["majority_vote", "dawid_skene", "glad"])
+def test_coding_workers_and_labels_changes_no_result(method):
+    """The models get whole-number codes for workers and labels (faster): the answers and
+    confidences are those crowd-kit gives on the values themselves, within 1e-9."""
+    import random
+
+    import pandas as pd
+    from crowdkit.aggregation import GLAD, DawidSkene, MajorityVote
+
+    from tasks.quality.aggregation import GLAD_ROUNDS
+
+    rng = random.Random(7)
+    labels = ["cat", "dog", "bird"]
+    workers = [(f"w{i}", rng.uniform(0.3, 0.95)) for i in range(30)]
+    truth = {t: rng.choice(labels) for t in range(200)}
+    rows = [(t, w, truth[t] if rng.random() < skill else rng.choice(labels))
+            for t in truth for w, skill in rng.sample(workers, 4)]
+    frame = pd.DataFrame(rows, columns=["task", "worker", "label"])
+    model = {"majority_vote": MajorityVote(), "dawid_skene": DawidSkene(n_iter=100),
+             "glad": GLAD(n_iter=GLAD_ROUNDS, tol=1e-4, m_step_max_iter=10, silent=True)}[method]
+    expected = model.fit_predict(frame)
+    results, _per_answer = field_aggregate(kind="single_choice", rows=rows, method=method)
+    assert {t: r.answer for t, r in results.items()} == expected.to_dict()
+    for task, result in results.items():
+        assert result.confidence == pytest.approx(model.probas_.at[task, expected[task]], abs=1e-9)

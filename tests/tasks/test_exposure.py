@@ -167,3 +167,38 @@ def test_images_of_flagged_work_are_blurred_until_tapped(client, coop):
     plain = open_project(coop, tasks=1)
     other = assignment_claim(member=worker, project=plain)
     assert "blurred" not in client.get(reverse("tasks:assignment", args=[other.pk])).content.decode()
+
+
+BOXES_AND_PAIR = [
+    {"name": "boxes", "type": "bounding_boxes", "label": "Box every car", "image": "image_url", "classes": ["car"],
+     "min": 0, "max": 5, "required": False},
+    {"name": "better", "type": "comparison", "label": "Which is worse?", "items": "image", "left": "image_url",
+     "right": "image_url"},
+]
+
+
+def test_pictures_to_draw_boxes_on_and_to_compare_are_blurred_too_without_javascript(client, coop):
+    """Issue 20: a bounding-box picture is blurred until its checkbox (before the drawing stage)
+    is ticked; the pictures of a comparison are blurred like the others. No script is involved:
+    the page as served keeps them blurred."""
+    project = open_project(coop, tasks=1, data_flags=VIOLENT, question_form=BOXES_AND_PAIR)
+    worker = consenting(coop, project)
+    assignment = assignment_claim(member=worker, project=project)
+    client.force_login(worker)
+    body = client.get(reverse("tasks:assignment", args=[assignment.pk])).content.decode()
+    assert 'class="bbox reveal-area"' in body and 'class="bbox-image blurred"' in body
+    toggle = body.index('id="reveal-boxes"')
+    assert toggle < body.index('class="bbox-stage"') and 'for="reveal-boxes"' in body
+    assert body.count('class="task-image blurred"') == 2  # both sides of the comparison
+    french = client.get(reverse("tasks:assignment", args=[assignment.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Floutée" in french.content.decode() or "flout" in french.content.decode().lower()
+    owner = project.organisation.staff.first().user
+    assignment_submit(member=worker, assignment=assignment, answers={"boxes": [], "better": "left"})
+    client.force_login(owner)
+    review = client.get(reverse("tasks:requester_assignment", args=[assignment.pk])).content.decode()
+    assert 'class="bbox-image blurred"' in review
+    plain = open_project(coop, tasks=1, question_form=BOXES_AND_PAIR)
+    client.force_login(worker)
+    other = assignment_claim(member=worker, project=plain)
+    page = client.get(reverse("tasks:assignment", args=[other.pk])).content.decode()
+    assert "blurred" not in page and "reveal-toggle" not in page

@@ -15,6 +15,7 @@ from tasks.errors import InvalidAnswers
 from tasks.models import Task
 from tasks.quality.models import GoldAnswer
 from tasks.questions import answers_validate
+from tasks.services import task_gold_mark
 
 MIN_EXPLANATION = 10
 
@@ -48,6 +49,7 @@ def gold_set(*, actor: User, task: Task | int, expected: dict, explanation: str)
                           % {"n": MIN_EXPLANATION}, extra={"fields": {"explanation": _("Too short.")}})
     gold, _created = GoldAnswer.objects.update_or_create(
         task=task, defaults={"project": project, "expected": clean, "explanation": explanation, "created_by": actor})
+    task_gold_mark(task=task, gold=True)  # the claim mixes it in at the project's rate
     event_record(type="task.gold_set", coop=project.coop_id, actor=actor, subject=task,
                  payload={"task": task.pk, "project": project.pk, "organisation": project.organisation_id})
     return gold
@@ -61,6 +63,7 @@ def gold_remove(*, actor: User, task: Task | int) -> bool:
     staff_check(user=actor, organisation=task.project.organisation)
     deleted, _rows = GoldAnswer.objects.filter(task=task).delete()
     if deleted:
+        task_gold_mark(task=task, gold=False)
         event_record(type="task.gold_removed", coop=task.project.coop_id, actor=actor, subject=task,
                      payload={"task": task.pk, "project": task.project_id,
                               "organisation": task.project.organisation_id})
