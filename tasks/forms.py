@@ -45,7 +45,7 @@ class ProjectForm(forms.Form):
     auto_approval_hours = forms.IntegerField(label=_("Approve automatically after (hours)"), min_value=1, initial=72)
     # issue 20: the view adds the coop's bound to the help text (the rulebook's gold_rate_max_pct)
     gold_rate_pct = forms.IntegerField(label=_("Gold tasks in each member's work (%)"), min_value=0, max_value=100,
-                                       initial=0)
+                                       initial=0, required=False)
     data_flags = forms.MultipleChoiceField(label=_("This work involves"), choices=DATA_FLAGS, required=False,
                                            widget=forms.CheckboxSelectMultiple)
     # issue 23: who the data is for and why, shown to members (docs/transparency.md)
@@ -58,6 +58,9 @@ class ProjectForm(forms.Form):
         label=_("Will the data be published?"), required=False, empty_value=None,
         coerce=lambda v: {"yes": True, "no": False}.get(v),
         choices=[("", _("not said")), ("yes", _("yes")), ("no", _("no"))])
+
+    def clean_gold_rate_pct(self):
+        return self.cleaned_data.get("gold_rate_pct") or 0  # left empty: no gold mixed in
 
     def clean_question_form(self):
         try:

@@ -48,6 +48,8 @@ def test_every_parameter_of_the_design_table_is_declared_with_its_bound_kind():
         "disturbing_pause_minutes": "range", "disturbing_premium_pct": "min",
         "solidarity_fund_bps": "range", "solidarity_steward_grant_max": "range",
         "solidarity_vote_hours": "range",
+        # issue 20: the most gold tasks a project may mix into each member's work
+        "gold_rate_max_pct": "max",
     }
     assert BOUNDS["auto_approval_hours"] == 168  # DESIGN.md: federation high 168
 
