@@ -163,7 +163,9 @@ def gold(request, pk):
         "project": project, "golds": selectors.gold_of_project(project=project), "task": task,
         "tasks": list(project.tasks.order_by("pk").values_list("pk", "line")[:500]),
         "fields": render_fields(project.question_form, task.data, values) if task else [],
-        "explanation": explanation, "errors": errors}, status=400 if errors else 200)
+        "explanation": explanation, "errors": errors,
+        "editable": True,  # the expected answer is typed in the member's own fields (disabled elsewhere)
+        "blur": False}, status=400 if errors else 200)
 
 
 # --- review assistance ---------------------------------------------------------------------------

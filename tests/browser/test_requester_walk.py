@@ -133,6 +133,7 @@ def test_a_requester_tries_in_the_sandbox_then_runs_for_real_with_gold_overlap_w
         assert json.loads(got["body"])["type"] == "assignment.submitted"
 
     # 4. the Dawid-Skene aggregate, downloaded with its confidences
+    walk.menu("Projets")
     page.locator("main").get_by_role("link", name=project.title).first.click()
     page.get_by_role("link", name="Réponses agrégées").click()
     page.get_by_role("button", name="Agréger maintenant").click()

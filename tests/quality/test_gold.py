@@ -2,6 +2,8 @@
 written), the member's accuracy and the reveal after submitting, never a rejection by itself,
 the qualification metric explained, and the appeal's jury sees the record."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -110,6 +112,8 @@ def test_gold_page_and_api(world):
     client.force_login(owner)
     page = client.get(reverse("quality:gold", args=[project.pk]) + f"?task={tasks[0].pk}")
     assert page.status_code == 200 and 'name="label"' in page.content.decode()
+    # the expected answer is typed in the member's fields: they must not be disabled (found by the walk)
+    assert not re.search(r'<input[^>]*name="label"[^>]*disabled', page.content.decode())
     bad = client.post(reverse("quality:gold", args=[project.pk]), {"task": tasks[0].pk, "label": "maybe",
                                                                    "explanation": WHY})
     assert bad.status_code == 400 and "expected.label" in bad.content.decode() and not GoldAnswer.objects.exists()
