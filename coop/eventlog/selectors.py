@@ -107,7 +107,8 @@ def events_feed(*, after: int = 0, limit: int = 100, coop_id: int | None = None,
     return list(qs.order_by("-position" if newest_first else "position")[:limit])
 
 
-def events_heard_after(*, position: int, types, limit: int = 500) -> tuple[int, list[EventFacts]]:
+def events_heard_after(*, position: int, types: list[str] | tuple[str, ...],
+                       limit: int = 500) -> tuple[int, list[EventFacts]]:
     """For a reader that follows the log from a cursor (the webhooks' fan-out): of the next
     `limit` sequenced events after `position`, those of `types` as a listener hears them
     (`EventFacts`; an erased payload is left out), with the last position read (`position` when
