@@ -100,6 +100,8 @@ def post(*, url, body: bytes, headers: dict, timeout: float) -> Outcome:
             excerpt = ""
         response.release_conn()
         return done(response.status, "", excerpt)
+    except urllib3.exceptions.NewConnectionError as exc:  # urllib3 makes it a ConnectTimeoutError too
+        return done(None, f"unreachable: {exc}")
     except urllib3.exceptions.TimeoutError:
         return done(None, "timeout")
     except urllib3.exceptions.HTTPError as exc:
