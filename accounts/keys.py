@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiKey, MemberApiKey
+from coop.core.entropy import token_bytes
 from coop.core.errors import DomainError
 
 KEY_SCHEME = "atl"
@@ -62,7 +63,7 @@ def secret_unseal(sealed):
 def api_key_generate(*, randomness=None, scheme=KEY_SCHEME):
     """A new API key secret `atl_<prefix>_<secret>` (`atm_…` for a member's key) and its public
     prefix. `randomness` (bytes) makes it deterministic (the demo key only)."""
-    raw = randomness if randomness is not None else secrets.token_bytes(32)
+    raw = randomness if randomness is not None else token_bytes(32)
     # base32 (lower case): no "_" or "-", so the key splits cleanly and survives a double click
     body = base64.b32encode(raw).decode().rstrip("=").lower()
     prefix = body[:PREFIX_LENGTH]

@@ -20,6 +20,7 @@ from accounts.keys import MEMBER_KEY_SCHEME, api_key_generate, member_key_scopes
 from accounts.locks import member_key_for_update, user_for_update
 from accounts.models import ApiKey, DataExport, MemberApiKey, MemberProfile, Notice, OrganisationStaff, User
 from accounts.notices import message_render, params_stored
+from coop.core import clock
 from coop.core.errors import Conflict, DomainError, NotFound
 from coop.eventlog.erasure import event_payloads_erase, events_naming
 from coop.eventlog.services import event_record
@@ -237,7 +238,7 @@ API_KEY_TOUCH_SECONDS = 60
 def api_key_mark_used(*, key: ApiKey | MemberApiKey, now: datetime | None = None) -> bool:
     """Note when a key was last used, at most once a minute (one UPDATE, no lock, no event:
     usage is bookkeeping, not a decision; it stays off the event log on purpose)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if key.last_used_at and (now - key.last_used_at).total_seconds() < API_KEY_TOUCH_SECONDS:
         return False
     type(key).objects.filter(pk=key.pk).update(last_used_at=now)  # an ApiKey or a MemberApiKey

@@ -17,10 +17,9 @@ Each batch is one short transaction that reads the last position, numbers the ne
 and inserts their leaf and chain hashes into `eventlog_sequenced` (insert-only). A crash
 rolls the batch back; the next run resumes from the last committed position."""
 
-import time
-
 from django.db import connection, transaction
 
+from coop.eventlog.clock import now_us
 from coop.eventlog.leaves import GENESIS, chain_next, leaf_of, payload_hash
 
 ADVISORY_LOCK = 0x4154454C_0001  # "ATEL" + 1: the sequencer
@@ -65,10 +64,6 @@ _INSERT = ("INSERT INTO eventlog_sequenced (position, event_id, leaf_hash, chain
            "VALUES (%s, %s, %s, %s, %s)")
 
 
-def _now_us():
-    return time.time_ns() // 1000
-
-
 def _sequence_batch(batch, include_own):
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
@@ -88,7 +83,7 @@ def _sequence_batch(batch, include_own):
         rows = cursor.fetchall()
         if not rows:
             return 0
-        now = _now_us()
+        now = now_us()
         values = []
         for event_id, occurred_at, coop_id, type_, subject_type, subject_id, payload, salt in rows:
             position += 1

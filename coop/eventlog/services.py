@@ -1,10 +1,9 @@
 """The write side of the event log. `event_record` is the only way an event is written."""
 
-import os
-
 from django.db import models
 
 from coop.core.db import execute_one
+from coop.core.entropy import token_bytes
 from coop.eventlog.canonical import canonical_bytes
 from coop.eventlog.clock import now_us as now_us
 from coop.eventlog.listeners import event_heard, listeners_for
@@ -46,7 +45,7 @@ def event_statement(*, type: str, subject: models.Model | tuple[str, int | str] 
     data = canonical_bytes(body)
     subject_type, subject_id = _subject_ref(subject)
     coop_id = getattr(coop, "pk", coop)
-    return INSERT_SQL, [type, coop_id, actor_id, subject_type, subject_id, data, os.urandom(16),
+    return INSERT_SQL, [type, coop_id, actor_id, subject_type, subject_id, data, token_bytes(16),
                         occurred_at or now_us()]
 
 

@@ -6,10 +6,10 @@ from functools import cached_property
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import MemberProfile, User
+from coop.core import clock
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
 from coop.federation.access import stewardship_of
@@ -51,7 +51,7 @@ def federation_get() -> Federation:
 
 
 def _version_at(coop, at):
-    qs = RulebookVersion.objects.filter(coop=coop, effective_at__lte=at or timezone.now()).order_by("-number")
+    qs = RulebookVersion.objects.filter(coop=coop, effective_at__lte=at or clock.now()).order_by("-number")
     return qs.first()
 
 
@@ -185,7 +185,7 @@ def coops_all() -> QuerySet[Coop]:
 def members_participating(*, coop: Coop, at: datetime | None = None) -> QuerySet[Membership]:
     """Active memberships whose user did any work, voted or joined within the rulebook's
     `participation_window_days` before `at`."""
-    at = at or timezone.now()
+    at = at or clock.now()
     window = rulebook_in_force(coop=coop, at=at)["participation_window_days"]
     since_us = int((at - timedelta(days=window)).timestamp() * 1_000_000)
     until_us = int(at.timestamp() * 1_000_000)

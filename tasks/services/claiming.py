@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from coop.core import clock
 from coop.core.db import execute_one, retry_transaction
 from coop.eventlog.services import event_record, event_statement
 from coop.federation.locks import membership_for_update
@@ -102,7 +102,7 @@ def _claim_context(member, project, row, now):
 @transaction.atomic
 def assignment_claim(*, member: User, project: Project, now: datetime | None = None) -> Assignment:
     """Give `member` (a User) a free slot of `project`; return the new Assignment."""
-    now = now or timezone.now()
+    now = now or clock.now()
     # claims by one member queue on their membership row, so a double tap cannot beat the open cap
     membership = membership_for_update(user=member, coop_id=project.coop_id)
     row = claim_context(user_id=member.pk, project_id=project.pk, now=now) if membership is not None else None

@@ -4,12 +4,12 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.services import notify
+from coop.core import clock
 from coop.core.db import retry_transaction, save_fields
 from coop.eventlog.services import event_record
 from coop.federation.models import Coop
@@ -48,7 +48,7 @@ def assignment_draft_save(*, member: User, assignment: Assignment, draft: dict,
     if assignment.status not in Assignment.OPEN_STATUSES:
         raise InvalidState()
     assignment.draft = draft_clean(assignment.project.question_form, draft)
-    assignment.draft_saved_at = now or timezone.now()
+    assignment.draft_saved_at = now or clock.now()
     assignment.save(update_fields=["draft", "draft_saved_at"])
     return assignment
 
@@ -59,7 +59,7 @@ def assignment_submit(*, member: User, assignment: Assignment, answers: dict,
                       now: datetime | None = None) -> Assignment:
     """Submit answers, checked against the form. A claimed assignment must be within its time
     limit; a revision may be resubmitted until its own deadline."""
-    now = now or timezone.now()
+    now = now or clock.now()
     assignment = _own(member, assignment)
     if assignment.status not in Assignment.OPEN_STATUSES:
         raise InvalidState("not_submittable", _("This task cannot be submitted now (it is %(s)s).")
@@ -94,7 +94,7 @@ def assignment_return(*, member: User, assignment: Assignment, now: datetime | N
     if assignment.status != Assignment.Status.CLAIMED:
         raise InvalidState("not_returnable", _("Only a task you hold and have not submitted can be returned."))
     assignment.status = Assignment.Status.RETURNED
-    assignment.ended_at = now or timezone.now()
+    assignment.ended_at = now or clock.now()
     assignment.draft = None
     assignment.save(update_fields=["status", "ended_at", "draft"])
     slot_reopen(slot=assignment.slot_id, project=assignment.project, assignment=assignment, actor=member)
@@ -109,7 +109,7 @@ def assignment_expire(*, assignment_id: int, now: datetime | None = None) -> boo
     """The time limit passed: the assignment expires and its slot reopens. A revision whose
     deadline passed goes back to review with the answers already given (the work was done).
     Idempotent: anything else is left alone. Returns True if it changed something."""
-    now = now or timezone.now()
+    now = now or clock.now()
     assignment = assignment_for_update(assignment_id)
     if assignment.deadline_at > now:
         return False
@@ -145,7 +145,7 @@ def data_consent_give(*, member: User, project: Project) -> DataConsent:
     consent, created = DataConsent.objects.get_or_create(project=project, member=member,
                                                          defaults={"flags": list(project.data_flags)})
     if not created and set(consent.flags) != set(project.data_flags):
-        consent.flags, consent.given_at = list(project.data_flags), timezone.now()
+        consent.flags, consent.given_at = list(project.data_flags), clock.now()
         consent.save(update_fields=["flags", "given_at"])
     event_record(type="data_consent.given", coop=project.coop_id, actor=member, subject=project,
                  payload={"project": project.pk, "flags": sorted(project.data_flags)})
@@ -186,7 +186,7 @@ def watchers_notify(*, project_id: int, coop_wide: bool = False, now: datetime |
     Records no event: it only sends notices about a publication whose own event
     (`project.published`, `project.resumed`, `project.tasks_added`) is already recorded;
     `notified_at` keeps each watch to one notice."""
-    now = now or timezone.now()
+    now = now or clock.now()
     project = Project.objects.select_related("coop").get(pk=project_id)
     if project.status != Project.Status.OPEN:
         return 0

@@ -3,6 +3,7 @@ keys, the admin key's password, sign-up and password reset; sign-up tells nobody
 email has an account. Rates are off in the other tests (tests/conftest.py): each test here
 switches on the shipped ones (`shipped_rates`) or its own."""
 
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.requesters import services
+from coop.core.clock import clock_set
 from tests.factories import UserFactory, organisation
 from tests.factories.federation import PASSWORD
 
@@ -94,6 +96,24 @@ def test_each_key_and_each_person_has_its_own_rate(client, settings):
     for _ in range(5):
         assert client.get("/api/projects/").status_code == 200
     assert client.get("/api/projects/").status_code == 429
+
+
+def test_rates_are_counted_on_the_products_clock(client, settings):
+    """The window is measured on `coop.core.clock` (the simulation's time inside `clock_set`):
+    a minute later on that clock the count starts again, whatever the wall clock did."""
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "api_key": "2/m"}
+    org = organisation()
+    _k, secret = services.api_key_create(user=org.owner, organisation=org, name="one", scopes=["read"])
+    at = datetime(2100, 1, 4, 9, 0, tzinfo=UTC)
+    with clock_set(at):
+        for _ in range(2):
+            assert client.get("/api/projects/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+        refused = client.get("/api/projects/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert refused.status_code == 429 and refused.json()["extra"]["retry_after"] == 60
+    with clock_set(at + timedelta(seconds=30)):
+        assert client.get("/api/projects/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 429
+    with clock_set(at + timedelta(seconds=61)):
+        assert client.get("/api/projects/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
 
 
 def test_wrong_api_keys_are_throttled_per_address(client, settings):
