@@ -2,6 +2,7 @@
 run needs (jobs counted not run, no email, a throwaway signing key). The project's database
 is never touched: the connection is pointed at the new one (as Django's test runner does)."""
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
@@ -66,18 +67,31 @@ def own_database(label, *, keep=False):
                         os.remove(name + suffix)
 
 
+SETTINGS = ("EMAIL_BACKEND", "EVENTLOG_SIGNING_KEY", "DEBUG", "PSEUDONYM_SECRET", "API_KEY_SECRET", "THROTTLE_CACHE",
+            "ALLOWED_HOSTS")
+
+
 @contextmanager
-def simulation_settings():
+def simulation_settings(*, seed=0):
     """Jobs queued on commit are counted, not run (coop.simulation.broker); no email leaves;
-    the event log is signed with a throwaway key if the installation has none; no query log."""
-    saved = (Conf.SYNC, Conf.BROKER_CLASS, settings.EMAIL_BACKEND, settings.EVENTLOG_SIGNING_KEY, settings.DEBUG)
+    the event log is signed with a throwaway key if the installation has none; no query log;
+    the secrets that key workers' pseudonyms and members' key hashes derive from the seed (the
+    same seed, the same rows); request rates are counted in this process's memory (the member
+    API's requests come from here: coop.simulation.api)."""
+    saved_q = (Conf.SYNC, Conf.BROKER_CLASS)
+    saved = {name: getattr(settings, name) for name in SETTINGS}
     Conf.SYNC, Conf.BROKER_CLASS = False, "coop.simulation.broker.Counting"
     settings.DEBUG = False  # no query log: DEBUG's cursor times and keeps every statement (~4 % of a run)
     settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     if not settings.EVENTLOG_SIGNING_KEY and not settings.EVENTLOG_DEV_KEY_FILE:
         settings.EVENTLOG_SIGNING_KEY = TEST_KEY
+    settings.PSEUDONYM_SECRET = hashlib.sha256(f"atelier:simulation:{seed}:pseudonyms".encode()).hexdigest()
+    settings.API_KEY_SECRET = hashlib.sha256(f"atelier:simulation:{seed}:api-keys".encode()).hexdigest()
+    settings.THROTTLE_CACHE = "local"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the in-process API client's host
     try:
         yield
     finally:
-        (Conf.SYNC, Conf.BROKER_CLASS, settings.EMAIL_BACKEND, settings.EVENTLOG_SIGNING_KEY,
-         settings.DEBUG) = saved
+        Conf.SYNC, Conf.BROKER_CLASS = saved_q
+        for name, value in saved.items():
+            setattr(settings, name, value)

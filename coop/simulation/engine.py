@@ -12,12 +12,14 @@ import heapq
 from collections import Counter
 from datetime import timedelta
 
+from coop.core.clock import clock_set
 from coop.core.errors import DomainError
 from coop.federation.selectors import rulebook_in_force
 from coop.governance import jobs as governance_jobs
 from coop.governance.models import EligibleVoter, Proposal
 from coop.governance.services import ballot_cast, proposal_create, proposal_submit
 from coop.simulation import model
+from coop.simulation.api import MemberApiClient
 from coop.simulation.members import MemberActions
 from coop.simulation.world import FORM
 from ledger.models import Payout
@@ -79,6 +81,7 @@ class Market(MemberActions):
         self.payouts_made = Counter()
         self.stewards_users = world.stewards
         self.requester_by_org = {r.org.pk: r for r in world.requesters}
+        self.api = MemberApiClient()  # scripting members' requests to the member API
 
     # --- the clock ---------------------------------------------------------------------------
     def dt(self, hours):
@@ -89,13 +92,22 @@ class Market(MemberActions):
         heapq.heappush(self.heap, (hours, self.seq, action, args))
 
     def call(self, name, fn, **kwargs):
-        """Call a service; a refusal (DomainError) is counted by its code and returned as None."""
+        """Call a service; a refusal (DomainError) is counted by its code and returned."""
         self.calls[name] += 1
         try:
             return fn(**kwargs)
         except DomainError as exc:
             self.refusals[f"{name}:{exc.code}"] += 1
             return exc
+
+    def api_call(self, name, fn, **kwargs):
+        """A member API request (coop.simulation.api); a refusal is counted by its code and HTTP
+        status, and returned."""
+        self.calls[name] += 1
+        result = fn(**kwargs)
+        if isinstance(result, DomainError):
+            self.refusals[f"{name}:{result.code}:{result.status}"] += 1
+        return result
 
     def run(self):
         end = self.config.days * 24.0
@@ -113,7 +125,8 @@ class Market(MemberActions):
             if hours > end:
                 break
             self.now_h = hours
-            action(hours, *args)
+            with clock_set(self.dt(hours)):  # what reads the product's clock (the member API) reads this
+                action(hours, *args)
             if self.progress and int(hours) > last:
                 self.progress(int(hours) - last)
                 last = int(hours)

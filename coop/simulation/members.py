@@ -61,14 +61,12 @@ class MemberActions:
                 if state != "passed":
                     skip.add(project_id)
                     continue
-            result = self.call("assignment_claim", assignment_claim, member=member.user,
-                               project=Project(pk=project_id, coop_id=self.world.coops[member.coop].pk),
-                               now=self.dt(t))
-            if isinstance(result, NoFreeSlot):
+            result = self._claim(t, member, project_id)
+            if isinstance(result, DomainError) and result.code == NoFreeSlot.code:
                 open_work[project_id] = 0
                 continue
             if isinstance(result, DomainError):
-                if isinstance(result, FairShareReached):
+                if result.code == FairShareReached.code:
                     member.fair_share_reached[project_id] = self.fair_until.get(project_id, t)
                 if result.code != "project_not_open":
                     skip.add(project_id)
@@ -79,6 +77,14 @@ class MemberActions:
             self._hold(t, member, project_id, 1)
             self._do(t, member, requester, result, end, skip)
             return
+
+    def _claim(self, t, member, project_id):
+        """Claim a slot: scripting members through the member API (`POST /api/projects/<id>/claim/`
+        with their `atm_` key, on the clock's time), the others through the service, as the pages do."""
+        if member.api_secret:
+            return self.api_call("api:claim", self.api.claim, secret=member.api_secret, project_id=project_id)
+        return self.call("assignment_claim", assignment_claim, member=member.user,
+                         project=Project(pk=project_id, coop_id=self.world.coops[member.coop].pk), now=self.dt(t))
 
     def _hold(self, t, member, project_id, change):
         """What the member holds of a batch in its fair-share window: the feed tells them when
@@ -117,13 +123,21 @@ class MemberActions:
 
     def submit(self, t, member, assignment_id, right, end, skip):
         answer = "a" if right else self.rng.choice(["b", "c"])
-        self.call("assignment_submit", assignment_submit, member=member.user, assignment=assignment_id,
-                  answers={"label": answer}, now=self.dt(t))
+        if member.api_secret:
+            self.api_call("api:submit", self.api.submit, secret=member.api_secret, assignment_id=assignment_id,
+                          answers={"label": answer})
+        else:
+            self.call("assignment_submit", assignment_submit, member=member.user, assignment=assignment_id,
+                      answers={"label": answer}, now=self.dt(t))
         self.work(t, member, end, skip)
 
     def give_back(self, t, member, assignment_id, end, skip):
-        result = self.call("assignment_return", assignment_return, member=member.user, assignment=assignment_id,
-                           now=self.dt(t))
+        if member.api_secret:
+            result = self.api_call("api:return", self.api.give_back, secret=member.api_secret,
+                                   assignment_id=assignment_id)
+        else:
+            result = self.call("assignment_return", assignment_return, member=member.user, assignment=assignment_id,
+                               now=self.dt(t))
         if not isinstance(result, DomainError):
             self._hold(t, member, result.project_id, -1)
         self.work(t, member, end, skip)

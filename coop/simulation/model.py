@@ -103,6 +103,7 @@ class Member:
     start_hour: float  # local hour their first session starts
     user_id: int = 0
     user: object = None
+    api_secret: str = ""  # scripting members: their `atm_` key for the member API
     # the simulator's own tally (what the member knows), not the measured figures
     earned_tasks: int = 0  # minor units from task rewards and bonuses, for payout requests
     withdrawn: int = 0

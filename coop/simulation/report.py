@@ -89,6 +89,9 @@ SECTIONS = [
                                        "twice a day).")),
     ("events", N("Raw event counts"), ""),
     ("calls", N("Service calls made by the simulation, and refusals by code"), ""),
+    ("log_head", N("The event log's head"),
+     N("Size, Merkle root and chain hash of the run's event log at its end: the same seed and options give the "
+       "same head.")),
 ]
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from accounts.models import User
 from accounts.requesters.services import organisation_register, terms_accept, terms_version_publish
+from accounts.services import member_key_create
 from coop.federation.selectors import rulebook_in_force
 from coop.federation.services import coop_create, federation_setup, membership_admit, membership_apply
 from coop.simulation import model
@@ -52,6 +53,8 @@ def world_build(config, rng):
         membership = membership_apply(user=user, coop=coop, statement="I would like to work with the coop.")
         membership_admit(steward=stewards[member.coop][0], membership=membership)
         member.user, member.user_id = user, user.pk
+        if member.behaviour == "scripting":  # their script holds a key for the member API
+            _key, member.api_secret = member_key_create(user=user, name="my script", scopes=["read", "work"])
     terms = terms_version_publish(operator=operator, text="Simulated federation terms for requesters.")
     requesters = model.requesters_draw(rng, config)
     for requester in requesters:

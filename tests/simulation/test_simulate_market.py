@@ -10,15 +10,18 @@ from django.conf import settings
 from django.db.models import Sum
 from django.utils import translation
 
+from accounts.models import MemberApiKey
+from coop.eventlog.checkpoints import checkpoint_latest, checkpoint_sign
 from coop.eventlog.models import Event
 from coop.eventlog.verify import verify_log
 from coop.simulation import report
 from coop.simulation.figures import FLOOR_MISSED
 from coop.simulation.model import Config, Said
 from coop.simulation.report import csv_text, say
-from coop.simulation.run import simulate
+from coop.simulation.run import START, simulate
 from ledger.models import Account, Balance, Payout, Posting, Transaction
 from ledger.services import reconciliation_run
+from tasks.appeals.models import JurySeat
 from tasks.models import Assignment
 from tasks.qualifications.models import Attempt
 from tests.reliability.bank import sequence_everything
@@ -46,6 +49,15 @@ def test_simulate_market_short_run_keeps_the_books_and_the_log():
     calls = dict((r[1], r[2]) for r in figures.tables["calls"].rows)
     assert calls["assignment_submit"] > 50  # a market really ran: work was claimed, submitted, reviewed
     assert calls["assignment_reject"] > 0 and calls["assignments_approve"] > 0
+    # scripting members worked through the member API, on the simulation's clock
+    assert calls["api:claim"] > 0 and calls["api:submit"] > 0
+    scripted = Assignment.objects.filter(member__member_keys__isnull=False)
+    assert scripted.count() >= calls["api:claim"] - sum(v for k, v in calls.items()
+                                                        if k.startswith("refused:api:claim:"))
+    assert not scripted.filter(claimed_at__lt=START).exists()
+    assert Event.objects.filter(type="assignment.claimed", actor__in=scripted.values("member_id")).exists()
+    run_events = Event.objects.filter(type__startswith="assignment.")
+    assert not run_events.filter(occurred_at__lt=int(START.timestamp() * 1_000_000)).exists()  # the run's clock
     report = reconciliation_run()
     assert report.ok and report.escrow_checked, report.findings[:5]
     deposits = Posting.objects.filter(transaction__kind=Transaction.Kind.DEPOSIT, amount__gt=0).aggregate(
@@ -139,17 +151,33 @@ def test_said_keeps_its_template_through_pickling_and_the_report_says_it_in_fren
 
 
 @pytest.fixture(scope="module")
-def first_csvs():
+def first_run():
     return {}
 
 
+def log_head():
+    """The event log's head after the run: size, Merkle root and chain hash (every event
+    sequenced, the head signed)."""
+    sequence_everything()
+    head = checkpoint_sign() or checkpoint_latest()
+    return head.size, bytes(head.root).hex(), bytes(head.chain_hash).hex()
+
+
 @pytest.mark.parametrize("attempt", [1, 2])
-def test_simulate_market_same_seed_same_csvs(attempt, first_csvs):
-    """Run twice on a fresh database (ids restart): every CSV is byte-identical."""
+def test_simulate_market_same_seed_same_csvs_and_log_head(attempt, first_run):
+    """Run twice on a fresh database (ids restart): every CSV is byte-identical and the event
+    log ends on the same head (event times from the simulation's clock, salts and keys from the
+    seed); a juror drawn in one run is drawn in the other."""
     figures, _timing = simulate(Config(days=2, members=20, requesters=3, coops=2, seed=9))
     assert row(figures, "earnings", group_kind="all")["earned"] > 0
     texts = {name: csv_text(name, [figures]) for name in figures.tables}
+    head = log_head()
+    seats = list(JurySeat.objects.order_by("pk").values_list("appeal_id", "juror_id", "draw_index"))
+    keys = list(MemberApiKey.objects.order_by("pk").values_list("user_id", "prefix", "secret_hash"))
+    assert head[0] == Event.objects.count() > 1000 and keys
     if attempt == 1:
-        first_csvs.update(texts)
+        first_run.update(texts=texts, head=head, seats=seats, keys=keys)
     else:
-        assert texts == first_csvs
+        assert texts == first_run["texts"]
+        assert head == first_run["head"]
+        assert (seats, keys) == (first_run["seats"], first_run["keys"])

@@ -76,6 +76,9 @@ class Command(BaseCommand):
                 if mechanism:
                     line += f" -- failed mechanism: {mechanism}"
                 self.stdout.write(line)
+        for figures in results:
+            _market, size, root, chain = figures.tables["log_head"].rows[0]
+            self.stdout.write(f"[{figures.market}] event log head: size {size}, root {root}, chain {chain}")
         self.stdout.write(f"total {elapsed:.1f} s wall, peak memory {peak:.0f} MiB (largest process)")
 
     def _in_processes(self, configs, options):
