@@ -3,6 +3,7 @@ run needs (jobs counted not run, no email, a throwaway signing key). The project
 is never touched: the connection is pointed at the new one (as Django's test runner does)."""
 
 import hashlib
+import logging
 import os
 import tempfile
 from contextlib import contextmanager
@@ -79,6 +80,9 @@ def simulation_settings(*, seed=0):
     same seed, the same rows); request rates are counted in this process's memory (the member
     API's requests come from here: coop.simulation.api)."""
     saved_q = (Conf.SYNC, Conf.BROKER_CLASS)
+    request_log = logging.getLogger("django.request")  # a refused claim is a market answer, not a warning
+    saved_level = request_log.level
+    request_log.setLevel(logging.ERROR)
     saved = {name: getattr(settings, name) for name in SETTINGS}
     Conf.SYNC, Conf.BROKER_CLASS = False, "coop.simulation.broker.Counting"
     settings.DEBUG = False  # no query log: DEBUG's cursor times and keeps every statement (~4 % of a run)
@@ -93,5 +97,6 @@ def simulation_settings(*, seed=0):
         yield
     finally:
         Conf.SYNC, Conf.BROKER_CLASS = saved_q
+        request_log.setLevel(saved_level)
         for name, value in saved.items():
             setattr(settings, name, value)
