@@ -31,9 +31,9 @@ def staff_of_project(*, user, project):
 
 
 def assignment_of_member(*, user, assignment_id):
-    """The member's own assignment (with its project and task); anyone else's is NotFound."""
-    assignment = (Assignment.objects.select_related("project", "project__organisation", "task")
-                  .filter(pk=assignment_id, member_id=getattr(user, "pk", None)).first())
+    """The member's own assignment (its row only: the services re-read what they need under
+    their lock, the views what they show); anyone else's is NotFound."""
+    assignment = Assignment.objects.filter(pk=assignment_id, member_id=getattr(user, "pk", None)).first()
     if assignment is None:
         raise NotFound()
     return assignment
