@@ -1,5 +1,6 @@
 """The discrete-event loop: a heap of (simulated hour, sequence, action). Every action calls
-Atelier's real services with `now=` from the simulation's clock; the scheduled jobs
+Atelier's real services with `now=` from the simulation's clock, or (scripting members) the
+member API, inside `clock_set` at the action's instant (coop.core.clock); the scheduled jobs
 (auto-approval, expiry, final rejections, juries, governance) run every simulated hour with
 the same clock, as the job cluster would.
 

@@ -1,6 +1,6 @@
 """The market simulator (issue 21) on the test database: a short market keeps the books and the
 event log sound, its figures are the records' (checked here by independent sums, some against
-the ledger), and the same seed gives the same CSVs."""
+the ledger), and the same seed gives the same CSVs and the same event-log head."""
 
 import pickle
 from collections import Counter
