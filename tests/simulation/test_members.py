@@ -8,7 +8,7 @@ from django.conf import settings
 from coop.eventlog.models import Event
 from coop.simulation.database import simulation_settings
 from coop.simulation.engine import Market
-from coop.simulation.run import clock_start
+from coop.simulation.run import START
 from coop.simulation.world import world_build
 from tasks.models import Assignment
 from tests.simulation.tiny import TINY, rng
@@ -21,7 +21,7 @@ def test_members_work_through_the_services():
     with simulation_settings():
         generator = rng()
         world = world_build(TINY, generator)
-        market = Market(world, TINY, generator, clock_start())
+        market = Market(world, TINY, generator, START)
         market.run()
     claimed = Assignment.objects.all()
     assert claimed.exists()
