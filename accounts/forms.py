@@ -34,7 +34,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = MemberProfile
-        fields = ["display_name", "country", "timezone", "email_notices"]
+        fields = ["display_name", "country", "timezone", "email_notices", "fallback_language", "display_currency"]
 
     def clean_country(self):
         country = (self.cleaned_data.get("country") or "").strip().upper()

@@ -5,6 +5,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.notices import message_render
+from coop.core.money import LOCAL_CURRENCIES
 
 
 class UserManager(BaseUserManager):
@@ -60,6 +61,16 @@ class MemberProfile(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     languages = models.JSONField(_("languages"), default=list, blank=True)
     email_notices = models.BooleanField(_("also send my notices by email"), default=False)
+    # issue 23 (docs/languages-and-money.md): where the page's language has no translation yet,
+    # show English or French ("": the language's usual one); and amounts also in a local
+    # currency at the operator's rate (display only: the ledger stays in the federation's)
+    fallback_language = models.CharField(
+        _("where a text is not translated yet, show it in"), max_length=2, blank=True, default="",
+        choices=[("", _("the usual language (French for Malagasy, else English)")), ("en", "English"),
+                 ("fr", "Français")])
+    display_currency = models.CharField(
+        _("also show amounts in"), max_length=3, blank=True, default="",
+        choices=[("", _("no other currency")), *LOCAL_CURRENCIES.items()])
 
     def __str__(self):
         return self.display_name

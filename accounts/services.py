@@ -126,7 +126,8 @@ def user_signup(*, email: str, password: str, display_name: str, country: str = 
 @transaction.atomic
 def profile_update(*, user: User, **fields: Any) -> MemberProfile:
     profile, _created = MemberProfile.objects.get_or_create(user=user, defaults={"display_name": user.display_name})
-    allowed = {"display_name", "country", "timezone", "languages", "email_notices"}
+    allowed = {"display_name", "country", "timezone", "languages", "email_notices", "fallback_language",
+               "display_currency"}
     for key, value in fields.items():
         if key not in allowed:
             raise DomainError("invalid_field", _("Unknown profile field %(key)s.") % {"key": key})
@@ -223,7 +224,8 @@ def member_erase(*, user: User, password: str, donate: bool = False) -> User:
     User.objects.filter(pk=user.pk).update(email=f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}", is_active=False,
                                            password=make_password(None), language="")
     MemberProfile.objects.filter(user=user).update(display_name=datarights.TOMBSTONE, country="", timezone="UTC",
-                                                   languages=[], email_notices=False)
+                                                   languages=[], email_notices=False, fallback_language="",
+                                                   display_currency="")
     Notice.objects.filter(user=user).delete()
     DataExport.objects.filter(user=user).delete()
     MemberApiKey.objects.filter(user=user).delete()  # their names are the member's own text

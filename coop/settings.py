@@ -7,7 +7,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+
+from coop.core import languages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -25,9 +26,8 @@ PSEUDONYM_SECRET = env.str("PSEUDONYM_SECRET", default=SECRET_KEY)
 # Keyed HMAC-SHA256 of API-key secrets and invitation tokens (separate from both: rotating it
 # invalidates every API key and pending invitation, and nothing else). See docs/requesters.md.
 API_KEY_SECRET = env.str("API_KEY_SECRET", default=SECRET_KEY)
-# Fernet keys (comma-separated, newest first) that seal API-key secrets at rest, so that the
-# MTurk-compatible API can check an AWS Signature Version 4 (which needs the secret itself,
-# not a hash of it). Empty: one key derived from API_KEY_SECRET. docs/mturk.md "Credentials".
+# Fernet keys (comma-separated, newest first) that seal API-key secrets at rest, so that the MTurk-compatible
+# API can check an AWS SigV4 (which needs the secret, not a hash). Empty: one key derived from API_KEY_SECRET.
 API_KEY_SEALING_KEYS = env.list("API_KEY_SEALING_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.TimezoneMiddleware",
+    "accounts.middleware.LanguageFallbackMiddleware", "ledger.middleware.LocalMoneyMiddleware",  # issue 23
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -243,8 +244,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if P
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("fr", _("French"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = languages.LANGUAGES  # en fr + mg sw es pt by machine; adds LANG_INFO["mg"] (docs/languages-and-money.md)
+LOCALE_PATHS = [BASE_DIR / "locale"]  # the first is where "help translate" writes (coop/federation/translations.py)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -385,8 +386,7 @@ LOGGING = {
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 READY_MAX_SEQUENCER_LAG = env.float("READY_MAX_SEQUENCER_LAG", default=60.0)
-# Load balancers probe over plain HTTP inside the network: no HTTPS redirect for the probes.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes come over plain HTTP inside
 
 # --- event log (docs/eventlog.md) -------------------------------------------------------
 # The federation's Ed25519 signing key (64 hex chars = the 32-byte seed, or a PEM private key).

@@ -52,6 +52,7 @@ class PayoutSerializer(serializers.Serializer):
     method = serializers.CharField()
     status = serializers.CharField()
     requested_at = serializers.DateTimeField()
+    details = serializers.CharField()
     reference = serializers.SerializerMethodField()
     failure_reason = serializers.CharField()
 
@@ -62,7 +63,12 @@ class PayoutSerializer(serializers.Serializer):
 class PayoutInputSerializer(serializers.Serializer):
     amount = serializers.IntegerField(min_value=1, help_text="Minor units")
     method = serializers.CharField(max_length=40)
-    details = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    details = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                    help_text="Free text, for the generic methods only (mobile_money, bank_transfer)")
+    destination = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=100), required=False,
+        help_text="The method's fields, e.g. {\"phone\": \"+261 34 12 345 67\", \"holder\": \"Rakoto\"} for mvola; "
+                  "wrong fields come back in extra.fields (docs/languages-and-money.md)")
 
 
 class EscrowSerializer(serializers.Serializer):

@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from coop.core.errors import DomainError
-from coop.core.money import parse_amount
-
-PAYOUT_METHOD_LABELS = {"mobile_money": _("Mobile money"), "bank_transfer": _("Bank transfer")}
+from coop.core.money import LOCAL_CURRENCIES, parse_amount
+from coop.federation.labels import code_label
+from ledger.payout_methods import ALL_FIELDS, METHODS
 
 
 class AmountField(forms.CharField):
@@ -23,15 +23,32 @@ class AmountField(forms.CharField):
 
 
 class PayoutRequestForm(forms.Form):
+    """The amount, the method, and the fields of every method the coop offers (named `dest_*`;
+    static/js/payout_fields.js shows only the chosen method's). The service checks the chosen
+    method's fields (ledger/payout_methods.py) and the view puts its errors on them."""
+
     amount = AmountField(label=_("Amount"), max_length=20)
     method = forms.ChoiceField(label=_("Method"))
-    details = forms.CharField(label=_("Where to send it (number or account)"), max_length=300, required=False,
-                              validators=[ProhibitNullCharactersValidator()])
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
     def __init__(self, *args, methods=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = [(m, PAYOUT_METHOD_LABELS.get(m, m)) for m in methods]
+        self.fields["method"].choices = [(m, code_label(m)) for m in methods]
+        self.fields["method"].widget.attrs["data-payout-method"] = ""
+        offered = [METHODS[m] for m in methods if m in METHODS]
+        for field in ALL_FIELDS:
+            users = [m.code for m in offered if field.name in {f.name for f in m.fields}]
+            if users:
+                self.fields[f"dest_{field.name}"] = forms.CharField(
+                    label=field.label, max_length=100, required=False,
+                    widget=forms.TextInput(attrs={"data-methods": " ".join(users),
+                                                  "inputmode": "tel" if field.kind == "phone" else "text"}))
+
+    def destination(self):
+        """The chosen method's fields, as the service takes them."""
+        spec = METHODS.get(self.cleaned_data["method"])
+        names = [f.name for f in spec.fields] if spec else []
+        return {name: self.cleaned_data.get(f"dest_{name}", "") for name in names}
 
 
 class SettleForm(forms.Form):
@@ -91,3 +108,12 @@ class PatronageProposeForm(forms.Form):
 
 class PatronagePayForm(forms.Form):
     distribution = forms.IntegerField(min_value=1)
+
+
+# --- the operator's exchange rates (issue 23) ----------------------------------------------
+
+class ExchangeRateForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"), choices=list(LOCAL_CURRENCIES.items()))
+    rate = forms.CharField(label=_("Units for one unit of the federation's currency"), max_length=30)
+    date = forms.DateField(label=_("As of (YYYY-MM-DD)"), required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}))

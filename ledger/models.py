@@ -309,3 +309,25 @@ class PatronageShare(models.Model):
 
     def __str__(self):
         return f"patronage share {self.distribution_id}/{self.user_id}: {self.amount}"
+
+
+class ExchangeRate(models.Model):
+    """The operator's rate for showing amounts in a member's local currency (issue 23): `rate`
+    units of `currency` for one unit of the federation's currency, as of `date`. Display only:
+    the ledger stays in the federation's currency. Rows are added, never changed; the one in
+    force for a currency is the latest by `date` (then by id)."""
+
+    currency = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=20, decimal_places=6)
+    date = models.DateField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["currency", "-date", "-pk"]
+        indexes = [models.Index(fields=["currency", "-date", "-id"], name="exchange_rate_in_force")]
+        constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive")]
+
+    def __str__(self):
+        return f"{self.currency} {self.rate} ({self.date})"

@@ -16,6 +16,7 @@ from ledger import posting
 from ledger.models import (
     Account,
     Balance,
+    ExchangeRate,
     HardshipApplication,
     PatronageDistribution,
     PatronageShare,
@@ -389,3 +390,15 @@ def sandbox_account_ids() -> QuerySet[Account, int]:
         if inside:
             q |= Q(kind=Account.Kind.ESCROW, owner_kind=kind, owner_id__in=inside)
     return Account.objects.filter(q).values_list("pk", flat=True)
+
+
+# --- the operator's exchange rates (display only; ledger/services/rates.py) -----------------
+
+def exchange_rate_in_force(*, currency: str) -> ExchangeRate | None:
+    """The latest rate of `currency` (by date, then the last one set), or None."""
+    return ExchangeRate.objects.filter(currency=currency).order_by("-date", "-pk").first()
+
+
+def exchange_rates_in_force(*, currencies: Iterable[str]) -> list[ExchangeRate]:
+    """The rate in force of each of `currencies` that has one (a query each: the history grows)."""
+    return [row for code in currencies if (row := exchange_rate_in_force(currency=code)) is not None]

@@ -695,6 +695,9 @@ POLICY = {
     "federation:steward_members": (ANY_STEWARD, ANY_STEWARD),
     "federation:steward_reinstate": (STEWARDS, STEWARDS),
     "federation:steward_suspend": (STEWARDS, STEWARDS),
+    # help translate (issue 23): a steward's own coop's language; the download is a GET only
+    "federation:translate": (ANY_STEWARD, ANY_STEWARD),
+    "federation:translate_export": (ANY_STEWARD, NOBODY),
     "forums-api:hide": (NOBODY, ACTIVE),
     "forums-api:message": (NOBODY, NOBODY),
     "forums-api:messages": (ACTIVE, ACTIVE),

@@ -15,6 +15,11 @@ COOPS = [
     ("tana", "Coop Antananarivo", "MG", "Transcription and labelling, Malagasy, French and English."),
     ("lagos", "Lagos Click Workers Coop", "NG", "Image labelling, rating and moderation."),
 ]
+# the local rails each coop voted (issue 23, ledger/payout_methods.py)
+PAYOUT_RAILS = {
+    "tana": {"payout_methods": ["mvola", "orange_money_mg", "airtel_money_mg", "bank_transfer", "cash_pickup"]},
+    "lagos": {"payout_methods": ["opay", "paga", "bank_transfer"]},
+}
 PEOPLE = [
     # email, display name, country, coop, role
     ("steward@tana.example", "Hery Rakoto", "MG", "tana", "steward"),
@@ -49,7 +54,7 @@ def seed(ctx):
         # a fair-share window of 24 hours spans every time zone a coop's members live in
         coop = Coop.objects.filter(slug=slug).first() or services.coop_create(
             operator=operator, name=name, slug=slug, country=country, description=description,
-            parameters={"fair_share_window_minutes": FAIR_SHARE_MINUTES})
+            parameters={"fair_share_window_minutes": FAIR_SHARE_MINUTES, **PAYOUT_RAILS.get(slug, {})})
         coops[slug] = coop
     ctx["coops"] = coops
     users = {}

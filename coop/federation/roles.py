@@ -110,7 +110,8 @@ def menu(role, organisation_id=None):
                 (_("Brake queue"), _url("appeals:steward")),
                 (_("Members' agreement"), _url("quality:steward")),
                 (_("Money"), _url("ledger:steward_funds")),
-                (_("Payouts"), _url("ledger:steward_payouts"))]
+                (_("Payouts"), _url("ledger:steward_payouts")),
+                (_("Help translate"), _url("federation:translate"))]
     if role == OPERATOR:
         return [(_("Coops"), _url("federation:operator")),
                 (_("Federation"), _url("ledger:operator")),

@@ -30,7 +30,11 @@ REJECTION_REASONS = {
     "spam": "The submission is empty, random or copied.",
     "duplicate": "The same work was submitted twice.",
 }
-PAYOUT_METHODS = ["mobile_money", "bank_transfer"]
+# The rails a coop may offer (issue 23: ledger/payout_methods.py has each one's fields); a new
+# coop starts with the two generic ones and votes the local rails its members use.
+DEFAULT_PAYOUT_METHODS = ["mobile_money", "bank_transfer"]
+PAYOUT_METHODS = [*DEFAULT_PAYOUT_METHODS, "mvola", "orange_money_mg", "airtel_money_mg", "mpesa", "opay", "paga",
+                  "orange_money_wa", "wave", "pago_movil", "cash_pickup"]
 DATA_CATEGORIES = ["personal_data", "faces_or_identity_documents", "adult_content",
                    # issue 23: disturbing content (tasks/exposure.py limits how much a member sees)
                    "violent_or_graphic", "abuse_material_review"]
@@ -109,7 +113,7 @@ PARAMETERS = [
               _("Mass-rejection brake (rejections per member per day)")),
     Parameter("flag_threshold", "int", "max", 5, 5, _("Flags that pause a project"), minimum=1),
     Parameter("payout_minimum", "amount", "max", 500, 500, _("Minimum payout")),
-    Parameter("payout_methods", "list", "free", list(PAYOUT_METHODS), None, _("Payout methods"),
+    Parameter("payout_methods", "list", "free", list(DEFAULT_PAYOUT_METHODS), None, _("Payout methods"),
               choices=tuple(PAYOUT_METHODS)),
     Parameter("payout_four_eyes_above", "amount", "max", 50000, 50000, _("Second steward needed above")),
     Parameter("max_test_attempts", "int", "min", 3, 3, _("Attempts per paid test"), minimum=1),

@@ -14,5 +14,7 @@ urlpatterns = [
     path("steward/memberships/<int:pk>/decline/", views.steward_decline, name="steward_decline"),
     path("steward/memberships/<int:pk>/suspend/", views.steward_suspend, name="steward_suspend"),
     path("steward/memberships/<int:pk>/reinstate/", views.steward_reinstate, name="steward_reinstate"),
+    path("steward/translate/", views.translate, name="translate"),
+    path("steward/translate/catalogue.po", views.translate_export, name="translate_export"),
     path("operator/", views.operator_home, name="operator"),
 ]

@@ -1,14 +1,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import notices_for, notices_unread_count
 from coop.core.errors import DomainError
-from coop.federation import selectors, services
+from coop.federation import selectors, services, translations
 from coop.federation.access import operator_required, steward_required
 from coop.federation.forms import (
     ApplyForm,
@@ -225,3 +225,49 @@ def steward_support(request, stewardship):
             messages.success(request, _("Saved: members see it on the pause screen and their support page."))
             return redirect("federation:steward_support")
     return render(request, "federation/steward_support.html", {"coop": coop, "form": form})
+
+
+# --- help translate (issue 23; docs/languages-and-money.md) ----------------------------------
+
+@steward_required
+def translate(request, stewardship):
+    """The coop's language: its catalogue's counts, a download, and an upload that replaces it."""
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("catalogue")
+        try:
+            if upload is None:
+                raise DomainError("po_missing", _("Choose the .po file to upload."))
+            counts = translations.catalogue_import(steward=request.user,
+                                                   content=upload.read(translations.MAX_UPLOAD_BYTES + 1))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            for problem in (exc.extra.get("problems", [])[1:] if isinstance(exc.extra, dict) else []):
+                messages.error(request, problem)
+            status = 400
+        else:
+            messages.success(request, _("The catalogue is in use: %(translated)s reviewed, %(fuzzy)s awaiting "
+                                        "review, %(untranslated)s not translated.") % counts)
+            return redirect("federation:translate")
+    try:
+        coop, language, counts = translations.catalogue_for_steward(steward=request.user)
+    except DomainError as exc:
+        coop, language, counts, problem = stewardship.coop, None, None, exc.message
+    else:
+        problem = ""
+    return render(request, "federation/translate.html", {
+        "coop": coop, "language": language, "counts": counts, "problem": problem,
+    }, status=status)
+
+
+@steward_required
+@require_GET
+def translate_export(request, stewardship):
+    try:
+        name, content = translations.catalogue_export(steward=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("federation:translate")
+    response = HttpResponse(content, content_type="text/x-gettext-translation; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -5,7 +5,8 @@
 - `escrow`: holding a project's money, releasing it on approval, refunding unused slots;
 - `payouts`: a member's payout request, settled or failed by a steward;
 - `corrections`: reversing a mistaken transaction;
-- `reconciliation`: the books checked against themselves and the other apps.
+- `reconciliation`: the books checked against themselves and the other apps;
+- `rates`: the operator's exchange rates for showing local currencies (no money moves).
 
 Each service is atomic, records its event in the same database transaction, and is
 idempotent by `key`. `from ledger import services` keeps working: the public names are
@@ -26,11 +27,12 @@ from ledger.services.movements import (
     wallet_donate,
 )
 from ledger.services.payouts import payout_fail, payout_request, payout_settle
+from ledger.services.rates import exchange_rate_set
 from ledger.services.reconciliation import reconciliation_run
 
 __all__ = [
     "MAX_AMOUNT", "MAX_KEY", "PAYOUT_KINDS", "bonus_pay", "deposit_record", "escrow_hold", "escrow_refund",
-    "escrow_release", "escrow_releases_lock", "juror_pay", "payout_fail", "payout_request", "payout_settle",
+    "escrow_release", "escrow_releases_lock", "exchange_rate_set", "juror_pay", "payout_fail", "payout_request", "payout_settle",
     "SANDBOX_BALANCE_CAP", "SANDBOX_TOP_UP", "reconciliation_run", "sandbox_money_add",
     "transaction_reverse", "treasury_fund", "wallet_donate",
 ]

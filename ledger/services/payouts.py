@@ -18,11 +18,13 @@ from coop.core.errors import Conflict, Forbidden
 from coop.core.money import format_amount
 from coop.eventlog.services import event_record
 from coop.federation.models import Membership
+from coop.federation.rulebook import DEFAULT_PAYOUT_METHODS
 from coop.federation.selectors import coop_is_sandbox, rulebook_in_force
 from ledger import posting
 from ledger.errors import InvalidPayout, NotYours, SandboxRefused
 from ledger.locks import payout_for_update
 from ledger.models import Payout, Transaction
+from ledger.payout_methods import destination_clean
 from ledger.posting import Leg
 from ledger.selectors import wallet_balance
 from ledger.services.movements import _amount, _idempotent, _key, _membership, _move, _pk, _steward, _text
@@ -31,12 +33,14 @@ from ledger.services.movements import _amount, _idempotent, _key, _membership, _
 
 @retry_transaction
 @transaction.atomic
-def payout_request(*, user: User, amount: int, method: str, details: str = "", key: str | None = None,
-                   now: datetime | None = None) -> Payout:
+def payout_request(*, user: User, amount: int, method: str, details: str = "", destination: dict | None = None,
+                   key: str | None = None, now: datetime | None = None) -> Payout:
     """A member asks to withdraw `amount` from their wallet with one of their coop's payout
     methods. The money moves to the coop's payout clearing account until a steward settles
     or fails it. At least `payout_minimum`, except a member who left withdrawing everything.
-    `key` (optional) makes a double submit of the same form request once."""
+    `destination` is the method's fields (ledger/payout_methods.py), checked one by one and
+    stored as `details`; the local rails need it, the two generic methods also take a free
+    `details` instead. `key` (optional) makes a double submit of the same form request once."""
     user_id = _pk(user, "member")
     _amount(amount)
     details = _text(details, limit=300, field="details")
@@ -50,6 +54,8 @@ def payout_request(*, user: User, amount: int, method: str, details: str = "", k
     methods = list(rb["payout_methods"])
     if method not in methods:
         raise InvalidPayout("invalid_method", _("Choose one of your coop's payout methods."), {"methods": methods})
+    if destination is not None or method not in DEFAULT_PAYOUT_METHODS:
+        details = destination_clean(method=method, destination=destination or {})
     key = _key(f"payout:{user_id}:{key}" if key else f"payout:{user_id}:{uuid.uuid4().hex}")
     if replay := _idempotent(key, Transaction.Kind.PAYOUT_REQUEST, amount):
         return Payout.objects.get(request_transaction=replay)

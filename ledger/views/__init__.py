@@ -15,11 +15,19 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation
 from coop.core.csv import csv_response
 from coop.core.errors import DomainError
-from coop.core.money import currency, exponent
+from coop.core.money import LOCAL_CURRENCIES, currency, exponent
 from coop.federation.access import is_operator, operator_required, requester_staff_require, steward_required
 from coop.federation.selectors import membership_live, rulebook_in_force
 from ledger import selectors, services
-from ledger.forms import DepositForm, FailForm, MonthForm, PayoutRequestForm, ReverseForm, SettleForm
+from ledger.forms import (
+    DepositForm,
+    ExchangeRateForm,
+    FailForm,
+    MonthForm,
+    PayoutRequestForm,
+    ReverseForm,
+    SettleForm,
+)
 from ledger.models import Payout, Transaction
 
 STATEMENT_PAGE = 50
@@ -65,8 +73,11 @@ def wallet(request):
             data = form.cleaned_data
             try:
                 services.payout_request(user=request.user, amount=data["amount"], method=data["method"],
-                                        details=data["details"], key=data["nonce"] or None)
+                                        destination=form.destination(), key=data["nonce"] or None)
             except DomainError as exc:
+                fields = exc.extra.get("fields", {}) if isinstance(exc.extra, dict) else {}
+                for name, message in fields.items():
+                    form.add_error(f"dest_{name}" if f"dest_{name}" in form.fields else None, message)
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("Your payout request was sent to your coop's stewards."))
@@ -196,6 +207,7 @@ def payout_fail(request, stewardship, pk):
 def operator_ledger(request):
     deposit_form = DepositForm(prefix="deposit")
     reverse_form = ReverseForm(prefix="reverse")
+    rate_form = ExchangeRateForm(prefix="rate")
     if request.method == "POST" and "deposit-amount" in request.POST:
         deposit_form = DepositForm(request.POST, prefix="deposit")
         if deposit_form.is_valid():
@@ -221,6 +233,19 @@ def operator_ledger(request):
             else:
                 messages.success(request, _("Correction recorded."))
                 return redirect("ledger:operator")
+    elif request.method == "POST" and "rate-rate" in request.POST:
+        rate_form = ExchangeRateForm(request.POST, prefix="rate")
+        if rate_form.is_valid():
+            data = rate_form.cleaned_data
+            try:
+                services.exchange_rate_set(actor=request.user, currency=data["currency"], rate=data["rate"],
+                                           date=data["date"])
+            except DomainError as exc:
+                rate_form.add_error(exc.extra.get("field") if exc.extra.get("field") in rate_form.fields else None,
+                                    exc.message)
+            else:
+                messages.success(request, _("Rate set."))
+                return redirect("ledger:operator")
     elif request.method == "POST" and "reconcile" in request.POST:
         report = services.reconciliation_run(actor=request.user)
         if report.ok:
@@ -229,7 +254,8 @@ def operator_ledger(request):
             messages.error(request, _("The reconciliation found problems: see the report."))
         return redirect("ledger:operator")
     return render(request, "ledger/operator.html", {
-        "deposit_form": deposit_form, "reverse_form": reverse_form,
+        "deposit_form": deposit_form, "reverse_form": reverse_form, "rate_form": rate_form,
+        "rates": selectors.exchange_rates_in_force(currencies=LOCAL_CURRENCIES),
         "deposits": selectors.transactions_recent(kind=Transaction.Kind.DEPOSIT, limit=20),
         "transactions": selectors.transactions_recent(limit=20),
         "reports": selectors.reconciliations_recent(), "federation_fee": selectors.federation_fee_balance(),

@@ -1,9 +1,13 @@
+from babel.numbers import format_decimal
 from django import template
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
+from coop.core.languages import NATIVE_NAMES, REVIEW_LANGUAGES
 from coop.core.markdown import render_markdown
-from coop.core.money import currency, exponent, format_amount
+from coop.core.money import currency, exponent, format_amount, format_local, local_rate
 from coop.federation.labels import category_label
 from coop.federation.labels import code_label as code_label_of
 
@@ -12,9 +16,47 @@ register = template.Library()
 
 @register.filter
 def money(minor):
+    """An amount in the federation's currency, and in the reader's local currency beside it
+    when they chose one and the operator set its rate: "$1.00 (≈ 4 600 Ar)"."""
+    if minor in (None, ""):
+        return ""
+    text = format_amount(int(minor))
+    local = format_local(int(minor))
+    return f"{text} ({local})" if local else text
+
+
+@register.filter
+def money_ledger(minor):
+    """An amount in the federation's currency only: statements, where it is the authority."""
     if minor in (None, ""):
         return ""
     return format_amount(int(minor))
+
+
+@register.simple_tag
+def local_rate_note():
+    """The rate behind the converted amounts the page showed, with its date ("" if none)."""
+    found = local_rate(shown_only=True)
+    if found is None:
+        return ""
+    code, rate, day = found
+    language = (get_language() or "en")[:2]
+    return _("Amounts in %(code)s are shown at the operator's rate of %(date)s: 1 %(fed)s = %(rate)s %(code)s. "
+             "Your wallet and statements stay in %(fed)s.") % {
+        "code": code, "fed": currency(), "date": date_format(day, "DATE_FORMAT"),
+        "rate": format_decimal(rate.normalize(), locale=language)}
+
+
+@register.simple_tag
+def native_language_name(code):
+    """A language's name in itself ("Malagasy", "Kiswahili"), for the language switcher."""
+    return NATIVE_NAMES.get(code, code)
+
+
+@register.simple_tag
+def machine_translated():
+    """Is the page's language one whose catalogue was made by machine and awaits review?"""
+    return (get_language() or "")[:2] in REVIEW_LANGUAGES
 
 
 @register.filter

@@ -1,11 +1,13 @@
 """Compile every django.po under the project into django.mo with polib (pure Python, so
-no gettext tools are needed to run Atelier)."""
+no gettext tools are needed to run Atelier). The machine-translated languages keep their
+fuzzy entries (coop/core/catalogues.py says which and why)."""
 
 from pathlib import Path
 
-import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from coop.core.catalogues import catalogue_compile
 
 SKIP = {".venv", "node_modules", ".git", "staticfiles"}
 
@@ -18,7 +20,7 @@ class Command(BaseCommand):
         for po_path in Path(settings.BASE_DIR).rglob("django.po"):
             if SKIP & set(po_path.relative_to(settings.BASE_DIR).parts):
                 continue
-            polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
+            catalogue_compile(po_path)
             count += 1
         if options["verbosity"]:
             self.stdout.write(f"compiled {count} catalogue(s)")
