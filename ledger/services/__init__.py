@@ -32,7 +32,8 @@ from ledger.services.reconciliation import reconciliation_run
 
 __all__ = [
     "MAX_AMOUNT", "MAX_KEY", "PAYOUT_KINDS", "bonus_pay", "deposit_record", "escrow_hold", "escrow_refund",
-    "escrow_release", "escrow_releases_lock", "exchange_rate_set", "juror_pay", "payout_fail", "payout_request", "payout_settle",
+    "escrow_release", "escrow_releases_lock", "exchange_rate_set", "juror_pay", "payout_fail", "payout_request",
+    "payout_settle",
     "SANDBOX_BALANCE_CAP", "SANDBOX_TOP_UP", "reconciliation_run", "sandbox_money_add",
     "transaction_reverse", "treasury_fund", "wallet_donate",
 ]
