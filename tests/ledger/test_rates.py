@@ -5,7 +5,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,14 +51,6 @@ def test_exchange_rate_set_refuses_bad_input_and_changes_nothing(currency, rate,
         services.exchange_rate_set(actor=None, currency=currency, rate=rate, date=day)
     assert caught.value.code == code
     assert not ExchangeRate.objects.exists() and not Event.objects.filter(type="exchange_rate.set").exists()
-
-
-def test_the_command_sets_a_rate_and_refuses_a_bad_one(capsys):
-    call_command("exchange_rate_set", "XOF", "603", "--date", "2026-12-01")
-    assert "XOF 603 as of 2026-12-01" in capsys.readouterr().out
-    with pytest.raises(CommandError):
-        call_command("exchange_rate_set", "XOF", "-1")
-    assert ExchangeRate.objects.count() == 1
 
 
 def test_the_operator_sets_a_rate_on_the_ledger_page(client):

@@ -79,16 +79,19 @@ def test_wallet_payout_request_through_the_page(client, setup):
     client.force_login(setup["worker"])
     page = client.get(reverse("ledger:wallet"))
     nonce = page.context["form"].initial["nonce"]
-    data = {"amount": "25.00", "method": "mobile_money", "details": "+261 34 11", "nonce": nonce}
+    data = {"amount": "25.00", "method": "mobile_money", "dest_phone": "+261 34 20 000 01", "dest_holder": "Fara",
+            "dest_provider": "MVola", "nonce": nonce}
     assert client.post(reverse("ledger:wallet"), data).status_code == 302
     client.post(reverse("ledger:wallet"), data)  # double submit
     assert Payout.objects.get().amount == 2_500
+    assert Payout.objects.get().details == "Mobile money · +261 34 20 000 01 · Fara · MVola"
     assert selectors.wallet_balance(user=setup["worker"]) == 57_500
 
 
 def test_wallet_payout_overdraft_shows_the_error_and_keeps_the_input(client, setup):
     client.force_login(setup["worker"])
-    response = client.post(reverse("ledger:wallet"), {"amount": "9999", "method": "bank_transfer", "nonce": "n1"})
+    response = client.post(reverse("ledger:wallet"), {"amount": "9999", "method": "bank_transfer", "nonce": "n1",
+                                                      "dest_holder": "Fara", "dest_account": "0123456789"})
     assert response.status_code == 200
     assert "not enough money" in response.content.decode()
     assert response.context["form"].data["amount"] == "9999"
