@@ -66,8 +66,8 @@ class MemberProfile(models.Model):
     # currency at the operator's rate (display only: the ledger stays in the federation's)
     fallback_language = models.CharField(
         _("where a text is not translated yet, show it in"), max_length=2, blank=True, default="",
-        choices=[("", _("the usual language (French for Malagasy, else English)")), ("en", "English"),
-                 ("fr", "Français")])
+        choices=[("", _("the usual language (French for Malagasy, else English)")), ("en", _("English")),
+                 ("fr", _("French"))])
     display_currency = models.CharField(
         _("also show amounts in"), max_length=3, blank=True, default="",
         choices=[("", _("no other currency")), *LOCAL_CURRENCIES.items()])

@@ -80,7 +80,7 @@ def test_every_page_renders_in_each_language(walk, language):
             html = response.content.decode()
             if f'<html lang="{language}">' not in html:
                 problems.append(f"{role} {path}: not in {language}")
-            names = re.findall(r'<option value="(\w+)" lang="\w+"[^>]*>([^<]+)</option>', html)
+            names = re.findall(r'<option value="(\w+)" lang="\w+" translate="no"[^>]*>([^<]+)</option>', html)
             if dict(names) != NATIVE_NAMES:
                 problems.append(f"{role} {path}: switcher shows {names}")
     assert total > 60
