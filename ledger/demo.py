@@ -47,5 +47,5 @@ def seed(ctx):
     for code, rate in DEMO_RATES.items():
         if not ExchangeRate.objects.filter(currency=code).exists():
             services.exchange_rate_set(actor=operator, currency=code, rate=rate)
-    if member is not None:
+    if member is not None and member.profile.display_currency != "MGA":
         profile_update(user=member, display_currency="MGA")

@@ -182,7 +182,12 @@ def crawl(client, start="/"):
     return pages
 
 
+# Proper nouns that contain an English UI word: the payout rails' brand names (issue 23).
+PROPER_NOUNS = re.compile(r"\b(Orange|Airtel) Money\b")
+
+
 def english_in(text, strings, codes):
+    text = PROPER_NOUNS.sub("", text)
     found = []
     for s in strings:
         if re.search(r"(?<![\w@/.-])" + re.escape(s) + r"(?![\w@])", text):
