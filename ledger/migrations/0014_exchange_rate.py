@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0012_solidarity_fee_share_schedule'),
+        ('ledger', '0013_patronage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
