@@ -392,13 +392,6 @@ def sandbox_account_ids() -> QuerySet[Account, int]:
     return Account.objects.filter(q).values_list("pk", flat=True)
 
 
-# --- the operator's exchange rates (display only; ledger/services/rates.py) -----------------
-
 def exchange_rate_in_force(*, currency: str) -> ExchangeRate | None:
-    """The latest rate of `currency` (by date, then the last one set), or None."""
+    """The operator's latest rate of `currency` (by date, then the last set), or None (display only)."""
     return ExchangeRate.objects.filter(currency=currency).order_by("-date", "-pk").first()
-
-
-def exchange_rates_in_force(*, currencies: Iterable[str]) -> list[ExchangeRate]:
-    """The rate in force of each of `currencies` that has one (a query each: the history grows)."""
-    return [row for code in currencies if (row := exchange_rate_in_force(currency=code)) is not None]

@@ -255,7 +255,7 @@ def operator_ledger(request):
         return redirect("ledger:operator")
     return render(request, "ledger/operator.html", {
         "deposit_form": deposit_form, "reverse_form": reverse_form, "rate_form": rate_form,
-        "rates": selectors.exchange_rates_in_force(currencies=LOCAL_CURRENCIES),
+        "rates": [r for c in LOCAL_CURRENCIES if (r := selectors.exchange_rate_in_force(currency=c)) is not None],
         "deposits": selectors.transactions_recent(kind=Transaction.Kind.DEPOSIT, limit=20),
         "transactions": selectors.transactions_recent(limit=20),
         "reports": selectors.reconciliations_recent(), "federation_fee": selectors.federation_fee_balance(),
