@@ -3,6 +3,7 @@ juror funds, the welcome bonuses and two payouts; a second run moves nothing mor
 
 import pytest
 
+from coop.federation.demo import PAYOUT_RAILS
 from ledger import demo, selectors
 from ledger.models import Payout, Transaction
 from tests.factories import CoopFactory, UserFactory, member, operator, organisation, steward
@@ -12,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people():
-    coop = CoopFactory(params={"juror_fund_reserve": 3_000})
+    # the demo Antananarivo coop's voted rails (coop/federation/demo.py): the demo pays by MVola
+    coop = CoopFactory(params={"juror_fund_reserve": 3_000, **PAYOUT_RAILS["tana"]})
     org = organisation(name="Ravina Labs", slug="ravina-labs")
     worker = member(coop, user=UserFactory(email="member@tana.example")).user
     waiting = member(coop, user=UserFactory(email="member2@tana.example")).user
