@@ -8,7 +8,7 @@ from coop.core.guard import json_loads
 from coop.core.money import exponent, parse_amount
 from coop.federation.labels import reasons_shown
 from tasks.models import DATA_FLAGS
-from tasks.transparency import PURPOSES
+from tasks.transparency import LEGAL_REASONS, PURPOSES
 
 
 class AmountField(forms.CharField):
@@ -58,6 +58,12 @@ class ProjectForm(forms.Form):
         label=_("Will the data be published?"), required=False, empty_value=None,
         coerce=lambda v: {"yes": True, "no": False}.get(v),
         choices=[("", _("not said")), ("yes", _("yes")), ("no", _("no"))])
+    legal_reason = forms.ChoiceField(label=_("Legal reason for a country requirement"), required=False,
+                                     choices=[("", "—"), *LEGAL_REASONS],
+                                     help_text=_("Required when a qualification this project requires is "
+                                                 "limited to some countries."))
+    legal_reason_text = forms.CharField(label=_("The law or approval, in a sentence"), max_length=300,
+                                        required=False)
 
     def clean_gold_rate_pct(self):
         return self.cleaned_data.get("gold_rate_pct") or 0  # left empty: no gold mixed in

@@ -53,6 +53,9 @@ class Project(models.Model):
     # issue 20: the share of each member's tasks in this project that are gold tasks (percent),
     # within the coop's voted bound `gold_rate_max_pct`; 0 = gold tasks come in slot order
     gold_rate_pct = models.PositiveSmallIntegerField(_("gold tasks in each member's work (%)"), default=0)
+    # issue 23: the legal reason a country requirement cites (tasks/transparency.py LEGAL_REASONS)
+    legal_reason = models.CharField(_("legal reason for a country requirement"), max_length=20, blank=True)
+    legal_reason_text = models.CharField(_("the legal reason in a sentence"), max_length=300, blank=True)
 
     # fixed at publish (DESIGN.md seam 1, tasks/fees.py): the fee totals of every batch opened
     # so far (each slot stores its exact share) and the rules they came from

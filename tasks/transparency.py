@@ -9,6 +9,8 @@ project that has not declared them all (`transparency_missing`)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tasks.errors import InvalidProject
+
 PURPOSES = [
     ("model_training", gettext_lazy("training a model")),
     ("research", gettext_lazy("research")),
@@ -16,7 +18,15 @@ PURPOSES = [
     ("other", gettext_lazy("other")),
 ]
 PURPOSE_CODES = [code for code, _label in PURPOSES]
-FIELDS = ("end_client", "purpose", "purpose_text", "data_published")
+# the reasons a project may cite for a `country` requirement (a required qualification whose rule
+# has a country clause): never a preference, always a law or an approval
+LEGAL_REASONS = [
+    ("export_control", gettext_lazy("export control")),
+    ("data_residency", gettext_lazy("a data-residency law")),
+    ("research_ethics", gettext_lazy("a research ethics approval")),
+]
+LEGAL_REASON_CODES = [code for code, _label in LEGAL_REASONS]
+FIELDS = ("end_client", "purpose", "purpose_text", "data_published", "legal_reason", "legal_reason_text")
 
 
 def transparency_clean(fields, errors):
@@ -38,7 +48,41 @@ def transparency_clean(fields, errors):
     if published not in (None, True, False):
         errors["data_published"] = _("Say whether the data will be published: yes or no.")
     clean["data_published"] = published
+    reason = str(fields.get("legal_reason") or "")
+    if reason and reason not in LEGAL_REASON_CODES:
+        errors["legal_reason"] = _("The legal reason is one of: %(c)s.") % {"c": ", ".join(LEGAL_REASON_CODES)}
+    clean["legal_reason"] = reason
+    reason_text = str(fields.get("legal_reason_text") or "").strip()
+    if len(reason_text) > 300 or "\x00" in reason_text:
+        errors["legal_reason_text"] = _("Say the legal reason in 300 characters or fewer.")
+    elif reason and not reason_text:
+        errors["legal_reason_text"] = _("Say which law or approval, in a sentence.")
+    elif reason_text and not reason:
+        errors["legal_reason"] = _("Choose the kind of legal reason.")
+    clean["legal_reason_text"] = reason_text
     return clean
+
+
+def _has_country(rule) -> bool:
+    if not isinstance(rule, dict):
+        return False
+    if rule.get("metric") == "country":
+        return True
+    return any(_has_country(child) for child in [rule.get("not"), *rule.get("all", []), *rule.get("any", [])])
+
+
+def country_required(project) -> bool:
+    """Whether a qualification the project requires limits it to (or away from) some countries."""
+    rules = project.qualification_requirements.values_list("qualification__current_version__rule", flat=True)
+    return any(_has_country(rule) for rule in rules)
+
+
+def country_reason_check(clean, project) -> None:
+    """Refuse (per field, nothing written) a project that requires a country without citing a legal reason."""
+    if not clean.get("legal_reason") and country_required(project):
+        message = _("This project requires a country: cite the legal reason (export control, a data-residency law "
+                    "or a research ethics approval) with a sentence.")
+        raise InvalidProject(message=message, extra={"fields": {"legal_reason": str(message)}})
 
 
 def declared(fields) -> bool:

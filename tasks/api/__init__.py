@@ -23,7 +23,7 @@ from tasks import services
 from tasks.models import DATA_FLAG_CODES, Assignment, Project
 from tasks.questions import SHOW_KINDS, TYPES
 from tasks.services.publishing import MAX_TASKS_PER_CALL
-from tasks.transparency import PURPOSE_CODES
+from tasks.transparency import LEGAL_REASON_CODES, PURPOSE_CODES
 
 ORGANISATION = OpenApiParameter("organisation", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
                                 description="With a session and several organisations: which one.")
@@ -88,7 +88,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "coop", "organisation", "status", "title", "category", "instructions", "question_form",
                   "reward", "estimated_minutes", "hourly_rate", "assignments_per_task", "time_limit_minutes",
                   "auto_approval_hours", "data_flags", "end_client", "purpose", "purpose_text", "data_published",
-                  "gold_rate_pct", "fee_coop", "fee_federation", "fee_juror",
+                  "gold_rate_pct", "legal_reason", "legal_reason_text", "fee_coop", "fee_federation", "fee_juror",
                   "rulebook_version", "remaining", "created_at", "published_at", "cancelled_at"]
 
 
@@ -114,6 +114,10 @@ class ProjectInputSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=PURPOSE_CODES, required=False, allow_blank=True, default="")
     purpose_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     data_published = serializers.BooleanField(required=False, allow_null=True, default=None)
+    legal_reason = serializers.ChoiceField(choices=LEGAL_REASON_CODES, required=False, allow_blank=True, default="",
+                                           help_text="Required with a country requirement: export_control, "
+                                                     "data_residency or research_ethics.")
+    legal_reason_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class TasksInputSerializer(serializers.Serializer):

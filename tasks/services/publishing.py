@@ -32,7 +32,7 @@ from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot, Task
 from tasks.questions import form_validate, task_data_validate
 from tasks.services.claiming import fair_share_cap
 from tasks.transparency import FIELDS as TRANSPARENCY
-from tasks.transparency import declared, transparency_clean
+from tasks.transparency import country_reason_check, declared, transparency_clean
 
 MAX_TASKS_PER_CALL = 10_000
 EDITABLE = ("title", "category", "instructions", "question_form", "reward", "estimated_minutes",
@@ -291,6 +291,7 @@ def project_publish(*, actor: User, project: Project, now: datetime | None = Non
         raise Forbidden("terms_not_accepted", _("Accept the federation's current terms before publishing."))
     rulebook = rulebook_in_force(coop=project.coop, at=now)
     clean = project_fields_clean({name: getattr(project, name) for name in EDITABLE}, rulebook=rulebook)
+    country_reason_check(clean, project)  # issue 23: a country requirement cites a law (docs/transparency.md)
     floor = floor_for(rulebook, clean["data_flags"])  # with the voted premium for disturbing content
     if clean["reward"] * 60 < floor * clean["estimated_minutes"]:
         raise BelowFloor(

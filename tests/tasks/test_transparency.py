@@ -77,3 +77,81 @@ def test_the_scorecard_shows_the_share_of_projects_that_named_a_client():
     figures = scorecard_compute(organisation_id=first.organisation.pk)
     assert (figures["projects_declared_client"], figures["projects_published"], figures["declared_client_pct"]) == (
         1, 2, 50)
+
+
+# issue 23: a `country` requirement cites a legal reason (docs/transparency.md)
+COUNTRY_RULE = {"metric": "country", "op": "in", "value": ["MG"]}
+LEGAL = {"legal_reason": "data_residency", "legal_reason_text": "Malagasy law 2014-038 keeps this data in Madagascar."}
+
+
+def _draft_requiring(coop, rule, **fields):
+    from ledger.services import deposit_record
+    from tasks.qualifications.services import project_requirements_set
+    from tasks.services import project_create, tasks_add
+    from tests.factories import computed_qualification, operator, project_fields
+    from tests.factories.accounts import organisation as organisation_factory
+
+    organisation = organisation_factory()
+    owner = organisation.staff.first().user
+    deposit_record(operator=operator(), organisation=organisation, amount=100_000, reference=f"w-{organisation.pk}")
+    project = project_create(actor=owner, organisation=organisation, coop=coop, **project_fields(**fields))
+    tasks_add(actor=owner, project=project, rows=[{"image_url": "https://img.example/1.jpg"}])
+    project_requirements_set(actor=owner, project=project, qualifications=[computed_qualification(coop, rule)])
+    return project, owner
+
+
+def test_a_country_requirement_without_a_legal_reason_is_refused_by_field_and_nothing_opens():
+    from tasks.services import project_publish
+
+    coop = CoopFactory()
+    project, owner = _draft_requiring(coop, {"all": [COUNTRY_RULE, {"metric": "tenure_days", "op": ">=", "value": 1}]})
+    with pytest.raises(DomainError) as err:
+        project_publish(actor=owner, project=project)
+    assert err.value.code == "invalid_project" and "legal_reason" in err.value.extra["fields"]
+    project.refresh_from_db()
+    assert project.status == Project.Status.DRAFT and not project.slots.exists()
+
+
+def test_a_country_requirement_with_a_legal_reason_publishes():
+    from tasks.services import project_publish
+
+    coop = CoopFactory()
+    project, owner = _draft_requiring(coop, COUNTRY_RULE, **LEGAL)
+    assert project_publish(actor=owner, project=project).status == Project.Status.OPEN
+
+
+@pytest.mark.parametrize("fields,bad", [({"legal_reason": "taste"}, "legal_reason"),
+                                        ({"legal_reason": "export_control"}, "legal_reason_text"),
+                                        ({"legal_reason_text": "A law."}, "legal_reason")])
+def test_a_bad_legal_reason_is_refused_with_its_field(fields, bad):
+    with pytest.raises(DomainError) as err:
+        published_project(CoopFactory(), **fields)
+    assert bad in err.value.extra["fields"]
+
+
+def test_the_api_refuses_a_legal_reason_without_its_sentence_by_field(client):
+    from rest_framework.test import APIClient
+
+    coop = CoopFactory()
+    project = published_project(coop)
+    api = APIClient()
+    api.force_authenticate(project.organisation.owner)
+    base = {"coop": coop.slug, "title": "Posts", "category": "labelling", "question_form": project.question_form,
+            "reward": 50, "estimated_minutes": 2}
+    refused = api.post("/api/projects/", {**base, "legal_reason": "export_control"}, format="json")
+    assert refused.status_code == 400 and "legal_reason_text" in refused.content.decode()
+    assert Project.objects.filter(organisation=project.organisation).count() == 1
+    created = api.post("/api/projects/", {**base, **LEGAL}, format="json")
+    assert created.status_code == 201 and created.json()["legal_reason"] == "data_residency"
+
+
+def test_the_form_shows_the_legal_reason_error_on_its_field(client):
+    coop = CoopFactory()
+    project = published_project(coop)
+    client.force_login(project.organisation.owner)
+    data = {"coop": coop.pk, "title": "Posts", "category": "labelling", "question_form": "[]", "reward": "0.50",
+            "estimated_minutes": 2, "assignments_per_task": 1, "time_limit_minutes": 60, "auto_approval_hours": 72,
+            "legal_reason": "research_ethics"}
+    body = client.post(reverse("tasks:requester_project_create"), data).content.decode()
+    assert "Say which law or approval, in a sentence." in body
+    assert Project.objects.filter(organisation=project.organisation).count() == 1
