@@ -2,11 +2,12 @@
 coop's group only after the transaction commits, and a channel layer that fails is logged,
 never raised into the publication."""
 
+import asyncio
 import json
 import logging
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -19,13 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def project():
     return open_project(CoopFactory(), tasks=4, reward=50, estimated_minutes=2)
-
-
-def _listen(coop_id):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(live.work_group(coop_id), channel)
-    return layer, channel
 
 
 def test_work_group_is_per_coop_and_refuses_a_non_number():
@@ -45,12 +39,20 @@ def test_work_frame_is_what_the_feed_shows(project):
 
 
 def test_work_opened_later_sends_after_commit_only(project, django_capture_on_commit_callbacks):
-    layer, channel = _listen(project.coop_id)
     with django_capture_on_commit_callbacks() as callbacks:
         live.work_opened_later(project, kind="tasks_added")
     assert len(callbacks) == 1
-    callbacks[0]()
-    message = async_to_sync(layer.receive)(channel)
+
+    async def listen_then_commit():
+        # one event loop for the listener, as a consumer has: channels-redis's pub/sub layer
+        # only adds to a group a channel made in the same process and loop
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(live.work_group(project.coop_id), channel)
+        await sync_to_async(callbacks[0])()  # the commit: the push is sent now
+        return await asyncio.wait_for(layer.receive(channel), timeout=5)
+
+    message = async_to_sync(listen_then_commit)()
     sent = json.loads(message["text"])
     assert message["type"] == "work.opened"
     assert (sent["kind"], sent["project"], sent["title"]) == ("tasks_added", project.pk, project.title)
