@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTH = 390
 PER_PATTERN = 1
 MAX_PAGES = 35
-SKIP = re.compile(r"^/(admin|api|i18n|static|accounts/logout|accounts/password_reset)(/|$)|\.csv$|/statement|/results")
+SKIP = re.compile(r"^/(admin|api|i18n|static|accounts/logout|accounts/password_reset)(/|$)"
+                  r"|\.csv$|\.po$|/statement|/results")
 
 # what lies past the viewport's right edge: the deepest elements only, so the culprit shows
 WIDE = """(width) => [...document.querySelectorAll('body *')]
