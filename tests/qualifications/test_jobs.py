@@ -11,7 +11,6 @@ from tasks.qualifications import jobs
 from tasks.qualifications.models import Attempt, ProjectRequirement, QualificationGrant
 from tasks.qualifications.services import attempt_start, qualification_grant
 from tests.factories import (
-    CoopFactory,
     computed_qualification,
     decided_assignment,
     granted_qualification,
@@ -24,11 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ONE_APPROVED = {"metric": "approved_assignments", "op": ">=", "value": 1}
-
-
-@pytest.fixture
-def coop():
-    return CoopFactory()
 
 
 def _holds(user, qualification):

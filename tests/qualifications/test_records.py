@@ -10,14 +10,9 @@ from django.utils import timezone
 
 from accounts.models import MemberProfile
 from tasks.qualifications import records
-from tests.factories import CoopFactory, decided_assignment, member, open_project
+from tests.factories import decided_assignment, member, open_project
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coop():
-    return CoopFactory()
 
 
 def _work(user, coop, statuses, *, category="labelling", days_ago=0):

@@ -13,7 +13,6 @@ from tasks.qualifications.models import Attempt, ProjectRequirement
 from tasks.qualifications.services import attempt_start, attempt_submit, qualification_grant
 from tests.factories import (
     RIGHT,
-    CoopFactory,
     computed_qualification,
     decided_assignment,
     granted_qualification,
@@ -26,11 +25,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 ONE_APPROVED = {"metric": "approved_assignments", "op": ">=", "value": 1}
-
-
-@pytest.fixture
-def coop():
-    return CoopFactory()
 
 
 def test_get_raises_not_found_for_a_missing_row(coop):
