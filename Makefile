@@ -64,14 +64,17 @@ browser-deps:
 	  || sudo -n sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'; }
 
 # On SQLite the postgres and browser tests are deselected (see tests/conftest.py);
-# with DATABASE_URL on PostgreSQL everything runs, browser tests last.
+# with DATABASE_URL on PostgreSQL everything runs, browser tests last. The suite runs in
+# TEST_WORKERS processes (pytest-xdist; CI has 2 cores), each with its own test database (and
+# Redis database: coop/settings.py); TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: install
 	@$(MANAGE) compile_translations >/dev/null
 ifneq ($(IS_POSTGRES),)
 	@$(MAKE) --no-print-directory browser-deps
 	@$(BIN)/python scripts/ensure_db.py
 endif
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The benchmarks behind docs/benchmarks.md and docs/deploy.md's scale table (PostgreSQL and
 # Redis: DATABASE_URL=postgres://... REDIS_URL=redis://...; each script creates and migrates its

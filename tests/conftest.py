@@ -40,7 +40,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_runtest_logreport(report):
-    if report.when == "call" and report.passed and report.nodeid in _postgres_items:
+    # Under pytest-xdist the workers collect and the controller only sees reports: the marker
+    # travels in the report's keywords.
+    if report.when == "call" and report.passed and (report.nodeid in _postgres_items or "postgres" in report.keywords):
         _postgres_passed.append(report.nodeid)
 
 
