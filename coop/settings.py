@@ -1,7 +1,6 @@
 """Atelier settings. Everything that differs between a laptop and production comes from the
 environment (django-environ); the defaults are safe for local development only."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from coop.core import languages
+from coop.core import languages, test_workers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -147,18 +146,7 @@ DATABASE_ROUTERS = ["coop.ops.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- realtime and jobs ----------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
-# The test suite in parallel (pytest-xdist, `make test`): worker gwN uses Redis database base + N,
-# since tests clear the cache (FLUSHDB) and group names repeat across the workers' databases.
-# Written back to the environment, marked, so the servers a test starts inherit it as it is.
-_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-if REDIS_URL and _xdist_worker.startswith("gw") and not os.environ.get("ATELIER_REDIS_WORKER_DB"):
-    from urllib.parse import urlsplit, urlunsplit
-
-    _parts = urlsplit(REDIS_URL)
-    _db = (int(_parts.path.strip("/") or 0) + int(_xdist_worker[2:])) % 16
-    REDIS_URL = os.environ["REDIS_URL"] = urlunsplit(_parts._replace(path=f"/{_db}"))
-    os.environ["ATELIER_REDIS_WORKER_DB"] = str(_db)
+REDIS_URL = test_workers.redis_url(env.str("REDIS_URL", default=""))  # tests in parallel: one db each
 if REDIS_URL:
     # socket_timeout None: the layer's receive is a blocking BZPOPMIN, and redis-py 8 cuts
     # reads off after 5 s by default, tearing down every idle websocket (channels_redis#422).
