@@ -31,11 +31,13 @@ from tests.test_authorization_matrix import (
     ROLES,
     STAFF,
     STEWARD,
+    _aggregation_run,
     _client,
     _patterns,
     _request,
     _seed,
     _url,
+    _webhook,
 )
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,11 @@ def world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             w = _seed()
+            # The matrix makes these on first use; made inside a write's rolled-back savepoint
+            # they would vanish and later URLs would name a missing row (a 404 that depends on
+            # which test of the module ran first: pytest-xdist splits the module across workers).
+            _aggregation_run(w)
+            _webhook(w)
             # the export's job is queued on commit, which never comes here: mark it built
             DataExport.objects.filter(pk=w.obj["export"].pk).update(
                 status=DataExport.Status.READY, content=b"PK\x05\x06" + bytes(18), size=22, finished_at=timezone.now())
