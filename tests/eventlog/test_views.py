@@ -61,3 +61,34 @@ def test_event_page_shows_the_payload_and_salt_to_a_member(client, coop):
 def test_event_page_of_another_coops_event_is_404(client, coop):
     assert client.get(reverse("eventlog:event", args=[coop.slug, 6])).status_code == 404
     assert client.get(reverse("eventlog:event", args=[coop.slug, 60])).status_code == 404
+
+
+LABELLED = [  # (type, English, French): types that had no label before session 8
+    ("assignment.upheld", "Rejection upheld by the jury", "Refus maintenu par le jury"),
+    ("mturk.hit_created", "MTurk API: HIT created", "API MTurk : HIT créé"),
+    ("project.paused", "Project paused", "Projet mis en pause"),
+    ("task.slots_added", "Slots added to a task", "Places ajoutées à une tâche"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_audit_pages_show_each_type_in_words_in_the_readers_language(client, language):
+    coop = CoopFactory()
+    for n, (type_, _en, _fr) in enumerate(LABELLED):
+        event_record(type=type_, coop=coop, subject=("tasks.project", n), payload={"n": n})
+    event_record(type="retired.type", coop=coop, subject=("tasks.project", 9), payload={"n": 9})
+    sequence_all()
+    words = {type_: (en if language == "en" else fr) for type_, en, fr in LABELLED}
+    page = client.get(reverse("eventlog:audit", args=[coop.slug]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for type_, label in words.items():
+        assert f"<td>{label}<br><small" in page  # the row: the words, the code beside them
+        assert f'<option value="{type_}" >{label}</option>' in page  # the filter
+    # a type without a label (an old one) is shown as its code, in the row and in the filter
+    assert '<td><small class="muted" translate="no"><code translate="no">retired.type</code>' in page
+    assert '<option value="retired.type" >retired.type</option>' in page
+    assert [w for _t, en, fr in LABELLED if (w := fr if language == "en" else en) in page] == []  # not the other's
+    for position, (type_, _en, _fr) in enumerate(LABELLED, start=1):
+        page = client.get(reverse("eventlog:event", args=[coop.slug, position]),
+                          HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        heading = f"Event {position}: " if language == "en" else f"Événement {position} : "
+        assert f"<h1>{heading}{words[type_]}</h1>" in page and f'<code translate="no">{type_}</code>' in page
