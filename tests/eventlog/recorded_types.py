@@ -170,17 +170,44 @@ class _Resolver:
             if expr.id in positional or expr.id in keyword_only:
                 return self.callers(module, function, expr.id, resolve)
         scope = function if function is not None else module.tree
-        values = [n.value for n in ast.walk(scope) if isinstance(n, ast.Assign)
-                  and any(isinstance(t, ast.Name) and t.id == expr.id for t in n.targets)]
+        values = self.bindings(module, scope, expr.id)
         if not values and function is not None:  # a module constant
-            values = [n.value for n in module.tree.body if isinstance(n, ast.Assign)
-                      and any(isinstance(t, ast.Name) and t.id == expr.id for t in n.targets)]
+            values = self.bindings(module, module.tree, expr.id, top_level=True)
         if not values:
             raise _Unresolved(f"{self.place(module, expr)}: the name {expr.id} is not assigned a literal")
         found = set()
         for value in values:
             found |= resolve(module, function, value)
         return found
+
+    def bindings(self, module, scope, name, top_level=False):
+        """The expressions bound to `name` in `scope`: `name = x`, `name: T = x`, and each item
+        of `for name in (x, y)`; any other binding (unpacking, `+=`, `with ... as`, `:=`, a
+        loop over something else) cannot be followed."""
+        values = []
+        nodes = scope.body if top_level else ast.walk(scope)
+        for node in nodes:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id == name:
+                        values.append(node.value)
+                    elif any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+                        raise _Unresolved(f"{self.place(module, node)}: {name} is unpacked")
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == name:
+                if node.value is not None:
+                    values.append(node.value)
+            elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension) and any(
+                    isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.target)):
+                if not (isinstance(node.target, ast.Name) and isinstance(node.iter, ast.Tuple | ast.List | ast.Set)):
+                    raise _Unresolved(f"{self.place(module, node.iter)}: {name} takes the items of "
+                                      f"{ast.unparse(node.iter)}")
+                values += node.iter.elts
+            elif isinstance(node, ast.AugAssign | ast.NamedExpr | ast.withitem):
+                target = node.optional_vars if isinstance(node, ast.withitem) else node.target
+                if target is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target)):
+                    raise _Unresolved(f"{self.place(module, target)}: {name} is bound in a way the scan "
+                                      "does not follow")
+        return values
 
     def callers(self, module, function, parameter, resolve):
         """The values every call of `function` passes as `parameter`."""

@@ -92,6 +92,11 @@ def _move(*, event, legs=()):
 
 def order_refund(*, order):
     _move(event={"type": "shop.order_refunded", "subject": order})
+
+
+def order_close(*, order):
+    for kind in ("shop.order_closed", "shop.order_archived"):
+        event_record(type=kind, subject=order)
 '''
 
 SHOP_JOBS = '''
@@ -115,6 +120,11 @@ def note(order):
 
 def relay(type_, order):
     event_record(type=type_, subject=order)
+
+
+def sweep(order, kinds):
+    for kind in kinds:
+        event_record(type=kind, subject=order)
 '''
 
 
@@ -133,6 +143,7 @@ def test_the_scan_follows_helpers_names_fstrings_and_event_dicts(tmp_path):
         "shop.order_packed": ["shop/services.py:19"], "shop.order_placed": ["shop/services.py:6"],
         "shop.order_refunded": ["shop/services.py:27"], "shop.order_shipped": ["shop/services.py:15"],
         "shop.order_shipped_express": ["shop/services.py:15"],
+        "shop.order_archived": ["shop/services.py:36"], "shop.order_closed": ["shop/services.py:36"],
     }
 
 
@@ -140,7 +151,7 @@ def test_the_scan_reports_a_type_it_cannot_follow(tmp_path):
     shop(tmp_path, late=SHOP_LATE)
     scan = recorded_types(tmp_path, ("shop",))
     assert scan.types == {}
-    assert [line.split(": ")[0] for line in scan.unresolved] == ["shop/late.py:10", "shop/late.py:7"]
+    assert [line.split(": ")[0] for line in scan.unresolved] == ["shop/late.py:10", "shop/late.py:15", "shop/late.py:7"]
 
 
 def test_a_new_type_recorded_without_a_label_fails_the_check(tmp_path):
@@ -150,5 +161,6 @@ def test_a_new_type_recorded_without_a_label_fails_the_check(tmp_path):
     shop(tmp_path, services=SHOP_SERVICES)
     scan = recorded_types(tmp_path, (*PACKAGES, "shop"))
     assert scan.unresolved == []
-    assert sorted(unlabelled(scan)) == ["shop.order_packed", "shop.order_placed", "shop.order_refunded",
-                                        "shop.order_shipped", "shop.order_shipped_express"]
+    assert sorted(unlabelled(scan)) == ["shop.order_archived", "shop.order_closed", "shop.order_packed",
+                                        "shop.order_placed", "shop.order_refunded", "shop.order_shipped",
+                                        "shop.order_shipped_express"]
