@@ -6,14 +6,16 @@ finds each call and follows its `type` back to string literals:
 
 - a literal (`type="assignment.approved"`), an f-string (`type=f"solidarity.{kind}"`), a
   conditional expression, or a local name assigned such values in the same function
-  (`kind = "ballot.cast"` ... `kind = "ballot.changed"`);
+  (`kind = "ballot.cast"` ... `kind = "ballot.changed"`) or looping over a literal tuple;
 - a parameter of the enclosing function (a helper such as `_event(type, project, actor)`):
-  then every call of that function, in its own module or in a module importing it by name,
-  and the argument given there, recursively (`steward_elect` -> `_role_change(event_type=...)`);
+  then every call of that function, in its own module, in a module importing it (aliased or
+  re-exported) or as `module.helper(...)`, and the argument given there, recursively
+  (`steward_elect` -> `_role_change(event_type=...)`);
 - `event_record(**event)` with `event` a parameter (the ledger's `_move(event={...})`): the
   `"type"` of the dict literal at each call.
 
-What it cannot follow (a type read from a table, a setting, a loop) is reported by place, so
+What it cannot follow (a type read from a table or a setting, a loop over a computed list, a
+helper with no call or handed over as a value, e.g. to `batch_run`) is reported by place, so
 a new way of choosing a type fails the test until it is written as a literal or the scan
 learns it: a type cannot slip past the label check unseen."""
 
@@ -34,6 +36,7 @@ class Module:
     tree: ast.Module
     parents: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)
+    names: list = field(default_factory=list)  # every `Name` read (a helper handed over as a value shows here)
     imported: dict = field(default_factory=dict)  # local name -> (module, name) of `from m import name`
     modules: dict = field(default_factory=dict)  # local name -> module of `import m as name`
 
@@ -75,6 +78,8 @@ def _load(root, packages):
                     module.parents[child] = node
                 if isinstance(node, ast.Call):
                     module.calls.append(node)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    module.names.append(node)
                 elif isinstance(node, ast.ImportFrom):
                     source = _absolute(module.name, path, node)
                     for alias in node.names:
@@ -93,6 +98,14 @@ def _callee(call):
     if isinstance(call.func, ast.Attribute):
         return call.func.attr
     return None
+
+
+def _records(module, call):
+    """Is this a call of `event_record` or `event_statement`, under any name it was imported as?"""
+    if isinstance(call.func, ast.Name) and call.func.id in module.imported:
+        source, name = module.imported[call.func.id]
+        return source == "coop.eventlog.services" and name in RECORDERS
+    return _callee(call) in RECORDERS
 
 
 def _enclosing_function(module, node):
@@ -236,16 +249,30 @@ class _Resolver:
             if given is None:
                 raise _Unresolved(f"{self.place(caller_module, call)}: {function.name}() without {parameter}")
             found |= resolve(caller_module, caller, given)
+        for caller_module in self.modules.values():
+            for node in caller_module.names:
+                parent = caller_module.parents.get(node)
+                called = isinstance(parent, ast.Call) and parent.func is node
+                if not called and self._names(caller_module, node.id, module, function):
+                    raise _Unresolved(f"{self.place(caller_module, node)}: {function.name} is handed over as a "
+                                      "value, so its calls cannot be read")
         if calls == 0:
             raise _Unresolved(f"{self.place(module, function)}: {function.name}() records the type its caller "
                               f"gives as {parameter}, and no call of it was found")
         return found
 
+    def _names(self, caller_module, name, module, function):
+        """Does the bare `name` in `caller_module` mean `function` (a module-level one)?"""
+        if name in caller_module.imported:  # also `from m import f as g`
+            return self._origin(caller_module.imported[name]) == (module.name, function.name)
+        return (caller_module is module and name == function.name
+                and not isinstance(module.parents.get(function), ast.ClassDef))
+
     def _reaches(self, caller_module, call, module, function):
         """Is this call (by name) one of `function`? In its own module, by a name imported from
         it, or as a method (`obj.name(...)`) of a function defined in a class."""
-        if isinstance(call.func, ast.Name) and call.func.id in caller_module.imported:  # also `import f as g`
-            return self._origin(caller_module.imported[call.func.id]) == (module.name, function.name)
+        if isinstance(call.func, ast.Name) and call.func.id in caller_module.imported:
+            return self._names(caller_module, call.func.id, module, function)
         if _callee(call) != function.name:
             return False
         if isinstance(module.parents.get(function), ast.ClassDef):
@@ -280,7 +307,7 @@ def recorded_types(root=ROOT, packages=PACKAGES):
     scan = Scan()
     places = {}
     for module, call in resolver.calls:
-        if _callee(call) not in RECORDERS:
+        if not _records(module, call):
             continue
         if module.name == "coop.eventlog.services":
             continue  # the recorders themselves (event_record calls event_statement with its own type)
@@ -302,5 +329,5 @@ def recorded_types(root=ROOT, packages=PACKAGES):
         for type_ in found:
             places.setdefault(type_, set()).add(resolver.place(module, call))
     scan.types = {t: sorted(p) for t, p in sorted(places.items())}
-    scan.unresolved.sort()
+    scan.unresolved.sort(key=lambda line: (line.split(":")[0], int(line.split(":")[1])))  # file, then line
     return scan
