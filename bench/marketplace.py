@@ -139,6 +139,76 @@ def claim_worker(args):
     return latencies, submitted, began, time.time(), time.process_time() - cpu
 
 
+def round_trip_counter():
+    """Count what goes to PostgreSQL: statements (every cursor's execute, Django's and
+    execute_one's) and commands (BEGIN, COMMIT, ROLLBACK, which psycopg sends on its own). Each is
+    one round trip. Returns a dict that counts on."""
+    import psycopg
+    from psycopg import _connection_base
+
+    counts = {"statements": 0, "commands": 0}
+    execute, command = psycopg.Cursor.execute, _connection_base.BaseConnection._exec_command
+
+    def counted_execute(self, *args, **kwargs):
+        counts["statements"] += 1
+        return execute(self, *args, **kwargs)
+
+    def counted_command(self, *args, **kwargs):
+        counts["commands"] += 1
+        return command(self, *args, **kwargs)
+
+    psycopg.Cursor.execute = counted_execute
+    _connection_base.BaseConnection._exec_command = counted_command
+    return counts
+
+
+def claims_profile(n, project_id, user_ids):
+    """--profile-claims: in this process, `n` claims then `n` submissions by the members in turn,
+    round trips counted per claim and per submission, then cProfile (CPU) of another `n` pairs on
+    stderr. The figures behind docs/benchmarks.md's per-claim costs."""
+    import cProfile
+    import pstats
+
+    from accounts.models import User
+    from tasks.models import Project
+    from tasks.qualifications.eligibility import requirements_forget
+    from tasks.services import assignment_claim, assignment_submit
+
+    project = Project.objects.get(pk=project_id)
+    users = list(User.objects.filter(pk__in=user_ids).order_by("pk"))
+    counts = round_trip_counter()
+
+    def pair(user, tally):
+        requirements_forget(project)
+        before = dict(counts)
+        assignment = assignment_claim(member=user, project=project)
+        middle = dict(counts)
+        assignment_submit(member=user, assignment=assignment, answers={"label": "yes"})
+        for key in counts:
+            tally["claim_" + key] += middle[key] - before[key]
+            tally["submit_" + key] += counts[key] - middle[key]
+
+    tally = dict.fromkeys(("claim_statements", "claim_commands", "submit_statements", "submit_commands"), 0)
+    for i in range(n):  # warm: the driver prepares a statement run five times on a connection
+        pair(users[i % len(users)], tally)
+    tally = dict.fromkeys(tally, 0)
+    cpu = time.process_time()
+    for i in range(n, 2 * n):
+        pair(users[i % len(users)], tally)
+    cpu_ms = (time.process_time() - cpu) * 1000 / n
+    per = {key: round(value / n, 2) for key, value in tally.items()}
+    print(f"profile: per claim {per['claim_statements']} statements + {per['claim_commands']} commands, per "
+          f"submission {per['submit_statements']} + {per['submit_commands']}; client CPU {cpu_ms:.2f} ms a "
+          f"claim+submit (one process, load {load_average()})", flush=True)
+    profile = cProfile.Profile(time.process_time)
+    profile.enable()
+    for i in range(2 * n, 3 * n):
+        pair(users[i % len(users)], tally)
+    profile.disable()
+    pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
+    return {**per, "profile_cpu_ms_per_claim_submit": round(cpu_ms, 2)}
+
+
 def run_pool(procs, jobs):
     from django.db import connections
 
@@ -284,6 +354,8 @@ def main():
     parser.add_argument("--feed-only", action="store_true", help="measure the feed alone (no claim rounds)")
     parser.add_argument("--feed-coop", help="measure the feed of this existing coop (slug) instead of making one")
     parser.add_argument("--profile", type=int, default=0, help="then profile this many feed requests (stderr)")
+    parser.add_argument("--profile-claims", type=int, default=0,
+                        help="only count round trips and profile this many claim+submits in one process")
     parser.add_argument("--gold-rate", type=int, default=0,
                         help="percent of gold tasks, mixed into each member's work at that rate (issue 20)")
     args = parser.parse_args()
@@ -302,6 +374,10 @@ def main():
     tag = uuid.uuid4().hex[:8]
     print(f"setting up: {args.members} members (coop bench-{tag}); load average {load_average()}", flush=True)
     coop, org, owner, users, project = make_world(args.tasks, args.members, tag, args.gold_rate)
+    if args.profile_claims:
+        batch = project(3 * args.profile_claims, "Profile batch")
+        print(json.dumps(claims_profile(args.profile_claims, batch.pk, [u.pk for u in users])))
+        return
     if args.feed_only:
         result = {"members": args.members, **feed(args, coop, org, owner, users)}
         print(json.dumps(result))

@@ -91,6 +91,9 @@ def exposure_reasons(*, member, project, ctx):
 
 exposure_reasons.wants_context = True
 exposure_reasons.applies = lambda project: is_disturbing(project.data_flags)
+# the claim's database function (tasks migration 0011) does not count exposure: a claim of a
+# disturbing project runs in Python, where this check says nothing about any other project
+exposure_reasons.in_database = lambda project: not is_disturbing(project.data_flags)
 
 
 def did_disturbing_work(*, member, coop_id: int) -> bool:

@@ -19,4 +19,6 @@ def block_reasons(*, member, project, ctx=None):
 
 block_reasons.wants_context = True
 # counting eligible members at publish skips this check when nobody is blocked by the organisation
+# the claim's database function (tasks migration 0011) sends a blocked member's claim to Python
+block_reasons.in_database = lambda project: True
 block_reasons.applies = lambda project: WorkerBlock.objects.filter(organisation_id=project.organisation_id).exists()

@@ -20,6 +20,7 @@ A statement that finds no slot after decrementing raises, so the transaction rol
 the counter. The unique constraints on (task, member) and on a slot's live assignment make a
 second claim of the same task or slot impossible whatever happens above them."""
 
+import contextlib
 import math
 from datetime import datetime, timedelta
 
@@ -30,13 +31,16 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from coop.core import clock
 from coop.core.db import execute_one, retry_transaction
+from coop.core.entropy import token_bytes
+from coop.eventlog.clock import now_us
+from coop.eventlog.listeners import event_heard, listeners_for
 from coop.eventlog.services import event_record, event_statement
 from coop.federation.locks import membership_for_update
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_numbered
 from coop.ops import metrics
 from tasks import escrow
-from tasks.eligibility import MemberContext, eligibility_with
+from tasks.eligibility import MemberContext, eligibility_with, registered_checks
 from tasks.errors import FairShareReached, InvalidState, NoFreeSlot, NotEligible, OpenCapReached
 from tasks.locks import free_slot_for_update, project_for_update, slot_for_update
 from tasks.models import Assignment, Project, Slot, Task
@@ -98,11 +102,101 @@ def _claim_context(member, project, row, now):
     return ctx
 
 
+# The rulebook number last seen in force per coop in this process: the database function checks
+# the claim against that version's parameters and answers 'fallback' when another is in force.
+_IN_FORCE: dict[int, int] = {}
+
+CLAIM_FUNCTION_SQL = "SELECT * FROM atelier_claim(%s, %s, %s, %s, %s, %s, %s, %s)"
+
+
+def in_force_guess(coop_id: int):
+    """The rulebook this process last saw in force in `coop_id` (from its cache of versions), or
+    None: what the database functions are asked to check a claim or a submission against."""
+    number = _IN_FORCE.get(coop_id)
+    return None if number is None else rulebook_numbered(coop=coop_id, number=number)
+
+
+def in_force_seen(coop_id: int, number: int | None) -> None:
+    if number is not None:
+        _IN_FORCE[coop_id] = number
+
+
+def in_own_transaction():
+    """Around one call of a database function: nothing when no transaction is open (the call is
+    its own transaction, one round trip); inside one, a savepoint, so that an error of the call
+    (a unique constraint) undoes only it, as the Python path's own atomic block does."""
+    return transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+
+
+def _checks_in_database(project) -> bool:
+    """Every registered eligibility check says the database function decides what it would say
+    about `project` (`check.in_database(project)`): a check without it sends claims to Python."""
+    return all(getattr(check, "in_database", lambda _project: False)(project) for check in registered_checks())
+
+
+def _claim_in_database(member, project, now):
+    """The claim as ONE call of `atelier_claim` (migration tasks 0011): the membership lock, the
+    context read, the checks, the fair share and the claim itself, in one round trip; in autocommit
+    when no transaction is open (the call is then the whole transaction), else inside it. Returns
+    the Assignment, raises the errors the Python path raises for no free slot, the fair share, a
+    project not open; returns None for anything the function leaves to Python (not a member, a
+    reason not to be eligible, a rulebook other than the one last seen in force, a check it does not
+    know), having written nothing."""
+    rulebook = in_force_guess(project.coop_id)
+    if rulebook is None or not _checks_in_database(project):
+        return None
+    flags = set(project.data_flags or [])
+    if flags & set(rulebook["banned_data_categories"]):
+        return None  # a refusal: Python words it
+    try:
+        with in_own_transaction():
+            outcome, assignment_id, slot_id, task_id, deadline, number, cap, until, event_id, membership_id = \
+                execute_one(CLAIM_FUNCTION_SQL, [member.pk, project.pk, project.coop_id, now, rulebook.version,
+                                                 rulebook["max_open_assignments"], token_bytes(16), now_us()])
+    except IntegrityError:
+        raise InvalidState("already_claimed", _("You already worked on this task."))
+    if outcome == "claimed":
+        metrics.event_recorded("assignment.claimed")
+        if listeners_for("assignment.claimed"):
+            event_heard(event_id=event_id, type="assignment.claimed", coop_id=project.coop_id, actor_id=member.pk,
+                        subject_type="tasks.assignment", subject_id=str(assignment_id),
+                        payload={"assignment": assignment_id, "project": project.pk,
+                                 "organisation": project.organisation_id, "membership": membership_id})
+        assignment = Assignment(pk=assignment_id, slot_id=slot_id, task_id=task_id, project_id=project.pk,
+                                member=member, status=Assignment.Status.CLAIMED, claimed_at=now, deadline_at=deadline,
+                                rulebook_version=number)
+        assignment._state.adding = False
+        assignment._state.db = "default"
+        return assignment
+    in_force_seen(project.coop_id, number)
+    if outcome == "no_slot":
+        raise NoFreeSlot()
+    if outcome == "fair_share":
+        raise FairShareReached(extra={"cap": cap, "until": until.isoformat()})
+    if outcome == "project_not_open":
+        raise InvalidState("project_not_open", _("This project is not open for work now."))
+    return None  # 'not_a_member', 'fallback'
+
+
 @retry_transaction
-@transaction.atomic
 def assignment_claim(*, member: User, project: Project, now: datetime | None = None) -> Assignment:
-    """Give `member` (a User) a free slot of `project`; return the new Assignment."""
+    """Give `member` (a User) a free slot of `project`; return the new Assignment.
+
+    On PostgreSQL ONE call of the database function `atelier_claim` (migration tasks 0011) when
+    it can decide the claim as the Python path would (`_claim_in_database`); otherwise, and
+    elsewhere, the Python path (`_claim_in_python`, the reference), in its own transaction."""
     now = now or clock.now()
+    if connection.vendor == "postgresql":
+        assignment = _claim_in_database(member, project, now)
+        if assignment is not None:
+            return assignment
+    return _claim_in_python(member=member, project=project, now=now)
+
+
+@transaction.atomic
+def _claim_in_python(*, member: User, project: Project, now: datetime) -> Assignment:
+    """The claim in Python: the reference the database function agrees with (tests/tasks/
+    test_claim_in_database.py), and the path of whatever that function leaves to it."""
     # claims by one member queue on their membership row, so a double tap cannot beat the open cap
     membership = membership_for_update(user=member, coop_id=project.coop_id)
     row = claim_context(user_id=member.pk, project_id=project.pk, now=now) if membership is not None else None
@@ -122,6 +216,7 @@ def assignment_claim(*, member: User, project: Project, now: datetime | None = N
         until = Project.objects.values_list("fair_share_until", flat=True).get(pk=project.pk)
         raise FairShareReached(extra={"cap": row["fair_share_cap"], "until": until.isoformat()})
     rulebook_version = ctx.rulebook(row["coop_id"]).version
+    _IN_FORCE[row["coop_id"]] = row["rulebook"]
     deadline = now + timedelta(minutes=row["time_limit_minutes"])
     payload = {"project": project.pk, "organisation": row["organisation_id"], "membership": row["membership_id"]}
     if connection.vendor == "postgresql":

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -10,16 +10,20 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.services import notify
 from coop.core import clock
-from coop.core.db import retry_transaction, save_fields
+from coop.core.db import execute_one, retry_transaction, save_fields
+from coop.core.entropy import token_bytes
+from coop.eventlog.clock import now_us
+from coop.eventlog.listeners import event_heard, listeners_for
 from coop.eventlog.services import event_record
 from coop.federation.models import Coop
+from coop.ops import metrics
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with
-from tasks.errors import Expired, InvalidState, NotYours
+from tasks.errors import Expired, InvalidAnswers, InvalidState, NotYours
 from tasks.locks import assignment_for_update, assignment_of_member_for_update
 from tasks.models import Assignment, DataConsent, Project, ProjectWatch
 from tasks.questions import answers_validate, draft_clean
-from tasks.services.claiming import slot_reopen
-from tasks.services.floor import project_floor_check
+from tasks.services.claiming import in_force_guess, in_force_seen, in_own_transaction, slot_reopen
+from tasks.services.floor import SAMPLE, project_floor_check
 
 SUBMITTED_FIELDS = ("time_spent_seconds", "answers", "draft", "status", "submitted_at", "revisions")
 
@@ -54,13 +58,79 @@ def assignment_draft_save(*, member: User, assignment: Assignment, draft: dict,
 
 
 @retry_transaction
-@transaction.atomic
 def assignment_submit(*, member: User, assignment: Assignment, answers: dict,
                       now: datetime | None = None) -> Assignment:
     """Submit answers, checked against the form. A claimed assignment must be within its time
-    limit; a revision may be resubmitted until its own deadline."""
+    limit; a revision may be resubmitted until its own deadline.
+
+    On PostgreSQL ONE call of the database function `atelier_submit` (migration tasks 0011) when
+    it can decide as the Python path would (`_submit_in_database`); otherwise, and elsewhere, the
+    Python path (`_submit_in_python`, the reference), in its own transaction."""
     now = now or clock.now()
+    if connection.vendor == "postgresql":
+        submitted = _submit_in_database(member, assignment, answers, now)
+        if submitted is not None:
+            return submitted
+    return _submit_in_python(member=member, assignment=assignment, answers=answers, now=now)
+
+
+# The question form of each project this process submitted to, with its coop: the answers are
+# checked against it before the database function, which compares it with the project's own.
+_FORMS: dict[int, tuple[int, list]] = {}
+SUBMIT_FUNCTION_SQL = "SELECT * FROM atelier_submit(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+
+
+def _submit_in_database(member, assignment, answers, now):
+    """The submission as ONE call of `atelier_submit`: the assignment's lock, the checks, the
+    UPDATE, its event and the floor check in one round trip (autocommit when no transaction is
+    open). Returns `assignment` updated; raises NotYours and Expired as the Python path does;
+    returns None, having written nothing, for whatever it leaves to Python: a project whose form
+    this process has not seen (or a highlight, checked against the task's text), answers the form
+    refuses (Python raises in its order), a status that cannot be submitted, a rulebook other than
+    the one last seen in force, a floor check that pauses the project."""
+    known = _FORMS.get(getattr(assignment, "project_id", None))
+    if known is None:
+        return None
+    coop_id, form = known
+    rulebook = in_force_guess(coop_id)
+    if rulebook is None or any(f.get("type") == "highlight" for f in form):
+        return None
+    try:
+        clean = answers_validate(form, answers, None)
+    except InvalidAnswers:
+        return None
+    answers_db = Assignment._meta.get_field("answers").get_db_prep_save(clean, connection)
+    form_db = Project._meta.get_field("question_form").get_db_prep_save(form, connection)
+    with in_own_transaction():
+        outcome, seconds, time_spent, revisions, revision, organisation_id, event_id, number = execute_one(
+            SUBMIT_FUNCTION_SQL, [member.pk, assignment.pk, assignment.project_id, coop_id, now, form_db, answers_db,
+                                  rulebook.version, rulebook["floor_check_submissions"], rulebook["floor_hourly_rate"],
+                                  SAMPLE, token_bytes(16), now_us()])
+    if outcome == "submitted":
+        payload = {"assignment": assignment.pk, "project": assignment.project_id, "organisation": organisation_id,
+                   "seconds": seconds, "revision": revision}
+        metrics.event_recorded("assignment.submitted")
+        if listeners_for("assignment.submitted"):
+            event_heard(event_id=event_id, type="assignment.submitted", coop_id=coop_id, actor_id=member.pk,
+                        subject_type="tasks.assignment", subject_id=str(assignment.pk), payload=payload)
+        assignment.time_spent_seconds, assignment.revisions = time_spent, revisions
+        assignment.answers, assignment.draft = clean, None
+        assignment.status, assignment.submitted_at = Assignment.Status.SUBMITTED, now
+        return assignment
+    in_force_seen(coop_id, number)
+    if outcome == "not_yours":
+        raise NotYours()
+    if outcome == "expired":
+        raise Expired()
+    return None  # 'fallback'
+
+
+@transaction.atomic
+def _submit_in_python(*, member: User, assignment: Assignment, answers: dict, now: datetime) -> Assignment:
+    """The submission in Python: the reference the database function agrees with, and the path
+    of whatever that function leaves to it."""
     assignment = _own(member, assignment)
+    _FORMS[assignment.project_id] = (assignment.project.coop_id, assignment.project.question_form)
     if assignment.status not in Assignment.OPEN_STATUSES:
         raise InvalidState("not_submittable", _("This task cannot be submitted now (it is %(s)s).")
                            % {"s": assignment.get_status_display()})
