@@ -41,10 +41,11 @@ from tasks.services import (
     assignment_claim,
     assignment_request_revision,
     assignment_submit,
+    claiming,
     data_consent_give,
     fair_share_cap,
+    work,
 )
-from tasks.services import claiming, work
 from tests.factories import (
     CoopFactory,
     granted_qualification,

@@ -21,6 +21,7 @@ from tasks.services import (
     project_cancel,
     tasks_add,
 )
+from tasks.services.claiming import CLAIM_FUNCTION_SQL
 from tests.factories import CoopFactory, member, open_project, published_project
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_a_claim_is_one_statement_on_postgresql(monkeypatch):
         assignment_claim(member=worker, project=fresh)
         # the test's own transaction is open, so the call has a savepoint of its own (outside any
         # transaction it is its own transaction: test_claim_in_database.py counts the round trips)
-        assert [q for q in sent if "SAVEPOINT" not in q] == ["SELECT * FROM atelier_claim(%s, %s, %s, %s, %s, %s, %s, %s)"]
+        assert [q for q in sent if "SAVEPOINT" not in q] == [CLAIM_FUNCTION_SQL]
 
 
 @pytest.mark.postgres
