@@ -25,7 +25,10 @@ def register_check(fn):
     is also given `ctx=` (the MemberContext: `ctx.cache` is a dict it may use to read things once
     per feed or claim). A check that can say it has nothing against anyone for a project sets
     `fn.applies = lambda project: bool`: counting eligible members then skips it (publishing
-    counts them for the fair share)."""
+    counts them for the fair share). A check whose refusals the claim's database function
+    (`atelier_claim`, tasks migration 0011) detects sets `fn.in_database = lambda project: bool`
+    (True: the function sends such claims to Python, which words the reason); a check without it
+    sends every claim to the Python path."""
     if fn not in _CHECKS:
         _CHECKS.append(fn)
     return fn

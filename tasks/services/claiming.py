@@ -1,6 +1,9 @@
 """Claiming a slot (DESIGN.md seam 4) and giving it back.
 
-A claim is one short transaction of a few statements (issue 18):
+On PostgreSQL a claim is ONE call of the database function `atelier_claim` (tasks migration
+0011; `_claim_in_database`), which does the steps below and leaves to this Python path whatever it
+does not decide exactly as it (docs/marketplace.md "Claims"). The Python path, the reference (on
+SQLite, and for what the function leaves), is one short transaction of a few statements (issue 18):
 
 1. `coop.federation.locks.membership_for_update` locks the claimant's membership row (claims by
    the same member queue, so the open cap and the fair share hold); then `claim_context`
