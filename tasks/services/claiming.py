@@ -40,7 +40,7 @@ from coop.eventlog.listeners import event_heard, listeners_for
 from coop.eventlog.services import event_record, event_statement
 from coop.federation.locks import membership_for_update
 from coop.federation.models import Membership
-from coop.federation.selectors import rulebook_numbered
+from coop.federation.selectors import Rulebook, rulebook_numbered
 from coop.ops import metrics
 from tasks import escrow
 from tasks.eligibility import MemberContext, eligibility_with, registered_checks
@@ -112,7 +112,7 @@ _IN_FORCE: dict[int, int] = {}
 CLAIM_FUNCTION_SQL = "SELECT * FROM atelier_claim(%s, %s, %s, %s, %s, %s, %s, %s)"
 
 
-def in_force_guess(coop_id: int):
+def in_force_guess(coop_id: int) -> Rulebook | None:
     """The rulebook this process last saw in force in `coop_id` (from its cache of versions), or
     None: what the database functions are asked to check a claim or a submission against."""
     number = _IN_FORCE.get(coop_id)
@@ -124,7 +124,7 @@ def in_force_seen(coop_id: int, number: int | None) -> None:
         _IN_FORCE[coop_id] = number
 
 
-def in_own_transaction():
+def in_own_transaction() -> contextlib.AbstractContextManager:
     """Around one call of a database function: nothing when no transaction is open (the call is
     its own transaction, one round trip); inside one, a savepoint, so that an error of the call
     (a unique constraint) undoes only it, as the Python path's own atomic block does."""
