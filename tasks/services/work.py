@@ -77,6 +77,7 @@ def assignment_submit(*, member: User, assignment: Assignment, answers: dict,
 # The question form of each project this process submitted to, with its coop: the answers are
 # checked against it before the database function, which compares it with the project's own.
 _FORMS: dict[int, tuple[int, list]] = {}
+_FORMS_MAX = 1024
 SUBMIT_FUNCTION_SQL = "SELECT * FROM atelier_submit(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
@@ -130,6 +131,8 @@ def _submit_in_python(*, member: User, assignment: Assignment, answers: dict, no
     """The submission in Python: the reference the database function agrees with, and the path
     of whatever that function leaves to it."""
     assignment = _own(member, assignment)
+    if len(_FORMS) >= _FORMS_MAX:  # bounded: a long-lived process forgets them all and learns again
+        _FORMS.clear()
     _FORMS[assignment.project_id] = (assignment.project.coop_id, assignment.project.question_form)
     if assignment.status not in Assignment.OPEN_STATUSES:
         raise InvalidState("not_submittable", _("This task cannot be submitted now (it is %(s)s).")
