@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from coop.core.db import execute_one
 from ledger.errors import InsufficientFunds, UnknownAccount
-from ledger.locks import balances_for_update
 from ledger.models import Account, Balance, Posting, Transaction
 
 # Shared accounts many releases pay into are split this many ways (DESIGN.md "Money"; 16 rather than 8: with 4
@@ -160,31 +159,58 @@ def post(*, key, kind, memo, event_id, legs, reverses_id=None):
 
 
 def _post_orm(key, kind, memo, event_id, legs, reverses_id):
-    ids = accounts_get([leg.ref for leg in legs])
+    """The posting elsewhere than PostgreSQL (SQLite: one writer at a time, so no row locks):
+    the same steps as `ledger_post`, in hand-written statements through Django's cursor (the
+    ORM compiled a statement per account lookup, balance read, insert and update: most of an
+    approval's client time, issue 21). Accounts are created through the ORM on first use."""
+    refs = list(dict.fromkeys(leg.ref for leg in legs))
+    found = _accounts_with_balances(refs)
+    missing = [leg.ref for leg in legs if leg.ref not in found]
     for leg in legs:
-        if leg.ref not in ids:
-            if leg.must_exist:
-                raise UnknownAccount(extra={"account": leg.ref.kind})
-            ids[leg.ref] = _account_create(leg.ref)
-    balances = balances_for_update(ids.values())
+        if leg.ref not in found and leg.must_exist:
+            raise UnknownAccount(extra={"account": leg.ref.kind})
+    if missing:
+        for ref in dict.fromkeys(missing):
+            _account_create(ref)
+        found = _accounts_with_balances(refs)
     now = timezone.now()
-    running = {pk: b.amount for pk, b in balances.items()}
+    before = {pk: amount for pk, amount, _negative in sorted(found.values())}
+    negative_ok = {pk: negative for pk, _amount, negative in found.values()}
+    running = dict(before)
     postings = []
     for leg in legs:
-        pk = ids[leg.ref]
+        pk = found[leg.ref][0]
         after = running[pk] + leg.amount
-        if after < 0 and not balances[pk].allow_negative:
+        if after < 0 and not negative_ok[pk]:
             raise InsufficientFunds(extra={"account": leg.ref.kind, "balance": running[pk], "amount": -leg.amount})
         running[pk] = after
         postings.append((pk, leg.amount, after))
-    tx = Transaction.objects.create(key=key, kind=kind, memo=memo, event_id=event_id, reverses_id=reverses_id,
-                                    created_at=now)
-    Posting.objects.bulk_create(Posting(transaction=tx, account_id=pk, amount=amount, balance_after=after)
-                                for pk, amount, after in postings)
-    for pk, amount in running.items():
-        if amount != balances[pk].amount:
-            Balance.objects.filter(pk=pk).update(amount=amount, updated_at=now)
-    return tx.pk
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {Transaction._meta.db_table} (key, kind, memo, event_id, reverses_id, created_at) "
+                       "VALUES (%s, %s, %s, %s, %s, %s)", [key, kind, memo, event_id, reverses_id, stamp])
+        tx_id = cursor.lastrowid
+        cursor.executemany(f"INSERT INTO {Posting._meta.db_table} (transaction_id, account_id, amount, balance_after) "
+                           "VALUES (%s, %s, %s, %s)", [(tx_id, pk, amount, after) for pk, amount, after in postings])
+        changed = [(amount, stamp, pk) for pk, amount in running.items() if amount != before[pk]]
+        if changed:
+            cursor.executemany(f"UPDATE {Balance._meta.db_table} SET amount = %s, updated_at = %s "
+                               "WHERE account_id = %s", changed)
+    return tx_id
+
+
+def _accounts_with_balances(refs):
+    """{Ref: (account id, balance, allow_negative)} of the accounts that exist, in one SELECT."""
+    if not refs:
+        return {}
+    where = " OR ".join(["(a.kind = %s AND a.owner_kind = %s AND a.owner_id = %s AND a.shard = %s)"] * len(refs))
+    params = [value for r in refs for value in (r.kind, r.owner_kind, r.owner_id, r.shard)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT a.kind, a.owner_kind, a.owner_id, a.shard, a.id, b.amount, b.allow_negative "
+                       f"FROM {Account._meta.db_table} a JOIN {Balance._meta.db_table} b ON b.account_id = a.id "
+                       f"WHERE {where}", params)
+        return {Ref(k, ok, oid, sh): (pk, amount, bool(negative))
+                for k, ok, oid, sh, pk, amount, negative in cursor.fetchall()}
 
 
 POST_ARGS = ("%s, %s, %s, {event}, %s, %s::text[], %s::text[], %s::bigint[], %s::int[], %s::bigint[], "

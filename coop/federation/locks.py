@@ -7,7 +7,12 @@ KEY checks of rows inserted under it (KEY SHARE), which FOR UPDATE would (issue 
 transactions deadlocked at COMMIT over a parent row). A membership comes first in the global
 lock order of docs/ledger.md ("Lock order"): membership, assignments, project, slots, balances."""
 
+import functools
+
+from django.db import connection
+
 from accounts.models import User
+from coop.core.db import execute_one, instance_from_row, select_columns
 from coop.federation.models import Coop, Federation, Membership
 
 ACTIVE = (Membership.Status.ACTIVE,)
@@ -20,6 +25,15 @@ def membership_for_update(*, pk: int | None = None, user: User | int | None = No
     with `must_exist`): by `pk`, or the `user`'s (a user or user id) in `coop_id`, among
     `statuses` (the active one by default; `()` for any status, `Membership.LIVE` for a live one
     in any coop). `related` names relations read with it (not locked)."""
+    if (connection.vendor != "postgresql" and pk is None and user is not None and coop_id is not None
+            and len(statuses) == 1 and not related):
+        # a member's claim, test or vote in one coop: SQLite has no row locks, and the ORM spent
+        # more compiling this statement than SQLite running it (issue 21); the same row
+        row = execute_one(_membership_sql(), [getattr(user, "pk", user), coop_id, statuses[0]])
+        membership = instance_from_row(Membership, row)[0] if row is not None else None
+        if membership is None and must_exist:
+            raise Membership.DoesNotExist()
+        return membership
     qs = Membership.objects.select_for_update(no_key=True, of=("self",))
     if related:
         qs = qs.select_related(*related)
@@ -37,6 +51,12 @@ def membership_for_update(*, pk: int | None = None, user: User | int | None = No
     if membership is None and must_exist:
         raise Membership.DoesNotExist()
     return membership
+
+
+@functools.cache
+def _membership_sql():
+    return (f"SELECT {select_columns(Membership, 'm')} FROM {Membership._meta.db_table} m "
+            "WHERE m.user_id = %s AND m.coop_id = %s AND m.status = %s ORDER BY m.id LIMIT 1")
 
 
 def coop_for_update(pk: int) -> Coop:

@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.throttles import MemberWorkThrottle
+from coop.core.db import instance_get
 from coop.core.errors import Forbidden, NotFound
 from coop.federation.access import membership_active_of
 from tasks import selectors, services
@@ -56,7 +57,7 @@ class ProjectClaimApi(MemberApi):
     @extend_schema(operation_id="projects_claim", request=None, responses={201: ClaimedAssignmentSerializer},
                    tags=["marketplace"])
     def post(self, request, pk):
-        project = Project.objects.filter(pk=pk).first()
+        project = instance_get(Project, pk)
         if project is None:
             raise NotFound("unknown_project", _("No such project."))
         assignment = services.assignment_claim(member=request.user, project=project)
@@ -196,8 +197,10 @@ class MyWorkApi(ListAPIView):
 
 
 def _work_out(pk):
-    return WorkAssignmentSerializer(
-        Assignment.objects.select_related("project", "task").get(pk=pk)).data
+    assignment = instance_get(Assignment, pk, ("project", "task"))
+    if assignment is None:
+        raise Assignment.DoesNotExist(f"Assignment {pk} does not exist.")
+    return WorkAssignmentSerializer(assignment).data
 
 
 class WorkAssignmentApi(MemberApi):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from accounts.models import User
-from coop.core.db import retry_transaction
+from coop.core.db import instance_get, retry_transaction
 from coop.core.errors import DomainError
 from coop.eventlog.services import event_record
 from tasks.access import staff_check
@@ -56,7 +56,7 @@ def aggregation_request(*, actor: User, project: Project | int,
 def aggregation_on_close(*, project_id: int, cancelled: bool = False) -> AggregationRun | None:
     """A project with overlap closed (cancelled, or every slot's work reviewed): aggregate it
     once per batch with Dawid-Skene. Returns the run, or None when nothing is due."""
-    project = Project.objects.filter(pk=project_id).select_related("organisation").first()
+    project = instance_get(Project, project_id, ("organisation",))  # after every review: one cheap read
     if project is None or project.assignments_per_task < 2:
         return None
     key = f"project:{project.pk}:cancelled" if cancelled else project_is_complete(project_id=project.pk)
