@@ -8,6 +8,8 @@ never acts as a member). Every rule is the services' own (eligibility, fair shar
 cap, deadlines); each member is also held to the `member_work` rate (THROTTLE_RATES) on
 every endpoint here and on claim. Errors are `{code, message, extra}` like the rest."""
 
+import copy
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -145,6 +147,17 @@ class WorkFeedApi(MemberApi):
 
 
 class WorkAssignmentSerializer(serializers.ModelSerializer):
+    """The answer of every work endpoint. Its fields are built from the model once per process,
+    then copied (a ModelSerializer introspects the model at every instance: a third of a
+    submission's answer, issue 21); what they are does not depend on the instance."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            type(self)._fields_built = built
+        return copy.deepcopy(built)
+
     status = serializers.CharField(help_text="claimed, submitted, revision_requested, approved, rejected, ...")
     project_title = serializers.CharField(source="project.title")
     instructions = serializers.CharField(source="project.instructions", help_text="Markdown")

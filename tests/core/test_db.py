@@ -1,12 +1,14 @@
 """coop/core/db.py: the append-only guard written as a migration (rows refuse UPDATE and
 DELETE, and the guard is put back after SQLite rebuilds a table), `execute_one`, and which
-errors `retryable` runs again (retry_transaction itself: tests/core/test_db_retry.py)."""
+errors `retryable` runs again (retry_transaction itself: tests/core/test_db_retry.py), and
+`instance_get`, the hand-written read that loads what the ORM loads."""
 
 import psycopg
 import pytest
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from coop.core.db import append_only, append_only_after_rebuild, execute_one, retryable
+from coop.core.db import append_only, append_only_after_rebuild, execute_one, instance_get, instances_where, retryable
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +84,37 @@ def test_retryable_knows_deadlocks_and_serialisation_failures_only():
     loop = OperationalError("a")
     loop.__cause__ = loop  # a cycle of causes ends
     assert not retryable(loop)
+
+
+def _fields(instance):
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_instance_get_and_instances_where_load_what_the_orm_loads():
+    """The hand-written read (issue 21) gives the ORM's instances: every column converted as the
+    ORM converts it (aware datetimes and booleans on SQLite, JSON parsed), the relations cached."""
+    from tasks.models import Assignment, Project
+    from tests.factories.federation import MembershipFactory
+    from tests.factories.tasks import open_project
+
+    project = open_project(tasks=1)
+    member = MembershipFactory(coop=project.coop).user
+    slot = project.slots.get()
+    assignment = Assignment.objects.create(slot=slot, task=slot.task, project=project, member=member,
+                                           claimed_at=project.published_at, deadline_at=project.published_at,
+                                           rulebook_version=1, draft={"label": "yes"})
+    got = instance_get(Assignment, assignment.pk, ("project", "task"))
+    orm = Assignment.objects.select_related("project", "task").get(pk=assignment.pk)
+    assert _fields(got) == _fields(orm)
+    assert got.deadline_at.tzinfo is not None and got.draft == {"label": "yes"}
+    with CaptureQueriesContext(connection) as queries:
+        assert _fields(got.project) == _fields(orm.project) and _fields(got.task) == _fields(orm.task)
+        assert got.project.question_form == orm.project.question_form
+    assert len(queries) == 0  # read with it
+    assert got.auto_approved is False  # a boolean, not SQLite's 0
+    assert instance_get(Assignment, assignment.pk, ("reviewed_by",)).reviewed_by is None  # a null relation
+    assert instance_get(Project, project.pk, ("organisation",)).organisation == project.organisation
+    assert instance_get(Project, project.pk + 1000) is None
+    rows = instances_where(Assignment, 't0."project_id" = %s AND t0."status" = %s', [project.pk, "claimed"])
+    assert [_fields(a) for a in rows] == [_fields(orm)]
+    assert instances_where(Assignment, 't0."project_id" = %s', [project.pk + 1000]) == []
