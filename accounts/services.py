@@ -52,13 +52,22 @@ def notify(*, user: User, kind: str, text: str | None = None, message: str = "",
         text = str(text)
     notice = Notice.objects.create(user=user, kind=kind, text=text, message=message, params=stored, link=link,
                                    subject=subject)
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.email_notices:
+    if _wants_email_notices(user):
         mail_subject, body = notice_email(text=text, link=link)
         transaction.on_commit(
             lambda: send_mail(mail_subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
         )
     return notice
+
+
+def _wants_email_notices(user: User) -> bool:
+    """Did the user opt in to notices by email? Their profile as already read, or one narrow
+    query (reading the profile raised and caught DoesNotExist for every member without one, the
+    most of a notice's cost: issue 21)."""
+    if User.profile.is_cached(user):
+        profile = getattr(user, "profile", None)
+        return profile is not None and profile.email_notices
+    return MemberProfile.objects.filter(user_id=user.pk, email_notices=True).exists()
 
 
 def notice_email(*, text: str, link: str) -> tuple[str, str]:

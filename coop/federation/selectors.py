@@ -1,15 +1,17 @@
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import MemberProfile, User
 from coop.core import clock
+from coop.core.db import execute_one, instance_from_row, select_columns
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
 from coop.federation.access import stewardship_of
@@ -51,8 +53,20 @@ def federation_get() -> Federation:
 
 
 def _version_at(coop, at):
-    qs = RulebookVersion.objects.filter(coop=coop, effective_at__lte=at or clock.now()).order_by("-number")
-    return qs.first()
+    """The version in force at `at`: the ORM's `filter(coop=coop, effective_at__lte=at)
+    .order_by("-number").first()` in a hand-written statement, read at every review, publish
+    and floor check (the ORM compiled it at every call: issue 21)."""
+    coop_id = getattr(coop, "pk", coop)
+    when = connection.ops.adapt_datetimefield_value(at or clock.now())
+    row = execute_one(_version_at_sql(coop_id is None), [when] if coop_id is None else [coop_id, when])
+    return instance_from_row(RulebookVersion, row)[0] if row is not None else None
+
+
+@functools.cache
+def _version_at_sql(federation):
+    which = "v.coop_id IS NULL" if federation else "v.coop_id = %s"
+    return (f"SELECT {select_columns(RulebookVersion, 'v')} FROM {RulebookVersion._meta.db_table} v "
+            f"WHERE {which} AND v.effective_at <= %s ORDER BY v.number DESC LIMIT 1")
 
 
 # Rulebook versions are immutable, written once with their articles (a change is a new version:
