@@ -1,6 +1,7 @@
 """Who may act on a project: requester staff of its organisation, members of its coop."""
 
 from accounts.selectors import organisation_suspended_check
+from coop.core.db import instance_get
 from coop.core.errors import NotFound
 from coop.federation.access import membership_active_of, requester_staff_require
 from tasks.models import Assignment, Project
@@ -33,7 +34,7 @@ def staff_of_project(*, user, project):
 def assignment_of_member(*, user, assignment_id):
     """The member's own assignment (its row only: the services re-read what they need under
     their lock, the views what they show); anyone else's is NotFound."""
-    assignment = Assignment.objects.filter(pk=assignment_id, member_id=getattr(user, "pk", None)).first()
-    if assignment is None:
+    assignment = instance_get(Assignment, assignment_id)  # hand-written: every member API request asks (issue 21)
+    if assignment is None or assignment.member_id != getattr(user, "pk", None):
         raise NotFound()
     return assignment

@@ -1,6 +1,7 @@
 """A private block (CreateWorkerBlock) keeps a member from that organisation's work. The
 reason shown does not say who blocked them (docs/mturk.md "Deliberate differences")."""
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from tasks.eligibility import reason
@@ -10,8 +11,12 @@ from tasks.mturk.models import WorkerBlock
 def block_reasons(*, member, project, ctx=None):
     cache = ctx.cache if ctx is not None else {}
     if "mturk_blocked_by" not in cache:
-        cache["mturk_blocked_by"] = set(WorkerBlock.objects.filter(member_id=getattr(member, "pk", None))
-                                        .values_list("organisation_id", flat=True))
+        # filter(member_id=...).values_list("organisation_id") in a hand-written statement: asked at
+        # every claim (issue 21)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT organisation_id FROM {WorkerBlock._meta.db_table} WHERE member_id = %s",
+                           [getattr(member, "pk", None)])
+            cache["mturk_blocked_by"] = {row[0] for row in cursor.fetchall()}
     if project.organisation_id in cache["mturk_blocked_by"]:
         return [reason("not_offered", _("This work is not offered to you."))]
     return []

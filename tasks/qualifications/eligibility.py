@@ -11,6 +11,7 @@ of every open project of the coop are read at once; a computed qualification the
 does not hold is evaluated once per context. So a feed of N projects costs a handful of
 queries whatever N, and a claim one or two."""
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from coop.core.db import execute_one
@@ -54,8 +55,12 @@ class _Memo:
 
     def held_ids(self):
         if self.held is None:
-            self.held = set(QualificationGrant.objects.filter(member=self.member, revoked_at__isnull=True)
-                            .values_list("qualification_id", flat=True))
+            # the ORM's filter(member=..., revoked_at__isnull=True) in a hand-written statement: asked
+            # at every claim and for every member counted at publish (issue 21)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT qualification_id FROM {QualificationGrant._meta.db_table} "
+                               "WHERE member_id = %s AND revoked_at IS NULL", [getattr(self.member, "pk", self.member)])
+                self.held = {row[0] for row in cursor.fetchall()}
         return self.held
 
     def requirements(self, project):
