@@ -218,30 +218,44 @@ def retry_transaction(fn=None, *, attempts=RETRY_ATTEMPTS, base_delay=RETRY_BASE
 
 @functools.cache
 def _instance_get_sql(model, related, vendor):
+    aliases = {"": ("t0", model, False)}  # path -> (alias, model, joined by LEFT JOIN)
     columns = [select_columns(model, "t0")]
     joins = []
-    for i, name in enumerate(related, 1):
-        field = model._meta.get_field(name)
+    for i, path in enumerate(related, 1):
+        parent_path, _sep, name = path.rpartition("__")
+        parent_alias, parent_model, parent_outer = aliases[parent_path]
+        field = parent_model._meta.get_field(name)
         other = field.related_model
+        outer = parent_outer or field.null  # below a LEFT JOIN, a join must not drop the row
+        aliases[path] = (f"t{i}", other, outer)
         columns.append(select_columns(other, f"t{i}"))
-        join = "LEFT JOIN" if field.null else "JOIN"
-        joins.append(f'{join} {other._meta.db_table} t{i} ON t{i}."{other._meta.pk.column}" = t0."{field.column}"')
+        joins.append(f'{"LEFT JOIN" if outer else "JOIN"} {other._meta.db_table} t{i} '
+                     f'ON t{i}."{other._meta.pk.column}" = {parent_alias}."{field.column}"')
     return (f"SELECT {', '.join(columns)} FROM {model._meta.db_table} t0 {' '.join(joins)} "
             f'WHERE t0."{model._meta.pk.column}" = %s')
 
 
 def instance_get(model, pk, related: tuple[str, ...] = ()):
-    """The `model` row `pk` with its `related` foreign keys (one level), as
-    `model.objects.select_related(*related).filter(pk=pk).first()` loads it, in one hand-written
-    statement: for the hot reads of a request, whose ORM statement cost more to compile than to
-    run (a wide row, a join: issue 21). None if there is no such row. Reads only: no lock."""
-    row = execute_one(_instance_get_sql(model, tuple(related), connection.vendor), [pk])
+    """The `model` row `pk` with its `related` foreign keys (`"project"`, `"project__coop"`: a
+    parent before its children), as `model.objects.select_related(*related).filter(pk=pk).first()`
+    loads it, in one hand-written statement: for the hot reads whose ORM statement cost more to
+    compile than to run (a wide row, joins: issue 21). None if there is no such row. Reads only:
+    no lock (SQLite's `select_for_update` takes none either)."""
+    related = tuple(related)
+    row = execute_one(_instance_get_sql(model, related, connection.vendor), [pk])
     if row is None:
         return None
     instance, at = instance_from_row(model, row)
-    for name in related:
-        other, at = instance_from_row(model._meta.get_field(name).related_model, row, at)
-        setattr(instance, name, other if other.pk is not None else None)
+    loaded = {"": (instance, model)}
+    for path in related:
+        parent_path, _sep, name = path.rpartition("__")
+        parent, parent_model = loaded[parent_path]
+        other_model = parent_model._meta.get_field(name).related_model
+        other, at = instance_from_row(other_model, row, at)
+        other = other if other.pk is not None else None
+        if parent is not None:
+            setattr(parent, name, other)
+        loaded[path] = (other, other_model)
     return instance
 
 

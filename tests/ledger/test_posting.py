@@ -66,3 +66,28 @@ def test_refs_shards_and_owner_kinds():
     assert posting.treasury(3, shard=2) == posting.Ref("treasury", posting.OWNER_COOP, 3, 2)
     assert posting.world().allow_negative and not posting.wallet(1).allow_negative
     assert posting.escrow_owner_kind(object()) == posting.OWNER_PROJECT
+
+
+def test_a_posting_between_existing_accounts_is_four_statements_off_postgresql():
+    """Off PostgreSQL the posting is hand-written (issue 21): one SELECT of the accounts with
+    their balances, the transaction, its postings and the changed balances, whatever the legs.
+    What it writes is what the ORM wrote: the transaction's time, the running balances."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world, wallet, other = posting.world(), posting.wallet(7101), posting.wallet(7102)
+    with transaction.atomic():
+        posting.post(key="t:open", kind=Transaction.Kind.DEPOSIT, memo="", event_id=_event(),
+                     legs=[posting.Leg(world, -900), posting.Leg(wallet, 600), posting.Leg(other, 300)])
+        event_id = _event()
+        with CaptureQueriesContext(connection) as queries:
+            tx_id = posting.post(key="t:move", kind=Transaction.Kind.BONUS, memo="m", event_id=event_id,
+                                 legs=[posting.Leg(wallet, -100), posting.Leg(other, 100)])
+    if connection.vendor != "postgresql":
+        assert len(queries) == 4
+    tx = Transaction.objects.get(pk=tx_id)
+    assert (tx.key, tx.kind, tx.memo, tx.event_id) == ("t:move", Transaction.Kind.BONUS, "m", event_id)
+    assert tx.created_at.tzinfo is not None
+    assert (_balance(wallet), _balance(other)) == (500, 400)
+    assert sorted(Posting.objects.filter(transaction_id=tx_id).values_list("amount", "balance_after")) == [
+        (-100, 500), (100, 400)]
