@@ -17,7 +17,7 @@ from accounts.keys import MEMBER_KEY_SCHEME, api_key_prefix, secret_digest
 from accounts.models import ApiKey, MemberApiKey, User
 from accounts.services import api_key_mark_used
 from accounts.throttles import ApiKeyFailureThrottle
-from coop.core.db import execute_one, instance_from_row, select_columns
+from coop.core.db import fetch_one, instance_from_row, select_columns
 
 SCHEMES = ("bearer", "token")
 
@@ -119,7 +119,7 @@ def _member_key(digest):
     """The member key with this secret hash and its user, in one hand-written statement (the
     same instances as `select_related("user")`; the ORM compiled the user's every column at
     every request, most of the authentication's time: issue 21). None if there is none."""
-    row = execute_one(_member_key_sql(), [digest])
+    row = fetch_one(_member_key_sql(), [digest])
     if row is None:
         return None
     key, at = instance_from_row(MemberApiKey, row)

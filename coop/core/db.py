@@ -96,6 +96,15 @@ def execute_one(sql, params):
         return cursor.fetchone()
 
 
+def fetch_one(sql, params):
+    """The first row of a hand-written read, through Django's cursor on every database (so it
+    is counted in `connection.queries` like the ORM statement it replaces; `execute_one` is for
+    the hot write paths' prepared statements on PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 @functools.cache
 def _model_columns(model, vendor=None):
     """(columns, attnames, converters) of `model`'s concrete fields, in their order. The
@@ -242,7 +251,7 @@ def instance_get(model, pk, related: tuple[str, ...] = ()):
     compile than to run (a wide row, joins: issue 21). None if there is no such row. Reads only:
     no lock (SQLite's `select_for_update` takes none either)."""
     related = tuple(related)
-    row = execute_one(_instance_get_sql(model, related, connection.vendor), [pk])
+    row = fetch_one(_instance_get_sql(model, related, connection.vendor), [pk])
     if row is None:
         return None
     instance, at = instance_from_row(model, row)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import MemberProfile, User
 from coop.core import clock
-from coop.core.db import execute_one, instance_from_row, select_columns
+from coop.core.db import fetch_one, instance_from_row, select_columns
 from coop.core.errors import NotFound
 from coop.federation import rulebook as spec
 from coop.federation.access import stewardship_of
@@ -58,7 +58,7 @@ def _version_at(coop, at):
     and floor check (the ORM compiled it at every call: issue 21)."""
     coop_id = getattr(coop, "pk", coop)
     when = connection.ops.adapt_datetimefield_value(at or clock.now())
-    row = execute_one(_version_at_sql(coop_id is None), [when] if coop_id is None else [coop_id, when])
+    row = fetch_one(_version_at_sql(coop_id is None), [when] if coop_id is None else [coop_id, when])
     return instance_from_row(RulebookVersion, row)[0] if row is not None else None
 
 

@@ -83,3 +83,21 @@ def test_a_notice_that_counts_uses_the_plural_of_the_readers_language():
     assert "flagged 1 time by" in once.shown and "flagged 2 times by" in twice.shown
     with translation.override("fr"):
         assert "1 fois" in once.shown and "2 fois" in twice.shown and "flagged" not in once.shown
+
+
+def test_the_email_opt_in_is_read_whether_or_not_the_profile_was_loaded(mailoutbox,
+                                                                         django_capture_on_commit_callbacks):
+    """`notify` reads the opt-in from the profile already loaded, or asks the database (issue 21:
+    it no longer loads a missing profile and catches DoesNotExist); a user without a profile
+    gets the notice and no email."""
+    from accounts.models import MemberProfile, User
+
+    opted = member()
+    MemberProfile.objects.filter(user=opted.user).update(email_notices=True)
+    fresh = User.objects.get(pk=opted.user.pk)  # its profile not loaded
+    bare = User.objects.create_user(email="no-profile@example.org", password=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=fresh, kind="x", text="Paid.")
+        notify(user=bare, kind="x", text="Paid too.")
+    assert [mail.to for mail in mailoutbox] == [[opted.user.email]]
+    assert bare.notices.count() == 1

@@ -115,6 +115,11 @@ def test_instance_get_and_instances_where_load_what_the_orm_loads():
     assert instance_get(Assignment, assignment.pk, ("reviewed_by",)).reviewed_by is None  # a null relation
     assert instance_get(Project, project.pk, ("organisation",)).organisation == project.organisation
     assert instance_get(Project, project.pk + 1000) is None
+    nested = instance_get(Assignment, assignment.pk, ("project", "project__coop", "project__organisation", "member"))
+    with CaptureQueriesContext(connection) as queries:
+        assert (nested.project.coop, nested.project.organisation, nested.member) == (
+            project.coop, project.organisation, member)
+    assert len(queries) == 0
     rows = instances_where(Assignment, 't0."project_id" = %s AND t0."status" = %s', [project.pk, "claimed"])
     assert [_fields(a) for a in rows] == [_fields(orm)]
     assert instances_where(Assignment, 't0."project_id" = %s', [project.pk + 1000]) == []
