@@ -113,3 +113,21 @@ def test_stewards_see_the_fund_balance_and_its_runway(client):
     assert "30.00" in body and "Runway" in body
     client.force_login(member(coop).user)
     assert client.get("/steward/money/").status_code in (302, 403)
+
+
+def test_a_run_tells_the_stewards_once_while_the_coops_funds_stay_short(small_case):
+    """The hourly job stops trying a coop's other unpaid seats once its funds refused a pay of
+    as much (issue 21): they would be refused too; the stewards get one notice per run, not one
+    per unpaid seat, and the seats are all paid once the treasury has money."""
+    from tasks.appeals.jobs import appeals_due
+
+    coop, appeal = small_case["coop"], small_case["appeal"]
+    panel, before = _decide(appeal)
+    unpaid = JurySeat.objects.filter(appeal=appeal, status=JurySeat.Status.VOTED, paid_at__isnull=True).count()
+    assert unpaid == len(panel) >= 3
+    notices = Notice.objects.filter(kind="juror_fund").count()
+    assert appeals_due()["paid"] == 0
+    assert Notice.objects.filter(kind="juror_fund").count() == notices + len(small_case["stewards"])
+    treasury_contribution_record(operator=operator(), coop=coop, amount=10_000, reference="dues-2027")
+    assert appeals_due()["paid"] == unpaid
+    assert all(wallet_balance(user=j) == before[j.pk] + appeal.juror_pay for j in panel)

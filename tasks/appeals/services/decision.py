@@ -88,11 +88,12 @@ def _decide_rejection(appeal, overturned, now):
 
 @retry_transaction
 @transaction.atomic
-def jurors_pay_one(*, seat_id: int, now: datetime | None = None) -> bool:
+def jurors_pay_one(*, seat_id: int, now: datetime | None = None, short: dict | None = None) -> bool:
     """Pay one juror for a decided case from the coop's juror fund, once (key per seat). When
     the fund is short, it is first topped up from the treasury to the coop's voted reserve
     (ledger/treasury.py, docs/ledger.md); if the treasury cannot cover it either, the seat stays
-    unpaid, stewards are told (with a link to the fund's page), and the job retries later."""
+    unpaid, stewards are told (with a link to the fund's page), and the job retries later.
+    `short` (the job's): {coop id: the smallest pay the coop's funds refused}, filled here."""
     seat = locks.seat_to_pay_for_update(seat_id)
     appeal = seat.appeal
     if seat.paid_at is not None or seat.status != JurySeat.Status.VOTED or appeal.is_open:
@@ -108,13 +109,20 @@ def jurors_pay_one(*, seat_id: int, now: datetime | None = None) -> bool:
                 juror_pay(coop=appeal.coop, user=seat.juror, amount=appeal.juror_pay, key=key)
         except DomainError as exc:
             _juror_unpaid_notify(appeal, exc)
+            _note_short(short, appeal, exc)
             return False
     except DomainError as exc:
         _juror_unpaid_notify(appeal, exc)
+        _note_short(short, appeal, exc)
         return False
     seat.paid_at = now or timezone.now()
     seat.save(update_fields=["paid_at"])
     return True
+
+
+def _note_short(short, appeal, exc):
+    if short is not None and exc.code == InsufficientFunds.code:
+        short[appeal.coop_id] = min(short.get(appeal.coop_id, appeal.juror_pay), appeal.juror_pay)
 
 
 def _juror_unpaid_notify(appeal, exc):
