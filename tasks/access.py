@@ -15,10 +15,11 @@ def staff_check(*, user, organisation):
 
 def project_for_member(*, user, project_id):
     """`(project, membership)`: a published project of the coop where `user` is an active
-    member. Anything else, a draft above all (drafts are the requester's alone), is NotFound."""
+    member. Anything else, a draft above all (drafts are the requester's alone, and so is a
+    project awaiting the stewards' review), is NotFound."""
     membership = membership_active_of(user)
     project = (Project.objects.select_related("organisation", "coop").filter(pk=project_id)
-               .exclude(status=Project.Status.DRAFT).first())
+               .exclude(status__in=(Project.Status.DRAFT, Project.Status.REVIEW)).first())
     if project is None or membership is None or membership.coop_id != project.coop_id:
         raise NotFound()
     return project, membership

@@ -3,14 +3,17 @@
 `project_eligibility(*, member, project)` is the one entry point: it returns a list of
 reasons (`{"code", "message"}`), empty when the member may claim. `member` is a User.
 The marketplace ships the basic reasons; other apps add theirs with `register_check(fn)`,
-where `fn(*, member, project)` returns a list of reasons. Projects are never hidden: the feed
-shows these reasons next to each project."""
+where `fn(*, member, project)` returns a list of reasons. Projects are never hidden, with one
+exception (issue 23, docs/transparency.md): a project open only to members in some countries,
+for a legal reason, is not shown to a member whose country it excludes; the feed counts such
+projects without naming them (`country_blocked`). Everywhere else the feed shows these reasons
+next to each project."""
 
 from django.utils.translation import gettext as _
 
 from coop.federation.models import Membership
 from coop.federation.selectors import rulebook_in_force
-from tasks.models import DATA_FLAGS, Assignment, DataConsent
+from tasks.models import DATA_FLAGS, Assignment, DataConsent, Project
 
 _CHECKS = []
 
@@ -133,3 +136,19 @@ def _flag_words(codes):
     """Data categories in the reader's language ("faces or identity documents"), not as codes."""
     labels = dict(DATA_FLAGS)
     return ", ".join(str(labels.get(code, code)) for code in sorted(codes))
+
+
+def country_reason(reasons) -> bool:
+    """Whether one of `reasons` is a country clause the member fails (a check marks such a reason
+    with `"country": True`)."""
+    return any(r.get("country") for r in reasons)
+
+
+def country_blocked(*, ctx, coop_id) -> set:
+    """Ids of the coop's open and paused projects that are open only to members in some countries
+    (they cite a legal reason: tasks.transparency) and that `ctx`'s member may not take because of
+    their country (issue 23). One query for those projects; their checks read what they need once
+    per context (the feed's cards share it), so the cost does not grow with the number of projects."""
+    projects = (Project.objects.filter(coop_id=coop_id, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
+                .exclude(legal_reason="").order_by("pk"))
+    return {p.pk for p in projects if country_reason(eligibility_with(ctx=ctx, project=p))}

@@ -73,6 +73,12 @@ def refund_slot(*, project, slot, actor=None):
             actor=actor)
 
 
+def refund_review(*, project, amount, actor=None):
+    """A country-restricted project the stewards refused (issue 23): all that its submission held
+    goes back in one transaction (key `project:<id>:review:<hold number>:refund`)."""
+    _refund(project=project, amount=amount, key=f"project:{project.pk}:review:{project.holds}:refund", actor=actor)
+
+
 def refund_cancelled(*, project, amount, actor=None):
     """A cancelled project's unclaimed slots, `amount` in all (key `project:<id>:cancel`)."""
     _refund(project=project, amount=amount, key=f"project:{project.pk}:cancel", actor=actor)

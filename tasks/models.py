@@ -26,6 +26,7 @@ DATA_FLAG_CODES = [code for code, _label in DATA_FLAGS]
 class Project(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        REVIEW = "review", _("awaiting the stewards' review")  # issue 23: a country requirement, before it opens
         OPEN = "open", _("open")
         PAUSED = "paused", _("paused")
         CANCELLED = "cancelled", _("cancelled")
@@ -56,6 +57,12 @@ class Project(models.Model):
     # issue 23: the legal reason a country requirement cites (tasks/transparency.py LEGAL_REASONS)
     legal_reason = models.CharField(_("legal reason for a country requirement"), max_length=20, blank=True)
     legal_reason_text = models.CharField(_("the legal reason in a sentence"), max_length=300, blank=True)
+    # issue 23: the stewards' review of a country-restricted project (tasks/services/country_review.py):
+    # "" (never reviewed), pending (status review), approved (it opened) or refused (back to draft, with the reason)
+    review_state = models.CharField(max_length=10, blank=True, default="")
+    review_reason = models.CharField(max_length=1000, blank=True, default="")
+    review_submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     # fixed at publish (DESIGN.md seam 1, tasks/fees.py): the fee totals of every batch opened
     # so far (each slot stores its exact share) and the rules they came from

@@ -185,7 +185,7 @@ def statement_subjects(*, keys: Iterable[str]) -> dict[str, dict]:
 def escrow_obligations(*, ids: Iterable[int]) -> dict[int, int]:
     """Registered with the ledger for project escrows: what each project's escrow still owes
     (open slots and work in progress or under review, each at the reward plus its slot's fee
-    shares fixed at publish)."""
+    shares fixed at publish; a project awaiting the stewards' review owes all its submission holds)."""
     projects = {p.pk: p for p in Project.objects.filter(pk__in=list(ids))}
     owed = {pk: 0 for pk in projects}
     slot_fee = F("fee_coop") + F("fee_federation") + F("fee_juror")
@@ -196,6 +196,9 @@ def escrow_obligations(*, ids: Iterable[int]) -> dict[int, int]:
                    "slot__fee_federation") + F("slot__fee_juror"))))
     for pk, n, fees in list(open_slots) + list(holding):
         owed[pk] += n * projects[pk].reward + (fees or 0)
+    for pk, project in projects.items():  # issue 23: awaiting the stewards' review, no slot yet: all it holds
+        if project.status == Project.Status.REVIEW:
+            owed[pk] += project.escrow_held - project.escrow_refunded
     return owed
 
 

@@ -77,18 +77,26 @@ def country_required(project) -> bool:
     return any(_has_country(rule) for rule in rules)
 
 
-def country_reason_check(clean, project) -> None:
-    """Refuse (per field, nothing written) a project that requires a country without citing a legal reason."""
-    if not clean.get("legal_reason") and country_required(project):
+def country_reason_check(clean, project) -> bool:
+    """Whether the project requires a country; refuse it (per field, nothing written) when it does
+    without citing a legal reason."""
+    required = country_required(project)
+    if required and not clean.get("legal_reason"):
         message = _("This project requires a country: cite the legal reason (export control, a data-residency law "
                     "or a research ethics approval) with a sentence.")
         raise InvalidProject(message=message, extra={"fields": {"legal_reason": str(message)}})
+    return required
 
 
 def declared(fields) -> bool:
     """Whether everything is declared: an end client, a purpose with its sentence, published or not."""
     return bool(fields.get("end_client") and fields.get("purpose") and fields.get("purpose_text")
                 and fields.get("data_published") is not None)
+
+
+def legal_reason_label(code):
+    """A legal reason in words ("a data-residency law"), or "" for none."""
+    return str(dict(LEGAL_REASONS).get(code, code)) if code else ""
 
 
 def purpose_label(code):

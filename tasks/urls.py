@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.views import member, requester, sandbox, support, toolkit
+from tasks.views import country_review, member, requester, sandbox, support, toolkit
 
 urlpatterns = [
     # members
@@ -14,6 +14,9 @@ urlpatterns = [
     path("work/projects/<int:pk>/watch/", member.project_watch, name="watch"),
     path("work/assignments/<int:pk>/", member.assignment_work, name="assignment"),
     path("work/assignments/<int:pk>/draft/", member.assignment_draft, name="assignment_draft"),
+    # stewards: country-restricted projects awaiting review (issue 23)
+    path("steward/projects/", country_review.steward_projects, name="steward_projects"),
+    path("steward/projects/<int:pk>/decide/", country_review.steward_project_decide, name="steward_project_decide"),
     # requesters
     path("requester/projects/", requester.project_list, name="requester_projects"),
     path("requester/review/", requester.review_queue, name="requester_queue"),

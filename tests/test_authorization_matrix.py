@@ -294,6 +294,7 @@ PARAMS = {
     "ledger:payout_fail": lambda w: {"pk": w.obj["payout"].pk},
     "ledger:hardship_decide": lambda w: {"pk": w.obj["hardship"].pk},
     "tasks:project": lambda w: {"pk": w.obj["project"].pk},
+    "tasks:steward_project_decide": lambda w: {"pk": w.obj["project"].pk},
     "tasks:claim": lambda w: {"pk": w.obj["project"].pk},
     "tasks:consent": lambda w: {"pk": w.obj["project"].pk},
     "tasks:watch": lambda w: {"pk": w.obj["project"].pk},
@@ -693,6 +694,10 @@ POLICY = {
     "federation:steward_applications": (ANY_STEWARD, ANY_STEWARD),
     "federation:steward_decline": (STEWARDS, STEWARDS),
     "federation:steward_members": (ANY_STEWARD, ANY_STEWARD),
+    # issue 23: country-restricted projects awaiting the stewards' review; a decision only on the steward's own
+    # coop's project (another coop's steward: 404)
+    "tasks:steward_projects": (ANY_STEWARD, ANY_STEWARD),
+    "tasks:steward_project_decide": (NOBODY, STEWARDS),
     "federation:steward_reinstate": (STEWARDS, STEWARDS),
     "federation:steward_suspend": (STEWARDS, STEWARDS),
     # help translate (issue 23): a steward's own coop's language; the download is a GET only

@@ -106,6 +106,7 @@ def menu(role, organisation_id=None):
     if role == STEWARD:
         return [(_("Applications"), _url("federation:steward_applications")),
                 (_("Members"), _url("federation:steward_members")),
+                (_("Projects to review"), _url("tasks:steward_projects")),
                 (_("Support contact"), _url("federation:steward_support")),
                 (_("Brake queue"), _url("appeals:steward")),
                 (_("Members' agreement"), _url("quality:steward")),

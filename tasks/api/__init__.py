@@ -89,7 +89,11 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "reward", "estimated_minutes", "hourly_rate", "assignments_per_task", "time_limit_minutes",
                   "auto_approval_hours", "data_flags", "end_client", "purpose", "purpose_text", "data_published",
                   "gold_rate_pct", "legal_reason", "legal_reason_text", "fee_coop", "fee_federation", "fee_juror",
-                  "rulebook_version", "remaining", "created_at", "published_at", "cancelled_at"]
+                  "rulebook_version", "remaining", "created_at", "published_at", "cancelled_at",
+                  # issue 23: the stewards' review of a country-restricted project ("", pending, approved,
+                  # refused) and a refusal's reason
+                  "review_state", "review_reason", "review_submitted_at", "reviewed_at"]
+        read_only_fields = ["review_state", "review_reason", "review_submitted_at", "reviewed_at"]
 
 
 class ProjectInputSerializer(serializers.Serializer):

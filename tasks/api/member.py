@@ -24,7 +24,7 @@ from coop.core.errors import Forbidden, NotFound
 from coop.federation.access import membership_active_of
 from tasks import selectors, services
 from tasks.access import assignment_of_member
-from tasks.eligibility import MemberContext, eligibility_with
+from tasks.eligibility import MemberContext, country_blocked, eligibility_with
 from tasks.models import Assignment, Project
 
 MEMBER_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, MemberWorkThrottle]
@@ -85,6 +85,10 @@ class FeedProjectSerializer(serializers.Serializer):
     data_flags = serializers.ListField(child=serializers.CharField(), source="project.data_flags")
     fair_share_cap = serializers.IntegerField(source="project.fair_share_cap", allow_null=True)
     fair_share_until = serializers.DateTimeField(source="project.fair_share_until", allow_null=True)
+    legal_reason = serializers.CharField(source="project.legal_reason",
+                                         help_text="why it is open only in some countries: export_control, "
+                                                   "data_residency, research_ethics; empty: it is not")
+    legal_reason_text = serializers.CharField(source="project.legal_reason_text")
     reasons = ReasonSerializer(many=True, help_text="why the member may not claim now; empty: they may")
 
 
@@ -92,6 +96,9 @@ class WorkFeedSerializer(serializers.Serializer):
     coop = serializers.CharField()
     open_assignments = serializers.IntegerField()
     max_open_assignments = serializers.IntegerField()
+    country_restricted_hidden = serializers.IntegerField(
+        help_text="open projects not listed because they are open only to members in some countries, for a legal "
+                  "reason (export control, data residency, research ethics), and the member's country is not one")
     projects = FeedProjectSerializer(many=True)
 
     class Meta:
@@ -134,16 +141,18 @@ class WorkFeedApi(MemberApi):
         if sort not in selectors.FEED_SORTS:
             sorts = ", ".join(selectors.FEED_SORTS)
             raise serializers.ValidationError({"sort": _("One of: %(sorts)s.") % {"sorts": sorts}})
+        ctx = MemberContext(request.user)
+        hidden = country_blocked(ctx=ctx, coop_id=membership.coop_id)  # issue 23: counted, not named
         projects = list(selectors.projects_open_for_feed(
             coop=membership.coop, category=request.query_params.get("category") or None,
             min_hourly=_int_param(request, "min_hourly"), max_minutes=_int_param(request, "max_minutes"),
-            sort=sort)[:FEED_LIMIT])
-        ctx = MemberContext(request.user)
+            sort=sort).exclude(pk__in=hidden)[:FEED_LIMIT])
         rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p)} for p in projects]
         rulebook = ctx.rulebook(membership.coop_id)
         return Response(WorkFeedSerializer({
             "coop": membership.coop.slug, "open_assignments": ctx.open_count,
-            "max_open_assignments": rulebook["max_open_assignments"], "projects": rows}).data)
+            "max_open_assignments": rulebook["max_open_assignments"], "country_restricted_hidden": len(hidden),
+            "projects": rows}).data)
 
 
 class WorkAssignmentSerializer(serializers.ModelSerializer):

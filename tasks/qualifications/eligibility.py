@@ -97,7 +97,10 @@ def _reason(member, qualification):
     if row["passed"]:
         return None
     missing = "; ".join(c["missing"] for c in row["clauses"] if not c["passed"] and c["missing"])
-    return _message(qualification, missing or row["words"])
+    out = _message(qualification, missing or row["words"])
+    if any(c["metric"] == "country" and not c["passed"] for c in row["clauses"]):
+        out["country"] = True  # issue 23: the feed hides such a project and counts it (tasks.eligibility)
+    return out
 
 
 def _message(qualification, missing):

@@ -54,3 +54,7 @@ __all__ = [
 from tasks.services.imports import task_import_create, task_import_run  # noqa: E402
 
 __all__ += ["task_import_create", "task_import_run"]
+
+from tasks.services.country_review import project_review_approve, project_review_refuse  # noqa: E402
+
+__all__ += ["project_review_approve", "project_review_refuse"]

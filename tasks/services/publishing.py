@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_q.tasks import async_task
 
 from accounts.models import Organisation, User
@@ -18,6 +20,7 @@ from accounts.services import notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, Forbidden
 from coop.eventlog.services import event_record
+from coop.federation.access import stewards_of
 from coop.federation.models import Coop, Membership
 from coop.federation.selectors import Rulebook, rulebook_in_force
 from tasks import escrow, selectors
@@ -251,6 +254,9 @@ def tasks_add(*, actor: User, project: Project, rows: list[dict], first_line: in
     staff_check(user=actor, organisation=project.organisation)
     if project.status == Project.Status.CANCELLED:
         raise InvalidState("project_cancelled", _("This project is cancelled."))
+    if project.status == Project.Status.REVIEW:  # the escrow holds exactly the batch the stewards review
+        raise InvalidState("project_in_review", _("This project awaits the stewards' review: add tasks once it "
+                                                  "is open."))
     problems = tasks_validate(project=project, rows=rows, first_line=first_line)
     if problems:
         raise BadImport(extra={"rows": problems[:1000], "bad_rows": len({p["line"] for p in problems})})
@@ -291,7 +297,8 @@ def project_publish(*, actor: User, project: Project, now: datetime | None = Non
         raise Forbidden("terms_not_accepted", _("Accept the federation's current terms before publishing."))
     rulebook = rulebook_in_force(coop=project.coop, at=now)
     clean = project_fields_clean({name: getattr(project, name) for name in EDITABLE}, rulebook=rulebook)
-    country_reason_check(clean, project)  # issue 23: a country requirement cites a law (docs/transparency.md)
+    # issue 23: a country requirement cites a law, and waits for the stewards' review (docs/transparency.md)
+    restricted = country_reason_check(clean, project)
     floor = floor_for(rulebook, clean["data_flags"])  # with the voted premium for disturbing content
     if clean["reward"] * 60 < floor * clean["estimated_minutes"]:
         raise BelowFloor(
@@ -311,6 +318,9 @@ def project_publish(*, actor: User, project: Project, now: datetime | None = Non
     project.fee_coop = project.fee_federation = project.fee_juror = 0
     project.rulebook_version = rulebook.version
     project.allocation_policy = rulebook["allocation_policy"]
+    if restricted:
+        return _review_submit(project, tasks=tasks, rulebook=rulebook, actor=actor, now=now,
+                              expected_amount=expected_amount)
     slots, amount = _slots_create(project, tasks, rulebook)
     if expected_amount is not None and amount != expected_amount:  # the slots roll back with it
         raise Conflict("cost_changed", _("The cost changed since the page was shown: check the new figures."),
@@ -324,6 +334,32 @@ def project_publish(*, actor: User, project: Project, now: datetime | None = Non
            reward=project.reward, fee_coop=project.fee_coop, fee_federation=project.fee_federation,
            fee_juror=project.fee_juror)
     _work_opened(project, kind="published", coop_wide=True)
+    return project
+
+
+def _review_submit(project, *, tasks, rulebook, actor, now, expected_amount):
+    """Publishing a country-restricted project (issue 23; docs/transparency.md "The stewards'
+    review"): everything a publish checks has passed and the money is taken now, at the cost the
+    requester confirmed, but no slot is made: the project waits in `review` until a steward of its
+    coop approves it (`tasks.services.country_review`). The fees' rulebook version is fixed here,
+    so approval makes the slots under the same terms and they cost exactly what is held."""
+    count = len(tasks) * project.assignments_per_task
+    amount = project.reward * count + batch_fees(reward=project.reward, slots=count, rulebook=rulebook).total
+    if expected_amount is not None and amount != expected_amount:
+        raise Conflict("cost_changed", _("The cost changed since the page was shown: check the new figures."),
+                       {"amount": amount, "expected_amount": expected_amount})
+    escrow.hold(project=project, amount=amount, actor=actor)
+    project.status = Project.Status.REVIEW
+    project.review_state, project.review_reason = "pending", ""
+    project.review_submitted_at, project.reviewed_at = now, None
+    project.save()
+    _event("project.review_submitted", project, actor, slots=count, amount=amount, rulebook_version=rulebook.version,
+           legal_reason=project.legal_reason)
+    link = reverse("tasks:steward_projects")
+    for steward in stewards_of(project.coop_id):
+        notify(user=steward, kind="project_review", link=link, subject=f"project_review:{project.pk}",
+               message=gettext_noop("“%(p)s” is open only to members in some countries: review it before it opens."),
+               params={"p": project.title})
     return project
 
 
@@ -377,6 +413,9 @@ def project_cancel(*, actor: User, project: Project, now: datetime | None = None
         fees = Slot.objects.filter(pk__in=open_slots).aggregate(
             total=Sum(F("fee_coop") + F("fee_federation") + F("fee_juror")))["total"] or 0
         amount = len(open_slots) * project.reward + fees
+    elif project.status == Project.Status.REVIEW:  # no slot yet: all that its review holds goes back
+        amount = project.escrow_held - project.escrow_refunded
+        project.review_state = ""
     escrow.refund_cancelled(project=project, amount=amount, actor=actor)
     project.status = Project.Status.CANCELLED
     project.open_slots = 0  # every open slot was just cancelled, under the project's lock

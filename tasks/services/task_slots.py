@@ -41,6 +41,9 @@ def task_close(*, actor: User, task: Task, now: datetime | None = None) -> int:
     project = project_for_update(task.project_id)
     if actor is not None:
         staff_check(user=actor, organisation=project.organisation)
+    if project.status == Project.Status.REVIEW:  # issue 23: the escrow holds exactly the batch under review
+        raise InvalidState("project_in_review", _("This project awaits the stewards' review: close tasks once it "
+                                                  "is open."))
     open_slots = task_open_slots_for_update(task.pk)
     amount = 0
     if open_slots:

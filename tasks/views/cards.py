@@ -78,6 +78,15 @@ def _purpose(code):
     return _("other")
 
 
+def _legal_reason(code):
+    """A legal reason in words, as tasks/_transparency.html says it."""
+    if code == "export_control":
+        return _("export control")
+    if code == "data_residency":
+        return _("a data-residency law")
+    return _("a research ethics approval")
+
+
 def _published(value):
     if value is True:
         return _("the data will be published")
@@ -122,6 +131,8 @@ class CardFacts(NamedTuple):
     purpose_text: str
     data_published: bool | None
     flags: tuple
+    legal_reason: str = ""  # issue 23: why it is open only in some countries, with its sentence
+    legal_reason_text: str = ""
 
 
 def card_facts(row, *, now) -> CardFacts:
@@ -133,7 +144,7 @@ def card_facts(row, *, now) -> CardFacts:
         (record.get("hourly_pay"), record.get("rejection_rate_pct"), record["appeals_lost"])
         if record and record.get("reviewed") else None,
         until, p.fair_share_cap if until else None, p.end_client, p.purpose, p.purpose_text, p.data_published,
-        tuple(p.data_flags or ()))
+        tuple(p.data_flags or ()), p.legal_reason, p.legal_reason_text)
 
 
 def feed_card(f: CardFacts, *, links) -> dict:
@@ -148,6 +159,7 @@ def feed_card(f: CardFacts, *, links) -> dict:
         "end_client": f.end_client, "purpose": _purpose(f.purpose) if f.purpose else "",
         "purpose_text": f.purpose_text, "published": _published(f.data_published),
         "flags": [FLAG_LABELS.get(code, code) for code in f.flags],
+        "legal_reason": _legal_reason(f.legal_reason) if f.legal_reason else "", "legal_reason_text": f.legal_reason_text,
     }
     if f.record is not None:
         pay, rate, lost = f.record

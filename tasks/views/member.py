@@ -18,7 +18,7 @@ from coop.federation.selectors import membership_active, rulebook_in_force
 from tasks import selectors, services
 from tasks.access import project_for_member
 from tasks.appeals.models import Scorecard
-from tasks.eligibility import MemberContext, eligibility_with, projects_eligibility
+from tasks.eligibility import MemberContext, country_blocked, country_reason, eligibility_with, projects_eligibility
 from tasks.exposure import EXPOSURE_CODES, is_disturbing
 from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
@@ -46,12 +46,15 @@ def feed(request):
     filters = _feed_filters(request, membership.coop)
     page = filters["page"]
     offset = (page - 1) * FEED_PAGE
+    ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
+    # issue 23: projects open only to members in some countries that exclude this member are not
+    # cards; one line counts them, without naming them (one query, whatever their number)
+    hidden = country_blocked(ctx=ctx, coop_id=membership.coop_id)
     # one row past the page says whether there is a next page, without a COUNT
     projects = list(selectors.projects_open_for_feed(
         coop=membership.coop, category=filters["category"], min_hourly=filters["min_hourly"],
-        max_minutes=filters["max_minutes"], sort=filters["sort"])[offset:offset + FEED_PAGE + 1])
+        max_minutes=filters["max_minutes"], sort=filters["sort"]).exclude(pk__in=hidden)[offset:offset + FEED_PAGE + 1])
     more, projects = len(projects) > FEED_PAGE, projects[:FEED_PAGE]
-    ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
     watched = set(ProjectWatch.objects.filter(member=request.user, coop=membership.coop)
                   .values_list("project_id", flat=True))
 
@@ -67,6 +70,7 @@ def feed(request):
     return render(request, "tasks/feed.html", {
         "membership": membership, "rows": rows, "watching_coop": None in watched,
         "open_count": ctx.open_count, "rulebook": rulebook, "now": now, "feed_url": links.feed,
+        "country_hidden": len(hidden),
         "fair_share_hours": rulebook["fair_share_window_minutes"] // 60, "filters": filters,
         "page": page, "more_url": _feed_page_url(request, page + 1) if more else None,
         "previous_url": _feed_page_url(request, page - 1) if page > 1 else None,
@@ -119,6 +123,8 @@ def _feed_filters(request, coop):
 def project_detail(request, pk):
     project, membership = _project_for_member(request, pk)
     reasons = projects_eligibility(member=request.user, projects=[project])[project.pk]
+    if project.legal_reason and country_reason(reasons):  # issue 23: not shown where the law excludes the member
+        raise Http404
     sample = project.tasks.order_by("pk").first()
     return render(request, "tasks/project_detail.html", {
         "project": project, "reasons": reasons, "flags": [FLAG_LABELS.get(f, f) for f in project.data_flags],

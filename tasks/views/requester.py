@@ -231,12 +231,16 @@ def project_publish(request, pk):
         if confirmed is None:
             return redirect("tasks:requester_publish", pk=project.pk)
         try:  # the service publishes only at the confirmed total, checked under the project's lock
-            services.project_publish(actor=request.user, project=project, expected_amount=confirmed)
+            project = services.project_publish(actor=request.user, project=project, expected_amount=confirmed)
         except DomainError as exc:
             messages.error(request, exc.message)
             cost = project_cost_figures(project)
         else:
-            messages.success(request, _("Published: the money is in escrow and members can start."))
+            if project.status == Project.Status.REVIEW:  # issue 23: a country requirement waits for a steward
+                messages.success(request, _("The money is in escrow. This project is open only to members in some "
+                                            "countries: it opens once a steward of the coop has reviewed it."))
+            else:
+                messages.success(request, _("Published: the money is in escrow and members can start."))
             return redirect("tasks:requester_project", pk=project.pk)
     terms_current = organisation_terms_current(organisation=project.organisation)
     return render(request, "tasks/requester/project_publish.html", {

@@ -37,7 +37,7 @@ def feed(client):
         open_project(coop, tasks=2, organisation=reviewed, title="Paused", purpose="moderation",
                      category="odd-cat"),
         open_project(coop, tasks=1, organisation=plain, title="Sensitive", data_flags=["personal_data"],
-                     purpose="other"),
+                     purpose="other", legal_reason="export_control", legal_reason_text="EAR 740 <licence> & more"),
         open_project(coop, tasks=1, organisation=plain, title="Taken", reward=123456, estimated_minutes=45),
     ]
     Project.objects.filter(pk=made[2].pk).update(status=Project.Status.PAUSED)
@@ -63,7 +63,7 @@ def test_the_cards_are_the_reference_template_to_the_byte(feed, language):
     assert reference in body
     # what the reference draws in every state is really on the page
     for text in ("One &lt;task&gt; &amp; more", "Lab &amp; &lt;Co&gt;", 'name="stop"', 'data-code="data_consent"',
-                 'class="fair-share"', 'class="badge warn"'):
+                 'class="fair-share"', 'class="badge warn"', "EAR 740 &lt;licence&gt; &amp; more"):
         assert text in body, text
 
 

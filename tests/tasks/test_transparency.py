@@ -112,12 +112,13 @@ def test_a_country_requirement_without_a_legal_reason_is_refused_by_field_and_no
     assert project.status == Project.Status.DRAFT and not project.slots.exists()
 
 
-def test_a_country_requirement_with_a_legal_reason_publishes():
+def test_a_country_requirement_with_a_legal_reason_publishes_into_the_stewards_review():
     from tasks.services import project_publish
 
     coop = CoopFactory()
     project, owner = _draft_requiring(coop, COUNTRY_RULE, **LEGAL)
-    assert project_publish(actor=owner, project=project).status == Project.Status.OPEN
+    # it opens once a steward approves it (tests/tasks/test_country_review.py)
+    assert project_publish(actor=owner, project=project).status == Project.Status.REVIEW
 
 
 @pytest.mark.parametrize("fields,bad", [({"legal_reason": "taste"}, "legal_reason"),

@@ -29,6 +29,9 @@ def project_requirements_set(*, actor: User, project: Project, qualifications: I
     requester_staff_require(actor, organisation_id=project.organisation_id)
     if project.status == Project.Status.CANCELLED:
         raise Conflict("project_cancelled", _("This project is cancelled."))
+    if project.status == Project.Status.REVIEW:  # issue 23: the stewards review the requirements as submitted
+        raise Conflict("project_in_review", _("This project awaits the stewards' review: its qualifications "
+                                              "stay as submitted."))
     wanted = {getattr(q, "pk", q) for q in qualifications}
     if len(wanted) > MAX_REQUIRED:
         raise DomainError("too_many_qualifications", _("A project requires at most %(n)d qualifications.")
