@@ -156,3 +156,92 @@ def test_the_form_shows_the_legal_reason_error_on_its_field(client):
     body = client.post(reverse("tasks:requester_project_create"), data).content.decode()
     assert "Say which law or approval, in a sentence." in body
     assert Project.objects.filter(organisation=project.organisation).count() == 1
+
+
+# issue 23: the feed tells a member who cannot take a country-restricted project why, without naming it
+def _in_country(membership, country):
+    from accounts.models import MemberProfile
+
+    MemberProfile.objects.update_or_create(user=membership.user, defaults={"display_name": "M", "country": country})
+    return membership.user
+
+
+def _restricted_open(coop, title, qualification=None):
+    """A country-restricted project (members in MG only), approved by a steward: open."""
+    from tasks.qualifications.services import project_requirements_set
+    from tasks.services import project_publish, project_review_approve
+    from tests.factories import computed_qualification, steward
+
+    project, owner = _draft_requiring(coop, COUNTRY_RULE, title=title, **LEGAL)
+    if qualification is not None:  # the same qualification for all, as a coop would
+        project_requirements_set(actor=owner, project=project, qualifications=[qualification])
+    project = project_publish(actor=owner, project=project)
+    return project_review_approve(steward=steward(coop).user, project=project)
+
+
+@pytest.fixture
+def restricted_world(client):
+    coop = CoopFactory()
+    shown = published_project(coop, title="Open to all")
+    first = _restricted_open(coop, "Malagasy voices")
+    qualification = first.qualification_requirements.get().qualification
+    second = _restricted_open(coop, "Antananarivo streets", qualification)
+    return {"coop": coop, "shown": shown, "restricted": [first, second], "qualification": qualification,
+            "inside": _in_country(member(coop), "MG"), "outside": _in_country(member(coop), "FR")}
+
+
+LINE = "2 projects are open only to members in some countries, for a legal reason (export control, data residency, " \
+       "research ethics)."
+
+
+def test_the_feed_hides_them_from_a_member_outside_and_counts_them_without_names(client, restricted_world):
+    client.force_login(restricted_world["outside"])
+    body = client.get(reverse("tasks:feed")).content.decode()
+    assert "Open to all" in body and LINE in body
+    for project in restricted_world["restricted"]:
+        assert project.title not in body and f"project-{project.pk}" not in body
+        assert client.get(reverse("tasks:project", args=[project.pk])).status_code == 404
+    french = client.get(reverse("tasks:feed"), headers={"accept-language": "fr"}).content.decode()
+    assert "2 projets sont ouverts seulement aux membres de certains pays" in french
+
+
+def test_a_member_inside_sees_them_with_their_legal_reason_on_the_card_and_the_page(client, restricted_world):
+    client.force_login(restricted_world["inside"])
+    body = client.get(reverse("tasks:feed")).content.decode()
+    assert "open only to members in some countries" not in body
+    project = restricted_world["restricted"][0]
+    assert project.title in body and "a data-residency law: " in body and LEGAL["legal_reason_text"] in body
+    page = client.get(reverse("tasks:project", args=[project.pk])).content.decode()
+    assert "Only in some countries, by law" in page and LEGAL["legal_reason_text"] in page
+    french = client.get(reverse("tasks:project", args=[project.pk]), headers={"accept-language": "fr"})
+    assert "une loi de localisation des données" in french.content.decode()
+
+
+def test_the_member_api_counts_them_in_a_field(restricted_world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(restricted_world["outside"])
+    body = api.get("/api/work/").json()
+    assert body["country_restricted_hidden"] == 2
+    assert [p["title"] for p in body["projects"]] == ["Open to all"]
+    api.force_login(restricted_world["inside"])
+    body = api.get("/api/work/").json()
+    assert body["country_restricted_hidden"] == 0
+    assert {p["legal_reason"] for p in body["projects"]} == {"", "data_residency"} and len(body["projects"]) == 3
+
+
+def test_the_feed_costs_the_same_queries_for_two_and_for_five_hidden_projects(client, restricted_world,
+                                                                               django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(restricted_world["outside"])
+    client.get(reverse("tasks:feed"))
+    with CaptureQueriesContext(connection) as two:
+        client.get(reverse("tasks:feed"))
+    for n in range(3):
+        _restricted_open(restricted_world["coop"], f"More {n}", restricted_world["qualification"])
+    with django_assert_num_queries(len(two.captured_queries)):
+        body = client.get(reverse("tasks:feed")).content.decode()
+    assert "5 projects are open only to members in some countries" in body
