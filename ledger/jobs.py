@@ -1,4 +1,5 @@
-"""django-q2 entry points (scheduled by migrations 0004 and 0012)."""
+"""django-q2 entry points (scheduled by ledger migrations 0004 and 0012, and
+coop/federation/migrations/0004_patronage_reminder_schedule.py)."""
 
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from coop.core.batch import batch_run
 from coop.federation.models import Coop
 from ledger.services import reconciliation_run
+from ledger.services.patronage import patronage_period_remind
 from ledger.services.solidarity import solidarity_fee_share_move
 
 FEE_SHARE_DAYS = 7  # days looked back each run: a job that did not run for a week still catches up
@@ -30,3 +32,13 @@ def solidarity_fee_shares(now=None):
     batch = batch_run(items, lambda item: solidarity_fee_share_move(coop=item[0], day=item[1]),
                       name="ledger.jobs.solidarity_fee_shares")
     return {"moved": batch.done, "failed": batch.failed}
+
+
+def patronage_reminders(now=None):
+    """Daily: tell each real coop's stewards, once per period, that a patronage period ended with
+    no distribution proposed (`patronage_period_remind`; sandbox coops are left out). One durable
+    transaction per coop; a coop whose rulebook cannot be read is logged and skipped."""
+    coops = Coop.objects.filter(sandbox_of__isnull=True).order_by("pk")
+    batch = batch_run(coops, lambda coop: patronage_period_remind(coop=coop, now=now),
+                      name="ledger.jobs.patronage_reminders")
+    return {"told": batch.done, "failed": batch.failed}

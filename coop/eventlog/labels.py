@@ -94,6 +94,7 @@ EVENT_LABELS = {
     "organisation.updated": _("Requester's profile updated"),
     "patronage.adopted": _("Surplus share adopted by the members"),
     "patronage.paid": _("Surplus shared by work done"),
+    "patronage.period_unproposed": _("Patronage period ended with no surplus share proposed"),
     "patronage.proposed": _("Surplus share proposed"),
     "patronage.put_to_vote": _("Surplus share put to the members' vote"),
     "patronage.refused": _("Surplus share not adopted"),

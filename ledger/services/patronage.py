@@ -29,10 +29,13 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.services import notify
 from coop.core.db import retry_transaction
-from coop.core.errors import Conflict
+from coop.core.errors import Conflict, Forbidden
 from coop.core.money import largest_remainder
+from coop.eventlog.models import Event
 from coop.eventlog.services import event_record
 from coop.federation.access import membership_active_of, stewards_of
+from coop.federation.locks import coop_for_update
+from coop.federation.models import Coop
 from coop.federation.selectors import rulebook_in_force
 from ledger import posting
 from ledger.errors import InsufficientFunds, NotYours
@@ -88,6 +91,8 @@ def patronage_propose(*, steward: User, amount: int, now: datetime | None = None
         raise NotYours("not_a_steward", _("Only a steward of this coop may do this."))
     coop_id = membership.coop_id
     _steward(steward, coop_id)
+    if membership.coop.sandbox_of_id is not None:  # test money never meets real money (docs/sandbox.md)
+        raise Forbidden("sandbox_coop", _("A sandbox coop holds only test money: it shares no surplus."))
     _amount(amount)
     rulebook = rulebook_in_force(coop=membership.coop, at=now)
     start, end = period_last(period=rulebook["patronage_period"], now=now)
@@ -228,3 +233,34 @@ def patronage_refuse_by_vote(*, distribution_id: int, proposal_id: int, outcome:
     _event("refused", distribution, proposal=proposal_id, outcome=outcome)
     return distribution
 
+
+
+REMINDER = "patronage.period_unproposed"
+
+
+@retry_transaction
+@transaction.atomic
+def patronage_period_remind(*, coop: Coop | int, now: datetime | None = None) -> bool:
+    """Tell the coop's stewards, once, that its last finished patronage period ended and nobody
+    proposed a distribution for it (the scheduled job `ledger.jobs.patronage_reminders` asks every
+    day). Returns whether they were told now. Once per (coop, period): the coop's row is locked
+    first, then the event `patronage.period_unproposed` (subject: the coop and the period's start)
+    is looked for, so two runs at once tell once. A sandbox coop is never told (it shares nothing)."""
+    coop = coop_for_update(getattr(coop, "pk", coop))
+    if coop.sandbox_of_id is not None:
+        return False
+    start, end = period_last(period=rulebook_in_force(coop=coop, at=now)["patronage_period"], now=now)
+    if D.objects.filter(coop_id=coop.pk, period_start=start).exists():
+        return False  # proposed (adopted, paid, being voted on, or refused by the members' vote)
+    subject = ("ledger.patronageperiod", f"{coop.pk}:{start.isoformat()}")
+    if Event.objects.filter(type=REMINDER, subject_type=subject[0], subject_id=subject[1]).exists():
+        return False
+    event_record(type=REMINDER, coop=coop.pk, subject=subject,
+                 payload={"coop": coop.pk, "period_start": start.isoformat(), "period_end": end.isoformat()})
+    last_day = date.fromordinal(end.toordinal() - 1)
+    for steward in stewards_of(coop.pk):
+        notify(user=steward, kind="patronage", link=reverse("ledger:patronage"), subject=f"{subject[0]}:{subject[1]}",
+               message=gettext_noop("The patronage period from %(start)s to %(end)s has ended and nobody proposed to "
+                                    "share its surplus: a steward may propose it on the patronage page."),
+               params={"start": start.isoformat(), "end": last_day.isoformat()})
+    return True

@@ -65,3 +65,24 @@ def test_solidarity_fee_shares_goes_on_after_a_coop_that_fails(monkeypatch):
     assert selectors.solidarity_fund_balance(coop=fine) == 100
     assert selectors.solidarity_fund_balance(coop=broken) == 0
     assert Transaction.objects.filter(kind=Transaction.Kind.SOLIDARITY_FEE_SHARE).count() == 1
+
+
+def test_patronage_reminders_tell_each_real_coops_stewards_once_a_period(django_capture_on_commit_callbacks):
+    from datetime import UTC, datetime
+
+    from accounts.models import Notice
+    from coop.federation.models import RulebookVersion
+    from django_q.models import Schedule
+    from tests.factories import steward
+    from tests.factories.accounts import organisation
+
+    tana, lagos = CoopFactory(), CoopFactory()
+    sandbox = CoopFactory(sandbox_of=organisation())
+    RulebookVersion.objects.update(effective_at=datetime(2020, 1, 1, tzinfo=UTC))
+    stewards = [steward(coop).user for coop in (tana, lagos, sandbox)]
+    now = datetime(2026, 2, 10, tzinfo=UTC)
+    assert jobs.patronage_reminders(now=now) == {"told": 2, "failed": 0}
+    assert [Notice.objects.filter(user=s, kind="patronage").count() for s in stewards] == [1, 1, 0]
+    assert jobs.patronage_reminders(now=now) == {"told": 0, "failed": 0}  # idempotent
+    schedule = Schedule.objects.get(name="ledger.patronage_reminders")  # scheduled daily by a migration
+    assert (schedule.func, schedule.schedule_type) == ("ledger.jobs.patronage_reminders", Schedule.DAILY)

@@ -333,3 +333,54 @@ def test_the_page_in_french(client, coop, last_year):
     client.force_login(last_year[0])
     response = client.get(reverse("ledger:patronage"), HTTP_ACCEPT_LANGUAGE="fr")
     assert "partagé selon le travail" in response.content.decode()
+
+
+# --- sandbox coops and the reminder (issue 23's leftovers) -------------------------------------
+
+def test_a_sandbox_coop_shares_no_surplus_and_nothing_is_written(client):
+    from tests.factories.accounts import organisation
+
+    sandbox = backdated(CoopFactory(sandbox_of=organisation(), params={"patronage_period": "year"}))
+    persona = steward(sandbox).user
+    project = open_project(sandbox, estimated_minutes=10, reward=200)
+    work(voter(sandbox).user, project, n=2)  # its treasury cannot even be filled with real money
+    before = counts()
+    with pytest.raises(DomainError) as err:
+        patronage_propose(steward=persona, amount=1_000, now=NOW)
+    assert err.value.code == "sandbox_coop" and err.value.status == 403
+    assert "test money" in str(err.value.message) and counts() == before
+    client.force_login(persona)
+    response = client.post(reverse("ledger:patronage_propose"), {"amount": "10.00"}, follow=True)
+    assert "A sandbox coop holds only test money" in response.content.decode() and counts() == before
+
+
+def test_the_stewards_are_told_once_when_a_period_ended_unproposed(coop, the_steward):
+    from accounts.models import Notice
+    from ledger.services.patronage import patronage_period_remind
+
+    assert patronage_period_remind(coop=coop, now=NOW) is True
+    notice = Notice.objects.get(user=the_steward, kind="patronage")
+    assert "2025-01-01" in notice.text and "2025-12-31" in notice.text and notice.link == reverse("ledger:patronage")
+    event = Event.objects.get(type="patronage.period_unproposed")
+    assert (event.coop_id, event.subject_id) == (coop.pk, f"{coop.pk}:2025-01-01")
+    before = counts()
+    assert patronage_period_remind(coop=coop, now=NOW) is False  # the same period: once
+    assert patronage_period_remind(coop=coop.pk, now=datetime(2026, 11, 30, tzinfo=UTC)) is False
+    assert counts() == before and Notice.objects.filter(kind="patronage").count() == 1
+    assert patronage_period_remind(coop=coop, now=datetime(2027, 1, 2, tzinfo=UTC)) is True  # 2026 ended too
+    assert Notice.objects.filter(user=the_steward, kind="patronage").count() == 2
+
+
+def test_no_reminder_for_a_proposed_period_or_a_sandbox_coop(coop, the_steward, workers):
+    from tests.factories.accounts import organisation
+
+    from ledger.services.patronage import patronage_period_remind
+
+    treasury_fill(coop, 10_000)
+    patronage_propose(steward=the_steward, amount=100, now=NOW)
+    sandbox = backdated(CoopFactory(sandbox_of=organisation()))
+    steward(sandbox)
+    before = counts()
+    assert patronage_period_remind(coop=coop, now=NOW) is False
+    assert patronage_period_remind(coop=sandbox, now=NOW) is False
+    assert counts() == before
