@@ -28,7 +28,6 @@ from accounts.models import User
 from accounts.services import notices_resolve, notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, Forbidden
-from coop.eventlog.services import event_record
 from coop.federation.access import is_requester_staff, steward_require
 from coop.federation.errors import ReasonRequired
 from coop.federation.selectors import rulebook_in_force

@@ -159,7 +159,8 @@ def feed_card(f: CardFacts, *, links) -> dict:
         "end_client": f.end_client, "purpose": _purpose(f.purpose) if f.purpose else "",
         "purpose_text": f.purpose_text, "published": _published(f.data_published),
         "flags": [FLAG_LABELS.get(code, code) for code in f.flags],
-        "legal_reason": _legal_reason(f.legal_reason) if f.legal_reason else "", "legal_reason_text": f.legal_reason_text,
+        "legal_reason": _legal_reason(f.legal_reason) if f.legal_reason else "",
+        "legal_reason_text": f.legal_reason_text,
     }
     if f.record is not None:
         pay, rate, lost = f.record

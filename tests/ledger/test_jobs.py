@@ -70,9 +70,10 @@ def test_solidarity_fee_shares_goes_on_after_a_coop_that_fails(monkeypatch):
 def test_patronage_reminders_tell_each_real_coops_stewards_once_a_period(django_capture_on_commit_callbacks):
     from datetime import UTC, datetime
 
+    from django_q.models import Schedule
+
     from accounts.models import Notice
     from coop.federation.models import RulebookVersion
-    from django_q.models import Schedule
     from tests.factories import steward
     from tests.factories.accounts import organisation
 

@@ -372,9 +372,8 @@ def test_the_stewards_are_told_once_when_a_period_ended_unproposed(coop, the_ste
 
 
 def test_no_reminder_for_a_proposed_period_or_a_sandbox_coop(coop, the_steward, workers):
-    from tests.factories.accounts import organisation
-
     from ledger.services.patronage import patronage_period_remind
+    from tests.factories.accounts import organisation
 
     treasury_fill(coop, 10_000)
     patronage_propose(steward=the_steward, amount=100, now=NOW)

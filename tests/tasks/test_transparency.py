@@ -170,7 +170,7 @@ def _restricted_open(coop, title, qualification=None):
     """A country-restricted project (members in MG only), approved by a steward: open."""
     from tasks.qualifications.services import project_requirements_set
     from tasks.services import project_publish, project_review_approve
-    from tests.factories import computed_qualification, steward
+    from tests.factories import steward
 
     project, owner = _draft_requiring(coop, COUNTRY_RULE, title=title, **LEGAL)
     if qualification is not None:  # the same qualification for all, as a coop would
