@@ -48,8 +48,13 @@ def encode(frame):
 
 def work_opened_later(project, *, kind):
     """After commit, tell the coop's open work sockets that `project`'s work opened. The frame
-    is taken now (inside the transaction that opened it) and sent once the work is visible."""
+    is taken now (inside the transaction that opened it) and sent once the work is visible. A
+    project open only to members in some countries (it cites a legal reason) is not pushed: the
+    coop-wide group would name it to members the feed does not show it to (docs/transparency.md);
+    the members who asked to be told still are, once eligible (`watchers_notify`)."""
     assert kind in KINDS, kind
+    if project.legal_reason:  # issue 23: open only in some countries; the group would name it to every member
+        return
     frame = work_frame(project, kind=kind, at=timezone.now() if kind == "resumed" else None)
     coop_id = project.coop_id
     transaction.on_commit(lambda: work_push(coop_id=coop_id, frame=frame), robust=True)

@@ -59,6 +59,15 @@ def test_work_opened_later_sends_after_commit_only(project, django_capture_on_co
     assert "sent_at" in sent
 
 
+def test_a_project_open_only_in_some_countries_is_not_pushed_to_the_whole_coop(project,
+                                                                              django_capture_on_commit_callbacks):
+    # issue 23: the group is every member's; the feed hides it from those whose country it excludes
+    project.legal_reason, project.legal_reason_text = "export_control", "EAR 740."
+    with django_capture_on_commit_callbacks() as callbacks:
+        live.work_opened_later(project, kind="published")
+    assert callbacks == []
+
+
 def test_work_opened_later_refuses_an_unknown_kind(project):
     with pytest.raises(AssertionError):
         live.work_opened_later(project, kind="deleted")
