@@ -28,6 +28,7 @@ from accounts.models import User
 from accounts.services import notices_resolve, notify
 from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, Forbidden
+from coop.eventlog.services import event_record
 from coop.federation.access import is_requester_staff, steward_require
 from coop.federation.errors import ReasonRequired
 from coop.federation.selectors import rulebook_in_force
@@ -35,7 +36,7 @@ from tasks import escrow, selectors
 from tasks.errors import InvalidState
 from tasks.locks import project_for_update
 from tasks.models import Project
-from tasks.services.publishing import _event, _open_batch, _slots_create, _work_opened
+from tasks.services.batches import batch_open, slots_create, work_opened
 
 REASON_MIN, REASON_MAX = 10, 1000
 
@@ -50,6 +51,11 @@ def _reviewable(steward, project_id):
     if project.status != Project.Status.REVIEW:
         raise InvalidState("not_in_review", _("This project no longer awaits a review."))
     return project
+
+
+def _event(type, project, actor, **extra):
+    event_record(type=type, coop=project.coop_id, actor=actor, subject=project,
+                 payload={"project": project.pk, "organisation": project.organisation_id, **extra})
 
 
 def _requester_staff(project):
@@ -67,13 +73,13 @@ def project_review_approve(*, steward: User, project: Project | int, now: dateti
     terms = selectors.terms_of(project, rulebook)  # the fees of the version fixed at submission (seam 1)
     tasks = list(project.tasks.only("pk", "is_gold").order_by("pk"))
     held = project.escrow_held - project.escrow_refunded
-    slots, amount = _slots_create(project, tasks, terms)
+    slots, amount = slots_create(project, tasks, terms)
     if amount != held:  # cannot happen (tasks and requirements are frozen in review); never open unfunded slots
         raise Conflict("review_cost_changed", _("The cost of this project no longer matches what is held for it."),
                        {"amount": amount, "held": held})
     project.status, project.published_at = Project.Status.OPEN, now
     project.review_state, project.reviewed_at = "approved", now
-    _open_batch(project, slots=slots, now=now, rulebook=rulebook)
+    batch_open(project, slots=slots, now=now, rulebook=rulebook)
     project.save()
     _event("project.review_approved", project, steward)
     _event("project.published", project, steward, slots=slots, amount=amount,
@@ -85,7 +91,7 @@ def project_review_approve(*, steward: User, project: Project | int, now: dateti
         notify(user=user, kind="project_review", link=link,
                message=gettext_noop("The coop's stewards approved “%(p)s”: it is open to members."),
                params={"p": project.title})
-    _work_opened(project, kind="published", coop_wide=True)
+    work_opened(project, kind="published", coop_wide=True)
     return project
 
 

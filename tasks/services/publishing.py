@@ -3,7 +3,7 @@
 Publishing fixes the fees and the rulebook version on the project (DESIGN.md seam 1), creates one slot per task x
 assignment and moves the full cost into escrow. Cancelling refunds the unclaimed slots at once (seam 7)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django_q.tasks import async_task
 
 from accounts.models import Organisation, User
 from accounts.selectors import organisation_terms_current
@@ -21,19 +20,17 @@ from coop.core.db import retry_transaction
 from coop.core.errors import Conflict, DomainError, Forbidden
 from coop.eventlog.services import event_record
 from coop.federation.access import stewards_of
-from coop.federation.models import Coop, Membership
+from coop.federation.models import Coop
 from coop.federation.selectors import Rulebook, rulebook_in_force
 from tasks import escrow, selectors
 from tasks.access import staff_check
-from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with, registered_checks
 from tasks.errors import BadImport, BelowFloor, InvalidProject, InvalidState
 from tasks.exposure import floor_for
 from tasks.fees import batch_fees
-from tasks.live import work_opened_later
 from tasks.locks import open_slots_for_update, project_for_update
 from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot, Task
 from tasks.questions import form_validate, task_data_validate
-from tasks.services.claiming import fair_share_cap
+from tasks.services.batches import batch_open, slots_create, work_opened
 from tasks.transparency import FIELDS as TRANSPARENCY
 from tasks.transparency import country_reason_check, declared, transparency_clean
 
@@ -177,68 +174,6 @@ def tasks_validate(*, project: Project, rows: list[dict], first_line: int = 1) -
     return problems
 
 
-def _eligible_member_count(project, now=None):
-    """Active members of the project's coop with no lasting reason against the project (the
-    open cap and data consent pass). Without a registered check that applies to the project,
-    only the coop's banned data categories could exclude anyone, and they exclude everyone:
-    a count, not one eligibility check per member (that cost ~5 queries per member of the coop
-    on every publish; the market simulator found it, docs/simulation.md). With one, each member
-    is checked without reading their open assignments and consents (they only give transient
-    reasons) and with the rulebook read once, by the checks that apply only: their own queries."""
-    members = Membership.objects.active().filter(coop_id=project.coop_id)
-    checks = [c for c in registered_checks() if getattr(c, "applies", None) is None or c.applies(project)]
-    if not checks:
-        banned = set(project.data_flags or []) & set(rulebook_in_force(coop=project.coop_id, at=now)[
-            "banned_data_categories"])
-        return 0 if banned else members.count()
-    count = 0
-    rulebook = rulebook_in_force(coop=project.coop_id, at=now)
-    for membership in members.select_related("user"):
-        ctx = MemberContext.of_membership(membership, rulebook=rulebook, at=now)
-        reasons = eligibility_with(ctx=ctx, project=project, checks=checks)
-        if not [r for r in reasons if r["code"] not in TRANSIENT_CODES]:
-            count += 1
-    return count
-
-
-def _open_batch(project, *, slots, now, rulebook):
-    """A batch of `slots` opens now: the fair-share window starts (fair_share policy only)."""
-    project.batch_opened_at = now
-    if project.allocation_policy == "fair_share" and rulebook["fair_share_window_minutes"] > 0:
-        project.fair_share_until = now + timedelta(minutes=rulebook["fair_share_window_minutes"])
-        project.fair_share_cap = fair_share_cap(slots=slots, eligible_members=_eligible_member_count(project, now))
-    else:
-        project.fair_share_until, project.fair_share_cap = None, None
-
-
-def _slots_create(project, tasks, rulebook):
-    """One slot per task x assignment, each with its share of the batch's fees (tasks/fees.py);
-    the batch's fee totals are added to the project's. Returns (slots, amount to hold)."""
-    count = len(tasks) * project.assignments_per_task
-    fees = batch_fees(reward=project.reward, slots=count, rulebook=rulebook)
-    shares = iter(fees.slots)
-    slots = []
-    for task in tasks:
-        for n in range(project.assignments_per_task):
-            coop, federation, juror = next(shares)
-            slots.append(Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN, is_gold=task.is_gold,
-                              fee_coop=coop, fee_federation=federation, fee_juror=juror))
-    Slot.objects.bulk_create(slots, batch_size=2000)
-    project.open_slots += count
-    project.fee_coop += fees.fee_coop
-    project.fee_federation += fees.fee_federation
-    project.fee_juror += fees.fee_juror
-    return count, project.reward * count + fees.total
-
-
-def _work_opened(project, *, kind, coop_wide):
-    """After commit: the coop's open work sockets are told at once (tasks/live.py), and the
-    members who asked to be told get their notice (a job: it checks each one's eligibility)."""
-    work_opened_later(project, kind=kind)
-    project_id = project.pk
-    transaction.on_commit(lambda: async_task("tasks.jobs.watchers_notify", project_id, coop_wide))
-
-
 @retry_transaction
 @transaction.atomic
 def tasks_add(*, actor: User, project: Project, rows: list[dict], first_line: int = 1, lines: list[int] | None = None,
@@ -269,13 +204,13 @@ def tasks_add(*, actor: User, project: Project, rows: list[dict], first_line: in
         # later batches keep the project's terms: the rulebook version fixed at publish
         rulebook = rulebook_in_force(coop=project.coop, at=now)
         terms = selectors.terms_of(project, rulebook)
-        slots, amount = _slots_create(project, tasks, terms)
+        slots, amount = slots_create(project, tasks, terms)
         escrow.hold(project=project, amount=amount, actor=actor)
-        _open_batch(project, slots=slots, now=now, rulebook=rulebook)
+        batch_open(project, slots=slots, now=now, rulebook=rulebook)
         project.save()
         extra = {"slots": slots, "amount": amount}
         if project.status == Project.Status.OPEN:
-            _work_opened(project, kind="tasks_added", coop_wide=False)
+            work_opened(project, kind="tasks_added", coop_wide=False)
     _event("project.tasks_added", project, actor, tasks=len(tasks), **extra)
     return tasks
 
@@ -321,19 +256,19 @@ def project_publish(*, actor: User, project: Project, now: datetime | None = Non
     if restricted:
         return _review_submit(project, tasks=tasks, rulebook=rulebook, actor=actor, now=now,
                               expected_amount=expected_amount)
-    slots, amount = _slots_create(project, tasks, rulebook)
+    slots, amount = slots_create(project, tasks, rulebook)
     if expected_amount is not None and amount != expected_amount:  # the slots roll back with it
         raise Conflict("cost_changed", _("The cost changed since the page was shown: check the new figures."),
                        {"amount": amount, "expected_amount": expected_amount})
     escrow.hold(project=project, amount=amount, actor=actor)
     project.status = Project.Status.OPEN
     project.published_at = now
-    _open_batch(project, slots=slots, now=now, rulebook=rulebook)
+    batch_open(project, slots=slots, now=now, rulebook=rulebook)
     project.save()
     _event("project.published", project, actor, slots=slots, amount=amount, rulebook_version=rulebook.version,
            reward=project.reward, fee_coop=project.fee_coop, fee_federation=project.fee_federation,
            fee_juror=project.fee_juror)
-    _work_opened(project, kind="published", coop_wide=True)
+    work_opened(project, kind="published", coop_wide=True)
     return project
 
 
@@ -389,7 +324,7 @@ def project_resume(*, actor: User, project: Project) -> Project:
     project.status = Project.Status.OPEN
     project.save(update_fields=["status"])
     _event("project.resumed", project, actor)
-    _work_opened(project, kind="resumed", coop_wide=False)
+    work_opened(project, kind="resumed", coop_wide=False)
     return project
 
 

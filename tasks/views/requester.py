@@ -216,11 +216,10 @@ def import_status(request, pk):
 
 @login_required
 def project_publish(request, pk):
-    """Publishing moves money, so it asks first: the page shows the total cost, the fees (the same
-    computation as `project_publish` fixes, tasks/fees.py), the balance before and after and the
-    hourly rate members will see. Only a POST carrying the total it showed publishes; a POST
-    without it comes back here, and one whose total no longer matches (tasks added since) shows
-    the new figures instead of publishing."""
+    """Publishing moves money, so it asks first: the page shows the total cost, the fees (the same computation as
+    `project_publish` fixes, tasks/fees.py), the balance before and after and the hourly rate members will see. Only
+    a POST carrying the total it showed publishes; a POST without it comes back here, and one whose total no longer
+    matches (tasks added since) shows the new figures instead of publishing (or submitting it for review)."""
     project = _project(request, pk)
     if project.status != Project.Status.DRAFT:
         messages.error(request, _("This project was already published."))
@@ -236,11 +235,10 @@ def project_publish(request, pk):
             messages.error(request, exc.message)
             cost = project_cost_figures(project)
         else:
-            if project.status == Project.Status.REVIEW:  # issue 23: a country requirement waits for a steward
-                messages.success(request, _("The money is in escrow. This project is open only to members in some "
-                                            "countries: it opens once a steward of the coop has reviewed it."))
-            else:
-                messages.success(request, _("Published: the money is in escrow and members can start."))
+            review = project.status == Project.Status.REVIEW  # issue 23: a country requirement waits for a steward
+            messages.success(request, _("The money is in escrow. This project is open only to members in some "
+                                        "countries: it opens once a steward of the coop has reviewed it.") if review
+                             else _("Published: the money is in escrow and members can start."))
             return redirect("tasks:requester_project", pk=project.pk)
     terms_current = organisation_terms_current(organisation=project.organisation)
     return render(request, "tasks/requester/project_publish.html", {

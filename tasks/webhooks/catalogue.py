@@ -14,7 +14,8 @@ DIRECT = {
     "aggregation.ready": "aggregation.ready",
 }
 COMPLETION_CHECK = {"assignment.approved", "assignment.rejected", "assignment.frozen"}
-BALANCE_CHECK = {"project.published", "task.slots_added", "assignment.bonus_paid"}  # what draws on the balance
+# what draws on the balance (a country-restricted project draws it when submitted for review: issue 23)
+BALANCE_CHECK = {"project.published", "project.review_submitted", "task.slots_added", "assignment.bonus_paid"}
 SOURCE_TYPES = sorted(set(DIRECT) | COMPLETION_CHECK | BALANCE_CHECK)
 
 

@@ -32,12 +32,17 @@ def test_seed_makes_the_demo_qualifications(ctx):
     assert QualificationGrant.objects.get(qualification=reviewer).member.email == "member2@tana.example"
     test = QualificationTest.objects.get(qualification__organisation=ctx["organisations"]["ravina"])
     assert (test.attempts_funded, test.reward, test.pass_mark) == (20, 300, 75)
+    # issue 23: a country-restricted project awaiting the stewards' review
+    from tasks.models import Project
+
+    survey = Project.objects.get(title=demo.SURVEY_TITLE)
+    assert (survey.status, survey.legal_reason, survey.escrow_held > 0) == ("review", "data_residency", True)
 
 
 def test_seed_twice_leaves_what_exists_alone(ctx):
     demo.seed(ctx)
     demo.seed({})  # found by slug and email this time
-    assert Qualification.objects.count() == 3
+    assert Qualification.objects.count() == 4
     assert QualificationGrant.objects.count() == 1
     assert QualificationTest.objects.get().fundings == 1
 
