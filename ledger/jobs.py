@@ -1,5 +1,4 @@
-"""django-q2 entry points (scheduled by ledger migrations 0004 and 0012, and
-coop/federation/migrations/0004_patronage_reminder_schedule.py)."""
+"""django-q2 entry points (scheduled by ledger migrations 0004, 0012 and 0015)."""
 
 from datetime import timedelta
 

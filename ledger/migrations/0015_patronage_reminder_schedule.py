@@ -1,9 +1,7 @@
 from django.db import migrations
 
 # The daily job that tells a coop's stewards when a patronage period ended with no distribution
-# proposed (issue 23; docs/patronage.md). The job is the ledger's (ledger.jobs); its schedule is
-# made here because session 8's helper was given migrations in tasks and coop.federation only, and
-# it is a schedule row, not a ledger table: it could move to a ledger migration unchanged.
+# proposed (issue 23; docs/patronage.md): the ledger's job (ledger.jobs), its schedule row here.
 NAME = "ledger.patronage_reminders"
 
 
@@ -20,7 +18,7 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("federation", "0003_coop_support_contact"),
+        ("ledger", "0014_exchange_rate"),
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0009_project_legal_reason'),
+        ('tasks', '0011_claim_submit_functions'),
     ]
 
     operations = [
