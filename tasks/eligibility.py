@@ -48,12 +48,16 @@ def reason(code, message):
 class MemberContext:
     """What the basic checks need about one member, read once for a whole feed."""
 
-    def __init__(self, member, *, at=None):
+    def __init__(self, member, *, at=None, membership=False):
+        """`membership`: the member's active membership (its coop loaded) or None, when the caller
+        has read it already (the feed); by default it is read here."""
         self.member = member
         self.at = at  # the rulebook read is the version in force at `at` (default: now)
         self.membership = None
         self.cache = {}  # for registered checks: lives as long as this context (one feed, one claim)
-        if member is not None and member.is_authenticated:
+        if membership is not False:
+            self.membership = membership
+        elif member is not None and member.is_authenticated:
             self.membership = Membership.objects.active().select_related("coop").filter(user=member).first()
         self._rulebooks = {}
         self.open_count = 0

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import get_current_timezone_name, localtime
 from django.utils.translation import get_language, ngettext
@@ -191,3 +191,48 @@ def card_head(facts: CardFacts, *, links) -> str:
             _HEADS.clear()
         _HEADS[key] = head
     return head
+
+
+class Tail:
+    """The words and the CSRF field of the member's part of a card (reasons and buttons),
+    translated and made once per page; `draw(row)` writes one card's part as the feed template
+    did per card (tests/tasks/test_cards.py: the same to the byte)."""
+
+    def __init__(self, *, links, csrf_token):
+        self.links = links
+        self.csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+        self.take = _("Take a task")
+        self.details = _("Details")
+        self.stop = _("Stop telling me")
+        self.tell = _("Tell me when it opens")
+        self.support = format_html(' <a class="support-link" href="{}">{}</a>', reverse("tasks:support"),
+                                   mark_safe(_("Someone to talk to")))
+        self.next = conditional_escape(links.feed)
+
+    def draw(self, row, actions) -> str:
+        parts = ["  "]
+        if row["reasons"]:
+            parts.append('\n    <ul class="reasons">')
+            for r in row["reasons"]:
+                parts += ['<li class="muted" data-code="', conditional_escape(r["code"]), '">',
+                          conditional_escape(r["message"]), self.support if r["code"] in SUPPORT_CODES else "",
+                          "</li>"]
+            parts.append("</ul>\n  ")
+        parts.append("\n  <p>\n  ")
+        if actions["can_claim"]:
+            parts += ['\n    <form method="post" action="', conditional_escape(actions["claim_url"]),
+                      '" class="inline">', self.csrf, "<button>", self.take, "</button></form>\n  "]
+        else:
+            parts += ['\n    <a class="button secondary" href="', conditional_escape(actions["details_url"]), '">',
+                      self.details, "</a>\n  "]
+        parts.append("\n  ")
+        if actions["may_watch"]:
+            parts += ['\n    <form method="post" action="', conditional_escape(actions["watch_url"]), '" class="inline">',
+                      self.csrf, '<input type="hidden" name="next" value="', self.next, '">\n    ',
+                      '<input type="hidden" name="stop" value="1"><button class="link">' + self.stop + "</button>"
+                      if row["watching"] else '<button class="link">' + self.tell + "</button>", "</form>\n  "]
+        parts.append("\n  </p>\n</article>\n")
+        return mark_safe("".join(parts))
+
+
+SUPPORT_CODES = ("exposure_daily_limit", "exposure_pause")

@@ -5,6 +5,7 @@ from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from tasks.eligibility import MemberContext, country_blocked, country_reason, el
 from tasks.exposure import EXPOSURE_CODES, is_disturbing
 from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
-from tasks.views.cards import Links, card_facts, card_head, feed_actions
+from tasks.views.cards import Links, Tail, card_facts, card_head, feed_actions
 
 FLAG_LABELS = dict(DATA_FLAGS)
 
@@ -46,7 +47,7 @@ def feed(request):
     filters = _feed_filters(request, membership.coop)
     page = filters["page"]
     offset = (page - 1) * FEED_PAGE
-    ctx = MemberContext(request.user)  # the member's record, read once for the whole feed
+    ctx = MemberContext(request.user, membership=membership)  # the member's record, read once for the whole feed
     # issue 23: projects open only to members in some countries that exclude this member are not
     # cards; one line counts them, without naming them (one query, whatever their number)
     hidden = country_blocked(ctx=ctx, coop_id=membership.coop_id)
@@ -63,12 +64,15 @@ def feed(request):
     rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p), "record": records.get(p.organisation_id),
              "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
     links, now = Links(), timezone.now()  # each link reversed once a page, filled in per card (issue 18)
+    csrf_token = get_token(request)  # one token for the whole page, as the template's context gives
+    tail = Tail(links=links, csrf_token=csrf_token)  # the member's part: words made once a page
     for row in rows:  # a card's head is drawn once for every member (tasks/views/cards.py)
         row["head"], row["actions"] = card_head(card_facts(row, now=now), links=links), feed_actions(row, links=links)
+        row["tail"] = tail.draw(row, row["actions"])
 
     rulebook = ctx.rulebook(membership.coop_id)
     return render(request, "tasks/feed.html", {
-        "membership": membership, "rows": rows, "watching_coop": None in watched,
+        "membership": membership, "rows": rows, "watching_coop": None in watched, "csrf_token": csrf_token,
         "open_count": ctx.open_count, "rulebook": rulebook, "now": now, "feed_url": links.feed,
         "country_hidden": len(hidden),
         "fair_share_hours": rulebook["fair_share_window_minutes"] // 60, "filters": filters,
