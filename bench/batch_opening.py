@@ -219,6 +219,7 @@ def judge(world, run):
         "fair_share_cap": project.fair_share_cap, "most_by_one_member_in_window": per_member[0] if per_member else 0,
         "top_10pct_share": round(sum(per_member[:top]) / max(1, sum(per_member)), 3),
         "refusals": dict(run["refusals"]), "throttled": run["throttled"], "shed_503": run.get("shed", 0),
+        "submits_resent": run.get("resent", 0), "resent_were_done": run.get("resent_were_done", 0),
         "errors": dict(run["errors"]),
         "timed_out": run.get("timed_out"),
     }
@@ -256,6 +257,8 @@ def main():
           f"{time.time() - t0:.0f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
     port = free_port()
     address = f"127.0.0.1:{port}"
+    # stopped from outside (bench/all.py's bound): exit through the `finally` that stops the stack
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
     stack, log = start_stack(port, args.workers)
     loads, results = [], {}
     try:

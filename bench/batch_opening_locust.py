@@ -40,7 +40,8 @@ _index = itertools.count()
 READY = []
 DONE = []
 RESULTS = {"delivery_s": [], "notice_at": [], "claim_s": [], "claim_wait_s": [], "submit_s": [], "claim_at": [],
-           "refusals": Counter(), "errors": Counter(), "throttled": 0, "shed": 0, "publish": {}}
+           "refusals": Counter(), "errors": Counter(), "throttled": 0, "shed": 0, "resent": 0, "resent_were_done": 0,
+           "publish": {}}
 SUBMIT_TRIES = 50  # a submission shed (503) or throttled (429) is tried again after Retry-After
 
 
@@ -128,7 +129,9 @@ class Member(FastHttpUser):
                     continue
                 else:
                     r.failure(f"{r.status_code} {code}")
-                    _error(f"claim {_what(r, code)}")
+                    # told the work opened, yet refused as not open: was the publish still unanswered?
+                    early = code == "project_not_open" and not RESULTS["publish"]
+                    _error(f"claim {_what(r, code)}" + (" (before the publish answered)" if early else ""))
                     return
             if human:
                 gevent.sleep(random.uniform(low, high))  # doing the task
@@ -136,7 +139,12 @@ class Member(FastHttpUser):
             first_try = time.perf_counter()
 
     def submit(self, assignment):
+        """Submit, trying again after a 503/429 (Retry-After) and after no answer at all: a
+        keep-alive connection the server closed as the request left (uvicorn closes one idle for
+        5 s) gives status 0. A submission is safe to send again: the second of two that both
+        arrived is refused `not_submittable`, which then means the first went through."""
         body = json.dumps({"answers": {"label": "yes"}})
+        resent = False
         for _ in range(SUBMIT_TRIES):
             start = time.perf_counter()
             with self.client.post(f"/api/work/assignments/{assignment}/submit/", data=body, headers=self.headers,
@@ -149,9 +157,19 @@ class Member(FastHttpUser):
                     r.success()
                     _wait(r)
                     continue
+                if r.status_code == 0:  # no answer: sent again on a new connection
+                    r.success()
+                    RESULTS["resent"] += 1
+                    resent = True
+                    continue
+                if resent and r.status_code == 409 and _code(r) == "not_submittable":
+                    r.success()  # the try that got no answer was submitted
+                    RESULTS["resent_were_done"] += 1
+                    return
                 r.failure(f"{r.status_code} {_code(r)}")
                 _error(f"submit {_what(r, _code(r))}")
                 return
+        _error("submit: no answer after every try")
 
 
 def _wait(response):

@@ -26,12 +26,13 @@ def register_check(fn):
     """Add an eligibility check `fn(*, member, project) -> list of reasons`. Usable as a decorator;
     registering the same function twice has no effect. A check that sets `fn.wants_context = True`
     is also given `ctx=` (the MemberContext: `ctx.cache` is a dict it may use to read things once
-    per feed or claim). A check that can say it has nothing against anyone for a project sets
-    `fn.applies = lambda project: bool`: counting eligible members then skips it (publishing
-    counts them for the fair share). A check whose refusals the claim's database function
-    (`atelier_claim`, tasks migration 0011) detects sets `fn.in_database = lambda project: bool`
-    (True: the function sends such claims to Python, which words the reason); a check without it
-    sends every claim to the Python path."""
+    per feed or claim); one that sets `fn.prime = f(*, ctx, projects)` is asked first to read what
+    it needs for a whole page of projects at once (`eligibility_of_page`). A check that can say it
+    has nothing against anyone for a project sets `fn.applies = lambda project: bool`: counting
+    eligible members then skips it (publishing counts them for the fair share). A check whose
+    refusals the claim's database function (`atelier_claim`, tasks migration 0011) detects sets
+    `fn.in_database = lambda project: bool` (True: the function sends such claims to Python, which
+    words the reason); a check without it sends every claim to the Python path."""
     if fn not in _CHECKS:
         _CHECKS.append(fn)
     return fn
@@ -48,9 +49,11 @@ def reason(code, message):
 class MemberContext:
     """What the basic checks need about one member, read once for a whole feed."""
 
-    def __init__(self, member, *, at=None, membership=False):
+    def __init__(self, member, *, at=None, membership=False, open_count=None, rulebook=None):
         """`membership`: the member's active membership (its coop loaded) or None, when the caller
-        has read it already (the feed); by default it is read here."""
+        has read it already (the feed: `tasks.selectors.member_for_feed`, which also gives
+        `open_count` and the `rulebook` in force in the membership's coop); by default all three
+        are read here."""
         self.member = member
         self.at = at  # the rulebook read is the version in force at `at` (default: now)
         self.membership = None
@@ -63,7 +66,10 @@ class MemberContext:
         self.open_count = 0
         self.consents = {}
         if self.membership is not None:
-            self.open_count = Assignment.objects.filter(member=member, status__in=Assignment.OPEN_STATUSES).count()
+            if rulebook is not None:
+                self._rulebooks[self.membership.coop_id] = rulebook
+            self.open_count = open_count if open_count is not None else Assignment.objects.filter(
+                member=member, status__in=Assignment.OPEN_STATUSES).count()
             self.consents = {c.project_id: set(c.flags) for c in DataConsent.objects.filter(member=member)}
 
     @classmethod
@@ -118,6 +124,17 @@ def eligibility_with(*, ctx, project, checks=None):
         extra = {"ctx": ctx} if getattr(check, "wants_context", False) else {}
         reasons.extend(check(member=ctx.member, project=project, **extra) or [])
     return reasons
+
+
+def eligibility_of_page(*, ctx, projects):
+    """[reasons] for each of `projects` (a feed's page) in one pass: first every registered check
+    that can read what it needs for many projects at once (`fn.prime(ctx=, projects=)`) does so,
+    then each project is checked as `eligibility_with` does."""
+    for check in _CHECKS:
+        prime = getattr(check, "prime", None)
+        if prime is not None:
+            prime(ctx=ctx, projects=projects)
+    return [eligibility_with(ctx=ctx, project=project) for project in projects]
 
 
 def _user(member):

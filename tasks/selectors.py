@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
 from coop.core.db import execute_one
-from coop.federation.models import Coop, RulebookVersion
+from coop.federation.models import Coop, Membership, RulebookVersion
 from coop.federation.selectors import Rulebook
 from ledger.selectors import requester_balance
 from tasks.fees import BPS, batch_fees
-from tasks.models import Assignment, Bonus, Project, Slot
+from tasks.models import Assignment, Bonus, Project, ProjectWatch, Slot
 
 # Work whose money is still in escrow for the member (shown as "held" in the wallet).
 HELD_FOR_MEMBER = (Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUESTED, Assignment.Status.REJECTED,
@@ -31,6 +31,26 @@ FEED_SORTS = {
     "short": ("estimated_minutes", "-hourly", "-pk"),
     "reward": ("-reward", "-published_at", "-pk"),
 }
+
+
+def member_for_feed(*, user: User, now: datetime) -> Membership | None:
+    """The member's active membership (its coop loaded, as `membership_active`) and, in the same
+    query, what the feed needs of them (issue 18: the feed's queries do not grow): the number of
+    the coop's rulebook in force at `now` (`rulebook_number`; its content is cached per process),
+    their open assignments (`open_count`) and whether they asked to be told of any new work of
+    the coop (`watching_coop`)."""
+    if not user.is_authenticated:
+        return None
+    version = (RulebookVersion.objects.filter(coop=OuterRef("coop_id"), effective_at__lte=now)
+               .order_by("-number").values("number")[:1])
+    held = (Assignment.objects.filter(member=OuterRef("user_id"), status__in=Assignment.OPEN_STATUSES)
+            .order_by().values("member").annotate(n=Count("pk")).values("n"))
+    watch = ProjectWatch.objects.filter(member=OuterRef("user_id"), coop=OuterRef("coop_id"), project__isnull=True)
+    return (Membership.objects.active().select_related("coop").filter(user=user)
+            .annotate(rulebook_number=Subquery(version),
+                      open_count=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+                      watching_coop=Exists(watch))
+            .first())
 
 
 def projects_open_for_feed(*, coop: Coop | int, category: str | None = None, min_hourly: int | None = None,

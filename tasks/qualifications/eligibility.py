@@ -5,11 +5,12 @@ for a computed one, when their record meets its rule right now (the grant follow
 next re-evaluation). A grant is kept until a revocation withdraws it, with its reason.
 Each reason says what is missing, from `explain`.
 
-Cost: with the marketplace's MemberContext (`ctx.cache`, one per feed or claim) the member's
-grants are read once; from the second project checked in the same context, the requirements
-of every open project of the coop are read at once; a computed qualification the member
-does not hold is evaluated once per context. So a feed of N projects costs a handful of
-queries whatever N, and a claim one or two."""
+Cost: a feed's page reads its projects' requirements in one query first (`prime_requirements`,
+through `tasks.eligibility.eligibility_of_page`). Otherwise, with the marketplace's MemberContext
+(`ctx.cache`, one per feed or claim) the member's grants are read once; from the second project
+checked in the same context, the requirements of every open project of the coop are read at once; a
+computed qualification the member does not hold is evaluated once per context. So a feed of N
+projects costs a handful of queries whatever N, and a claim one or two."""
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -127,7 +128,30 @@ def qualification_reasons(*, member, project, ctx=None):
     return reasons
 
 
+def prime_requirements(*, ctx, projects):
+    """The required qualifications of a page of projects in one query, kept on each project (as
+    `required_qualifications` keeps them): the feed's page asks this before checking its projects."""
+    todo = {project.pk: project for project in projects if project.__dict__.get(CACHE_ATTR) is None}
+    if not todo:
+        return
+    found = {pk: [] for pk in todo}
+    # which of them require anything, in plain SQL (most require nothing: the ORM's join to the
+    # qualifications and their versions cost more CPU than the page's other checks together)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT project_id FROM qualifications_projectrequirement WHERE project_id IN "
+                       f"({', '.join(['%s'] * len(todo))})", list(todo))
+        requiring = [row[0] for row in cursor.fetchall()]
+    if requiring:
+        rows = (ProjectRequirement.objects.filter(project_id__in=requiring)
+                .select_related("qualification__current_version").order_by("qualification__name", "qualification_id"))
+        for row in rows:
+            found[row.project_id].append(row.qualification)
+    for pk, project in todo.items():
+        project.__dict__[CACHE_ATTR] = found[pk]
+
+
 qualification_reasons.wants_context = True
+qualification_reasons.prime = prime_requirements
 qualification_reasons.applies = lambda project: bool(required_qualifications(project))
 # the claim's database function (tasks migration 0011) sends to Python any claim of a member who
 # lacks a required qualification's active grant: the only case where this check has a reason

@@ -203,8 +203,9 @@ class Tail:
         self.csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
         self.take = _("Take a task")
         self.details = _("Details")
-        self.stop = _("Stop telling me")
-        self.tell = _("Tell me when it opens")
+        self.stop_button = '<input type="hidden" name="stop" value="1"><button class="link">' + _("Stop telling me") + (
+            "</button>")
+        self.tell_button = '<button class="link">' + _("Tell me when it opens") + "</button>"
         self.support = format_html(' <a class="support-link" href="{}">{}</a>', reverse("tasks:support"),
                                    mark_safe(_("Someone to talk to")))
         self.next = conditional_escape(links.feed)
@@ -227,10 +228,9 @@ class Tail:
                       self.details, "</a>\n  "]
         parts.append("\n  ")
         if actions["may_watch"]:
-            parts += ['\n    <form method="post" action="', conditional_escape(actions["watch_url"]), '" class="inline">',
-                      self.csrf, '<input type="hidden" name="next" value="', self.next, '">\n    ',
-                      '<input type="hidden" name="stop" value="1"><button class="link">' + self.stop + "</button>"
-                      if row["watching"] else '<button class="link">' + self.tell + "</button>", "</form>\n  "]
+            parts += ['\n    <form method="post" action="', conditional_escape(actions["watch_url"]),
+                      '" class="inline">', self.csrf, '<input type="hidden" name="next" value="', self.next, '">\n    ',
+                      self.stop_button if row["watching"] else self.tell_button, "</form>\n  "]
         parts.append("\n  </p>\n</article>\n")
         return mark_safe("".join(parts))
 

@@ -4,6 +4,7 @@ from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -15,11 +16,10 @@ from coop.core.errors import DomainError, NotFound
 from coop.core.http import safe_next
 from coop.core.money import parse_amount
 from coop.federation.labels import reason_text, reasons_shown
-from coop.federation.selectors import membership_active, rulebook_in_force
+from coop.federation.selectors import membership_active, rulebook_in_force, rulebook_numbered
 from tasks import selectors, services
 from tasks.access import project_for_member
-from tasks.appeals.models import Scorecard
-from tasks.eligibility import MemberContext, country_blocked, country_reason, eligibility_with, projects_eligibility
+from tasks.eligibility import MemberContext, country_blocked, country_reason, eligibility_of_page, projects_eligibility
 from tasks.exposure import EXPOSURE_CODES, is_disturbing
 from tasks.models import DATA_FLAGS, Assignment, ProjectWatch
 from tasks.questions import answers_from_post, render_fields
@@ -41,38 +41,42 @@ def _project_for_member(request, pk):
 
 @login_required
 def feed(request):
-    membership = _membership_or_none(request)
+    now = timezone.now()
+    # with the rulebook in force, the open count and the coop-wide watch: one query (issue 18)
+    membership = selectors.member_for_feed(user=request.user, now=now)
     if membership is None:
         return render(request, "tasks/feed.html", {"membership": None, "rows": []})
     filters = _feed_filters(request, membership.coop)
     page = filters["page"]
     offset = (page - 1) * FEED_PAGE
-    ctx = MemberContext(request.user, membership=membership)  # the member's record, read once for the whole feed
+    rulebook = (rulebook_numbered(coop=membership.coop, number=membership.rulebook_number)
+                if membership.rulebook_number is not None else rulebook_in_force(coop=membership.coop))
+    # the member's record, read once for the whole feed
+    ctx = MemberContext(request.user, membership=membership, open_count=membership.open_count, rulebook=rulebook)
     # issue 23: projects open only to members in some countries that exclude this member are not
     # cards; one line counts them, without naming them (one query, whatever their number)
     hidden = country_blocked(ctx=ctx, coop_id=membership.coop_id)
-    # one row past the page says whether there is a next page, without a COUNT
+    # one row past the page says whether there is a next page, without a COUNT; the requester's
+    # record and the member's watch come with each project (a join and an EXISTS, no query more)
     projects = list(selectors.projects_open_for_feed(
         coop=membership.coop, category=filters["category"], min_hourly=filters["min_hourly"],
-        max_minutes=filters["max_minutes"], sort=filters["sort"]).exclude(pk__in=hidden)[offset:offset + FEED_PAGE + 1])
+        max_minutes=filters["max_minutes"], sort=filters["sort"]).exclude(pk__in=hidden)
+        .annotate(record=F("organisation__scorecard__figures"),
+                  watching=Exists(ProjectWatch.objects.filter(project=OuterRef("pk"), member=request.user)))
+        [offset:offset + FEED_PAGE + 1])
     more, projects = len(projects) > FEED_PAGE, projects[:FEED_PAGE]
-    watched = set(ProjectWatch.objects.filter(member=request.user, coop=membership.coop)
-                  .values_list("project_id", flat=True))
-
-    records = dict(Scorecard.objects.filter(organisation_id__in={p.organisation_id for p in projects})
-                   .values_list("organisation_id", "figures"))
-    rows = [{"project": p, "reasons": eligibility_with(ctx=ctx, project=p), "record": records.get(p.organisation_id),
-             "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.pk in watched} for p in projects]
-    links, now = Links(), timezone.now()  # each link reversed once a page, filled in per card (issue 18)
+    rows = [{"project": p, "reasons": reasons, "record": p.record,
+             "flags": [FLAG_LABELS.get(f, f) for f in p.data_flags], "watching": p.watching}
+            for p, reasons in zip(projects, eligibility_of_page(ctx=ctx, projects=projects), strict=True)]
+    links = Links()  # each link reversed once a page, filled in per card (issue 18)
     csrf_token = get_token(request)  # one token for the whole page, as the template's context gives
     tail = Tail(links=links, csrf_token=csrf_token)  # the member's part: words made once a page
     for row in rows:  # a card's head is drawn once for every member (tasks/views/cards.py)
         row["head"], row["actions"] = card_head(card_facts(row, now=now), links=links), feed_actions(row, links=links)
         row["tail"] = tail.draw(row, row["actions"])
 
-    rulebook = ctx.rulebook(membership.coop_id)
     return render(request, "tasks/feed.html", {
-        "membership": membership, "rows": rows, "watching_coop": None in watched, "csrf_token": csrf_token,
+        "membership": membership, "rows": rows, "watching_coop": membership.watching_coop, "csrf_token": csrf_token,
         "open_count": ctx.open_count, "rulebook": rulebook, "now": now, "feed_url": links.feed,
         "country_hidden": len(hidden),
         "fair_share_hours": rulebook["fair_share_window_minutes"] // 60, "filters": filters,

@@ -179,6 +179,36 @@ def test_a_feed_reads_qualifications_a_fixed_number_of_times(django_assert_num_q
     feed(6)
 
 
+def test_a_feed_page_reads_its_projects_requirements_at_once(django_assert_num_queries):
+    """`eligibility_of_page` (the feed): the page's requirements in one probe and one read,
+    whatever the number of projects, with the same reasons as one project at a time."""
+    from tasks.eligibility import MemberContext, eligibility_of_page, projects_eligibility
+    from tasks.models import Project
+
+    m = member()
+    q = computed_qualification(m.coop, APPROVED_10, name="Transcriber")
+    org = organisation()
+    for n in range(6):
+        _project_requiring(q, organisation=org)
+        open_project(m.coop, tasks=1, title=f"Plain {n}")
+
+    def page(n):
+        projects = list(Project.objects.filter(coop=m.coop, status="open").order_by("pk")[:n])
+        ctx = MemberContext(m.user)
+        # rulebook, the page's probe and its requirements, the member's grants, the explanation's
+        # grant read and the rule's record read, the requesters' blocks
+        with django_assert_num_queries(7):
+            reasons = eligibility_of_page(ctx=ctx, projects=projects)
+        one_by_one = projects_eligibility(member=m.user, projects=list(
+            Project.objects.filter(pk__in=[p.pk for p in projects]).order_by("pk")))
+        assert reasons == [one_by_one[p.pk] for p in projects]
+        assert sum(1 for r in reasons if r and r[0]["code"] == "qualification_required") == (n + 1) // 2
+        assert sum(1 for r in reasons if not r) == n // 2
+
+    page(4)
+    page(12)
+
+
 def _publish_requiring(test, org, coop, *, reference, tasks=4):
     from ledger.services import deposit_record
     from tasks.services import project_create, project_publish, tasks_add
