@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coop.core import clock
 from coop.core.errors import DomainError, NotFound
 from coop.core.http import safe_next
 from coop.core.money import parse_amount
@@ -42,8 +43,9 @@ def _project_for_member(request, pk):
 @login_required
 def feed(request):
     now = timezone.now()
-    # with the rulebook in force, the open count and the coop-wide watch: one query (issue 18)
-    membership = selectors.member_for_feed(user=request.user, now=now)
+    # with the rulebook in force (at the coop clock's now, as rulebook_in_force), the open count
+    # and the coop-wide watch: one query (issue 18)
+    membership = selectors.member_for_feed(user=request.user, now=clock.now())
     if membership is None:
         return render(request, "tasks/feed.html", {"membership": None, "rows": []})
     filters = _feed_filters(request, membership.coop)
