@@ -103,6 +103,17 @@ def _rulebooks_apart():
     yield
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _rulebooks_apart_per_module():
+    """A module's world seeded once (a module-scoped fixture) is made before any per-test fixture
+    runs: empty the cache first there too, or a sandbox coop of an earlier module's test, whose
+    primary key the world reuses, would still be cached as a sandbox (SandboxRefused)."""
+    from coop.federation.selectors import rulebooks_forget
+
+    rulebooks_forget()
+    yield
+
+
 @pytest.fixture
 def shipped_rates(settings):
     """The rates Atelier ships with (coop/settings.py), for tests of throttling itself."""
