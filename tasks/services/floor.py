@@ -33,6 +33,7 @@ from coop.federation.selectors import rulebook_in_force, rulebook_numbered
 from tasks import escrow
 from tasks.access import staff_check
 from tasks.errors import InvalidState
+from tasks.exposure import floor_for
 from tasks.fees import batch_fees
 from tasks.locks import project_for_update, unpaid_slots_for_update
 from tasks.models import Assignment, Project, Slot
@@ -100,7 +101,7 @@ def project_floor_check(*, project_id: int, now: datetime | None = None, project
     if submissions < rulebook["floor_check_submissions"]:
         return False
     median = max(1, int(median))
-    floor = rulebook["floor_hourly_rate"]
+    floor = floor_for(rulebook, project.data_flags)  # with the voted premium for disturbing content
     if project.reward * 3600 >= floor * median:
         return False
     project = project_for_update(project.pk)
@@ -146,7 +147,7 @@ def project_floor_raise(*, actor: User, project: Project | int, reward: int, now
     if project.floor_paused_at is None or project.status != Project.Status.PAUSED:
         raise InvalidState("not_paused_below_floor", _("This project is not paused for paying under the floor."))
     rulebook = rulebook_in_force(coop=project.coop, at=now)
-    needed = floor_reward(floor=rulebook["floor_hourly_rate"], median_seconds=project.floor_median_seconds)
+    needed = floor_reward(floor=floor_for(rulebook, project.data_flags), median_seconds=project.floor_median_seconds)
     if isinstance(reward, bool) or not isinstance(reward, int) or reward < needed or reward > 10**9:
         raise DomainError("below_floor_rate", _("The reward must be at least %(m)s to pay the floor at the time "
                                                 "members really take.") % {"m": _money(needed)},

@@ -19,6 +19,7 @@ from coop.federation.models import Coop
 from coop.ops import metrics
 from tasks.eligibility import TRANSIENT_CODES, MemberContext, eligibility_with
 from tasks.errors import Expired, InvalidAnswers, InvalidState, NotYours
+from tasks.exposure import floor_for
 from tasks.locks import assignment_for_update, assignment_of_member_for_update
 from tasks.models import Assignment, DataConsent, Project, ProjectWatch
 from tasks.questions import answers_validate, draft_clean
@@ -92,7 +93,7 @@ def _submit_in_database(member, assignment, answers, now):
     known = _FORMS.get(getattr(assignment, "project_id", None))
     if known is None:
         return None
-    coop_id, form = known
+    coop_id, form, flags = known
     rulebook = in_force_guess(coop_id)
     if rulebook is None or any(f.get("type") == "highlight" for f in form):
         return None
@@ -105,7 +106,7 @@ def _submit_in_database(member, assignment, answers, now):
     with in_own_transaction():
         outcome, seconds, time_spent, revisions, revision, organisation_id, event_id, number = execute_one(
             SUBMIT_FUNCTION_SQL, [member.pk, assignment.pk, assignment.project_id, coop_id, now, form_db, answers_db,
-                                  rulebook.version, rulebook["floor_check_submissions"], rulebook["floor_hourly_rate"],
+                                  rulebook.version, rulebook["floor_check_submissions"], floor_for(rulebook, flags),
                                   SAMPLE, token_bytes(16), now_us()])
     if outcome == "submitted":
         payload = {"assignment": assignment.pk, "project": assignment.project_id, "organisation": organisation_id,
@@ -133,7 +134,8 @@ def _submit_in_python(*, member: User, assignment: Assignment, answers: dict, no
     assignment = _own(member, assignment)
     if len(_FORMS) >= _FORMS_MAX:  # bounded: a long-lived process forgets them all and learns again
         _FORMS.clear()
-    _FORMS[assignment.project_id] = (assignment.project.coop_id, assignment.project.question_form)
+    _FORMS[assignment.project_id] = (assignment.project.coop_id, assignment.project.question_form,
+                                     tuple(assignment.project.data_flags or ()))
     if assignment.status not in Assignment.OPEN_STATUSES:
         raise InvalidState("not_submittable", _("This task cannot be submitted now (it is %(s)s).")
                            % {"s": assignment.get_status_display()})

@@ -74,7 +74,7 @@ class _EveryForm(dict):
 
     def get(self, project_id, default=None):
         project = Project.objects.filter(pk=project_id).first()
-        return (project.coop_id, project.question_form) if project else default
+        return (project.coop_id, project.question_form, tuple(project.data_flags or ())) if project else default
 
 
 @pytest.fixture(params=["python", pytest.param("database", marks=pytest.mark.postgres)])
@@ -448,7 +448,7 @@ def test_outside_a_transaction_a_claim_and_a_submission_are_one_round_trip_each(
                           answers={"label": "yes"})
     # what a process remembers after its first claim and submission (the fixture's stand-ins query)
     monkeypatch.setattr(claiming, "_IN_FORCE", {coop.pk: 1})
-    monkeypatch.setattr(work, "_FORMS", {project.pk: (coop.pk, project.question_form)})
+    monkeypatch.setattr(work, "_FORMS", {project.pk: (coop.pk, project.question_form, ())})
     fresh = Project.objects.get(pk=project.pk)
     sent, commands = [], []
     execute, command = psycopg.Cursor.execute, _connection_base.BaseConnection._exec_command

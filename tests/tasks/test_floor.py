@@ -173,3 +173,32 @@ def test_only_a_project_paused_below_the_floor_by_its_own_staff_can_be_raised(un
     project.refresh_from_db()
     assert (project.status, project.reward, project.floor_raises) == ("paused", 50, 0)
     assert not project_floor_check(project_id=project.pk)  # paused already: checked no more
+
+
+def test_disturbing_work_is_checked_against_the_floor_plus_its_premium():
+    """Issue 23: flagged work pays the floor plus the voted premium, at publish AND at the time
+    members really take: 0.50 for 2 minutes (15.00/h) is the 25 % premium's 15.00 exactly; members
+    take 2.5 minutes (12.00/h: the plain floor, under the premium's), so it pauses, and the raise
+    must reach 15.00/h at 2.5 minutes (0.63), not the plain floor's 0.50."""
+    from tasks.services import data_consent_give
+
+    coop = CoopFactory(params={"floor_check_submissions": 3, "floor_hourly_rate": 1200, "disturbing_premium_pct": 25})
+    project = published_project(coop, tasks=6, reward=50, estimated_minutes=2, funds=2_000,
+                                data_flags=["violent_or_graphic"])
+    owner = project.organisation.staff.first().user
+    for _ in range(3):
+        worker = member(coop).user
+        data_consent_give(member=worker, project=project)
+        assignment = assignment_claim(member=worker, project=project)
+        assignment_submit(member=worker, assignment=assignment, answers={"label": "yes"},
+                          now=assignment.claimed_at + timedelta(seconds=150))
+    project.refresh_from_db()
+    assert project.status == "paused" and project.floor_median_seconds == 150
+    event = Event.objects.get(type="project.paused_below_floor")
+    assert event.payload_json["floor_hourly_rate"] == 1500 and event.payload_json["minimum_reward"] == 63
+    with pytest.raises(DomainError) as info:
+        project_floor_raise(actor=owner, project=project, reward=62)
+    assert info.value.extra["minimum_reward"] == 63
+    project_floor_raise(actor=owner, project=project, reward=63)
+    project.refresh_from_db()
+    assert project.status == "open" and project.reward == 63
