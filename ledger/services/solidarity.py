@@ -10,7 +10,7 @@ by a key derived from domain ids."""
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,13 +53,19 @@ def solidarity_contribute(*, user: User, amount: int, key: str) -> Transaction:
 
 
 def fee_income(*, coop_id: int, day: date) -> int:
-    """The coop's fee income on `day` (UTC): what escrow releases paid into its treasury."""
+    """The coop's fee income on `day` (UTC): what escrow releases paid into its treasury, less what
+    the operator's corrections of releases (of any day) took back out of it that day. A day whose
+    corrections exceed its releases has no income (nothing moves; the rest is not carried over)."""
     start = datetime.combine(day, time.min).replace(tzinfo=timezone.get_fixed_timezone(0))
-    return Posting.objects.filter(
+    released = Q(transaction__kind=Transaction.Kind.ESCROW_RELEASE, amount__gt=0)
+    corrected = Q(transaction__kind=Transaction.Kind.REVERSAL,
+                  transaction__reverses__kind=Transaction.Kind.ESCROW_RELEASE, amount__lt=0)
+    total = Posting.objects.filter(
+        released | corrected,
         account__kind=Account.Kind.TREASURY, account__owner_kind=posting.OWNER_COOP, account__owner_id=coop_id,
-        transaction__kind=Transaction.Kind.ESCROW_RELEASE, amount__gt=0,
         transaction__created_at__gte=start, transaction__created_at__lt=start + timedelta(days=1),
     ).aggregate(total=Sum("amount"))["total"] or 0
+    return max(total, 0)
 
 
 @retry_transaction

@@ -139,6 +139,32 @@ def test_fee_share_moves_the_voted_share_of_the_days_fee_income_once(coop):
     books_balance()
 
 
+def test_fee_share_counts_a_corrected_release_out_of_the_days_income(coop):
+    """The operator reverses a release (ledger.services.corrections): its fee leaves the treasury
+    that day, and the day's income the fund takes its share of is net of it; a day whose
+    corrections exceed its releases moves nothing."""
+    from ledger.services.corrections import transaction_reverse
+
+    first = _release(coop, fee_coop=500)
+    _release(coop, fee_coop=730)
+    transaction_reverse(operator=operator(), transaction=first, reason="released twice by mistake")
+    today = timezone.now().date()
+    assert fee_income(coop_id=coop.pk, day=today) == 730
+    solidarity_fee_share_move(coop=coop, day=today)
+    assert selectors.solidarity_fund_balance(coop=coop) == 73
+    books_balance()
+
+
+def test_fee_share_of_a_release_corrected_the_same_day_moves_nothing():
+    from ledger.services.corrections import transaction_reverse
+
+    coop = CoopFactory()
+    first = _release(coop, fee_coop=500)
+    transaction_reverse(operator=operator(), transaction=first, reason="wrong project")
+    assert fee_income(coop_id=coop.pk, day=timezone.now().date()) == 0
+    assert solidarity_fee_share_move(coop=coop, day=timezone.now().date()) is None
+
+
 def test_fee_share_counts_releases_only_not_contributions_to_the_treasury(coop):
     treasury_contribution_record(operator=operator(), coop=coop, amount=50_000, reference="dues")
     assert solidarity_fee_share_move(coop=coop, day=timezone.now().date()) is None
