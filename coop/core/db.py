@@ -249,7 +249,7 @@ def instance_get(model, pk, related: tuple[str, ...] = ()):
     parent before its children), as `model.objects.select_related(*related).filter(pk=pk).first()`
     loads it, in one hand-written statement: for the hot reads whose ORM statement cost more to
     compile than to run (a wide row, joins: issue 21). None if there is no such row. Reads only:
-    no lock (SQLite's `select_for_update` takes none either)."""
+    no lock (on SQLite a row lock is no lock either)."""
     related = tuple(related)
     row = fetch_one(_instance_get_sql(model, related, connection.vendor), [pk])
     if row is None:

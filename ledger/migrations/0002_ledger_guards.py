@@ -1,7 +1,7 @@
 from django.db import migrations
 
 from coop.core.db import append_only
-from ledger.posting import PG_BALANCED_TRIGGERS, PG_DROP, PG_POST_FUNCTION
+from ledger.posting_sql import PG_BALANCED_TRIGGERS, PG_DROP, PG_POST_FUNCTION
 
 
 def pg_forwards(apps, schema_editor):

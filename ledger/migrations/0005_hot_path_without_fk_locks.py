@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from coop.core.db import append_only_after_rebuild
-from ledger.posting import PG_CHECK_FUNCTION
+from ledger.posting_sql import PG_CHECK_FUNCTION
 
 
 def check_function(apps, schema_editor):

@@ -5,7 +5,7 @@ inserts the postings in one statement. Same arguments, same errors, same guards.
 
 from django.db import migrations
 
-from ledger.posting import PG_POST_FUNCTION
+from ledger.posting_sql import PG_POST_FUNCTION
 
 
 def forwards(apps, schema_editor):
