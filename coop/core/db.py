@@ -251,6 +251,8 @@ def instance_get(model, pk, related: tuple[str, ...] = ()):
     compile than to run (a wide row, joins: issue 21). None if there is no such row. Reads only:
     no lock (on SQLite a row lock is no lock either)."""
     related = tuple(related)
+    if isinstance(pk, int) and not -(2**63) <= pk < 2**63:
+        return None  # as the ORM answers an out-of-range id (SQLite's driver would raise OverflowError)
     row = fetch_one(_instance_get_sql(model, related, connection.vendor), [pk])
     if row is None:
         return None

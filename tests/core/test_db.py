@@ -123,3 +123,14 @@ def test_instance_get_and_instances_where_load_what_the_orm_loads():
     rows = instances_where(Assignment, 't0."project_id" = %s AND t0."status" = %s', [project.pk, "claimed"])
     assert [_fields(a) for a in rows] == [_fields(orm)]
     assert instances_where(Assignment, 't0."project_id" = %s', [project.pk + 1000]) == []
+
+
+def test_instance_get_of_an_id_out_of_range_is_no_row_as_the_orm_says():
+    """A URL's id is any integer (the API fuzz sent 2**64): the ORM answers no row, and so does
+    the hand-written read, instead of the SQLite driver's OverflowError (a 500)."""
+    from tasks.models import Project
+
+    for pk in (2**63, 2**64, -(2**63) - 1):
+        assert Project.objects.filter(pk=pk).first() is None
+        assert instance_get(Project, pk) is None
+        assert instance_get(Project, pk, ("organisation",)) is None
