@@ -98,8 +98,11 @@ def _throttle_counts_apart():
 def _rulebooks_apart():
     """Rolled-back tests reuse primary keys: each test starts with an empty rulebook cache."""
     from coop.federation.selectors import rulebooks_forget
+    from tasks.services import claiming, work
 
     rulebooks_forget()
+    claiming._IN_FORCE.clear()  # the claim's and submission's memory of each coop's rulebook and
+    work._FORMS.clear()  # project's form: ids are reused (reset_sequences on PostgreSQL, SQLite)
     yield
 
 

@@ -35,6 +35,7 @@ from accounts.models import User
 from coop.core import clock
 from coop.core.db import execute_one, retry_transaction
 from coop.core.entropy import token_bytes
+from coop.core.errors import NotFound
 from coop.eventlog.clock import now_us
 from coop.eventlog.listeners import event_heard, listeners_for
 from coop.eventlog.services import event_record, event_statement
@@ -116,7 +117,13 @@ def in_force_guess(coop_id: int) -> Rulebook | None:
     """The rulebook this process last saw in force in `coop_id` (from its cache of versions), or
     None: what the database functions are asked to check a claim or a submission against."""
     number = _IN_FORCE.get(coop_id)
-    return None if number is None else rulebook_numbered(coop=coop_id, number=number)
+    if number is None:
+        return None
+    try:
+        return rulebook_numbered(coop=coop_id, number=number)
+    except NotFound:  # no such version in this coop (the database restored, test ids reused): ask anew
+        _IN_FORCE.pop(coop_id, None)
+        return None
 
 
 def in_force_seen(coop_id: int, number: int | None) -> None:

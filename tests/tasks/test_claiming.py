@@ -185,3 +185,19 @@ def test_one_member_tapping_many_times_cannot_beat_the_cap_or_fair_share():
     fair = open_project(coop, tasks=20, fair_share_cap=2)
     _claim_in_threads(fair, [other] * 8)
     assert Assignment.objects.filter(member=other, project=fair).count() == 2
+
+
+def test_a_rulebook_number_remembered_for_a_coop_that_has_no_such_version_is_forgotten():
+    """The process's memory of the rulebook in force (`in_force_guess`, for the claim's database
+    function) names a version the coop does not have (ids reused after a restore, or between
+    tests): it answers None, and the claim takes the Python path, instead of "no rulebook"."""
+    from tasks.services import claiming
+
+    coop = CoopFactory()
+    project = open_project(coop, tasks=1)
+    worker = member(coop).user
+    claiming._IN_FORCE[coop.pk] = 99
+    assert claiming.in_force_guess(coop.pk) is None
+    assert coop.pk not in claiming._IN_FORCE
+    claiming._IN_FORCE[coop.pk] = 99
+    assert assignment_claim(member=worker, project=project).status == "claimed"
