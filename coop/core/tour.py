@@ -15,7 +15,8 @@ WHAT_TO_TRY = [
               "once it is adopted."),
     ("forums", "member@tana.example and member2@tana.example in two browsers: Menu > Forums > a room; "
                "messages appear live."),
-    ("steward", "steward@tana.example: Switch to Steward: Applications, Members, Brake queue, Money, Payouts."),
+    ("steward", "steward@tana.example: Switch to Steward: Applications, Members, Projects to review (a "
+                "country-restricted project waits: approve, or refuse with a reason), Brake queue, Money, Payouts."),
     ("operator", "operator@atelier.example: Coops (create one, appoint stewards), Federation (deposits, "
                  "reconciliation), Requesters."),
 ]
