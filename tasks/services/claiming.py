@@ -172,12 +172,7 @@ def _claim_in_database(member, project, now):
                         subject_type="tasks.assignment", subject_id=str(assignment_id),
                         payload={"assignment": assignment_id, "project": project.pk,
                                  "organisation": project.organisation_id, "membership": membership_id})
-        assignment = Assignment(pk=assignment_id, slot_id=slot_id, task_id=task_id, project_id=project.pk,
-                                member=member, status=Assignment.Status.CLAIMED, claimed_at=now, deadline_at=deadline,
-                                rulebook_version=number)
-        assignment._state.adding = False
-        assignment._state.db = "default"
-        return assignment
+        return _claimed(assignment_id, slot_id, task_id, project, member, now, deadline, number)
     in_force_seen(project.coop_id, number)
     if outcome == "no_slot":
         raise NoFreeSlot()
@@ -247,13 +242,19 @@ def _claim_in_python(*, member: User, project: Project, now: datetime) -> Assign
         if slot_id is None:
             _no_slot(project.pk, taken)
         metrics.event_recorded("assignment.claimed")
-        assignment = Assignment(pk=assignment_id, slot_id=slot_id, task_id=task_id, project_id=project.pk,
-                                member=member, status=Assignment.Status.CLAIMED, claimed_at=now, deadline_at=deadline,
-                                rulebook_version=rulebook_version)
-        assignment._state.adding = False
-        assignment._state.db = "default"
-        return assignment
+        return _claimed(assignment_id, slot_id, task_id, project, member, now, deadline, rulebook_version)
     return _claim_orm(member, project.pk, row["coop_id"], now, deadline, rulebook_version, payload, row["want_gold"])
+
+
+def _claimed(assignment_id, slot_id, task_id, project, member, now, deadline, rulebook_version):
+    """The assignment a claim statement (the database function's or CLAIM_SQL) just wrote, as
+    the row it wrote: no read back."""
+    assignment = Assignment(pk=assignment_id, slot_id=slot_id, task_id=task_id, project_id=project.pk,
+                            member=member, status=Assignment.Status.CLAIMED, claimed_at=now, deadline_at=deadline,
+                            rulebook_version=rulebook_version)
+    assignment._state.adding = False
+    assignment._state.db = "default"
+    return assignment
 
 
 def _no_slot(project_id, taken):
