@@ -94,26 +94,30 @@ def _throttle_counts_apart():
     yield
 
 
-@pytest.fixture(autouse=True)
-def _rulebooks_apart():
-    """Rolled-back tests reuse primary keys: each test starts with an empty rulebook cache."""
+def _forget_process_caches():
+    """Ids are reused (rolled-back tests; reset_sequences on PostgreSQL): what a process caches
+    under an id (rulebook versions, sandbox coops, the claim's and submission's memory of each
+    coop's rulebook and project's form) must not outlive the rows it was read from."""
     from coop.federation.selectors import rulebooks_forget
     from tasks.services import claiming, work
 
     rulebooks_forget()
-    claiming._IN_FORCE.clear()  # the claim's and submission's memory of each coop's rulebook and
-    work._FORMS.clear()  # project's form: ids are reused (reset_sequences on PostgreSQL, SQLite)
+    claiming._IN_FORCE.clear()
+    work._FORMS.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rulebooks_apart():
+    _forget_process_caches()
     yield
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _rulebooks_apart_per_module():
     """A module's world seeded once (a module-scoped fixture) is made before any per-test fixture
-    runs: empty the cache first there too, or a sandbox coop of an earlier module's test, whose
-    primary key the world reuses, would still be cached as a sandbox (SandboxRefused)."""
-    from coop.federation.selectors import rulebooks_forget
-
-    rulebooks_forget()
+    runs: forget there too, or a sandbox coop of an earlier module's test, whose primary key the
+    world reuses, would still be cached as a sandbox (SandboxRefused)."""
+    _forget_process_caches()
     yield
 
 
