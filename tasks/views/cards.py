@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from coop.core.money import format_amount
 from coop.federation.labels import category_label
 from tasks.models import DATA_FLAGS
+from tasks.transparency import LEGAL_REASONS
 
 FLAG_LABELS = dict(DATA_FLAGS)
 
@@ -79,12 +80,9 @@ def _purpose(code):
 
 
 def _legal_reason(code):
-    """A legal reason in words, as tasks/_transparency.html says it."""
-    if code == "export_control":
-        return _("export control")
-    if code == "data_residency":
-        return _("a data-residency law")
-    return _("a research ethics approval")
+    """A legal reason in words: its label in tasks.transparency.LEGAL_REASONS (the last one for
+    a code not listed, as tasks/_transparency.html says it)."""
+    return str(dict(LEGAL_REASONS).get(code, LEGAL_REASONS[-1][1]))
 
 
 def _published(value):
