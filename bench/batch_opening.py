@@ -185,6 +185,7 @@ def judge(world, run):
     from django.db.models import Count, Max, Min
 
     from tasks.models import Assignment, Project
+    from tasks.selectors import open_slots_of
 
     project = Project.objects.get(pk=world["project"])
     assignments = Assignment.objects.filter(project=project)
@@ -200,7 +201,7 @@ def judge(world, run):
     return {
         "policy": project.allocation_policy, "members": len(world["cookies"]), "ready_sockets": run.get("ready"),
         "tasks": project.slots.count(), "claimed": claims, "slots_left": project.slots.filter(status="open").count(),
-        "counter_left": project.open_slots,
+        "counter_left": open_slots_of(project.pk),
         "duplicate_slots": claims - assignments.values("slot").distinct().count(),
         "publish_status": publish.get("status"), "publish_s": round(publish["answered"] - publish["sent"], 2)
         if publish else None,

@@ -223,6 +223,7 @@ def claim_round(n, args, project, ids, pg):
     from django.db.models import Count
 
     from tasks.models import Assignment, Project
+    from tasks.selectors import open_slots_of
 
     base = pgbench_tpcb(pg, args.seconds)
     load_before = load_average()
@@ -243,7 +244,7 @@ def claim_round(n, args, project, ids, pg):
         "claims_per_s": round(claims / wall, 1), "ratio": round(claims / wall / base, 3),
         "claim_p50_ms": round(pct(lat, 50) * 1000, 2), "claim_p99_ms": round(pct(lat, 99) * 1000, 2),
         "duplicate_slots": assignments.count() - assignments.values("slot").distinct().count(),
-        "slots_left": batch.slots.filter(status="open").count(), "counter_left": batch.open_slots,
+        "slots_left": batch.slots.filter(status="open").count(), "counter_left": open_slots_of(batch.pk),
         "fair_share_cap": batch.fair_share_cap, "most_by_one_member": max(per_member or [0]),
         "load_average": [load_before, load_average()], "setup_s": round(setup_s, 1),
         "client_cpu_ms_per_claim_submit": round(cpu_ms, 2),
@@ -266,6 +267,7 @@ def feed_projects(coop, org, owner, open_tasks, projects):
     from django.utils import timezone
 
     from tasks.models import Project, Slot, Task
+    from tasks.services.open_slots import open_slots_opened
 
     per = max(1, open_tasks // projects)
     now = timezone.now()
@@ -273,11 +275,12 @@ def feed_projects(coop, org, owner, open_tasks, projects):
         p = Project.objects.create(
             coop=coop, organisation=org, created_by=owner, status=Project.Status.OPEN, title=f"Feed project {n}",
             category=f"cat{n % 7}", reward=100 + n, estimated_minutes=2 + n % 5, published_at=now,
-            batch_opened_at=now, rulebook_version=1, allocation_policy="first_come", open_slots=per,
+            batch_opened_at=now, rulebook_version=1, allocation_policy="first_come",
             question_form=[{"name": "label", "type": "single_choice", "label": "Cat?", "choices": ["yes", "no"]}])
         tasks = Task.objects.bulk_create([Task(project=p, data={"i": i}, line=i + 2) for i in range(per)],
                                          batch_size=5000)
-        Slot.objects.bulk_create([Slot(task=t, project=p, number=0) for t in tasks], batch_size=5000)
+        slots = Slot.objects.bulk_create([Slot(task=t, project=p, number=0) for t in tasks], batch_size=5000)
+        open_slots_opened(project_id=p.pk, slot_ids=[slot.pk for slot in slots])
     return per * projects
 
 
@@ -286,10 +289,12 @@ def feed(args, coop, org, owner, users):
     from django.test import Client
 
     from tasks.models import Project
+    from tasks.selectors import open_slots_remaining
 
     t0 = time.perf_counter()
     added = feed_projects(coop, org, owner, args.feed_open, args.feed_projects) if org is not None else 0
-    open_now = sum(Project.objects.filter(coop=coop, status="open").values_list("open_slots", flat=True))
+    open_now = sum(Project.objects.filter(coop=coop, status="open").annotate(n=open_slots_remaining())
+                   .values_list("n", flat=True))
     projects = Project.objects.filter(coop=coop, status="open").count()
     print(f"feed: {open_now} open tasks in {projects} open projects ({added} added in "
           f"{time.perf_counter() - t0:.1f} s)", flush=True)

@@ -23,6 +23,7 @@ class TasksConfig(AppConfig):
             assignment_owners,
             escrow_obligations,
             member_held_lines,
+            open_slot_counts_off,
             open_slots_in_cancelled_projects,
             projects_in_sandboxes,
             statement_subjects,
@@ -33,6 +34,7 @@ class TasksConfig(AppConfig):
         register_statement_subjects(statement_subjects)
         register_escrow_obligations(escrow_obligations, owner_kind=OWNER_PROJECT)
         register_reconciliation_check(open_slots_in_cancelled_projects)
+        register_reconciliation_check(open_slot_counts_off)  # issue 18: the feed's counts add up
         register_sandbox_owners(projects_in_sandboxes, owner_kind=OWNER_PROJECT)
         register_work_source(work_done_by_member)  # issue 23: patronage shares the surplus by work done
         # an approval pays the reward, a bonus pays its amount: the worker's payload only (issue 15, leak 3)

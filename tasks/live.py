@@ -19,6 +19,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from tasks.selectors import open_slots_of
+
 logger = logging.getLogger(__name__)
 
 KINDS = ("published", "resumed", "tasks_added")
@@ -32,10 +34,12 @@ def work_group(coop_id):
 def work_frame(project, *, kind, at=None):
     """The `work_opened` frame for a project as the feed shows it (a dict, JSON-ready)."""
     opened = at or project.batch_opened_at or timezone.now()
+    # a catch-up's projects come with their count (`projects_opened_since`); else it is read now
+    remaining = project.remaining if hasattr(project, "remaining") else open_slots_of(project.pk)
     return {
         "type": "work_opened", "kind": kind, "project": project.pk, "title": project.title,
         "category": project.category, "reward": project.reward, "estimated_minutes": project.estimated_minutes,
-        "hourly": project.reward * 60 // max(project.estimated_minutes, 1), "remaining": project.open_slots,
+        "hourly": project.reward * 60 // max(project.estimated_minutes, 1), "remaining": remaining,
         "fair_share_cap": project.fair_share_cap,
         "fair_share_until": project.fair_share_until.isoformat() if project.fair_share_until else None,
         "opened_at": opened.isoformat(), "url": f"/work/projects/{project.pk}/",

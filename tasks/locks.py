@@ -1,7 +1,8 @@
 """Where the marketplace locks rows, in the one global order of docs/ledger.md ("Lock order"):
 a member's membership (`coop.federation.locks.membership_for_update`, the one membership lock),
-then assignments (pk order), then the project, then slots (pk order), then ledger balances
-(account-id order, `ledger.locks`).
+then assignments (pk order), then the project, then slots (pk order), then the project's
+open-slot stripes (tasks/services/open_slots.py), then ledger balances (account-id order,
+`ledger.locks`).
 
 Every lock here is FOR NO KEY UPDATE on the named rows only (`of=("self",)`): rows joined for
 reading (coop, organisation, member) are not locked, and a lock on a row does not block the

@@ -78,10 +78,8 @@ class Project(models.Model):
     escrow_held = models.BigIntegerField(default=0)
     escrow_refunded = models.BigIntegerField(default=0)
     holds = models.PositiveIntegerField(default=0)  # number of escrow holds (key project:<id>:hold:<n>)
-    # how many of its slots are open (claimable): kept in the same transaction as every slot
-    # that opens, is taken, reopens or is cancelled (tasks/services/claiming.py), so the feed
-    # reads it instead of counting slots and a claim stops at 0 without scanning them
-    open_slots = models.PositiveIntegerField(default=0)
+    # how many of its slots are open (claimable) is not here but in OpenSlotStripe (below): a
+    # counter in this row made every claim of a batch hold the row from its decrement to COMMIT
     # the floor at the measured median time (tasks/services/floor.py)
     floor_paused_at = models.DateTimeField(null=True, blank=True)
     floor_median_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -178,6 +176,35 @@ class Slot(models.Model):
     @property
     def fee(self):
         return self.fee_coop + self.fee_federation + self.fee_juror
+
+
+class OpenSlotStripe(models.Model):
+    """A project's count of open (claimable) slots, split in STRIPES rows (issue 18): the row of a
+    slot is `slot id % STRIPES`, and each row counts the open slots of its stripe. It follows every
+    slot that opens, is taken, reopens or is cancelled, in the same transaction
+    (tasks/services/open_slots.py), so the feed sums a project's rows instead of counting slots.
+
+    Why not one counter in the project's row: every claim of a batch decremented it and held the
+    row until its COMMIT (its WAL flush included), so a project's claims passed one at a time.
+    Concurrent claims take consecutive slots (the first open one nobody else holds), which fall in
+    different stripes, so they commit side by side. A claim locks its slot, then the slot's stripe:
+    stripes come after slots in the global lock order (tasks/locks.py)."""
+
+    STRIPES = 16
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="open_slot_stripes")
+    stripe = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "stripe"], name="open_slot_stripe_unique"),
+            models.CheckConstraint(condition=Q(count__gte=0), name="open_slot_stripe_not_negative"),
+            models.CheckConstraint(condition=Q(stripe__lt=16), name="open_slot_stripe_in_range"),
+        ]
+
+    def __str__(self):
+        return f"project {self.project_id} stripe {self.stripe}: {self.count} open"
 
 
 class Assignment(models.Model):

@@ -18,7 +18,7 @@ from coop.federation.models import Coop, Membership, RulebookVersion
 from coop.federation.selectors import Rulebook
 from ledger.selectors import requester_balance
 from tasks.fees import BPS, batch_fees
-from tasks.models import Assignment, Bonus, Project, ProjectWatch, Slot
+from tasks.models import Assignment, Bonus, OpenSlotStripe, Project, ProjectWatch, Slot
 
 # Work whose money is still in escrow for the member (shown as "held" in the wallet).
 HELD_FOR_MEMBER = (Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUESTED, Assignment.Status.REJECTED,
@@ -31,6 +31,19 @@ FEED_SORTS = {
     "short": ("estimated_minutes", "-hourly", "-pk"),
     "reward": ("-reward", "-published_at", "-pk"),
 }
+
+
+def open_slots_remaining(project_ref: str = "pk") -> Coalesce:
+    """An expression for the open slots of the project at `project_ref` (an OuterRef name): its
+    OpenSlotStripe rows summed (at most 16 read by index), 0 for a project without any."""
+    stripes = (OpenSlotStripe.objects.filter(project=OuterRef(project_ref)).order_by().values("project")
+               .annotate(n=Sum("count")).values("n"))
+    return Coalesce(Subquery(stripes, output_field=IntegerField()), 0)
+
+
+def open_slots_of(project_id: int) -> int:
+    """How many of the project's slots are open (claimable) now: its stripes summed."""
+    return OpenSlotStripe.objects.filter(project_id=project_id).aggregate(n=Sum("count"))["n"] or 0
 
 
 def member_for_feed(*, user: User, now: datetime) -> Membership | None:
@@ -55,13 +68,13 @@ def member_for_feed(*, user: User, now: datetime) -> Membership | None:
 
 def projects_open_for_feed(*, coop: Coop | int, category: str | None = None, min_hourly: int | None = None,
                            max_minutes: int | None = None, sort: str = "newest") -> QuerySet[Project]:
-    """The coop's open and paused projects with their remaining slots (one query, the count kept
-    in the project's row: no slot is read), filtered by category, expected pay per hour (minor
+    """The coop's open and paused projects with their remaining slots (one query, the counts kept
+    in the projects' stripes: no slot is read), filtered by category, expected pay per hour (minor
     units, at least) and estimated minutes (at most), sorted by one of FEED_SORTS (newest first
     by default)."""
     qs = (Project.objects.filter(coop=coop, status__in=[Project.Status.OPEN, Project.Status.PAUSED])
           .select_related("organisation")
-          .annotate(remaining=F("open_slots"),
+          .annotate(remaining=open_slots_remaining(),
                     # as Project.hourly_rate: integer division of integer columns, on both databases
                     hourly=F("reward") * 60 / F("estimated_minutes")))
     if category:
@@ -77,7 +90,7 @@ def projects_opened_since(*, coop_id: int, since: datetime, limit: int = 50) -> 
     """The coop's open projects whose latest batch opened after `since`, oldest first (at most
     `limit`): what a work socket missed while it was away (tasks/live.py)."""
     return list(Project.objects.filter(coop_id=coop_id, status=Project.Status.OPEN, batch_opened_at__gt=since)
-                .order_by("batch_opened_at", "pk")[:limit])
+                .annotate(remaining=open_slots_remaining()).order_by("batch_opened_at", "pk")[:limit])
 
 
 def feed_categories(*, coop: Coop) -> list:
@@ -99,7 +112,7 @@ def project_categories_by_coop(*, days: int) -> dict[int, dict[str, int]]:
 
 def projects_of_organisation(*, organisation: Organisation) -> QuerySet[Project]:
     return (Project.objects.filter(organisation=organisation).select_related("coop")
-            .annotate(remaining=F("open_slots"))
+            .annotate(remaining=open_slots_remaining())
             .order_by("-created_at", "-pk"))
 
 
@@ -228,6 +241,17 @@ def open_slots_in_cancelled_projects() -> list:
     rows = (Slot.objects.filter(status=Slot.Status.OPEN, project__status=Project.Status.CANCELLED)
             .values_list("project_id").annotate(n=Count("pk")).order_by("project_id"))
     return [{"check": "open_slot_in_cancelled_project", "project": pk, "slots": n} for pk, n in rows[:100]]
+
+
+def open_slot_counts_off() -> list:
+    """Registered with the ledger's reconciliation: a project whose stripes (OpenSlotStripe) do
+    not add up to its open slots shows the wrong count in the feed (issue 18)."""
+    counted = dict(OpenSlotStripe.objects.order_by().values_list("project_id").annotate(n=Sum("count")))
+    actual = dict(Slot.objects.filter(status=Slot.Status.OPEN).order_by().values_list("project_id")
+                  .annotate(n=Count("pk")))
+    off = sorted(pk for pk in set(counted) | set(actual) if counted.get(pk, 0) != actual.get(pk, 0))
+    return [{"check": "open_slot_count_off", "project": pk, "counted": counted.get(pk, 0), "open": actual.get(pk, 0)}
+            for pk in off[:100]]
 
 
 def assignment_owners(ids: list[int]) -> dict:

@@ -4,7 +4,6 @@
 header (the ledger's mechanism: same key and body -> the first response again; same key,
 other body -> 409). Workers appear only under their pseudonym for the organisation."""
 
-from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -22,6 +21,7 @@ from coop.federation.models import Coop
 from tasks import services
 from tasks.models import DATA_FLAG_CODES, Assignment, Project
 from tasks.questions import SHOW_KINDS, TYPES
+from tasks.selectors import open_slots_remaining
 from tasks.services.publishing import MAX_TASKS_PER_CALL
 from tasks.transparency import LEGAL_REASON_CODES, PURPOSE_CODES
 
@@ -175,7 +175,7 @@ class BonusOutSerializer(serializers.Serializer):
 
 
 def _with_remaining(qs):
-    return qs.annotate(remaining=F("open_slots"))
+    return qs.annotate(remaining=open_slots_remaining())
 
 
 def _project_out(project):

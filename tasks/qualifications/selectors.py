@@ -24,6 +24,7 @@ from tasks.qualifications.models import (
 )
 from tasks.qualifications.records import record_for, records_for
 from tasks.qualifications.rules import describe, explained_clauses, rule_evaluate, rule_explain, rule_keys
+from tasks.selectors import open_slots_remaining
 
 
 def qualification_get(*, pk: int) -> Qualification:
@@ -261,10 +262,15 @@ def qualifications_available_for(project: Project) -> QuerySet[Qualification]:
 def open_work_counts(*, qualification_ids: Iterable[int]) -> dict[int, dict]:
     """{qualification id: {"projects", "slots"}}: open projects that need it and their open slots."""
     rows = (ProjectRequirement.objects.filter(qualification_id__in=list(qualification_ids),
-                                              project__status=Project.Status.OPEN, project__open_slots__gt=0)
-            .values("qualification_id").annotate(projects=Count("project", distinct=True),
-                                                 slots=Sum("project__open_slots")))
-    return {row["qualification_id"]: {"projects": row["projects"], "slots": row["slots"] or 0} for row in rows}
+                                              project__status=Project.Status.OPEN)
+            .annotate(open_slots=open_slots_remaining("project_id")).filter(open_slots__gt=0)
+            .values_list("qualification_id", "project_id", "open_slots"))
+    counts = {}
+    for qualification_id, _project, slots in rows:  # one row per requirement: a project once per qualification
+        row = counts.setdefault(qualification_id, {"projects": 0, "slots": 0})
+        row["projects"] += 1
+        row["slots"] += slots
+    return counts
 
 
 def work_by_qualification(*, member: User, qualification_ids: Iterable[int], now: datetime | None = None,

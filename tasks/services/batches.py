@@ -15,6 +15,7 @@ from tasks.fees import batch_fees
 from tasks.live import work_opened_later
 from tasks.models import Project, Slot, Task
 from tasks.services.claiming import fair_share_cap
+from tasks.services.open_slots import open_slots_opened
 
 
 def eligible_member_count(project: Project, now: datetime | None = None) -> int:
@@ -64,7 +65,7 @@ def slots_create(project: Project, tasks: list[Task], rulebook: Rulebook | dict)
             slots.append(Slot(task_id=task.pk, project=project, number=n, status=Slot.Status.OPEN, is_gold=task.is_gold,
                               fee_coop=coop, fee_federation=federation, fee_juror=juror))
     Slot.objects.bulk_create(slots, batch_size=2000)
-    project.open_slots += count
+    open_slots_opened(project_id=project.pk, slot_ids=[slot.pk for slot in slots])
     project.fee_coop += fees.fee_coop
     project.fee_federation += fees.fee_federation
     project.fee_juror += fees.fee_juror

@@ -10,25 +10,27 @@ SQLite, and for what the function leaves), is one short transaction of a few sta
    (tasks/selectors.py) reads, in one statement, all that eligibility and the fair share need;
    the rulebook's content comes from the per-process cache of immutable versions. The other
    apps' checks (required qualifications) run after it.
-2. The claim itself, on PostgreSQL ONE statement (`CLAIM_SQL`): decrement the project's
-   `open_slots` (this takes the project's row lock, before any slot's, in the global order of
-   tasks/locks.py; an open project with no free slot stops here), take the first open slot the
+2. The claim itself, on PostgreSQL ONE statement (`CLAIM_SQL`): take the first open slot the
    member has not worked on with `FOR NO KEY UPDATE SKIP LOCKED` (in a project that mixes gold
-   tasks in, of the kind the member's share calls for first: `GOLD_OR_PLAIN_SLOT`), mark it taken, insert the
-   assignment (its id drawn in statement 1) and its event. The project's row is held from that
-   statement to COMMIT, one round trip, as pgbench's TPC-B holds its branch row. Elsewhere
-   (SQLite) the same steps run through the ORM.
+   tasks in, of the kind the member's share calls for first: `GOLD_OR_PLAIN_SLOT`), mark it
+   taken, insert the assignment (its id drawn in statement 1) and its event, and decrement the
+   slot's stripe of the project's open count (tasks.models.OpenSlotStripe: after the slot, in the
+   global lock order of tasks/locks.py). Elsewhere (SQLite) the same steps run through plain
+   statements.
 
-A statement that finds no slot after decrementing raises, so the transaction rolls back with
-the counter. The unique constraints on (task, member) and on a slot's live assignment make a
-second claim of the same task or slot impossible whatever happens above them."""
+The claim takes no lock on the project's row (issue 18: when it decremented a counter there, a
+project's claims passed one at a time, each holding the row through its COMMIT). Its status
+was read by statement 1 without a lock, which is safe: a cancel or a task's close locks the open
+slots it cancels, so it waits for a claim holding one, and then finds that slot taken; a claim
+that read the project open just before a pause is a claim made before the pause. The unique
+constraints on (task, member) and on a slot's live assignment make a second claim of the same
+task or slot impossible whatever happens above them."""
 
 import contextlib
 import math
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -49,15 +51,13 @@ from tasks.errors import FairShareReached, InvalidState, NoFreeSlot, NotEligible
 from tasks.locks import free_slot_for_update, project_for_update, slot_for_update
 from tasks.models import Assignment, Project, Slot, Task
 from tasks.selectors import claim_context
+from tasks.services.open_slots import STRIPES, open_slots_closed, open_slots_opened
 
 ENDED = (Assignment.Status.RETURNED, Assignment.Status.EXPIRED)
 
+# The stripe's decrement depends on the slot's update (FROM t), so the slot's lock comes first.
 CLAIM_SQL = """
-WITH p AS (
-    UPDATE tasks_project SET open_slots = open_slots - 1
-     WHERE id = %s AND status = 'open' AND open_slots > 0
-    RETURNING id
-), s AS (
+WITH s AS (
     {slot_sql}
 ), t AS (
     UPDATE tasks_slot SET status = 'taken' FROM s WHERE tasks_slot.id = s.id
@@ -68,20 +68,23 @@ WITH p AS (
                                   rejection_reason, rejection_explanation)
     SELECT %s, t.id, t.task_id, %s, %s, 'claimed', %s, %s, %s, false, '', 0, '', '' FROM t
     RETURNING slot_id, task_id
+), c AS (
+    UPDATE tasks_openslotstripe SET count = count - 1 FROM t
+     WHERE tasks_openslotstripe.project_id = %s AND tasks_openslotstripe.stripe = t.id %% {stripes}
 ), ev AS ({event_sql})
-SELECT (SELECT count(*) FROM p), a.slot_id, a.task_id, (SELECT id FROM ev) FROM (SELECT 1) one LEFT JOIN a ON true
+SELECT a.slot_id, a.task_id, (SELECT id FROM ev) FROM (SELECT 1) one LEFT JOIN a ON true
 """
 # The slot: the first open one of the project the member has not worked on, that no other claim
-# holds. Its one parameter is the member's id.
+# holds. Its parameters are the project's id and the member's.
 ANY_SLOT = """SELECT sl.id, sl.task_id FROM tasks_slot sl
-     WHERE sl.project_id = (SELECT id FROM p) AND sl.status = 'open'{kind}
+     WHERE sl.project_id = %s AND sl.status = 'open'{kind}
        AND NOT EXISTS (SELECT 1 FROM tasks_assignment w WHERE w.task_id = sl.task_id AND w.member_id = %s)
      ORDER BY sl.id LIMIT 1
        FOR NO KEY UPDATE OF sl SKIP LOCKED"""
 PLAIN_SLOT = ANY_SLOT.format(kind="")  # the statement as before issue 20: a project without a gold rate
 # Issue 20, a project that mixes gold in: the first slot of the kind the member's share calls for
 # (`want_gold` of `claim_context`), else the first of the other kind, so the claim never fails
-# while a slot is free. Parameters: want, member, want, member. The second branch runs only when
+# while a slot is free. Parameters: project, want, member, project, want, member. The second branch runs only when
 # the first finds nothing (LIMIT over UNION ALL stops at the first row), and each locks only the
 # slot it returns. The gold branch walks the partial index slot_open_gold_idx.
 GOLD_OR_PLAIN_SLOT = ("SELECT * FROM (SELECT * FROM (" + ANY_SLOT.format(kind=" AND sl.is_gold = %s") + ") wanted"
@@ -230,17 +233,17 @@ def _claim_in_python(*, member: User, project: Project, now: datetime) -> Assign
             type="assignment.claimed", coop=row["coop_id"], actor=member, subject=("tasks.assignment", assignment_id),
             payload={"assignment": assignment_id, **payload})
         want = row["want_gold"]
-        slot_sql, slot_params = ((PLAIN_SLOT, [member.pk]) if want is None else
-                                 (GOLD_OR_PLAIN_SLOT, [want, member.pk, want, member.pk]))
+        slot_sql, slot_params = ((PLAIN_SLOT, [project.pk, member.pk]) if want is None else
+                                 (GOLD_OR_PLAIN_SLOT, [project.pk, want, member.pk, project.pk, want, member.pk]))
         try:
-            taken, slot_id, task_id, _event = execute_one(
-                CLAIM_SQL.format(slot_sql=slot_sql, event_sql=event_sql),
-                [project.pk, *slot_params, assignment_id, project.pk, member.pk, rulebook_version, now, deadline,
+            slot_id, task_id, _event = execute_one(
+                CLAIM_SQL.format(slot_sql=slot_sql, event_sql=event_sql, stripes=STRIPES),
+                [*slot_params, assignment_id, project.pk, member.pk, rulebook_version, now, deadline, project.pk,
                  *event_params])
         except IntegrityError:
             raise InvalidState("already_claimed", _("You already worked on this task."))
         if slot_id is None:
-            _no_slot(project.pk, taken)
+            raise NoFreeSlot()
         metrics.event_recorded("assignment.claimed")
         return _claimed(assignment_id, slot_id, task_id, project, member, now, deadline, rulebook_version)
     return _claim_orm(member, project.pk, row["coop_id"], now, deadline, rulebook_version, payload, row["want_gold"])
@@ -257,20 +260,10 @@ def _claimed(assignment_id, slot_id, task_id, project, member, now, deadline, ru
     return assignment
 
 
-def _no_slot(project_id, taken):
-    """Nothing was claimed (the transaction rolls back, with the counter if it was decremented):
-    say why."""
-    if not taken and not Project.objects.filter(pk=project_id, status=Project.Status.OPEN).exists():
-        raise InvalidState("project_not_open", _("This project is not open for work now."))
-    raise NoFreeSlot()
-
-
 # The claim's second step on SQLite in hand-written statements (one writer at a time: no row
 # locks to take), the same as the ORM's; the ORM spent more compiling them than SQLite running
 # them (issue 21). `free_slot_for_update`'s choice: the first open slot of a task the member has
 # not worked on, of the wanted kind first.
-SQLITE_TAKE = (f"UPDATE {Project._meta.db_table} SET open_slots = open_slots - 1 "
-               "WHERE id = %s AND status = %s AND open_slots > 0")
 SQLITE_FREE_SLOT = (f"SELECT s.id, s.task_id FROM {Slot._meta.db_table} s "
                     "WHERE s.project_id = %s AND s.status = %s{gold} AND s.task_id NOT IN "
                     f"(SELECT a.task_id FROM {Assignment._meta.db_table} a "
@@ -294,21 +287,18 @@ def _claim_orm(member, project_id, coop_id, now, deadline, rulebook_version, pay
     """The claim's second step without PostgreSQL: the same steps, locks and choice of slot as CLAIM_SQL."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute(SQLITE_TAKE, [project_id, Project.Status.OPEN])
-            taken = cursor.rowcount
-            row = _free_slot_sqlite(cursor, project_id, member.pk, want_gold) if taken else None
+            row = _free_slot_sqlite(cursor, project_id, member.pk, want_gold)
             if row is None:
-                _no_slot(project_id, taken)
+                raise NoFreeSlot()
             slot = Slot(pk=row[0], task_id=row[1])
             cursor.execute(SQLITE_SLOT_TAKEN, [Slot.Status.TAKEN, slot.pk])
     else:
-        taken = (Project.objects.filter(pk=project_id, status=Project.Status.OPEN, open_slots__gt=0)
-                 .update(open_slots=F("open_slots") - 1))
         worked = Assignment.objects.filter(project_id=project_id, member=member).values("task_id")
-        slot = free_slot_for_update(project_id=project_id, exclude_tasks=worked, gold=want_gold) if taken else None
+        slot = free_slot_for_update(project_id=project_id, exclude_tasks=worked, gold=want_gold)
         if slot is None:
-            _no_slot(project_id, taken)
+            raise NoFreeSlot()
         Slot.objects.filter(pk=slot.pk).update(status=Slot.Status.TAKEN)
+    open_slots_closed(project_id=project_id, slot_ids=[slot.pk])
     try:
         with transaction.atomic():
             assignment = Assignment.objects.create(
@@ -347,5 +337,4 @@ def slot_reopen(*, slot: Slot | int, project: Project, assignment: Assignment, a
     else:
         slot.status = Slot.Status.OPEN
         slot.save(update_fields=["status"])
-        project.open_slots += 1
-        project.save(update_fields=["open_slots"])
+        open_slots_opened(project_id=project.pk, slot_ids=[slot.pk])

@@ -31,6 +31,7 @@ from tasks.locks import open_slots_for_update, project_for_update
 from tasks.models import DATA_FLAG_CODES, Assignment, Project, Slot, Task
 from tasks.questions import form_validate, task_data_validate
 from tasks.services.batches import batch_open, slots_create, work_opened
+from tasks.services.open_slots import open_slots_closed
 from tasks.transparency import FIELDS as TRANSPARENCY
 from tasks.transparency import country_reason_check, declared, transparency_clean
 
@@ -343,6 +344,7 @@ def project_cancel(*, actor: User, project: Project, now: datetime | None = None
     # so a slot it reopens is either open now and refunded here, or refunded by it afterwards
     open_slots = open_slots_for_update(project.pk)
     Slot.objects.filter(pk__in=open_slots).update(status=Slot.Status.CANCELLED)
+    open_slots_closed(project_id=project.pk, slot_ids=open_slots)
     amount = 0
     if project.published_at and open_slots:
         fees = Slot.objects.filter(pk__in=open_slots).aggregate(
@@ -353,7 +355,6 @@ def project_cancel(*, actor: User, project: Project, now: datetime | None = None
         project.review_state = ""
     escrow.refund_cancelled(project=project, amount=amount, actor=actor)
     project.status = Project.Status.CANCELLED
-    project.open_slots = 0  # every open slot was just cancelled, under the project's lock
     project.cancelled_at = now or timezone.now()
     project.save()
     _event("project.cancelled", project, actor, slots=len(open_slots), refunded=amount)

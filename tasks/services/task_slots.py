@@ -23,6 +23,7 @@ from tasks.fees import batch_fees
 from tasks.locks import project_for_update, task_open_slots_for_update
 from tasks.models import Project, Slot, Task
 from tasks.selectors import terms_of
+from tasks.services.open_slots import open_slots_closed, open_slots_opened
 
 MAX_SLOTS_PER_TASK = 50
 
@@ -51,8 +52,7 @@ def task_close(*, actor: User, task: Task, now: datetime | None = None) -> int:
         Slot.objects.filter(pk__in=open_slots).update(status=Slot.Status.CANCELLED)
         amount = sum(project.reward + slot.fee for slot in slots) if project.published_at else 0
         escrow.refund_closed_task(project=project, task_id=task.pk, slot_ids=open_slots, amount=amount, actor=actor)
-        project.open_slots -= len(open_slots)  # the count of open slots, under the project's lock (issue 18)
-        project.save(update_fields=["open_slots"])
+        open_slots_closed(project_id=project.pk, slot_ids=open_slots)
     if task.closed_at is None or open_slots:
         Task.objects.filter(pk=task.pk, closed_at__isnull=True).update(closed_at=now)
         event_record(type="task.closed", coop=project.coop_id, actor=actor, subject=project,
@@ -79,11 +79,11 @@ def task_slots_add(*, actor: User, task: Task, count: int, now: datetime | None 
         raise InvalidState("too_many_slots", _("A task has at most %(n)s slots.") % {"n": MAX_SLOTS_PER_TASK})
     terms = terms_of(project, rulebook_in_force(coop=project.coop))
     fees = batch_fees(reward=project.reward, slots=count, rulebook=terms)
-    Slot.objects.bulk_create([Slot(task=task, project=project, number=first + i, status=Slot.Status.OPEN,
-                                   is_gold=task.is_gold, fee_coop=c, fee_federation=f, fee_juror=j)
-                              for i, (c, f, j) in enumerate(fees.slots)])
+    slots = Slot.objects.bulk_create([Slot(task=task, project=project, number=first + i, status=Slot.Status.OPEN,
+                                           is_gold=task.is_gold, fee_coop=c, fee_federation=f, fee_juror=j)
+                                      for i, (c, f, j) in enumerate(fees.slots)])
+    open_slots_opened(project_id=project.pk, slot_ids=[slot.pk for slot in slots])
     amount = project.reward * count + fees.total
-    project.open_slots += count
     project.fee_coop += fees.fee_coop
     project.fee_federation += fees.fee_federation
     project.fee_juror += fees.fee_juror

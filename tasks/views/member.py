@@ -138,7 +138,7 @@ def project_detail(request, pk):
     sample = project.tasks.order_by("pk").first()
     return render(request, "tasks/project_detail.html", {
         "project": project, "reasons": reasons, "flags": [FLAG_LABELS.get(f, f) for f in project.data_flags],
-        "remaining": project.open_slots,
+        "remaining": selectors.open_slots_of(project.pk),
         "watching": ProjectWatch.objects.filter(member=request.user, project=project).exists(),
         "consent_needed": any(r["code"] == "data_consent" for r in reasons),
         "fields": render_fields(project.question_form, sample.data if sample else {}),

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tasks.models import Project, Slot, Task
+from tasks.services.open_slots import open_slots_opened
 from tests.factories.accounts import organisation as organisation_factory
 from tests.factories.federation import CoopFactory
 
@@ -43,10 +44,9 @@ def open_project(coop=None, *, tasks=3, organisation=None, fair_share_cap=None, 
         if fair_share_cap else None, fee_coop=2, fee_federation=0, fee_juror=0, **fields)
     made = Task.objects.bulk_create(
         [Task(project=project, data={"image_url": f"https://img.example/{i}.jpg"}, line=i + 2) for i in range(tasks)])
-    Slot.objects.bulk_create([Slot(task=t, project=project, number=n) for t in made
-                              for n in range(project.assignments_per_task)])
-    project.open_slots = tasks * project.assignments_per_task
-    project.save(update_fields=["open_slots"])
+    slots = Slot.objects.bulk_create([Slot(task=t, project=project, number=n) for t in made
+                                      for n in range(project.assignments_per_task)])
+    open_slots_opened(project_id=project.pk, slot_ids=[slot.pk for slot in slots])
     return project
 
 

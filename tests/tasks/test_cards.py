@@ -10,7 +10,7 @@ from django.template import engines
 from django.utils import timezone, translation
 
 from tasks.appeals.models import Scorecard
-from tasks.models import Project, ProjectWatch
+from tasks.models import OpenSlotStripe, Project, ProjectWatch
 from tests.factories import CoopFactory, member, open_project, organisation
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def feed(client):
         open_project(coop, tasks=1, organisation=plain, title="Taken", reward=123456, estimated_minutes=45),
     ]
     Project.objects.filter(pk=made[2].pk).update(status=Project.Status.PAUSED)
-    Project.objects.filter(pk=made[4].pk).update(open_slots=0)
+    OpenSlotStripe.objects.filter(project=made[4]).update(count=0)
     for n, p in enumerate(made):
         Project.objects.filter(pk=p.pk).update(published_at=base + timedelta(seconds=n))
     worker = member(coop).user
@@ -84,7 +84,9 @@ def test_a_card_drawn_before_shows_what_changed_since(feed):
     fair = Project.objects.get(title="Fair")
     before = _card(feed.get("/work/").content.decode(), fair)  # drawn once, kept in this process
     assert "3 tasks left" in before and "$0.50 a task" in before
-    Project.objects.filter(pk=fair.pk).update(open_slots=1, reward=777, title="Fair, raised")
+    Project.objects.filter(pk=fair.pk).update(reward=777, title="Fair, raised")
+    OpenSlotStripe.objects.filter(project=fair).update(count=0)  # 1 task left
+    OpenSlotStripe.objects.filter(pk=fair.open_slot_stripes.order_by("pk")[0].pk).update(count=1)
     after = _card(feed.get("/work/").content.decode(), fair)
     assert "1 task left" in after and "$7.77 a task" in after and "Fair, raised" in after
     assert "3 tasks left" not in after

@@ -36,6 +36,7 @@ from tasks.models import Assignment, Project, Slot
 from tasks.mturk.models import WorkerBlock
 from tasks.qualifications.models import ProjectRequirement
 from tasks.qualifications.services import qualification_grant
+from tasks.selectors import open_slots_of
 from tasks.services import (
     assignment_approve,
     assignment_claim,
@@ -124,7 +125,7 @@ def test_a_claim_takes_a_slot_and_records_the_same_row_and_event(path):
     assert stored.deadline_at == stored.claimed_at + timedelta(minutes=30)
     assert stored.slot_id == Slot.objects.filter(project=project).order_by("pk").first().pk  # the first open slot
     assert Slot.objects.get(pk=stored.slot_id).status == "taken"
-    assert Project.objects.get(pk=project.pk).open_slots == 2
+    assert open_slots_of(project.pk) == 2
     event = claim_event(stored)
     assert (event.coop_id, event.actor_id, event.subject_type) == (coop.pk, worker.user_id, "tasks.assignment")
     assert event.payload_json == {"actor": worker.user_id, "assignment": stored.pk, "membership": worker.pk,
@@ -140,13 +141,13 @@ def test_no_free_slot_and_a_task_already_worked_leave_the_counter_as_it_was(path
     assignment_claim(member=worker, project=project)
     with pytest.raises(NoFreeSlot):  # the two open slots are of the task this member took
         assignment_claim(member=worker, project=project)
-    assert Project.objects.get(pk=project.pk).open_slots == 2 == Slot.objects.filter(status="open").count()
+    assert open_slots_of(project.pk) == 2 == Slot.objects.filter(status="open").count()
     full = open_project(coop, tasks=1)
     assignment_claim(member=worker, project=full)
     with pytest.raises(NoFreeSlot) as info:
         assignment_claim(member=late, project=full)
     assert info.value.code == "no_free_slot"
-    assert Project.objects.get(pk=full.pk).open_slots == 0 and Assignment.objects.filter(member=late).count() == 0
+    assert open_slots_of(full.pk) == 0 and Assignment.objects.filter(member=late).count() == 0
     assert Event.objects.filter(type="assignment.claimed").count() == 2
 
 
@@ -160,7 +161,7 @@ def test_the_fair_share_gives_the_same_error_and_extra(path):
         assignment_claim(member=worker, project=project)
     until = Project.objects.get(pk=project.pk).fair_share_until
     assert info.value.code == "fair_share_reached" and info.value.extra == {"cap": 2, "until": until.isoformat()}
-    assert Project.objects.get(pk=project.pk).open_slots == 2
+    assert open_slots_of(project.pk) == 2
     calls = path.python["claim"]
     assert assignment_claim(member=worker, project=project, now=until + timedelta(seconds=1)).status == "claimed"
     assert in_database(path, "claim", calls)
@@ -186,7 +187,7 @@ def test_not_a_member_gives_the_same_error(path):
         with pytest.raises(NotEligible) as info:
             assignment_claim(member=user, project=project)
         assert info.value.extra["reasons"][0]["code"] == "not_a_member"
-    assert Assignment.objects.count() == 0 and Project.objects.get(pk=project.pk).open_slots == 3
+    assert Assignment.objects.count() == 0 and open_slots_of(project.pk) == 3
 
 
 @pytest.mark.parametrize("status", [Project.Status.DRAFT, Project.Status.PAUSED, Project.Status.CANCELLED])
@@ -231,7 +232,7 @@ def test_a_requesters_block_gives_the_same_error(path):
     with pytest.raises(NotEligible) as info:
         assignment_claim(member=worker, project=project)
     assert info.value.extra["reasons"][0]["code"] == "not_offered"
-    assert Project.objects.get(pk=project.pk).open_slots == 3
+    assert open_slots_of(project.pk) == 3
 
 
 def test_a_required_qualification_not_held_then_granted(path):
@@ -394,7 +395,7 @@ def test_fifty_members_claiming_ten_slots_at_once_get_exactly_ten_each_once(path
     assignments = Assignment.objects.filter(project=project)
     assert assignments.count() == 10 == len(set(assignments.values_list("slot_id", flat=True)))
     assert len(set(assignments.values_list("member_id", flat=True))) == 10  # the fair share of 1 each
-    assert Project.objects.get(pk=project.pk).open_slots == 0 == Slot.objects.filter(status="open").count()
+    assert open_slots_of(project.pk) == 0 == Slot.objects.filter(status="open").count()
     assert Event.objects.filter(type="assignment.claimed").count() == 10
 
 
@@ -414,7 +415,7 @@ def test_one_member_tapping_many_times_cannot_beat_the_open_cap_or_the_fair_shar
     assert Assignment.objects.filter(member=other, project=fair).count() == 2
     assert all(isinstance(r, FairShareReached) for r in results if not isinstance(r, int)), results
     for project in (first_come, fair):
-        assert Project.objects.get(pk=project.pk).open_slots == Slot.objects.filter(project=project,
+        assert open_slots_of(project.pk) == Slot.objects.filter(project=project,
                                                                                      status="open").count()
 
 

@@ -1,18 +1,20 @@
-"""Project.open_slots, the count of open slots kept in the project's row (issue 18): it follows
+"""A project's count of open slots, kept in its OpenSlotStripe rows (issue 18): it follows
 every slot that opens, is taken, reopens or is cancelled, in the same transaction, and a claim
 costs a fixed number of statements."""
 
 import random
 import threading
+from collections import Counter
 from datetime import timedelta
 
 import psycopg
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from tasks.errors import FairShareReached, InvalidState, NoFreeSlot
-from tasks.models import Assignment, Project, Slot
+from tasks.models import Assignment, OpenSlotStripe, Project, Slot
+from tasks.selectors import open_slot_counts_off, open_slots_of
 from tasks.services import (
     assignment_claim,
     assignment_expire,
@@ -28,9 +30,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _counted(project):
-    """(the row's counter, the open slots counted one by one)."""
-    return (Project.objects.get(pk=project.pk).open_slots,
-            Slot.objects.filter(project=project, status=Slot.Status.OPEN).count())
+    """(the project's count, the open slots counted one by one), having checked each stripe:
+    stripe k counts the open slots whose id % 16 is k."""
+    open_ids = list(Slot.objects.filter(project=project, status=Slot.Status.OPEN).values_list("pk", flat=True))
+    by_stripe = Counter(pk % OpenSlotStripe.STRIPES for pk in open_ids)
+    stripes = dict(OpenSlotStripe.objects.filter(project=project).values_list("stripe", "count"))
+    assert {k: n for k, n in stripes.items() if n} == dict(by_stripe), (stripes, by_stripe)
+    return open_slots_of(project.pk), len(open_ids)
 
 
 def test_open_slots_follows_publish_claim_return_expiry_add_and_cancel():
@@ -215,3 +221,111 @@ def test_the_counter_stays_exact_under_concurrent_claims_and_returns_without_a_c
     counter, counted = _counted(project)
     held = Assignment.objects.filter(project=project, status="claimed").count()
     assert counter == counted == 25 - held
+
+
+def _lock_timeout(seconds):
+    """On this connection, a lock waited for longer than `seconds` is an error (LockNotAvailable)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = '{int(seconds * 1000)}ms'")
+
+
+def _holding(fn):
+    """Run `fn` in a transaction of another connection (a thread) and keep that transaction open,
+    its locks held, until the returned `release` is called; returns (release, result list)."""
+    started, done, result = threading.Event(), threading.Event(), []
+
+    def run():
+        try:
+            with transaction.atomic():
+                result.append(fn())
+                started.set()
+                done.wait(timeout=60)
+        except Exception as exc:  # noqa: BLE001 - the test reads what the thread got
+            result.append(exc)
+            started.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert started.wait(timeout=30)
+
+    def release():
+        done.set()
+        thread.join(timeout=60)
+
+    return release, result
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_takes_no_lock_on_the_projects_row():
+    """Issue 18: a claim does not wait for a transaction that holds the project's row (before the
+    stripes, every claim decremented a counter there and held the row until its COMMIT)."""
+    coop = CoopFactory()
+    worker = member(coop).user
+    project = open_project(coop, tasks=3)
+    release, held = _holding(lambda: Project.objects.select_for_update(no_key=True).get(pk=project.pk).pk)
+    try:
+        _lock_timeout(3)
+        claimed = assignment_claim(member=worker, project=Project.objects.get(pk=project.pk))
+    finally:
+        release()
+    assert held == [project.pk] and claimed.member_id == worker.pk
+    assert _counted(project) == (2, 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_claims_of_one_batch_commit_side_by_side():
+    """A claim holds its slot and that slot's stripe until its COMMIT; the next claim of the same
+    batch takes the next slot, in another stripe, and does not wait for it."""
+    coop = CoopFactory()
+    first, second = member(coop).user, member(coop).user
+    project = open_project(coop, tasks=4)
+    release, held = _holding(lambda: assignment_claim(member=first, project=Project.objects.get(pk=project.pk)))
+    try:
+        _lock_timeout(3)
+        other = assignment_claim(member=second, project=Project.objects.get(pk=project.pk))
+    finally:
+        release()
+    mine = held[0]
+    assert isinstance(mine, Assignment) and mine.slot_id != other.slot_id
+    assert mine.slot_id % OpenSlotStripe.STRIPES != other.slot_id % OpenSlotStripe.STRIPES
+    assert _counted(project) == (2, 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_cancel_waits_for_a_claim_in_flight_and_leaves_its_slot_taken():
+    """A cancel locks the open slots it refunds, so it waits for a claim that holds one (which read
+    the project open without a lock) and then finds that slot taken: nothing is refunded twice,
+    no open slot is left in the cancelled project, and the stripes agree."""
+    coop = CoopFactory()
+    worker = member(coop).user
+    project = published_project(coop, tasks=3)
+    owner = project.organisation.staff.first().user
+    release, held = _holding(lambda: assignment_claim(member=worker, project=Project.objects.get(pk=project.pk)))
+    cancelled = []
+    canceller = threading.Thread(target=lambda: (cancelled.append(project_cancel(actor=owner, project=project)),
+                                                 connections.close_all()))
+    canceller.start()
+    canceller.join(timeout=1)
+    assert canceller.is_alive()  # waiting for the claim's slot
+    release()
+    canceller.join(timeout=30)
+    assert isinstance(held[0], Assignment) and cancelled and cancelled[0].status == Project.Status.CANCELLED
+    assert Slot.objects.get(pk=held[0].slot_id).status == Slot.Status.TAKEN
+    assert _counted(project) == (0, 0)
+    assert Slot.objects.filter(project=project, status=Slot.Status.CANCELLED).count() == 2
+    assert open_slot_counts_off() == []
+
+
+def test_the_reconciliation_finds_a_stripe_that_drifted():
+    coop = CoopFactory()
+    project = open_project(coop, tasks=3)
+    assert open_slot_counts_off() == []
+    OpenSlotStripe.objects.filter(pk=OpenSlotStripe.objects.filter(project=project, count__gt=0)
+                                  .order_by("stripe")[0].pk).update(count=5)
+    assert open_slot_counts_off() == [{"check": "open_slot_count_off", "project": project.pk, "counted": 7,
+                                       "open": 3}]
