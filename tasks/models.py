@@ -151,8 +151,10 @@ class Slot(models.Model):
         TAKEN = "taken", _("taken")
         CANCELLED = "cancelled", _("cancelled (refunded)")
 
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="slots")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="slots")
+    # no index of their own: (task, number) and (project, status, id) lead with them, and a claim
+    # writes every index of the slot it takes (issue 18)
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="slots", db_index=False)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="slots", db_index=False)
     number = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     # this slot's exact share of its batch's fees (tasks/fees.py), moved on release or refund
@@ -229,10 +231,15 @@ class Assignment(models.Model):
     PAID_STATUSES = (Status.APPROVED, Status.OVERTURNED, Status.VOIDED)
     FINAL_REJECTIONS = (Status.REJECTION_FINAL, Status.UPHELD)
 
+    # Every index here is written at each claim and again at each submission (a status change is
+    # never a HOT update): an index another one already leads with is not kept (issue 18, session
+    # 9: the task's by the unique (task, member), the project's and the member's by their
+    # (…, status) ones; the reviewer is never searched), and the jobs' due-dates are partial.
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="assignments")
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assignments")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", db_index=False)
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assignments", db_index=False)
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments",
+                               db_index=False)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.CLAIMED)
     rulebook_version = models.PositiveIntegerField(null=True, blank=True)
 
@@ -246,7 +253,7 @@ class Assignment(models.Model):
 
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", db_index=False)
     auto_approved = models.BooleanField(default=False)
     revision_comment = models.TextField(blank=True)
     revisions = models.PositiveSmallIntegerField(default=0)
@@ -267,11 +274,14 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["member", "status"]),
             models.Index(fields=["project", "status"]),
-            models.Index(fields=["status", "submitted_at"]),
-            models.Index(fields=["status", "deadline_at"]),
-            models.Index(fields=["status", "appeal_deadline"]),
+            # what the jobs find due (tasks/jobs.py): only the rows of the status each one reads
+            models.Index(fields=["submitted_at"], condition=Q(status="submitted"), name="assignment_submitted_due"),
+            models.Index(fields=["deadline_at"], condition=Q(status__in=["claimed", "revision_requested"]),
+                         name="assignment_open_deadline"),
+            models.Index(fields=["appeal_deadline"], condition=Q(status="rejected"), name="assignment_appeal_due"),
             # the latest measured times of a project, read at every submission (tasks/services/floor.py)
-            models.Index(fields=["project", "submitted_at"], name="assignment_project_submitted"),
+            models.Index(fields=["project", "submitted_at"], condition=Q(submitted_at__isnull=False),
+                         name="assignment_project_submitted"),
         ]
 
     def __str__(self):
