@@ -19,12 +19,11 @@ class TasksConfig(AppConfig):
             register_statement_subjects,
             register_work_source,
         )
+        from tasks.reconciliation import open_slot_counts_off, open_slots_in_cancelled_projects
         from tasks.selectors import (
             assignment_owners,
             escrow_obligations,
             member_held_lines,
-            open_slot_counts_off,
-            open_slots_in_cancelled_projects,
             projects_in_sandboxes,
             statement_subjects,
             work_done_by_member,

@@ -235,25 +235,6 @@ def escrow_obligations(*, ids: Iterable[int]) -> dict[int, int]:
     return owed
 
 
-def open_slots_in_cancelled_projects() -> list:
-    """Registered with the ledger's reconciliation: a cancelled project refunds every slot, so
-    an open slot left in one is escrow nobody will ever claim or refund (issue 24)."""
-    rows = (Slot.objects.filter(status=Slot.Status.OPEN, project__status=Project.Status.CANCELLED)
-            .values_list("project_id").annotate(n=Count("pk")).order_by("project_id"))
-    return [{"check": "open_slot_in_cancelled_project", "project": pk, "slots": n} for pk, n in rows[:100]]
-
-
-def open_slot_counts_off() -> list:
-    """Registered with the ledger's reconciliation: a project whose stripes (OpenSlotStripe) do
-    not add up to its open slots shows the wrong count in the feed (issue 18)."""
-    counted = dict(OpenSlotStripe.objects.order_by().values_list("project_id").annotate(n=Sum("count")))
-    actual = dict(Slot.objects.filter(status=Slot.Status.OPEN).order_by().values_list("project_id")
-                  .annotate(n=Count("pk")))
-    off = sorted(pk for pk in set(counted) | set(actual) if counted.get(pk, 0) != actual.get(pk, 0))
-    return [{"check": "open_slot_count_off", "project": pk, "counted": counted.get(pk, 0), "open": actual.get(pk, 0)}
-            for pk in off[:100]]
-
-
 def assignment_owners(ids: list[int]) -> dict:
     """{assignment id: its member's user id} (the event log's owner lookup)."""
     return dict(Assignment.objects.filter(pk__in=ids).values_list("pk", "member_id"))

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from tasks.errors import FairShareReached, InvalidState, NoFreeSlot
 from tasks.models import Assignment, OpenSlotStripe, Project, Slot
-from tasks.selectors import open_slot_counts_off, open_slots_of
+from tasks.reconciliation import open_slot_counts_off
+from tasks.selectors import open_slots_of
 from tasks.services import (
     assignment_claim,
     assignment_expire,
@@ -319,13 +320,3 @@ def test_a_cancel_waits_for_a_claim_in_flight_and_leaves_its_slot_taken():
     assert _counted(project) == (0, 0)
     assert Slot.objects.filter(project=project, status=Slot.Status.CANCELLED).count() == 2
     assert open_slot_counts_off() == []
-
-
-def test_the_reconciliation_finds_a_stripe_that_drifted():
-    coop = CoopFactory()
-    project = open_project(coop, tasks=3)
-    assert open_slot_counts_off() == []
-    OpenSlotStripe.objects.filter(pk=OpenSlotStripe.objects.filter(project=project, count__gt=0)
-                                  .order_by("stripe")[0].pk).update(count=5)
-    assert open_slot_counts_off() == [{"check": "open_slot_count_off", "project": project.pk, "counted": 7,
-                                       "open": 3}]

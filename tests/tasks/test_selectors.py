@@ -113,14 +113,6 @@ def test_what_the_ledger_asks_held_lines_subjects_and_obligations(coop):
     assert selectors.member_held_lines(user=done.member) == []
 
 
-def test_open_slots_in_cancelled_projects_are_findings(coop):
-    project = open_project(coop, tasks=2)
-    assert selectors.open_slots_in_cancelled_projects() == []
-    Project.objects.filter(pk=project.pk).update(status=Project.Status.CANCELLED)
-    assert selectors.open_slots_in_cancelled_projects() == [
-        {"check": "open_slot_in_cancelled_project", "project": project.pk, "slots": 2}]
-
-
 def test_publish_cost_matches_the_balance_and_the_floor(coop):
     org = organisation()
     rulebook = rulebook_in_force(coop=coop)
