@@ -1,9 +1,12 @@
-"""Who may act on a project: requester staff of its organisation, members of its coop."""
+"""Who may act on a project: requester staff of its organisation, members and stewards of its coop."""
+
+from django.utils.translation import gettext as _
 
 from accounts.selectors import organisation_suspended_check
 from coop.core.db import instance_get
 from coop.core.errors import NotFound
-from coop.federation.access import membership_active_of, requester_staff_require
+from coop.federation.access import membership_active_of, requester_staff_require, steward_coop_ids
+from coop.federation.errors import NotASteward
 from tasks.models import Assignment, Project
 
 
@@ -23,6 +26,20 @@ def project_for_member(*, user, project_id):
     if project is None or membership is None or membership.coop_id != project.coop_id:
         raise NotFound()
     return project, membership
+
+
+def project_for_steward(*, user, project_id):
+    """A project of a coop where `user` is an active steward (its row only: the review services
+    lock it and re-read its state). Someone who stewards no coop is NotASteward (403, as the
+    steward pages answer); a project of another coop, or none, is NotFound (404, as the page
+    deciding on one answers): a steward learns nothing of another coop's projects."""
+    coop_ids = steward_coop_ids(user)
+    if not coop_ids:
+        raise NotASteward()
+    project = instance_get(Project, project_id)
+    if project is None or project.coop_id not in coop_ids:
+        raise NotFound("unknown_project", _("No such project in the coops you steward."))
+    return project
 
 
 def staff_of_project(*, user, project):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from tasks import api
 from tasks.api import member as member_api
+from tasks.api import steward as steward_api
 
 urlpatterns = [
     path("projects/", api.ProjectListApi.as_view(), name="projects"),
@@ -25,4 +26,10 @@ urlpatterns = [
     path("work/assignments/<int:pk>/draft/", member_api.WorkDraftApi.as_view(), name="work_draft"),
     path("work/assignments/<int:pk>/submit/", member_api.WorkSubmitApi.as_view(), name="work_submit"),
     path("work/assignments/<int:pk>/return/", member_api.WorkReturnApi.as_view(), name="work_return"),
+    # the stewards' review of country-restricted projects (issue 23; tasks/api/steward.py)
+    path("steward/projects/", steward_api.StewardProjectListApi.as_view(), name="steward_projects"),
+    path("steward/projects/<int:pk>/approve/", steward_api.StewardProjectApproveApi.as_view(),
+         name="steward_project_approve"),
+    path("steward/projects/<int:pk>/refuse/", steward_api.StewardProjectRefuseApi.as_view(),
+         name="steward_project_refuse"),
 ]

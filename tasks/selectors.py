@@ -116,6 +116,31 @@ def projects_of_organisation(*, organisation: Organisation) -> QuerySet[Project]
             .order_by("-created_at", "-pk"))
 
 
+def projects_awaiting_review(*, coop_ids: Iterable[int]) -> QuerySet[Project]:
+    """The projects of these coops awaiting the stewards' review (issue 23; a country-restricted
+    project after its publish), oldest submission first, with their organisation, coop and
+    required qualifications (each with its rule in force): three more queries, whatever the rows
+    (`review_requirements` reads them in order). The page and the API list the same."""
+    return _with_review_details(Project.objects.filter(coop_id__in=list(coop_ids), status=Project.Status.REVIEW)
+                                .order_by("review_submitted_at", "pk"))
+
+
+def project_as_reviewed(*, project_id: int) -> Project:
+    """One project with what the review shows of it (after a decision: no longer in review)."""
+    return _with_review_details(Project.objects.filter(pk=project_id)).get()
+
+
+def _with_review_details(qs: QuerySet[Project]) -> QuerySet[Project]:
+    return (qs.select_related("organisation", "coop")
+            .prefetch_related("qualification_requirements__qualification__current_version"))
+
+
+def review_requirements(project: Project) -> list:
+    """A project's required qualifications by name, from `projects_awaiting_review`'s prefetch."""
+    return sorted(project.qualification_requirements.all(),
+                  key=lambda r: (r.qualification.name, r.qualification_id))
+
+
 def review_queue(*, organisation: Organisation) -> QuerySet[Project]:
     """The organisation's projects with work waiting for review, oldest waiting first, with
     how many submissions wait and the first one to open."""

@@ -122,6 +122,7 @@ def _seed():
         organisation,
         paid_test,
         project_fields,
+        project_in_review,
         proposal_voting,
         published_project,
         steward,
@@ -207,6 +208,8 @@ def _seed():
     flagged = open_project(coop_a, organisation=org1, tasks=1, data_flags=["violent_or_graphic"])
     decided_assignment(ravo, flagged, "approved")
     support_room = forums.support_room_for(coop=coop_a)
+    # a country-restricted project of another requester awaiting coop A's stewards' review (issue 23)
+    in_review = project_in_review(coop_a, title="Malagasy voices, in review")
 
     invitation, token = invitation_create(user=org1.owner, organisation=org1, email="invitee@lab-one.example",
                                           send=False)
@@ -221,7 +224,7 @@ def _seed():
                  task_import=task_import, payout=payout, qualification=qualification, granted=granted,
                  revocation=revocation, test=test, attempt=attempt, proposal=proposal, coop_room=coop_room,
                  message=message, hidden=hidden, stewards_room=stewards_room, project_room=project_room,
-                 proposal_room=proposal_room, appeal_room=appeal_room, support_room=support_room,
+                 proposal_room=proposal_room, appeal_room=appeal_room, support_room=support_room, in_review=in_review,
                  invitation=invitation, token=token, key=key,
                  applicant_membership=memberships[APPLICANT], member_membership=memberships[MEMBER],
                  suspended_membership=memberships[SUSPENDED])
@@ -328,6 +331,8 @@ PARAMS = {
     "tasks-api:work_draft": lambda w: {"pk": w.obj["submitted"].pk},
     "tasks-api:work_submit": lambda w: {"pk": w.obj["submitted"].pk},
     "tasks-api:work_return": lambda w: {"pk": w.obj["submitted"].pk},
+    "tasks-api:steward_project_approve": lambda w: {"pk": w.obj["in_review"].pk},
+    "tasks-api:steward_project_refuse": lambda w: {"pk": w.obj["in_review"].pk},
     "qualifications:detail": lambda w: {"pk": w.obj["qualification"].pk},
     "qualifications:version_publish": lambda w: {"pk": w.obj["qualification"].pk},
     "qualifications:grant": lambda w: {"pk": w.obj["granted"].pk},
@@ -808,6 +813,12 @@ POLICY = {
     "tasks-api:work_draft": (NOBODY, MEMBER_ONLY),
     "tasks-api:work_submit": (NOBODY, MEMBER_ONLY),
     "tasks-api:work_return": (NOBODY, MEMBER_ONLY),
+    # the stewards' review API (issue 23; tasks/api/steward.py): by session only; the list is each steward's
+    # own coops'; a decision only on a project of a coop the caller stewards (another coop's steward: 404;
+    # anyone who stewards no coop: 403). The seeded project is coop A's, in review.
+    "tasks-api:steward_projects": (ANY_STEWARD, NOBODY),
+    "tasks-api:steward_project_approve": (NOBODY, STEWARDS),
+    "tasks-api:steward_project_refuse": (NOBODY, STEWARDS),
     "tasks:assignment": (MEMBER_ONLY, MEMBER_ONLY),
     "tasks:assignment_draft": (NOBODY, MEMBER_ONLY),
     "tasks:claim": (NOBODY, ACTIVE),

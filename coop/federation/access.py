@@ -8,7 +8,7 @@ these few facts, and nothing else re-derives them:
   `member_require`); applicants, declined applicants, suspended members and people who left
   are not active members;
 - an **active steward** of a coop is an active member with the steward role (`is_steward`,
-  `steward_require`, `stewardship_of`): a suspended or departed steward has no steward power;
+  `steward_require`, `stewardship_of`, `steward_coop_ids`): a suspended or departed steward has no steward power;
 - **requester staff** are users on the staff of an organisation (`is_requester_staff`,
   `requester_staff_require`);
 - **governance** (proposals, named votes, tallies, proposal rooms) is for the coop's active
@@ -102,6 +102,15 @@ def steward_require(user, *, coop_id, error=None):
     """Raise `error` (default NotASteward) unless `user` is an active steward of the coop."""
     if not is_steward(user, coop_id=coop_id):
         raise error if error is not None else NotASteward()
+
+
+def steward_coop_ids(user):
+    """The ids of the coops where `user` is an active steward, in id order (empty for anyone else)."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return []
+    return list(Membership.objects.stewards().filter(user_id=user_id).order_by("coop_id")
+                .values_list("coop_id", flat=True))
 
 
 def stewardship_of(user):

@@ -1,9 +1,9 @@
 """The stewards' review of country-restricted projects (issue 23; tasks/services/country_review.py):
 the projects of the steward's coop awaiting review, each with its legal reason, what it requires
-and what it holds, to approve or refuse with a written reason."""
+and what it holds, to approve or refuse with a written reason. The API does the same by session
+(tasks/api/steward.py), through the same selector and services."""
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,24 +12,20 @@ from coop.core.errors import DomainError
 from coop.federation.access import steward_required
 from tasks import services
 from tasks.models import Project
-from tasks.qualifications.models import ProjectRequirement
 from tasks.qualifications.selectors import rule_words
+from tasks.selectors import projects_awaiting_review, review_requirements
 from tasks.transparency import legal_reason_label
 
 
 def _awaiting(coop):
-    requirements = Prefetch("qualification_requirements",
-                            queryset=ProjectRequirement.objects.select_related("qualification__current_version")
-                            .order_by("qualification__name", "qualification_id"))
-    return list(Project.objects.filter(coop=coop, status=Project.Status.REVIEW).select_related("organisation")
-                .prefetch_related(requirements).order_by("review_submitted_at", "pk"))
+    return list(projects_awaiting_review(coop_ids=[coop.pk]))
 
 
 def _rows(projects):
     return [{"project": p, "reason": legal_reason_label(p.legal_reason),
              "held": p.escrow_held - p.escrow_refunded,
              "requirements": [{"name": r.qualification.name, "words": rule_words(r.qualification)}
-                              for r in p.qualification_requirements.all()]} for p in projects]
+                              for r in review_requirements(p)]} for p in projects]
 
 
 @steward_required

@@ -330,6 +330,9 @@ WRITES = {
     "tasks-api:work_draft": ("post", MEMBER, {"draft": {"label": "yes"}}, _claimed),
     "tasks-api:work_submit": ("post", MEMBER, {"answers": {"label": "yes"}}, _claimed),
     "tasks-api:work_return": ("post", MEMBER, {}, _claimed),
+    # issue 23: the stewards' review of the seeded country-restricted project (PARAMS: in review in coop A)
+    "tasks-api:steward_project_approve": ("post", STEWARD, {}),
+    "tasks-api:steward_project_refuse": ("post", STEWARD, {"reason": "The cited law does not cover labelling."}),
     "qualifications-api:project_qualifications": ("put", STAFF, {"qualifications": []}),
     "qualifications-api:list": ("post", STAFF, {"coop": "alpha", "name": "Careful labeller", "kind": "granted"}),
     "qualifications-api:versions": ("post", STEWARD, lambda w: {

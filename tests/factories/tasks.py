@@ -11,13 +11,17 @@ from tasks.services.open_slots import open_slots_opened
 from tests.factories.accounts import organisation as organisation_factory
 from tests.factories.federation import CoopFactory
 
-__all__ = ["QUESTION_FORM", "open_project", "project_fields", "published_project"]
+__all__ = ["COUNTRY_RULE", "LEGAL", "QUESTION_FORM", "open_project", "project_fields", "project_in_review",
+           "published_project"]
 
 QUESTION_FORM = [
     {"name": "label", "type": "single_choice", "label": "Is there a cat?", "choices": ["yes", "no"],
      "show": {"image": "image_url"}},
     {"name": "note", "type": "text", "label": "Anything else?", "required": False, "max_length": 200},
 ]
+# issue 23: a qualification that limits a project to some countries, and the legal reason it must cite
+COUNTRY_RULE = {"metric": "country", "op": "in", "value": ["MG"]}
+LEGAL = {"legal_reason": "data_residency", "legal_reason_text": "Malagasy law 2014-038 keeps this data in Madagascar."}
 
 
 def project_fields(**overrides):
@@ -67,6 +71,31 @@ def published_project(coop=None, *, tasks=3, funds=None, organisation=None, **ov
                    reference=f"wire-{organisation.pk}-{timezone.now().timestamp()}")
     project = project_create(actor=owner, organisation=organisation, coop=coop, **fields)
     tasks_add(actor=owner, project=project, rows=[{"image_url": f"https://img.example/{i}.jpg"} for i in range(tasks)])
+    project = project_publish(actor=owner, project=project)
+    project.organisation = organisation  # keeps `organisation.owner`
+    return project
+
+
+def project_in_review(coop=None, *, organisation=None, qualification="Lives in Madagascar", **overrides):
+    """A country-restricted project published through the real services (issue 23): one task, a
+    required qualification with a `country` clause (named `qualification`, made by a steward of
+    the coop), a legal reason; it waits in `review` with its cost in escrow and no slot."""
+    from ledger.services import deposit_record
+    from tasks.qualifications.services import project_requirements_set
+    from tasks.services import project_create, project_publish, tasks_add
+    from tests.factories.federation import operator
+    from tests.factories.qualifications import computed_qualification
+
+    coop = coop or CoopFactory()
+    organisation = organisation or organisation_factory()
+    owner = organisation.staff.first().user
+    deposit_record(operator=operator(), organisation=organisation, amount=100_000,
+                   reference=f"review-{organisation.pk}-{timezone.now().timestamp()}")
+    project = project_create(actor=owner, organisation=organisation, coop=coop,
+                             **project_fields(**{**LEGAL, **overrides}))
+    tasks_add(actor=owner, project=project, rows=[{"image_url": "https://img.example/1.jpg"}])
+    project_requirements_set(actor=owner, project=project,
+                             qualifications=[computed_qualification(coop, COUNTRY_RULE, name=qualification)])
     project = project_publish(actor=owner, project=project)
     project.organisation = organisation  # keeps `organisation.owner`
     return project
