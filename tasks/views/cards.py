@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from coop.core.money import format_amount
 from coop.federation.labels import category_label
 from tasks.models import DATA_FLAGS
-from tasks.transparency import LEGAL_REASONS
+from tasks.transparency import legal_reason_label
 
 FLAG_LABELS = dict(DATA_FLAGS)
 
@@ -80,9 +80,9 @@ def _purpose(code):
 
 
 def _legal_reason(code):
-    """A legal reason in words: its label in tasks.transparency.LEGAL_REASONS (the last one for
-    a code not listed, as tasks/_transparency.html says it)."""
-    return str(dict(LEGAL_REASONS).get(code, LEGAL_REASONS[-1][1]))
+    """A legal reason in words: its label in tasks.transparency.LEGAL_REASONS, as
+    tasks/_transparency.html says it (`legal_reason` filter: the code itself for one not listed)."""
+    return legal_reason_label(code)
 
 
 def _published(value):

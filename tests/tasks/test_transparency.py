@@ -245,3 +245,34 @@ def test_the_feed_costs_the_same_queries_for_two_and_for_five_hidden_projects(cl
     with django_assert_num_queries(len(two.captured_queries)):
         body = client.get(reverse("tasks:feed")).content.decode()
     assert "5 projects are open only to members in some countries" in body
+
+
+# --- the legal reason's words: one spelling, in tasks.transparency.LEGAL_REASONS ------------------
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_page_says_each_legal_reason_in_the_words_of_legal_reasons(language):
+    """templates/tasks/_transparency.html draws each label through the `legal_reason` filter
+    (tasks/templatetags/transparency.py): the words of LEGAL_REASONS, translated, never a
+    second spelling of them in the template."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from tasks.transparency import LEGAL_REASONS
+
+    source = (Path(settings.BASE_DIR) / "templates" / "tasks" / "_transparency.html").read_text()
+    with translation.override(language):
+        for code, label in LEGAL_REASONS:
+            assert str(label) not in source
+            project = Project(legal_reason=code, legal_reason_text="Malagasy law 2014-038.")
+            html = render_to_string("tasks/_transparency.html", {"p": project})
+            words = str(label)
+            assert f'<dd class="legal-reason">{escape(words)}: <span translate="no">Malagasy law 2014-038.</span>' \
+                in html
+            if language == "fr":  # the French catalogue has each label
+                with translation.override("en"):
+                    assert words != str(label)
+        assert "legal-reason" not in render_to_string("tasks/_transparency.html", {"p": Project()})
