@@ -8,7 +8,7 @@ import random
 import time
 
 import psycopg
-from django.db import DatabaseError, connection, migrations
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, migrations
 from django.utils.translation import gettext_lazy as _
 
 from coop.core.errors import DomainError
@@ -82,16 +82,18 @@ def execute_one(sql, params):
     raised as django.db errors with the driver error as `__cause__`) without its per-call
     wrapping, about a quarter of the client's time for a one-row INSERT. Such statements are
     not in `connection.queries`. Elsewhere (SQLite), Django's cursor."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # `connection` is a proxy: each attribute read looks the alias up again
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
     # psycopg's server-side binding cursor (Django's default is client-side binding): the
-    # driver prepares a statement it has run five times on this connection, so a long-lived
-    # connection (a worker, the sequencer) stops paying PostgreSQL's parse and plan for it.
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    # driver prepares a statement it has run DB_PREPARE_THRESHOLD times on this connection
+    # (coop/settings.py), so a long-lived connection (a worker, the sequencer) stops paying
+    # PostgreSQL's parse and plan for it.
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
