@@ -124,6 +124,56 @@ class ApiKeyFailureThrottle(CountOnlyThrottle):
     scope = "api_key_failure"
 
 
+def throttles_check(throttles, request, view):
+    """DRF's `check_throttles` counting, with one cache round trip to read every rate's history
+    and one to write them back (DRF's throttles read and write each in turn: four Redis round
+    trips for a member's request, which counts against `user` and `member_work`). Each throttle
+    decides as its `allow_request` would: a refused one records nothing. Returns the waits of
+    the throttles that refuse (empty: allowed)."""
+    waits, pending = [], []
+    for throttle in throttles:
+        counted = (isinstance(throttle, SettingsRateThrottle)
+                   and type(throttle).allow_request is SimpleRateThrottle.allow_request)
+        if not counted:
+            if not throttle.allow_request(request, view):
+                waits.append(throttle.wait())
+            continue
+        if throttle.rate is None:
+            continue
+        throttle.key = throttle.get_cache_key(request, view)
+        if throttle.key is not None:
+            pending.append(throttle)
+    if not pending:
+        return waits
+    cache = pending[0].cache  # one alias for every rate: settings.THROTTLE_CACHE
+    found = cache.get_many([throttle.key for throttle in pending])
+    writes, timeout = {}, 0
+    for throttle in pending:
+        throttle.history = list(writes.get(throttle.key) or found.get(throttle.key) or [])
+        throttle.now = throttle.timer()
+        while throttle.history and throttle.history[-1] <= throttle.now - throttle.duration:
+            throttle.history.pop()
+        if len(throttle.history) >= throttle.num_requests:
+            waits.append(throttle.wait())
+            continue
+        throttle.history.insert(0, throttle.now)
+        writes[throttle.key] = throttle.history
+        timeout = max(timeout, throttle.duration)
+    if writes:
+        cache.set_many(writes, timeout)
+    return waits
+
+
+class BatchedThrottles:
+    """A DRF view mixin: its throttles counted by `throttles_check` (two cache round trips a
+    request whatever the number of rates). The same answers as DRF's `check_throttles`."""
+
+    def check_throttles(self, request):
+        waits = throttles_check(self.get_throttles(), request, self)
+        if waits:
+            self.throttled(request, max((wait for wait in waits if wait is not None), default=None))
+
+
 class PagePostThrottle(SettingsRateThrottle):
     """Every POST to a page, per IP."""
 

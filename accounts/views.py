@@ -47,7 +47,7 @@ def signup_confirm(request, uidb64, token):
     if valid and request.method == "POST" and form.is_valid():
         user = signup_confirm_service(uidb64=uidb64, token=token, password=form.cleaned_data["password"])
         if user is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.UserBackend")
             next_url = safe_next(request, "federation:apply")
             if next_url == resolve_url("federation:apply"):
                 messages.success(request, _("Welcome to Atelier. Choose a coop to apply to."))

@@ -110,7 +110,7 @@ def make_world(*, policy, members, tasks, tag):
     expire = now + timezone.timedelta(days=1)
     for user in users:
         key = uuid.uuid4().hex
-        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "accounts.backends.UserBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash()}
         sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         keys.append(key)

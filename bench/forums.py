@@ -91,7 +91,7 @@ def setup_world(clients):
     for user in users:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.UserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         cookies.append(session.session_key)

@@ -166,7 +166,8 @@ if REDIS_URL:
                                 "core": "channels_redis.core.RedisChannelLayer"}[REDIS_CHANNEL_LAYER],
                     "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]}}
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # coop.core.cache: Django's Redis cache, one client per pool rather than one per command
+    CACHES = {"default": {"BACKEND": "coop.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # The database cache keeps rate limits shared between processes without a server.
@@ -208,7 +209,7 @@ PASSWORD_HASHERS = env.list(
 # django-axes first: it refuses a locked-out log-in before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",  # Django's ModelBackend; the user and profile in one statement
 ]
 LOGIN_URL, LOGIN_REDIRECT_URL, LOGOUT_REDIRECT_URL = "login", "home", "home"  # home: coop.federation.roles
 
@@ -347,6 +348,8 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions read with one hand-written statement (accounts/sessions.py, issue 18)
+SESSION_ENGINE = "accounts.sessions"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp), in development too so a violation shows at once.
 # Nothing inline: scripts and styles are static files; task pictures and audio are the

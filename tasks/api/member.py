@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from accounts.throttles import MemberWorkThrottle
+from accounts.throttles import BatchedThrottles, MemberWorkThrottle
 from coop.core.db import instance_get
 from coop.core.errors import Forbidden, NotFound
 from coop.federation.access import membership_active_of
@@ -31,8 +31,9 @@ MEMBER_THROTTLES = [*api_settings.DEFAULT_THROTTLE_CLASSES, MemberWorkThrottle]
 FEED_LIMIT = 200
 
 
-class MemberApi(APIView):
-    """A member's endpoint: a session, and the member's own rate."""
+class MemberApi(BatchedThrottles, APIView):
+    """A member's endpoint: a session, and the member's own rate (every rate read and written in
+    one cache round trip each: `BatchedThrottles`)."""
 
     required_scope = None  # a member's work: never by an organisation's API key
     member_scope = {"GET": "read", "POST": "work"}  # a member's own key (accounts.models.MemberApiKey)
@@ -195,7 +196,7 @@ class MyWorkSerializer(serializers.ModelSerializer):
         ref_name = "MyWork"
 
 
-class MyWorkApi(ListAPIView):
+class MyWorkApi(BatchedThrottles, ListAPIView):
     """The member's assignments, newest claim first (returned and expired ones left out unless
     asked for with `status`)."""
 

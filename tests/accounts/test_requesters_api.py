@@ -118,7 +118,7 @@ def test_organisation_register_and_list(client, django_assert_num_queries):
     assert response.json()["terms_current"] is False
     for _ in range(2):
         OrganisationStaffFactory(user=user)
-    with django_assert_num_queries(4):  # session, user, profile (time zone), organisations with terms
+    with django_assert_num_queries(3):  # session, user with profile (time zone), organisations with terms
         response = client.get("/api/requester/organisations/")
     assert "Ravina Labs" in [o["name"] for o in response.json()["results"]]
     assert len(response.json()["results"]) == 3
@@ -190,7 +190,7 @@ def test_invitations_api(client, django_assert_num_queries, django_capture_on_co
     assert len(mail.outbox) == 1
     for n in range(2):
         services.invitation_create(user=org.owner, organisation=org, email=f"x{n}@lab.example")
-    with django_assert_num_queries(6):  # session, user, profile, organisation, role check, invitations
+    with django_assert_num_queries(5):  # session, user with profile, organisation, role check, invitations
         response = client.get("/api/requester/invitations/")
     assert len(response.json()["results"]) == 3
     response = client.post(f"/api/requester/invitations/{body['id']}/revoke/")
@@ -229,7 +229,7 @@ def test_api_keys_create_list_revoke(client, django_assert_num_queries):
     assert created["scopes"] == ["read", "review"]
     for _ in range(2):
         _key(org, OrganisationStaffFactory(organisation=org).user)
-    with django_assert_num_queries(5):  # session, user, profile, organisation, keys with creators
+    with django_assert_num_queries(4):  # session, user with profile, organisation, keys with creators
         response = client.get("/api/requester/keys/")
     rows = response.json()["results"]
     assert len(rows) == 3 and all(set(r) == KEY_FIELDS for r in rows)

@@ -147,8 +147,8 @@ def test_requester_home_pins_its_queries(client, django_assert_num_queries):
         services.api_key_create(user=row.user, organisation=org, name=f"key {n}")
         services.invitation_create(user=org.owner, organisation=org, email=f"i{n}@lab.example")
     client.force_login(org.owner)
-    # session, user, profile, organisation, staff row, terms current (2), accepted, latest,
+    # session, user with profile, organisation, staff row, terms current (2), accepted, latest,
     # roles (nav), organisations (switcher), staff, invitations, keys: none per row
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = client.get(reverse("accounts:requester_home"))
     assert page.status_code == 200 and page.content.count(b"atl_") == 3 and page.content.count(b"i1@lab") == 1

@@ -65,7 +65,7 @@ def test_appeal_list_reads_three_appeals_in_a_fixed_number_of_queries(client, ca
         appeal_file(member=worker, assignment=rejected, statement=STATEMENT)
     client.force_login(worker)
     client.get("/api/appeals/")  # the session and the user are read once before counting
-    with django_assert_num_queries(4):  # one for the appeals and their projects, whatever their number
+    with django_assert_num_queries(3):  # one for the appeals and their projects, whatever their number
         body = client.get("/api/appeals/").json()
     assert len(body) == 3
     assert {row["status"] for row in body} == {"awaiting_draw"}

@@ -39,7 +39,7 @@ def test_steward_applications_lists_only_my_coop(steward_client, coop, django_as
     shown = list(response.context["applications"])
     assert shown == mine and other not in shown
     # the list does not grow with the number of applications
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         steward_client.get(reverse("federation:steward_applications"))
 
 
@@ -129,7 +129,7 @@ def test_steward_members_lists_active_and_suspended_of_my_coop(steward_client, c
     members = list(response.context["members"])
     assert len(members) == 5  # 3 active + 1 suspended + the steward
     assert set(people) <= set(members)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         steward_client.get(reverse("federation:steward_members"))
     filtered = steward_client.get(reverse("federation:steward_members") + "?status=suspended")
     assert [m.status for m in filtered.context["members"]] == ["suspended"]

@@ -24,9 +24,9 @@ def test_room_list_api_shows_unread_and_pins_queries(django_assert_num_queries):
     post(boss, "two")
     client = client_for(alice.user)
     client.get("/api/forums/rooms/")  # session warm-up
-    # session, user, profile (time zone middleware), membership, rooms with their unread counts:
+    # session, user with profile (time zone middleware), membership, rooms with their unread counts:
     # the same for any number of rooms
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/api/forums/rooms/")
     assert response.status_code == 200
     body = response.json()

@@ -17,7 +17,7 @@ def test_proposals_page_lists_by_stage_with_a_fixed_number_of_queries(client, dj
         proposal_voting(author=a.user, changes=FLOOR_UP, title=f"Voting proposal {i}")
     services.proposal_create(author=a.user, title="My own draft", changes=FLOOR_UP)
     client.force_login(a.user)
-    with django_assert_num_queries(7):  # session, user, profile and membership (layout), membership, proposals, button
+    with django_assert_num_queries(6):  # session, user with profile, membership (layout), membership, proposals, button
         response = client.get(reverse("governance:proposals"))
     html = response.content.decode()
     assert response.status_code == 200

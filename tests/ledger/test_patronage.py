@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)  # the last finished year is 2025
 IN_2025 = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-PAGE_QUERIES = 9  # the members' page, whatever the number of distributions
+PAGE_QUERIES = 8  # the members' page, whatever the number of distributions
 
 
 def books_balance():

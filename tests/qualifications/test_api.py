@@ -25,7 +25,7 @@ def test_qualifications_list_shows_each_rule_in_words(client, django_assert_num_
     granted_qualification(coop)
     paid_test(coop)
     client.force_login(member(coop).user)
-    with django_assert_num_queries(5):  # session, user, coop, qualifications (+ joins), test rows
+    with django_assert_num_queries(4):  # session, user with profile, coop, qualifications (+ joins) and test rows
         response = client.get(reverse("qualifications-api:list"), {"coop": coop.slug})
     assert response.status_code == 200
     body = response.json()
@@ -145,11 +145,11 @@ def test_my_qualifications_read_the_record_once_whatever_their_number(client, dj
     client.force_login(m.user)
     url = reverse("qualifications-api:mine")
     client.get(url)
-    # session, user, membership, profile (language), qualifications, grants, the record (one key)
-    with django_assert_num_queries(7):
+    # session, user with profile (language), membership, qualifications, grants, the record (one key)
+    with django_assert_num_queries(6):
         assert len(client.get(url).json()) == 3
     for n, rule in enumerate(rules[3:]):
         computed_qualification(m.coop, rule, name=f"R{n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         body = client.get(url).json()
     assert len(body) == 6 and body[0]["clauses"][0]["missing"] == "10 more days of membership"

@@ -74,7 +74,7 @@ def test_a_page_past_the_end_says_so_and_a_page_that_does_not_parse_is_the_first
 
 def test_every_page_costs_the_same_queries(feed, django_assert_num_queries):
     feed.get("/work/")
-    queries = 11  # session, user, profile, membership (with rulebook, open count, coop watch), menu, categories,
+    queries = 10  # session, user with profile, membership (with rulebook, open count, coop watch), menu, categories,
     # the country-restricted projects the member may not see (issue 23), projects (with records and
     # watches), consents, blocks, requirements: the same for every page
     for page in (1, 2, 3):

@@ -98,7 +98,7 @@ def test_the_feed_costs_the_same_queries_for_two_and_for_eight_projects(client, 
     for n in range(2):
         open_project(coop, tasks=2, title=f"Small {n}")
     client.get("/work/")
-    queries = 11  # tests/tasks/test_feed_pages.py says which
+    queries = 10  # tests/tasks/test_feed_pages.py says which
     with django_assert_num_queries(queries):
         small = client.get("/work/")
     for n in range(6):

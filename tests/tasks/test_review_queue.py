@@ -32,7 +32,7 @@ def test_the_review_queue_lists_projects_with_work_waiting(client, waiting, djan
     client.force_login(waiting["owner"])
     url = reverse("tasks:requester_queue")
     client.get(url)
-    with django_assert_num_queries(6):  # session, user, profile, organisations, projects, nav roles
+    with django_assert_num_queries(5):  # session, user with profile, organisations, projects, nav roles
         page = client.get(url).content.decode()
     assert "Count the cats" in page and "Nothing yet" not in page
     assert "3 submissions wait for your review." in page

@@ -27,10 +27,10 @@ def test_feed_shows_reward_rate_requester_remaining_and_reasons(client, world, d
     published_project(world["coop"], tasks=1, title="Third")
     client.force_login(world["worker"])
     client.get(reverse("tasks:feed"))
-    # session, user, profile, membership (with rulebook number, open count, coop watch), menu,
+    # session, user with profile, membership (with rulebook number, open count, coop watch), menu,
     # categories, the country-restricted projects the member may not see (issue 23), projects (with
     # scorecards and watches), consents: the other checks add theirs
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         body = client.get(reverse("tasks:feed")).content.decode()
     assert "Count the cats" in body and "$1.00" in body and "$20.00" in body  # reward, hourly rate
     assert world["project"].organisation.name in body
@@ -103,7 +103,7 @@ def test_review_table_pins_its_query_count(client, world, django_assert_num_quer
     client.force_login(world["owner"])
     url = reverse("tasks:requester_review", args=[world["project"].pk])
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
 
 
