@@ -3,6 +3,7 @@ work socket, and they claim it through the member API, driven by Locust.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/atelier_batch REDIS_URL=redis://127.0.0.1:6379/6 \\
         .venv/bin/python bench/batch_opening.py [--members 2000 --tasks 10000 --policies fair_share,first_come]
+        [--sizes 2000x10000,800x4000 --bounds 360,180]   (per policy; `make bench` runs exactly this)
 
 The real stack: `manage.py run_stack --workers 2` (uvicorn with 2 workers, the qcluster, the
 sequencer) on PostgreSQL and Redis, as in production (DEBUG off). For each allocation policy
@@ -226,6 +227,20 @@ def judge(world, run):
     }
 
 
+def sizes_of(policies, args):
+    """{policy: (members, tasks)} from --sizes (`MEMBERSxTASKS` per policy, in order), else
+    --members and --tasks."""
+    given = [s for s in args.sizes.split(",") if s]
+    sizes = {}
+    for i, policy in enumerate(policies):
+        if i < len(given):
+            members, _x, tasks = given[i].lower().partition("x")
+            sizes[policy] = (int(members), int(tasks))
+        else:
+            sizes[policy] = (args.members, args.tasks)
+    return sizes
+
+
 def main():
     from scripts.ensure_db import ensure_database
 
@@ -233,6 +248,11 @@ def main():
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--policies", default="fair_share,first_come")
+    parser.add_argument("--sizes", default="", help="members x tasks per policy, in --policies' order (e.g. "
+                        "2000x10000,800x4000: the first_come contrast smaller); a policy without one: --members "
+                        "and --tasks")
+    parser.add_argument("--bounds", default="", help="seconds per policy, in --policies' order; a policy without "
+                        "one: --max-seconds")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--spawn-rate", type=float, default=100, help="Locust users started per second")
     parser.add_argument("--scripted", type=float, default=0.1, help="share of members who claim by script")
@@ -252,10 +272,14 @@ def main():
     human = [float(x) for x in args.human.split(",")]
     tag = uuid.uuid4().hex[:6]
     policies = [p for p in args.policies.split(",") if p]
+    sizes = sizes_of(policies, args)
+    bounds = dict(zip(policies, [float(b) for b in args.bounds.split(",") if b], strict=False))
     t0 = time.time()
-    worlds = {policy: make_world(policy=policy, members=args.members, tasks=args.tasks, tag=tag) for policy in policies}
-    print(f"set up {len(policies)} coop(s) of {args.members} members, {args.tasks} tasks each in "
-          f"{time.time() - t0:.0f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
+    worlds = {policy: make_world(policy=policy, members=sizes[policy][0], tasks=sizes[policy][1], tag=tag)
+              for policy in policies}
+    print("set up " + ", ".join(f"{policy}: {m} members, {t} tasks" for policy, (m, t) in sizes.items())
+          + f" in {time.time() - t0:.0f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
+    most = max(m for m, _t in sizes.values())
     port = free_port()
     address = f"127.0.0.1:{port}"
     # stopped from outside (bench/all.py's bound): exit through the `finally` that stops the stack
@@ -263,17 +287,18 @@ def main():
     stack, log = start_stack(port, args.workers)
     loads, results = [], {}
     try:
-        base = locust({"mode": "baseline", "members": args.members, "baseline_seconds": args.baseline_seconds},
-                      address=address, users=args.members, spawn_rate=args.spawn_rate, max_seconds=120)["baseline"]
+        base = locust({"mode": "baseline", "members": most, "baseline_seconds": args.baseline_seconds},
+                      address=address, users=most, spawn_rate=args.spawn_rate, max_seconds=120)["baseline"]
         base_rps = base["requests"] / base["seconds"]
-        print(f"baseline GET /healthz, {args.members} Locust users: {base_rps:.1f} requests/s, p50 "
+        print(f"baseline GET /healthz, {most} Locust users: {base_rps:.1f} requests/s, p50 "
               f"{base['p50_ms']} ms, p99 {base['p99_ms']} ms, {base['failures']} failures", flush=True)
         for policy in policies:
-            world = {"mode": "batch", "members": args.members, "scripted": args.scripted, "human": human,
+            members = sizes[policy][0]
+            world = {"mode": "batch", "members": members, "scripted": args.scripted, "human": human,
                      **{k: worlds[policy][k] for k in ("project", "cookies", "api_secret")}}
             load_before = os.getloadavg()[0]
-            run = locust(world, address=address, users=args.members, spawn_rate=args.spawn_rate,
-                         max_seconds=args.max_seconds)
+            run = locust(world, address=address, users=members, spawn_rate=args.spawn_rate,
+                         max_seconds=bounds.get(policy, args.max_seconds))
             loads.append((load_before, os.getloadavg()[0]))
             row = judge(world, run)
             if row["claim_submit_requests_per_s"]:
@@ -283,16 +308,17 @@ def main():
     finally:
         stop_stack(stack)
     print()
-    print(f"| policy | publish → last claim | claims/s | claim p50 / p99 | notice p50 / p99 | most per member "
-          f"(cap) | top 10% share | errors | vs baseline ({base_rps:.0f} req/s) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| policy | members / tasks | publish → last claim | claims/s | claim p50 / p99 | notice p50 / p99 | "
+          f"most per member (cap) | top 10% share | errors | vs baseline ({base_rps:.0f} req/s) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for policy, r in results.items():
-        print(f"| {policy} | {r['publish_to_last_claim_s']} s | {r['claims_per_s']} | {r['claim_p50_ms']} / "
+        print(f"| {policy} | {r['members']} / {r['tasks']} | {r['publish_to_last_claim_s']} s | {r['claims_per_s']} | "
+              f"{r['claim_p50_ms']} / "
               f"{r['claim_p99_ms']} ms | {r['delivery_p50_ms']} / {r['delivery_p99_ms']} ms | "
               f"{r['most_by_one_member_in_window']} ({r['fair_share_cap']}) | {r['top_10pct_share']:.1%} | "
               f"{sum(r['errors'].values())} | {r.get('vs_baseline')}× |")
     print(f"load average {loads}; stack log {log}", flush=True)
-    print(json.dumps({"bench": "batch_opening", "members": args.members, "tasks": args.tasks,
+    print(json.dumps({"bench": "batch_opening", "members": most, "tasks": max(t for _m, t in sizes.values()),
                       "baseline_healthz_rps": round(base_rps, 1), "load_average": loads,
                       "median_claim_p99_ms": statistics.median([r["claim_p99_ms"] or 0 for r in results.values()])
                       if results else None, "policies": results}))
