@@ -9,6 +9,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from coop.core import languages, test_workers
+from coop.core.channel_names import channel_prefix
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -164,7 +165,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                 "core": "channels_redis.core.RedisChannelLayer"}[REDIS_CHANNEL_LAYER],
-                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}]}}
+                    # the prefix names this deployment: Redis pub/sub is not per database (coop.core.channel_names)
+                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                               "prefix": channel_prefix(REDIS_URL, DATABASES["default"],
+                                                        env.str("CHANNEL_LAYER_PREFIX", default=""))}}
     }
     # coop.core.cache: Django's Redis cache, one client per pool rather than one per command
     CACHES = {"default": {"BACKEND": "coop.core.cache.RedisCache", "LOCATION": REDIS_URL}}
