@@ -1,9 +1,9 @@
 """The test suite in parallel (pytest-xdist, `make test`'s TEST_WORKERS): worker gwN uses Redis
 database base + N, since tests clear the cache (FLUSHDB) and channel group names repeat across
 the workers' test databases (the channel layer's names carry the database number too:
-coop/core/channel_names.py, since Redis pub/sub itself ignores it). The URL is written back to the environment and marked, so a server
-a test starts (it inherits the environment) keeps that database instead of moving again.
-Outside a pytest-xdist worker the URL is returned unchanged."""
+coop/core/channel_names.py, since Redis pub/sub itself ignores it). The URL is written back to
+the environment and marked, so a server a test starts (it inherits the environment) keeps that
+database instead of moving again. Outside a pytest-xdist worker the URL is returned unchanged."""
 
 import os
 from collections.abc import MutableMapping
