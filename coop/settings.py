@@ -8,8 +8,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from coop.core import languages, test_workers
-from coop.core.channel_names import channel_prefix
+from coop.core import channel_names, languages, test_workers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -158,20 +157,17 @@ REDIS_URL = test_workers.redis_url(env.str("REDIS_URL", default=""))  # tests in
 if REDIS_URL:
     # socket_timeout None: the layer's receive is a blocking BZPOPMIN, and redis-py 8 cuts
     # reads off after 5 s by default, tearing down every idle websocket (channels_redis#422).
-    # Redis pub/sub layer by default: a group send is one PUBLISH, delivered once to each
-    # server process, which fans out locally (the list-based "core" layer pushes one Redis
-    # message per socket). Both deliver at most once; the forums catch up by sequence number.
+    # Redis pub/sub layer by default: a group send is one PUBLISH, delivered once to each server
+    # process, which fans out locally (the "core" layer pushes one Redis message per socket). Both
+    # deliver at most once. Its names name this deployment: pub/sub ignores Redis db numbers.
     REDIS_CHANNEL_LAYER = env.str("REDIS_CHANNEL_LAYER", default="pubsub")
+    CHANNEL_PREFIX = channel_names.channel_prefix(REDIS_URL, DATABASES["default"], env.str("CHANNEL_LAYER_PREFIX", ""))
     CHANNEL_LAYERS = {
         "default": {"BACKEND": {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                 "core": "channels_redis.core.RedisChannelLayer"}[REDIS_CHANNEL_LAYER],
-                    # the prefix names this deployment: Redis pub/sub is not per database (coop.core.channel_names)
-                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                               "prefix": channel_prefix(REDIS_URL, DATABASES["default"],
-                                                        env.str("CHANNEL_LAYER_PREFIX", default=""))}}
+                    "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": None}], "prefix": CHANNEL_PREFIX}}
     }
-    # coop.core.cache: Django's Redis cache, one client per pool rather than one per command
-    CACHES = {"default": {"BACKEND": "coop.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "coop.core.cache.RedisCache", "LOCATION": REDIS_URL}}  # one client a pool
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # The database cache keeps rate limits shared between processes without a server.
@@ -210,11 +206,9 @@ PASSWORD_HASHERS = env.list(
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
 )
-# django-axes first: it refuses a locked-out log-in before the password is even checked.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.UserBackend",  # Django's ModelBackend; the user and profile in one statement
-]
+# django-axes first: it refuses a locked-out log-in before the password is even checked. Then
+# Django's ModelBackend whose get_user reads the user with their profile in one statement.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.UserBackend"]
 LOGIN_URL, LOGIN_REDIRECT_URL, LOGOUT_REDIRECT_URL = "login", "home", "home"  # home: coop.federation.roles
 
 # --- throttling and log-in lockout (docs/security.md "Throttling") ----------------------
@@ -352,8 +346,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
-# Django's database sessions read with one hand-written statement (accounts/sessions.py, issue 18)
-SESSION_ENGINE = "accounts.sessions"
+SESSION_ENGINE = "accounts.sessions"  # Django's database sessions, read in one hand-written statement
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp), in development too so a violation shows at once.
 # Nothing inline: scripts and styles are static files; task pictures and audio are the

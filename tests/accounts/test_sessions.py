@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.test import RequestFactory
 from django.utils import timezone
 
-from accounts.backends import UserBackend, user_with_profile
+from accounts.backends import UserBackend
 from accounts.models import MemberProfile
 from accounts.sessions import SessionStore
 from tests.factories import UserFactory
@@ -82,12 +82,6 @@ def test_expired_unknown_inactive_and_changed_password_sessions_do_not_sign_in()
     inactive.save()
     assert not get_user(_request(key)).is_authenticated
     assert UserBackend().get_user(inactive.pk) is None
-
-
-def test_user_with_profile_answers_none_for_ids_that_name_no_user():
-    assert user_with_profile(10**9) is None
-    assert user_with_profile(2**64) is None
-    assert user_with_profile("not a number") is None
 
 
 def test_a_signed_in_member_api_request_costs_the_session_and_the_user_only(client, django_assert_num_queries):
