@@ -114,16 +114,10 @@ DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if DATABASE_IS_POSTGRES:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
     DATABASES["default"]["TEST"] = {"NAME": "test_" + DATABASES["default"]["NAME"]}
-    # A bounded pool of connections per process (psycopg_pool): under ASGI each request in flight
-    # holds a connection, so a busy hour (bench/batch_opening.py, issue 18) would pass PostgreSQL's
-    # max_connections; pooled, requests wait up to DB_POOL_TIMEOUT s. Off unless DB_POOL_MAX_SIZE.
-    # Statements the hot paths send through `coop.core.db.execute_one` (server-side binding) are
-    # prepared by psycopg once a connection has run them this many times, so PostgreSQL stops
-    # parsing and planning them (Django's own default is None: never, for transaction-mode
-    # poolers such as PgBouncer; set DB_PREPARE_THRESHOLD=0 behind one). The ORM's statements
-    # use client-side binding (values inlined) and are never prepared either way.
-    prepare = env.int("DB_PREPARE_THRESHOLD", default=5)
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = prepare or None
+    # execute_one's statements prepared after this many runs (Django's default: never); 0 behind PgBouncer
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = env.int("DB_PREPARE_THRESHOLD", 5) or None
+    # A bounded pool per process (psycopg_pool; off unless DB_POOL_MAX_SIZE): under ASGI each request in flight
+    # holds a connection, and a busy hour (issue 18) would pass max_connections (docs/deploy.md)
     if env.int("DB_POOL_MAX_SIZE", default=0):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": 1, "max_size": env.int("DB_POOL_MAX_SIZE"), "timeout": env.float("DB_POOL_TIMEOUT", default=30)}
