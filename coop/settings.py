@@ -145,7 +145,6 @@ REPLICA_READ_VIEWS = {
 }
 DATABASE_ROUTERS = ["coop.ops.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 # --- realtime and jobs ----------------------------------------------------------------
 REDIS_URL = test_workers.redis_url(env.str("REDIS_URL", default=""))  # tests in parallel: one db each
 if REDIS_URL:
