@@ -114,6 +114,14 @@ def _claim_context(member, project, row, now):
 _IN_FORCE: dict[int, int] = {}
 
 CLAIM_FUNCTION_SQL = "SELECT * FROM atelier_claim(%s, %s, %s, %s, %s, %s, %s, %s)"
+# The call as its own transaction (no transaction open): its COMMIT does not wait for the WAL
+# flush (`synchronous_commit` off for this one transaction, set in the same statement). A claim
+# moves no money and holds no work; what follows from it (its submission, the sequencer's chain
+# of its event, a webhook's delivery) commits synchronously, which flushes the claim's WAL first
+# (WAL is written in order). A crash of PostgreSQL can lose only the claims of its last moments
+# (wal_writer_delay × 3 at most): their slots are open again (docs/marketplace.md "Claims").
+CLAIM_FUNCTION_ASYNC_SQL = ("SELECT c.* FROM atelier_claim(%s, %s, %s, %s, %s, %s, %s, %s) c, "
+                            "set_config('synchronous_commit', 'off', true) s")
 
 
 def in_force_guess(coop_id: int) -> Rulebook | None:
@@ -162,10 +170,12 @@ def _claim_in_database(member, project, now):
     if flags & set(rulebook["banned_data_categories"]):
         return None  # a refusal: Python words it
     try:
+        # inside a caller's transaction the setting would reach its other writes: only alone
+        sql = CLAIM_FUNCTION_SQL if connection.in_atomic_block else CLAIM_FUNCTION_ASYNC_SQL
         with in_own_transaction():
             outcome, assignment_id, slot_id, task_id, deadline, number, cap, until, event_id, membership_id = \
-                execute_one(CLAIM_FUNCTION_SQL, [member.pk, project.pk, project.coop_id, now, rulebook.version,
-                                                 rulebook["max_open_assignments"], token_bytes(16), now_us()])
+                execute_one(sql, [member.pk, project.pk, project.coop_id, now, rulebook.version,
+                                  rulebook["max_open_assignments"], token_bytes(16), now_us()])
     except IntegrityError:
         raise InvalidState("already_claimed", _("You already worked on this task."))
     if outcome == "claimed":

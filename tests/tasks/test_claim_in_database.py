@@ -463,7 +463,40 @@ def test_outside_a_transaction_a_claim_and_a_submission_are_one_round_trip_each(
     commands.clear()
     assignment_submit(member=workers[2], assignment=assignment, answers={"label": "yes"})
     if path.name == "database":
-        assert claim_sent == [claiming.CLAIM_FUNCTION_SQL] and claim_commands == []
+        # alone, the claim's transaction does not wait for its WAL flush (claiming.py says why)
+        assert claim_sent == [claiming.CLAIM_FUNCTION_ASYNC_SQL] and claim_commands == []
         assert sent[0] == work.SUBMIT_FUNCTION_SQL and len(sent) == 2 and commands == []
     else:  # the Python path: BEGIN, its statements, COMMIT
         assert len(claim_sent) >= 5 and claim_commands[0] == b"BEGIN"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_only_a_claim_alone_commits_without_waiting_for_its_flush(monkeypatch):
+    """Alone (no transaction open), the claim's one statement turns `synchronous_commit` off for
+    its own transaction, which ends with it; inside a caller's transaction it does not, so the
+    caller's other writes (money) keep waiting for their flush."""
+    from django.db import connection, transaction
+
+    coop = CoopFactory()
+    workers = [member(coop).user for _ in range(3)]
+    project = open_project(coop, tasks=6)
+    monkeypatch.setattr(claiming, "_IN_FORCE", {coop.pk: 1})
+    sent = []
+    execute = psycopg.Cursor.execute
+    monkeypatch.setattr(psycopg.Cursor, "execute", lambda self, query, *a, **k: (sent.append(str(query)),
+                                                                                 execute(self, query, *a, **k))[1])
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    alone = assignment_claim(member=workers[0], project=project)
+    assert claiming.CLAIM_FUNCTION_ASYNC_SQL in sent and setting() == "on"
+    sent.clear()
+    with transaction.atomic():
+        inside = assignment_claim(member=workers[1], project=project)
+        assert setting() == "on"
+    assert claiming.CLAIM_FUNCTION_SQL in sent and claiming.CLAIM_FUNCTION_ASYNC_SQL not in sent
+    assert Assignment.objects.filter(pk__in=[alone.pk, inside.pk], status="claimed").count() == 2
