@@ -11,7 +11,7 @@ from coop.federation.models import Coop
 from tasks.models import Assignment, Project, Task
 from tasks.quality.gold import gold_mismatches
 from tasks.quality.models import AggregationRun, GoldAnswer, MemberAgreement, TaskAggregate
-from tasks.selectors import open_slots_of
+from tasks.selectors import open_slots_remaining
 
 # answers that count: given and not withdrawn (claimed, returned or expired work has none)
 ANSWERED = (Assignment.Status.SUBMITTED, Assignment.Status.APPROVED, Assignment.Status.REJECTED,
@@ -29,8 +29,9 @@ def project_answers(*, project_id: int) -> list[tuple[int, int, dict]]:
 def project_is_complete(*, project_id: int) -> str | None:
     """The close key when the project has no open slot and no work waiting for a member or a
     review (the batch's `holds` names it), else None."""
-    project = Project.objects.filter(pk=project_id).only("pk", "holds", "status").first()
-    if project is None or project.status == Project.Status.DRAFT or open_slots_of(project_id):
+    project = (Project.objects.filter(pk=project_id).only("pk", "holds", "status")
+               .annotate(remaining=open_slots_remaining()).first())
+    if project is None or project.remaining or project.status == Project.Status.DRAFT:
         return None
     if Assignment.objects.filter(project_id=project_id, status__in=WAITING).exists():
         return None

@@ -13,7 +13,7 @@ from coop.core.db import instances_where
 from coop.eventlog.listeners import EventFacts
 from ledger.selectors import requester_balance
 from tasks.models import Assignment, Project
-from tasks.selectors import open_slots_of
+from tasks.selectors import open_slots_remaining
 from tasks.webhooks.models import Attempt, Delivery, Subscription
 
 WAITING = (Assignment.Status.CLAIMED, Assignment.Status.SUBMITTED, Assignment.Status.REVISION_REQUESTED)
@@ -102,8 +102,9 @@ def project_completion(*, project_id: int, organisation_id: int) -> tuple[str, d
     or the requester, else None. The key names the batch (holds), so a project that gets new
     tasks and completes again tells again."""
     project = (Project.objects.filter(pk=project_id, organisation_id=organisation_id)
-               .only("pk", "holds", "status", "assignments_per_task").first())
-    if project is None or project.status == Project.Status.DRAFT or open_slots_of(project_id):
+               .only("pk", "holds", "status", "assignments_per_task")
+               .annotate(remaining=open_slots_remaining()).first())
+    if project is None or project.remaining or project.status == Project.Status.DRAFT:
         return None
     if Assignment.objects.filter(project_id=project_id, status__in=WAITING).exists():
         return None
