@@ -415,8 +415,7 @@ def test_one_member_tapping_many_times_cannot_beat_the_open_cap_or_the_fair_shar
     assert Assignment.objects.filter(member=other, project=fair).count() == 2
     assert all(isinstance(r, FairShareReached) for r in results if not isinstance(r, int)), results
     for project in (first_come, fair):
-        assert open_slots_of(project.pk) == Slot.objects.filter(project=project,
-                                                                                     status="open").count()
+        assert open_slots_of(project.pk) == Slot.objects.filter(project=project, status="open").count()
 
 
 @pytest.mark.postgres

@@ -1,8 +1,6 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from coop.eventlog.models import Event
@@ -134,57 +132,8 @@ def test_banned_data_category_blocks_even_with_consent():
     assert info.value.extra["reasons"][0]["code"] == "banned_data_category"
 
 
-def _claim_in_threads(project, users):
-    results, barrier = {}, threading.Barrier(len(users))
-
-    def run(user):
-        try:
-            barrier.wait(timeout=30)
-            results[user.pk] = assignment_claim(member=user, project=project).pk
-        except Exception as exc:  # each thread reports what it got
-            results[user.pk] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_fifty_members_claiming_ten_slots_at_once_get_exactly_ten():
-    coop = CoopFactory()
-    users = [member(coop).user for _ in range(50)]
-    project = open_project(coop, tasks=10, fair_share_cap=fair_share_cap(slots=10, eligible_members=50))
-    results = _claim_in_threads(project, users)
-    won = [v for v in results.values() if isinstance(v, int)]
-    lost = [v for v in results.values() if not isinstance(v, int)]
-    assert len(won) == 10 and len(set(won)) == 10
-    assert all(isinstance(e, NoFreeSlot) for e in lost), {type(e) for e in lost}
-    assignments = Assignment.objects.filter(project=project)
-    assert assignments.count() == 10
-    assert len(set(assignments.values_list("slot_id", flat=True))) == 10
-    assert len(set(assignments.values_list("member_id", flat=True))) == 10  # fair share of 1 each
-    assert Slot.objects.filter(project=project, status="open").count() == 0
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_one_member_tapping_many_times_cannot_beat_the_cap_or_fair_share():
-    coop = CoopFactory(params={"max_open_assignments": 3})
-    worker = member(coop).user
-    first_come = open_project(coop, tasks=20)
-    results = _claim_in_threads(first_come, [worker] * 12)
-    assert Assignment.objects.filter(member=worker, status="claimed").count() == 3
-    assert sum(isinstance(v, int) for v in results.values()) <= 3
-    other = member(coop).user
-    fair = open_project(coop, tasks=20, fair_share_cap=2)
-    _claim_in_threads(fair, [other] * 8)
-    assert Assignment.objects.filter(member=other, project=fair).count() == 2
+# Claims at once in threads (fifty members for ten slots; one member tapping many times against
+# the open cap and the fair share): tests/tasks/test_claim_in_database.py, on both claim paths.
 
 
 def test_a_rulebook_number_remembered_for_a_coop_that_has_no_such_version_is_forgotten():
