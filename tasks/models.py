@@ -272,16 +272,23 @@ class Assignment(models.Model):
                                     name="assignment_one_live_per_slot"),
         ]
         indexes = [
-            models.Index(fields=["member", "status"]),
+            # a member's assignments in a project, counted at every claim (the fair share, the gold
+            # mix): never the member's whole history (issue 18, session 10); a member's lists lead with it
+            models.Index(fields=["member", "project", "status"], name="assignment_member_project"),
             models.Index(fields=["project", "status"]),
             # what the jobs find due (tasks/jobs.py): only the rows of the status each one reads
             models.Index(fields=["submitted_at"], condition=Q(status="submitted"), name="assignment_submitted_due"),
-            models.Index(fields=["deadline_at"], condition=Q(status__in=["claimed", "revision_requested"]),
-                         name="assignment_open_deadline"),
             models.Index(fields=["appeal_deadline"], condition=Q(status="rejected"), name="assignment_appeal_due"),
+            # the open assignments: a member's, counted at every claim (the open cap), and the expiry
+            # job's (all of them, few). One index: with a second partial index of the same rows the
+            # planner, its statistics taken at a quiet hour (no open row), could count a member's
+            # through every open assignment's entry (issue 18, session 10)
+            models.Index(fields=["member", "deadline_at"], condition=Q(status__in=["claimed", "revision_requested"]),
+                         name="assignment_member_open"),
             # the latest measured times of a project, read at every submission (tasks/services/floor.py)
-            models.Index(fields=["project", "submitted_at"], condition=Q(submitted_at__isnull=False),
-                         name="assignment_project_submitted"),
+            # in the order of the read, with the time in the index (no sort, heap only for visibility)
+            models.Index(fields=["project", "submitted_at", "id"], include=["time_spent_seconds"],
+                         condition=Q(submitted_at__isnull=False), name="assignment_project_measured"),
         ]
 
     def __str__(self):

@@ -75,10 +75,12 @@ WITH s AS (
 SELECT a.slot_id, a.task_id, (SELECT id FROM ev) FROM (SELECT 1) one LEFT JOIN a ON true
 """
 # The slot: the first open one of the project the member has not worked on, that no other claim
-# holds. Its parameters are the project's id and the member's.
+# holds. Its parameters are the project's id and the member's. OFFSET 0 keeps the NOT EXISTS a
+# probe of the unique (task, member) index per slot looked at: as an anti-join the planner may read
+# the member's whole history first, which it does when its statistics say the member has little.
 ANY_SLOT = """SELECT sl.id, sl.task_id FROM tasks_slot sl
      WHERE sl.project_id = %s AND sl.status = 'open'{kind}
-       AND NOT EXISTS (SELECT 1 FROM tasks_assignment w WHERE w.task_id = sl.task_id AND w.member_id = %s)
+       AND NOT EXISTS (SELECT 1 FROM tasks_assignment w WHERE w.task_id = sl.task_id AND w.member_id = %s OFFSET 0)
      ORDER BY sl.id LIMIT 1
        FOR NO KEY UPDATE OF sl SKIP LOCKED"""
 PLAIN_SLOT = ANY_SLOT.format(kind="")  # the statement as before issue 20: a project without a gold rate

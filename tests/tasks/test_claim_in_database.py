@@ -360,6 +360,42 @@ def test_a_submission_that_shows_the_pay_under_the_floor_pauses_the_project(path
     assert Event.objects.filter(type="assignment.submitted").count() == 3
 
 
+def test_the_floor_is_judged_on_the_exact_median_when_half_the_times_are_slow(path):
+    # reward 50 at the floor of 1,200 an hour: a median of 151 s or more is under the floor. Four
+    # times, two of them slow (160, 170): half the window could make the median, so the exact
+    # median is taken, (120 + 160) / 2 = 140 s, and the project stays open, decided in the
+    # database. A fifth time of 200 s makes it 160 s: the project pauses.
+    coop = CoopFactory(params={"floor_check_submissions": 4})
+    project = published_project(coop, tasks=6, reward=50, estimated_minutes=1, funds=2_000)
+    for n, seconds in enumerate((100, 120, 160, 170, 200)):
+        worker = member(coop).user
+        assignment = assignment_claim(member=worker, project=project)
+        calls = path.python["submit"]
+        assignment_submit(member=worker, assignment=assignment, answers={"label": "yes"},
+                          now=assignment.claimed_at + timedelta(seconds=seconds))
+        if n < 4:
+            assert Project.objects.get(pk=project.pk).status == "open", seconds
+            assert in_database(path, "submit", calls)
+    project.refresh_from_db()
+    assert project.status == "paused" and project.floor_median_seconds == 160
+    assert Event.objects.filter(type="project.paused_below_floor").count() == 1
+    assert Event.objects.filter(type="assignment.submitted").count() == 5
+
+
+def test_a_project_paid_well_over_the_floor_stays_open_decided_in_the_database(path):
+    # reward 500: under the floor only at a median of 1,501 s or more; no time comes near it
+    coop = CoopFactory(params={"floor_check_submissions": 3})
+    project = published_project(coop, tasks=5, reward=500, estimated_minutes=1, funds=20_000)
+    for seconds in (30, 900, 1_400, 60, 1_500):
+        worker = member(coop).user
+        assignment = assignment_claim(member=worker, project=project)
+        calls = path.python["submit"]
+        assignment_submit(member=worker, assignment=assignment, answers={"label": "yes"},
+                          now=assignment.claimed_at + timedelta(seconds=seconds))
+        assert in_database(path, "submit", calls)
+    assert Project.objects.get(pk=project.pk).status == "open"
+
+
 # --- concurrency (PostgreSQL, committed transactions in threads) -----------------------------
 
 
@@ -499,3 +535,16 @@ def test_only_a_claim_alone_commits_without_waiting_for_its_flush(monkeypatch):
         assert setting() == "on"
     assert claiming.CLAIM_FUNCTION_SQL in sent and claiming.CLAIM_FUNCTION_ASYNC_SQL not in sent
     assert Assignment.objects.filter(pk__in=[alone.pk, inside.pk], status="claimed").count() == 2
+
+
+@pytest.mark.postgres
+def test_the_claim_and_submit_functions_plan_without_sequential_scans():
+    # tasks migration 0015: a table whose statistics say it is empty must not be scanned whole at
+    # every call as it fills (a new database, or statistics taken before the busy hour)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT proname, proconfig FROM pg_proc WHERE proname IN ('atelier_claim', 'atelier_submit')"
+                       " ORDER BY proname")
+        rows = cursor.fetchall()
+    assert rows == [("atelier_claim", ["enable_seqscan=off"]), ("atelier_submit", ["enable_seqscan=off"])]
