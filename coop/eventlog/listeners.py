@@ -22,6 +22,9 @@ class EventFacts:
     subject_type: str
     subject_id: str
     payload: dict = field(default_factory=dict)
+    # whether the organisation the payload names has an active webhook subscription, when the
+    # writer read it in its own statement (`atelier_submit`); None: not known, ask
+    subscribed: bool | None = None
 
 
 _LISTENERS: dict[str, list] = {}
@@ -40,12 +43,13 @@ def listeners_for(type_: str):
     return _LISTENERS.get(type_, ())
 
 
-def event_heard(*, event_id: int, type: str, coop_id, actor_id, subject_type: str, subject_id: str, payload: dict):
+def event_heard(*, event_id: int, type: str, coop_id, actor_id, subject_type: str, subject_id: str, payload: dict,
+                subscribed: bool | None = None):
     """Call the listeners of `type` (none registered: nothing, no cost beyond a dict lookup)."""
     listeners = _LISTENERS.get(type)
     if not listeners:
         return
     facts = EventFacts(id=event_id, type=type, coop_id=coop_id, actor_id=actor_id, subject_type=subject_type,
-                       subject_id=subject_id, payload=dict(payload))
+                       subject_id=subject_id, payload=dict(payload), subscribed=subscribed)
     for listener in listeners:
         listener(facts)

@@ -17,6 +17,9 @@ with a member's history, the open assignments of everyone, or the project's wind
   project were they the median; only when half of them or more do is the exact median taken.
   The verdict is the one of 0011's check (a median at or above that time needs half the window at
   or above it); the common case, a project paying well over the floor, sorts nothing.
+- `atelier_submit` also answers whether the organisation has an active webhook subscription, so
+  that the webhooks' listener asks nothing more for the many that have none (a round trip and a
+  statement a submission).
 - Both functions plan without sequential scans (`SET enable_seqscan = off`): they only ever look
   rows up by key, and a table whose statistics say it is empty (a new database, a table analyzed
   before its busy hour) had them scan it whole at every call as it filled.
@@ -175,7 +178,7 @@ CREATE OR REPLACE FUNCTION atelier_submit(
     p_salt bytea, p_occurred bigint,
     OUT outcome text, OUT seconds integer, OUT time_spent integer, OUT revisions integer, OUT revision integer,
     OUT organisation_id bigint,
-    OUT event_id bigint, OUT rulebook integer)
+    OUT event_id bigint, OUT rulebook integer, OUT subscribed boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
     a record;
@@ -263,6 +266,10 @@ BEGIN
         event_id := NULL;
         RETURN;
     END;
+    -- whether the organisation has an active webhook subscription (tasks.webhooks.services
+    -- ANY_ACTIVE_SQL): the webhooks' listener asks nothing more when it has none
+    subscribed := EXISTS (SELECT 1 FROM webhooks_subscription w
+                           WHERE w.organisation_id = a.organisation_id AND w.active);
     outcome := 'submitted';
 END;
 $$;
@@ -274,13 +281,14 @@ SUBMIT_ARGS = ("bigint, bigint, bigint, bigint, timestamptz, jsonb, jsonb, integ
                "bigint")
 PLANS = (f"ALTER FUNCTION atelier_claim({CLAIM_ARGS}) SET enable_seqscan = off; "
          f"ALTER FUNCTION atelier_submit({SUBMIT_ARGS}) SET enable_seqscan = off;")
-PLANS_BACK = (f"ALTER FUNCTION atelier_claim({CLAIM_ARGS}) RESET enable_seqscan; "
-              f"ALTER FUNCTION atelier_submit({SUBMIT_ARGS}) RESET enable_seqscan;")
+PLANS_BACK = (f"ALTER FUNCTION atelier_claim({CLAIM_ARGS}) RESET ALL; "
+              f"ALTER FUNCTION atelier_submit({SUBMIT_ARGS}) RESET ALL;")
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("tasks", "0014_lean_assignment_indexes"),
+        ("webhooks", "0001_subscriptions"),
     ]
 
     operations = [
@@ -303,6 +311,8 @@ class Migration(migrations.Migration):
                                name="assignment_project_measured"),
         ),
         PostgresRunSQL(CLAIM_FUNCTION, reverse_sql=CLAIM_0013),
-        PostgresRunSQL(SUBMIT_FUNCTION, reverse_sql=SUBMIT_0011),
+        # its result gains a column: dropped and created anew (CREATE OR REPLACE cannot change it)
+        PostgresRunSQL(f"DROP FUNCTION atelier_submit({SUBMIT_ARGS}); {SUBMIT_FUNCTION}",
+                       reverse_sql=f"DROP FUNCTION atelier_submit({SUBMIT_ARGS}); {SUBMIT_0011}"),
         PostgresRunSQL(PLANS, reverse_sql=PLANS_BACK),
     ]

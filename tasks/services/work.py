@@ -104,7 +104,7 @@ def _submit_in_database(member, assignment, answers, now):
     answers_db = Assignment._meta.get_field("answers").get_db_prep_save(clean, connection)
     form_db = Project._meta.get_field("question_form").get_db_prep_save(form, connection)
     with in_own_transaction():
-        outcome, seconds, time_spent, revisions, revision, organisation_id, event_id, number = execute_one(
+        outcome, seconds, time_spent, revisions, revision, organisation_id, event_id, number, subscribed = execute_one(
             SUBMIT_FUNCTION_SQL, [member.pk, assignment.pk, assignment.project_id, coop_id, now, form_db, answers_db,
                                   rulebook.version, rulebook["floor_check_submissions"], floor_for(rulebook, flags),
                                   SAMPLE, token_bytes(16), now_us()])
@@ -114,7 +114,8 @@ def _submit_in_database(member, assignment, answers, now):
         metrics.event_recorded("assignment.submitted")
         if listeners_for("assignment.submitted"):
             event_heard(event_id=event_id, type="assignment.submitted", coop_id=coop_id, actor_id=member.pk,
-                        subject_type="tasks.assignment", subject_id=str(assignment.pk), payload=payload)
+                        subject_type="tasks.assignment", subject_id=str(assignment.pk), payload=payload,
+                        subscribed=subscribed)
         assignment.time_spent_seconds, assignment.revisions = time_spent, revisions
         assignment.answers, assignment.draft = clean, None
         assignment.status, assignment.submitted_at = Assignment.Status.SUBMITTED, now

@@ -396,6 +396,32 @@ def test_a_project_paid_well_over_the_floor_stays_open_decided_in_the_database(p
     assert Project.objects.get(pk=project.pk).status == "open"
 
 
+def test_a_submission_tells_the_webhooks_whether_the_organisation_subscribes(path, django_capture_on_commit_callbacks):
+    # tasks migration 0015: atelier_submit answers it; an organisation with an active subscription
+    # gets its delivery, one without gets nothing and nothing is asked (the round-trip test below)
+    from tasks.webhooks.models import Delivery
+    from tasks.webhooks.services import subscription_create
+    from tests.webhooks.receiver import Receiver
+
+    coop = CoopFactory()
+    subscribing = published_project(coop, tasks=2, funds=2_000)
+    silent = published_project(coop, tasks=2, funds=2_000)
+    worker = member(coop).user
+    with Receiver() as receiver:
+        subscription_create(user=subscribing.organisation.owner, organisation=subscribing.organisation,
+                            url=receiver.url, events=["assignment.submitted"])
+        for project in (subscribing, silent):
+            assignment = assignment_claim(member=worker, project=project)
+            calls = path.python["submit"]
+            with django_capture_on_commit_callbacks(execute=True):
+                assignment_submit(member=worker, assignment=assignment, answers={"label": "yes"})
+            assert in_database(path, "submit", calls)
+    deliveries = Delivery.objects.select_related("subscription")
+    assert [(d.subscription.organisation_id, d.event_type) for d in deliveries] == [
+        (subscribing.organisation_id, "assignment.submitted")]
+    assert len(receiver.received) == 1
+
+
 # --- concurrency (PostgreSQL, committed transactions in threads) -----------------------------
 
 
@@ -474,8 +500,8 @@ def test_the_same_assignment_submitted_at_once_is_submitted_once(path):
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_a_claim_and_a_submission_are_one_round_trip_each(path, monkeypatch):
     """Outside any transaction (a request, the bench) each call is its own transaction: no BEGIN,
-    no COMMIT. The submission's one other statement is the webhooks' after-commit question
-    (does the organisation subscribe to anything?), asked outside its transaction."""
+    no COMMIT. The webhooks' question (does the organisation subscribe to anything?) is answered
+    by the submission's own statement (tasks migration 0015)."""
     coop = CoopFactory()
     workers = [member(coop).user for _ in range(3)]
     project = open_project(coop, tasks=6)
@@ -500,7 +526,8 @@ def test_outside_a_transaction_a_claim_and_a_submission_are_one_round_trip_each(
     if path.name == "database":
         # alone, the claim's transaction does not wait for its WAL flush (claiming.py says why)
         assert claim_sent == [claiming.CLAIM_FUNCTION_ASYNC_SQL] and claim_commands == []
-        assert sent[0] == work.SUBMIT_FUNCTION_SQL and len(sent) == 2 and commands == []
+        # and the organisation subscribes to nothing: the function said so, nothing more is asked
+        assert sent == [work.SUBMIT_FUNCTION_SQL] and commands == []
     else:  # the Python path: BEGIN, its statements, COMMIT
         assert len(claim_sent) >= 5 and claim_commands[0] == b"BEGIN"
 
