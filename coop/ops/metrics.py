@@ -27,11 +27,17 @@ CHANNEL_DELIVERIES = Counter("atelier_channel_deliveries_total", "Messages deliv
 JOB_FAILURES = Counter("atelier_job_failures_total", "Background jobs that failed, per function.", ["func"])
 
 
+_EVENT_COUNTERS: dict = {}  # type -> its labelled counter (labels() takes a lock and builds a key at each call)
+
+
 def event_recorded(type_):
     """Counted when written: a transaction that rolls back afterwards (rare: a service
     writes its event last) is still counted; on_commit hooks on the hottest path would cost
     more than that error is worth."""
-    EVENTS.labels(type=type_).inc()
+    counter = _EVENT_COUNTERS.get(type_)
+    if counter is None:
+        counter = _EVENT_COUNTERS[type_] = EVENTS.labels(type=type_)
+    counter.inc()
     if type_ == "assignment.claimed":
         CLAIMS.inc()
 

@@ -261,14 +261,32 @@ def _claim_in_python(*, member: User, project: Project, now: datetime) -> Assign
     return _claim_orm(member, project.pk, row["coop_id"], now, deadline, rulebook_version, payload, row["want_gold"])
 
 
+def _claimed_row():
+    """A new claim's row as the claim statements write it, every concrete field in order (the
+    ones they leave out at their defaults), and where the values that differ go."""
+    fields = Assignment._meta.concrete_fields
+    row = [None if f.has_default() and callable(f.default) else f.get_default() for f in fields]
+    row[[f.attname for f in fields].index("status")] = Assignment.Status.CLAIMED
+    return row, {f.attname: i for i, f in enumerate(fields)}
+
+
+_CLAIMED_ROW = None
+
+
 def _claimed(assignment_id, slot_id, task_id, project, member, now, deadline, rulebook_version):
     """The assignment a claim statement (the database function's or CLAIM_SQL) just wrote, as
-    the row it wrote: no read back."""
-    assignment = Assignment(pk=assignment_id, slot_id=slot_id, task_id=task_id, project_id=project.pk,
-                            member=member, status=Assignment.Status.CLAIMED, claimed_at=now, deadline_at=deadline,
-                            rulebook_version=rulebook_version)
-    assignment._state.adding = False
-    assignment._state.db = "default"
+    the row it wrote: no read back. Made as the ORM makes a row it read (`from_db`, every field
+    by position): the keyword constructor walked every field's default at each claim (issue 18)."""
+    global _CLAIMED_ROW
+    if _CLAIMED_ROW is None:
+        _CLAIMED_ROW = _claimed_row()
+    template, at = _CLAIMED_ROW
+    row = list(template)
+    row[at["id"]], row[at["slot_id"]], row[at["task_id"]] = assignment_id, slot_id, task_id
+    row[at["project_id"]], row[at["member_id"]], row[at["rulebook_version"]] = project.pk, member.pk, rulebook_version
+    row[at["claimed_at"]], row[at["deadline_at"]] = now, deadline
+    assignment = Assignment.from_db("default", None, row)
+    assignment.member = member  # the caller's user, cached as the keyword constructor cached it
     return assignment
 
 

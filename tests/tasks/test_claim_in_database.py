@@ -118,9 +118,9 @@ def test_a_claim_takes_a_slot_and_records_the_same_row_and_event(path):
     returned = assignment_claim(member=worker.user, project=project)
     assert in_database(path, "claim")
     stored = Assignment.objects.get(pk=returned.pk)
-    for field in ("slot_id", "task_id", "project_id", "member_id", "status", "claimed_at", "deadline_at",
-                  "rulebook_version"):
-        assert getattr(stored, field) == getattr(returned, field), field
+    for field in Assignment._meta.concrete_fields:  # the returned instance is the row written, every field
+        assert getattr(stored, field.attname) == getattr(returned, field.attname), field.attname
+    assert not returned._state.adding and returned._state.db == "default" and returned.member == worker.user
     assert stored.status == "claimed" and stored.rulebook_version == 1
     assert stored.deadline_at == stored.claimed_at + timedelta(minutes=30)
     assert stored.slot_id == Slot.objects.filter(project=project).order_by("pk").first().pk  # the first open slot
