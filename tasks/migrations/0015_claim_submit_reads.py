@@ -22,7 +22,10 @@ with a member's history, the open assignments of everyone, or the project's wind
   statement a submission).
 - Both functions plan without sequential scans (`SET enable_seqscan = off`): they only ever look
   rows up by key, and a table whose statistics say it is empty (a new database, a table analyzed
-  before its busy hour) had them scan it whole at every call as it filled.
+  before its busy hour) had them scan it whole at every call as it filled. And they plan each
+  statement once per connection (`plan_cache_mode = force_generic_plan`): PostgreSQL kept
+  planning some of them at every call (a custom plan per parameter value, about 6% of the
+  server's time); measured ABBA in one database, 10% less machine CPU a claim + submission.
 
 """
 
@@ -279,8 +282,9 @@ $$;
 CLAIM_ARGS = "bigint, bigint, bigint, timestamptz, integer, integer, bytea, bigint"
 SUBMIT_ARGS = ("bigint, bigint, bigint, bigint, timestamptz, jsonb, jsonb, integer, integer, bigint, integer, bytea, "
                "bigint")
-PLANS = (f"ALTER FUNCTION atelier_claim({CLAIM_ARGS}) SET enable_seqscan = off; "
-         f"ALTER FUNCTION atelier_submit({SUBMIT_ARGS}) SET enable_seqscan = off;")
+PLANS = "".join(f"ALTER FUNCTION {function} SET enable_seqscan = off; "
+                f"ALTER FUNCTION {function} SET plan_cache_mode = force_generic_plan; "
+                for function in (f"atelier_claim({CLAIM_ARGS})", f"atelier_submit({SUBMIT_ARGS})"))
 PLANS_BACK = (f"ALTER FUNCTION atelier_claim({CLAIM_ARGS}) RESET ALL; "
               f"ALTER FUNCTION atelier_submit({SUBMIT_ARGS}) RESET ALL;")
 
