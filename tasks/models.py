@@ -235,7 +235,8 @@ class Assignment(models.Model):
     # never a HOT update): an index another one already leads with is not kept (issue 18, session
     # 9: the task's by the unique (task, member), the project's and the member's by their
     # (…, status) ones; the reviewer is never searched), and the jobs' due-dates are partial.
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="assignments")
+    # a slot's live assignment is found by the unique partial index below; slots are never deleted
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="assignments", db_index=False)
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments",
@@ -286,9 +287,9 @@ class Assignment(models.Model):
             models.Index(fields=["member", "deadline_at"], condition=Q(status__in=["claimed", "revision_requested"]),
                          name="assignment_member_open"),
             # the latest measured times of a project, read at every submission (tasks/services/floor.py)
-            # in the order of the read, with the time in the index (no sort, heap only for visibility)
-            models.Index(fields=["project", "submitted_at", "id"], include=["time_spent_seconds"],
-                         condition=Q(submitted_at__isnull=False), name="assignment_project_measured"),
+            # in the order of the read (no sort)
+            models.Index(fields=["project", "submitted_at", "id"], condition=Q(submitted_at__isnull=False),
+                         name="assignment_project_measured"),
         ]
 
     def __str__(self):

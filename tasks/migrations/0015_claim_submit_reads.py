@@ -8,8 +8,10 @@ with a member's history, the open assignments of everyone, or the project's wind
   entries of those since submitted.
 - `assignment_member_project` (member, project, status) replaces (member, status): the fair share
   and the gold mix count a member's assignments in one project, not the member's whole history.
+- The slot's own index goes: `assignment_one_live_per_slot` finds a slot's live assignment, and
+  slots are never deleted (one index fewer written at every claim and every submission).
 - `assignment_project_measured` replaces `assignment_project_submitted`: the floor check's window
-  (a project's latest measured times) in the order it is read, with the time in the index.
+  (a project's latest measured times) in the order it is read: no sort of the window.
 - `atelier_claim` (migration 0013): the "never worked on this task" check is a probe of the
   unique (task, member) index per slot looked at (OFFSET 0 keeps it a subquery): as an anti-join
   the planner could read the member's whole history first.
@@ -303,6 +305,19 @@ class Migration(migrations.Migration):
             model_name="assignment",
             index=models.Index(fields=["member", "project", "status"], name="assignment_member_project"),
         ),
+        # Not AlterField in the database: dropping `db_index` there drops every single-column index
+        # on slot_id, `assignment_one_live_per_slot` (a UniqueConstraint) with it. Only its own goes.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(
+                model_name="assignment",
+                name="slot",
+                field=models.ForeignKey(db_index=False, on_delete=models.deletion.PROTECT, related_name="assignments",
+                                        to="tasks.slot"),
+            )],
+            database_operations=[migrations.RunSQL('DROP INDEX IF EXISTS "tasks_assignment_slot_id_e56a7072"',
+                                                   reverse_sql='CREATE INDEX "tasks_assignment_slot_id_e56a7072" '
+                                                               'ON "tasks_assignment" ("slot_id")')],
+        ),
         migrations.AddIndex(
             model_name="assignment",
             index=models.Index(condition=models.Q(("status__in", ["claimed", "revision_requested"])),
@@ -311,8 +326,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="assignment",
             index=models.Index(condition=models.Q(("submitted_at__isnull", False)),
-                               fields=["project", "submitted_at", "id"], include=["time_spent_seconds"],
-                               name="assignment_project_measured"),
+                               fields=["project", "submitted_at", "id"], name="assignment_project_measured"),
         ),
         PostgresRunSQL(CLAIM_FUNCTION, reverse_sql=CLAIM_0013),
         # its result gains a column: dropped and created anew (CREATE OR REPLACE cannot change it)

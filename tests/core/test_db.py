@@ -134,3 +134,24 @@ def test_instance_get_of_an_id_out_of_range_is_no_row_as_the_orm_says():
         assert Project.objects.filter(pk=pk).first() is None
         assert instance_get(Project, pk) is None
         assert instance_get(Project, pk, ("organisation",)) is None
+
+
+@pytest.mark.django_db
+def test_every_constraint_and_index_the_models_declare_is_in_the_database():
+    """Migrations can lose one silently: Django's AlterField dropping `db_index` on a foreign key
+    drops every single-column index of that column, a partial UniqueConstraint's with it (tasks
+    migration 0015 says how it keeps it). The database must hold what the models say."""
+    from django.apps import apps
+    from django.db import connection
+
+    missing = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.proxy or not model._meta.managed:
+                continue
+            declared = {c.name for c in model._meta.constraints} | {i.name for i in model._meta.indexes}
+            if not declared:
+                continue
+            present = set(connection.introspection.get_constraints(cursor, model._meta.db_table))
+            missing += [f"{model._meta.label}.{name}" for name in sorted(declared - present)]
+    assert missing == []
