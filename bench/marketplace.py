@@ -299,6 +299,7 @@ def feed(args, coop, org, owner, users):
 
     t0 = time.perf_counter()
     added = feed_projects(coop, org, owner, args.feed_open, args.feed_projects) if org is not None else 0
+    analyze()  # as autovacuum would after 100,000 rows (bench/common.py)
     open_now = sum(Project.objects.filter(coop=coop, status="open").annotate(n=open_slots_remaining())
                    .values_list("n", flat=True))
     projects = Project.objects.filter(coop=coop, status="open").count()
