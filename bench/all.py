@@ -80,8 +80,10 @@ def rows(results, date):
     out = []
     m = results.get("marketplace")
     if m:
+        machine = [c for c in m.get("machine_cpu_ms_per_claim_submit") or [] if c]
         out.append(("claim + submit (issue 18)", f"{m['claims_per_s']:,.0f}/s, p99 {m['claim_p99_ms']} ms, "
-                    f"{m['duplicate_slots']} duplicates, cap exact: {m['cap_exact']}",
+                    f"{m['duplicate_slots']} duplicates, cap exact: {m['cap_exact']}"
+                    + (f"; machine CPU {min(machine)}-{max(machine)} ms a pair" if machine else ""),
                     f"pgbench TPC-B 4 clients {m['baseline_tpcb_tps']:,.0f} tx/s", f"{m['claims_vs_tpcb']}×",
                     goal(("≥ 0.3×", m["claims_vs_tpcb"] >= 0.3), ("p99 < 50 ms", below(m["claim_p99_ms"], 50)),
                          ("0 duplicates, cap exact", m["duplicate_slots"] == 0 and m["cap_exact"])), m["_load"]))

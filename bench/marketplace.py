@@ -62,6 +62,17 @@ def load_average():
     return round(os.getloadavg()[0], 2)
 
 
+def machine_busy():
+    """(busy, total) jiffies of the whole machine (/proc/stat): client, PostgreSQL and kernel alike,
+    whatever the baseline's luck; None where there is no /proc."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return None
+    return sum(v[:3]) + sum(v[5:7]), sum(v[:8])
+
+
 def pct(values, p):
     values = sorted(values)
     if not values:
@@ -237,7 +248,9 @@ def claim_round(n, args, project, ids, pg):
     batch = project(args.tasks, f"Claim batch {n}")
     setup_s = time.perf_counter() - t0
     shares = [ids[i::args.procs] for i in range(args.procs)]
+    busy_before = machine_busy()
     results = run_pool(args.procs, [(share, batch.pk) for share in shares])
+    busy_after = machine_busy()
     lat = [x for r in results for x in r[0]]
     wall = max(r[3] for r in results) - min(r[2] for r in results)
     claims = len(lat)
@@ -255,11 +268,16 @@ def claim_round(n, args, project, ids, pg):
         "load_average": [load_before, load_average()], "setup_s": round(setup_s, 1),
         "client_cpu_ms_per_claim_submit": round(cpu_ms, 2),
     }
+    if busy_before and busy_after:  # the machine's CPU a pair, and how busy the cores were meanwhile
+        hz = os.sysconf("SC_CLK_TCK")
+        row["machine_cpu_ms_per_claim_submit"] = round((busy_after[0] - busy_before[0]) * 1000 / hz / max(1, claims), 3)
+        row["machine_busy"] = round((busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]), 2)
     row["cap_exact"] = bool(row["most_by_one_member"] <= (batch.fair_share_cap or 10**9)
                             and row["slots_left"] == row["counter_left"] == 0 and claims == args.tasks)
     print(f"round {n}: pgbench TPC-B 4 clients {row['baseline_tpcb_tps']} tx/s | claim+submit "
           f"{row['claims_per_s']}/s ({claims} in {row['seconds']} s) p50 {row['claim_p50_ms']} ms p99 "
-          f"{row['claim_p99_ms']} ms, client CPU {row['client_cpu_ms_per_claim_submit']} ms a claim+submit | ratio "
+          f"{row['claim_p99_ms']} ms, client CPU {row['client_cpu_ms_per_claim_submit']} ms a claim+submit, machine "
+          f"CPU {row.get('machine_cpu_ms_per_claim_submit')} ms (cores busy {row.get('machine_busy')}) | ratio "
           f"{row['ratio']}x | duplicates {row['duplicate_slots']}, most by one "
           f"member {row['most_by_one_member']} (fair share {batch.fair_share_cap}), open left {row['slots_left']} "
           f"(counter {row['counter_left']}) | load {row['load_average']}", flush=True)
@@ -414,6 +432,7 @@ def main():
         "duplicate_slots": sum(r["duplicate_slots"] for r in rounds),
         "cap_exact": all(r["cap_exact"] for r in rounds),
         "load_average": [min(r["load_average"][0] for r in rounds), max(r["load_average"][1] for r in rounds)],
+        "machine_cpu_ms_per_claim_submit": [r.get("machine_cpu_ms_per_claim_submit") for r in rounds],
     }
     print(f"claim+submit: median round {result['claims_per_s']}/s = {result['claims_vs_tpcb']}x TPC-B "
           f"({result['baseline_tpcb_tps']} tx/s), ratios {result['ratios']} (median "
