@@ -100,4 +100,9 @@ def legal_reason_label(code):
 
 
 def purpose_label(code):
-    return str(dict(PURPOSES).get(code, code))
+    """A stated purpose in words ("training a model"), "other" for a code `PURPOSES` does not
+    list, "" for none: the one spelling the project page and the feed's cards use."""
+    if not code:
+        return ""
+    labels = dict(PURPOSES)
+    return str(labels.get(code) or labels["other"])

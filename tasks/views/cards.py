@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from coop.core.money import format_amount
 from coop.federation.labels import category_label
 from tasks.models import DATA_FLAGS
-from tasks.transparency import legal_reason_label
+from tasks.transparency import legal_reason_label, purpose_label
 
 FLAG_LABELS = dict(DATA_FLAGS)
 
@@ -66,17 +66,6 @@ def _plural(singular, plural, count, name, **values):
 
 def _money(minor):
     return "" if minor in (None, "") else format_amount(int(minor))
-
-
-def _purpose(code):
-    """A project's stated purpose in words (tasks/_transparency.html, as the project page says it)."""
-    if code == "model_training":
-        return _("training a model")
-    if code == "research":
-        return _("research")
-    if code == "moderation":
-        return _("moderation")
-    return _("other")
 
 
 def _legal_reason(code):
@@ -154,7 +143,7 @@ def feed_card(f: CardFacts, *, links) -> dict:
         "minutes": _plural("about %(n)s minute", "about %(n)s minutes", f.minutes, "n"),
         "remaining": _plural("%(n)s task left", "%(n)s tasks left", f.remaining, "n"),
         "organisation": f.organisation, "organisation_url": links.of("organisation", f.slug),
-        "end_client": f.end_client, "purpose": _purpose(f.purpose) if f.purpose else "",
+        "end_client": f.end_client, "purpose": purpose_label(f.purpose),
         "purpose_text": f.purpose_text, "published": _published(f.data_published),
         "flags": [FLAG_LABELS.get(code, code) for code in f.flags],
         "legal_reason": _legal_reason(f.legal_reason) if f.legal_reason else "",

@@ -276,3 +276,31 @@ def test_the_page_says_each_legal_reason_in_the_words_of_legal_reasons(language)
                 with translation.override("en"):
                     assert words != str(label)
         assert "legal-reason" not in render_to_string("tasks/_transparency.html", {"p": Project()})
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_page_and_the_card_say_each_purpose_in_the_words_of_purposes(language):
+    """The project page (the `purpose` filter) and the feed's card (tasks/views/cards.py) both draw
+    a purpose through `purpose_label`: the words of PURPOSES, translated, never a second spelling."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from tasks.transparency import PURPOSES, purpose_label
+
+    source = (Path(settings.BASE_DIR) / "templates" / "tasks" / "_transparency.html").read_text()
+    cards = (Path(settings.BASE_DIR) / "tasks" / "views" / "cards.py").read_text()
+    with translation.override(language):
+        for code, label in PURPOSES:
+            assert f'"{label}"' not in source and f'"{label}"' not in cards
+            html = render_to_string("tasks/_transparency.html", {"p": Project(purpose=code, purpose_text="A study.")})
+            assert f'<dd>{escape(str(label))}: <span translate="no">A study.</span>' in html
+            assert purpose_label(code) == str(label)
+            if language == "fr":  # the French catalogue has each label
+                with translation.override("en"):
+                    english = str(label)
+                assert str(label) != english
+        assert purpose_label("a_code_no_longer_listed") == str(dict(PURPOSES)["other"]) and purpose_label("") == ""
