@@ -3,16 +3,14 @@ is created once, never an IntegrityError on `appeals_projectbrake_project_id_key
 bank test), and the rejections are counted one after the other, so racing them cannot slip
 past the brake's threshold (issue 24)."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from tasks.appeals.models import ProjectBrake
 from tasks.models import Assignment
 from tasks.services import assignment_claim, assignment_reject, assignment_submit
 from tests.appeals.conftest import EXPLANATION, published_project
 from tests.factories import CoopFactory, member
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -35,25 +33,9 @@ def _reject(owner, assignment):
 
 
 def _race(fns):
-    barrier = threading.Barrier(len(fns))
-    results, errors = [None] * len(fns), []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = fns[i]()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    return results
+    outcomes = together(fns)
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    return outcomes
 
 
 def test_two_rejections_engaging_the_brake_at_once_create_one_brake():

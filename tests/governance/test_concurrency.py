@@ -1,15 +1,14 @@
 """Votes under concurrency, on PostgreSQL with real threads and committed transactions."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 
 from coop.core.errors import DomainError
 from coop.governance import services
 from coop.governance.models import Ballot, EligibleVoter
 from tests.factories import CoopFactory, proposal_voting, voter
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -17,26 +16,8 @@ THREADS = 8
 
 
 def _run(n, work):
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def target(i):
-        try:
-            barrier.wait()
-            work(i)
-        except DomainError as exc:
-            errors.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
+    outcomes = together([lambda i=i: work(i) for i in range(n)])
+    return [o.code if isinstance(o, DomainError) else repr(o) for o in outcomes if isinstance(o, Exception)]
 
 
 def test_ballot_cast_same_member_from_many_threads_ends_with_one_ballot():

@@ -2,36 +2,21 @@
 once and every racer gets the first transaction; withdrawals racing on one wallet never
 overdraw it."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from coop.core.errors import DomainError
 from ledger import selectors, services
 from ledger.models import Payout, Transaction
 from tests.factories import CoopFactory, funded_organisation, member, operator, project_stub
+from tests.threads import together
 
 
 def race(n, fn):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(fn())
-        except DomainError as exc:
-            errors.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
+    outcomes = together([fn] * n)
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, DomainError)]
+    assert unexpected == []
+    return ([o for o in outcomes if not isinstance(o, Exception)],
+            [o.code for o in outcomes if isinstance(o, DomainError)])
 
 
 @pytest.mark.postgres

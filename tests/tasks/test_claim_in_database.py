@@ -9,13 +9,11 @@ the rulebook in force and the project's form). The same outcome, the same rows, 
 bytes and the same error codes are asserted on both; on "database", a claim or submission that
 succeeds must have been made by the function alone (no call of the Python path)."""
 
-import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 import psycopg
 import pytest
-from django.db import connections
 from django.utils import timezone
 from psycopg import _connection_base
 
@@ -55,6 +53,7 @@ from tests.factories import (
     published_project,
     steward,
 )
+from tests.threads import together
 
 pytestmark = pytest.mark.django_db
 
@@ -426,23 +425,7 @@ def test_a_submission_tells_the_webhooks_whether_the_organisation_subscribes(pat
 
 
 def _in_threads(fn, args):
-    results, barrier = [None] * len(args), threading.Barrier(len(args))
-
-    def run(i, arg):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = fn(arg)
-        except Exception as exc:  # each thread reports what it got
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(args)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
+    return together([lambda arg=arg: fn(arg) for arg in args])
 
 
 @pytest.mark.postgres

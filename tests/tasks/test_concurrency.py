@@ -9,13 +9,12 @@
   `coop.core.db.retry_transaction` would still fail the test."""
 
 import random
-import threading
 import time
 from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from coop.core.errors import DomainError
@@ -34,33 +33,22 @@ from tasks.services import (
     tasks_add,
 )
 from tests.factories import CoopFactory, member, operator, organisation, published_project
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(*fns):
-    """Run each function in its own thread, released together; returns (results, domain error
-    codes, other errors) and closes the threads' connections."""
-    barrier = threading.Barrier(len(fns))
+    """Run each function in its own thread, released together (tests/threads.py); returns (results,
+    domain error codes, other errors)."""
     results, refused, errors = [], [], []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            results.append(fn())
-        except DomainError as exc:
-            refused.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - any other error is what the test looks for
-            cause = exc.__cause__
-            errors.append(f"{type(exc).__name__}:{getattr(cause, 'sqlstate', None)}:{exc}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for outcome in together(list(fns)):
+        if isinstance(outcome, DomainError):
+            refused.append(outcome.code)
+        elif isinstance(outcome, Exception):  # any other error is what the test looks for
+            errors.append(f"{type(outcome).__name__}:{getattr(outcome.__cause__, 'sqlstate', None)}:{outcome}")
+        else:
+            results.append(outcome)
     return results, refused, errors
 
 

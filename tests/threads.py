@@ -1,0 +1,30 @@
+"""Functions run at the same moment, each in its own thread: the concurrency tests' one helper
+(they were ten copies of the barrier, the threads and the connections closed)."""
+
+import threading
+
+from django.db import connections
+
+
+def together(fns, *, timeout=120):
+    """Run each function of `fns` in its own thread, all released by one barrier. Returns, in the
+    order of `fns`, what each returned or the exception it raised. Each thread closes its own
+    database connections (a transaction test's threads must not leave them open)."""
+    outcomes = [None] * len(fns)
+    barrier = threading.Barrier(len(fns))
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            outcomes[i] = fns[i]()
+        except Exception as exc:  # noqa: BLE001 - each thread reports what it got
+            outcomes[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return outcomes
