@@ -359,6 +359,17 @@ def test_a_submission_that_shows_the_pay_under_the_floor_pauses_the_project(path
     assert Event.objects.filter(type="assignment.submitted").count() == 3
 
 
+def _submitted_after(path, project, seconds):
+    """A new member of the project's coop claims a task and submits it `seconds` later; returns
+    whether the submission was decided in the database alone (always true on the Python path)."""
+    worker = member(project.coop).user
+    assignment = assignment_claim(member=worker, project=project)
+    calls = path.python["submit"]
+    assignment_submit(member=worker, assignment=assignment, answers={"label": "yes"},
+                      now=assignment.claimed_at + timedelta(seconds=seconds))
+    return in_database(path, "submit", calls)
+
+
 def test_the_floor_is_judged_on_the_exact_median_when_half_the_times_are_slow(path):
     # reward 50 at the floor of 1,200 an hour: a median of 151 s or more is under the floor. Four
     # times, two of them slow (160, 170): half the window could make the median, so the exact
@@ -367,14 +378,10 @@ def test_the_floor_is_judged_on_the_exact_median_when_half_the_times_are_slow(pa
     coop = CoopFactory(params={"floor_check_submissions": 4})
     project = published_project(coop, tasks=6, reward=50, estimated_minutes=1, funds=2_000)
     for n, seconds in enumerate((100, 120, 160, 170, 200)):
-        worker = member(coop).user
-        assignment = assignment_claim(member=worker, project=project)
-        calls = path.python["submit"]
-        assignment_submit(member=worker, assignment=assignment, answers={"label": "yes"},
-                          now=assignment.claimed_at + timedelta(seconds=seconds))
+        decided_in_database = _submitted_after(path, project, seconds)
         if n < 4:
             assert Project.objects.get(pk=project.pk).status == "open", seconds
-            assert in_database(path, "submit", calls)
+            assert decided_in_database
     project.refresh_from_db()
     assert project.status == "paused" and project.floor_median_seconds == 160
     assert Event.objects.filter(type="project.paused_below_floor").count() == 1
@@ -386,12 +393,7 @@ def test_a_project_paid_well_over_the_floor_stays_open_decided_in_the_database(p
     coop = CoopFactory(params={"floor_check_submissions": 3})
     project = published_project(coop, tasks=5, reward=500, estimated_minutes=1, funds=20_000)
     for seconds in (30, 900, 1_400, 60, 1_500):
-        worker = member(coop).user
-        assignment = assignment_claim(member=worker, project=project)
-        calls = path.python["submit"]
-        assignment_submit(member=worker, assignment=assignment, answers={"label": "yes"},
-                          now=assignment.claimed_at + timedelta(seconds=seconds))
-        assert in_database(path, "submit", calls)
+        assert _submitted_after(path, project, seconds)
     assert Project.objects.get(pk=project.pk).status == "open"
 
 
