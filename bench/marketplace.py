@@ -418,8 +418,8 @@ def main():
     ids = [u.pk for u in users]
     if not args.no_history:  # the history a live coop has, then its statistics (bench/common.py)
         history = project(args.tasks, "History batch")
-        run_pool(args.procs, [(ids[i::args.procs], history.pk) for i in range(args.procs)])
-        analyze()
+        run_pool(args.procs, [(ids[i::args.procs], history.pk) for i in range(args.procs)])  # each round's
+        # publish analyzes after it (make_world's project()), with this history in the tables
         print(f"history: a batch of {args.tasks} claimed and submitted before the rounds (not measured)", flush=True)
     rounds = [claim_round(n, args, project, ids, pg) for n in range(1, args.rounds + 1)]
     median = sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]

@@ -9,6 +9,7 @@ whichever process answers.
 Only counting lives here (every app may import it); the `/metrics` view and its database
 gauges are in `coop.ops.views`."""
 
+import functools
 import os
 import time
 
@@ -27,17 +28,17 @@ CHANNEL_DELIVERIES = Counter("atelier_channel_deliveries_total", "Messages deliv
 JOB_FAILURES = Counter("atelier_job_failures_total", "Background jobs that failed, per function.", ["func"])
 
 
-_EVENT_COUNTERS: dict = {}  # type -> its labelled counter (labels() takes a lock and builds a key at each call)
+@functools.cache
+def _events_counter(type_):
+    """The events counter of one type (labels() takes a lock and builds a key at each call)."""
+    return EVENTS.labels(type=type_)
 
 
 def event_recorded(type_):
     """Counted when written: a transaction that rolls back afterwards (rare: a service
     writes its event last) is still counted; on_commit hooks on the hottest path would cost
     more than that error is worth."""
-    counter = _EVENT_COUNTERS.get(type_)
-    if counter is None:
-        counter = _EVENT_COUNTERS[type_] = EVENTS.labels(type=type_)
-    counter.inc()
+    _events_counter(type_).inc()
     if type_ == "assignment.claimed":
         CLAIMS.inc()
 

@@ -27,6 +27,7 @@ constraints on (task, member) and on a slot's live assignment make a second clai
 task or slot impossible whatever happens above them."""
 
 import contextlib
+import functools
 import math
 from datetime import datetime, timedelta
 
@@ -261,6 +262,7 @@ def _claim_in_python(*, member: User, project: Project, now: datetime) -> Assign
     return _claim_orm(member, project.pk, row["coop_id"], now, deadline, rulebook_version, payload, row["want_gold"])
 
 
+@functools.cache
 def _claimed_row():
     """A new claim's row as the claim statements write it, every concrete field in order (the
     ones they leave out at their defaults), and where the values that differ go."""
@@ -270,17 +272,11 @@ def _claimed_row():
     return row, {f.attname: i for i, f in enumerate(fields)}
 
 
-_CLAIMED_ROW = None
-
-
 def _claimed(assignment_id, slot_id, task_id, project, member, now, deadline, rulebook_version):
     """The assignment a claim statement (the database function's or CLAIM_SQL) just wrote, as
     the row it wrote: no read back. Made as the ORM makes a row it read (`from_db`, every field
     by position): the keyword constructor walked every field's default at each claim (issue 18)."""
-    global _CLAIMED_ROW
-    if _CLAIMED_ROW is None:
-        _CLAIMED_ROW = _claimed_row()
-    template, at = _CLAIMED_ROW
+    template, at = _claimed_row()
     row = list(template)
     row[at["id"]], row[at["slot_id"]], row[at["task_id"]] = assignment_id, slot_id, task_id
     row[at["project_id"]], row[at["member_id"]], row[at["rulebook_version"]] = project.pk, member.pk, rulebook_version

@@ -68,12 +68,6 @@ def _money(minor):
     return "" if minor in (None, "") else format_amount(int(minor))
 
 
-def _legal_reason(code):
-    """A legal reason in words: its label in tasks.transparency.LEGAL_REASONS, as
-    tasks/_transparency.html says it (`legal_reason` filter: the code itself for one not listed)."""
-    return legal_reason_label(code)
-
-
 def _published(value):
     if value is True:
         return _("the data will be published")
@@ -146,7 +140,7 @@ def feed_card(f: CardFacts, *, links) -> dict:
         "end_client": f.end_client, "purpose": purpose_label(f.purpose),
         "purpose_text": f.purpose_text, "published": _published(f.data_published),
         "flags": [FLAG_LABELS.get(code, code) for code in f.flags],
-        "legal_reason": _legal_reason(f.legal_reason) if f.legal_reason else "",
+        "legal_reason": legal_reason_label(f.legal_reason),
         "legal_reason_text": f.legal_reason_text,
     }
     if f.record is not None:
