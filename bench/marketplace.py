@@ -52,10 +52,18 @@ def pgbench_database():
 
 
 def pgbench_tpcb(args, seconds, clients=4):
+    """TPC-B's transactions/s, and the machine's CPU a transaction (ms) and how busy its cores were
+    meanwhile (None, None where there is no /proc): a baseline that waits on its WAL flushes
+    leaves cores idle, one bound by the CPU does not, and the ratio reads differently (docs/
+    benchmarks.md, session 11)."""
     subprocess.run(["psql", "-q", *args[:-1], "-d", args[-1], "-c", "CHECKPOINT"], check=True, capture_output=True)
+    before = machine_busy()
     out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds), *args],
                          check=True, capture_output=True, text=True).stdout
-    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+    after = machine_busy()
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    cpu_ms, busy = busy_between(before, after, tps * seconds)
+    return tps, cpu_ms, busy
 
 
 def load_average():
@@ -71,6 +79,16 @@ def machine_busy():
     except OSError:
         return None
     return sum(v[:3]) + sum(v[5:7]), sum(v[:8])
+
+
+def busy_between(before, after, count):
+    """The machine's CPU (ms) per one of `count` things done between two machine_busy() readings,
+    and the cores' busy share meanwhile; (None, None) without them."""
+    if not (before and after):
+        return None, None
+    hz = os.sysconf("SC_CLK_TCK")
+    busy = after[0] - before[0]
+    return round(busy * 1000 / hz / max(1, count), 3), round(busy / max(1, after[1] - before[1]), 2)
 
 
 def pct(values, p):
@@ -242,7 +260,7 @@ def claim_round(n, args, project, ids, pg):
     from tasks.models import Assignment, Project
     from tasks.selectors import open_slots_of
 
-    base = pgbench_tpcb(pg, args.seconds)
+    base, base_cpu_ms, base_busy = pgbench_tpcb(pg, args.seconds)
     load_before = load_average()
     t0 = time.perf_counter()
     batch = project(args.tasks, f"Claim batch {n}")
@@ -267,14 +285,14 @@ def claim_round(n, args, project, ids, pg):
         "fair_share_cap": batch.fair_share_cap, "most_by_one_member": max(per_member or [0]),
         "load_average": [load_before, load_average()], "setup_s": round(setup_s, 1),
         "client_cpu_ms_per_claim_submit": round(cpu_ms, 2),
+        # the machine's CPU a pair and a TPC-B transaction, and how busy the cores were in each
+        "baseline_machine_cpu_ms_per_tx": base_cpu_ms, "baseline_machine_busy": base_busy,
     }
-    if busy_before and busy_after:  # the machine's CPU a pair, and how busy the cores were meanwhile
-        hz = os.sysconf("SC_CLK_TCK")
-        row["machine_cpu_ms_per_claim_submit"] = round((busy_after[0] - busy_before[0]) * 1000 / hz / max(1, claims), 3)
-        row["machine_busy"] = round((busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]), 2)
+    row["machine_cpu_ms_per_claim_submit"], row["machine_busy"] = busy_between(busy_before, busy_after, claims)
     row["cap_exact"] = bool(row["most_by_one_member"] <= (batch.fair_share_cap or 10**9)
                             and row["slots_left"] == row["counter_left"] == 0 and claims == args.tasks)
-    print(f"round {n}: pgbench TPC-B 4 clients {row['baseline_tpcb_tps']} tx/s | claim+submit "
+    print(f"round {n}: pgbench TPC-B 4 clients {row['baseline_tpcb_tps']} tx/s (machine CPU {base_cpu_ms} ms a "
+          f"transaction, cores busy {base_busy}) | claim+submit "
           f"{row['claims_per_s']}/s ({claims} in {row['seconds']} s) p50 {row['claim_p50_ms']} ms p99 "
           f"{row['claim_p99_ms']} ms, client CPU {row['client_cpu_ms_per_claim_submit']} ms a claim+submit, machine "
           f"CPU {row.get('machine_cpu_ms_per_claim_submit')} ms (cores busy {row.get('machine_busy')}) | ratio "
@@ -433,6 +451,8 @@ def main():
         "cap_exact": all(r["cap_exact"] for r in rounds),
         "load_average": [min(r["load_average"][0] for r in rounds), max(r["load_average"][1] for r in rounds)],
         "machine_cpu_ms_per_claim_submit": [r.get("machine_cpu_ms_per_claim_submit") for r in rounds],
+        "baseline_machine_cpu_ms_per_tx": [r.get("baseline_machine_cpu_ms_per_tx") for r in rounds],
+        "baseline_machine_busy": [r.get("baseline_machine_busy") for r in rounds],
     }
     print(f"claim+submit: median round {result['claims_per_s']}/s = {result['claims_vs_tpcb']}x TPC-B "
           f"({result['baseline_tpcb_tps']} tx/s), ratios {result['ratios']} (median "
