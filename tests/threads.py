@@ -1,5 +1,5 @@
 """Functions run at the same moment, each in its own thread: the concurrency tests' one helper
-(they were ten copies of the barrier, the threads and the connections closed)."""
+(each concurrency test had its own copy of the barrier, the threads and the connections closed)."""
 
 import threading
 

@@ -1,10 +1,7 @@
 """On PostgreSQL, with real threads and committed transactions: the last jurors voting at the
 same moment decide the appeal once and pay the member once."""
 
-import threading
-
 import pytest
-from django.db import connections
 
 from ledger.selectors import wallet_balance
 from tasks.appeals.models import Appeal, JurySeat
@@ -12,6 +9,7 @@ from tasks.appeals.services import appeal_draw, appeal_file, seat_vote
 from tasks.services import assignment_approve, assignment_claim, assignment_reject, assignment_submit
 from tests.appeals.conftest import EXPLANATION, PARAMS, REWARD, STATEMENT, participate, published_project, seal
 from tests.factories import CoopFactory, member
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -33,24 +31,13 @@ def test_simultaneous_votes_decide_once_and_pay_once():
             break
     jurors = [seat.juror for seat in JurySeat.objects.filter(appeal=appeal).select_related("juror")]
     before = wallet_balance(user=people[0])
-    errors = []
-    barrier = threading.Barrier(len(jurors) * 2)
 
     def vote(juror):
-        try:
-            barrier.wait()
-            seat_vote(juror=juror, appeal=appeal.pk, vote="overturn", reason="Nothing was skipped at all.")
-        except Exception as exc:  # noqa: BLE001 - collected and checked below
-            errors.append(type(exc).__name__)
-        finally:
-            connections.close_all()
+        seat_vote(juror=juror, appeal=appeal.pk, vote="overturn", reason="Nothing was skipped at all.")
 
     # every juror votes twice at once, from two threads
-    threads = [threading.Thread(target=vote, args=(j,)) for j in jurors for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = together([lambda j=j: vote(j) for j in jurors for _ in range(2)])
+    errors = [type(o).__name__ for o in outcomes if isinstance(o, Exception)]
     appeal.refresh_from_db()
     assert appeal.status == "overturned" and appeal.overturn_votes == 3
     # the second vote of each juror is refused: already voted, or (after the decision) closed

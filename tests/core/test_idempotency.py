@@ -16,6 +16,7 @@ from tasks.models import Assignment
 from tasks.services import assignment_claim, assignment_submit
 from tests.factories import CoopFactory, funded_organisation, member, operator
 from tests.factories.tasks import published_project
+from tests.threads import together
 
 
 def _client(user):
@@ -25,25 +26,9 @@ def _client(user):
 
 
 def race(n, fn):
-    """Run `fn()` in `n` threads released together, each with its own connection."""
-    barrier = threading.Barrier(n)
-    results, errors = [None] * n, []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - reported to the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    """Run `fn()` in `n` threads released together (tests/threads.py), each with its own connection."""
+    results = together([fn] * n)
+    assert [r for r in results if isinstance(r, Exception)] == []
     return results
 
 

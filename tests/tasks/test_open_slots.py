@@ -26,6 +26,7 @@ from tasks.services import (
 )
 from tasks.services.claiming import CLAIM_FUNCTION_SQL
 from tests.factories import CoopFactory, member, open_project, published_project
+from tests.threads import together
 
 pytestmark = pytest.mark.django_db
 
@@ -195,30 +196,19 @@ def test_the_counter_stays_exact_under_concurrent_claims_and_returns_without_a_c
     coop = CoopFactory(params={"max_open_assignments": 50})
     users = [member(coop).user for _ in range(10)]
     project = open_project(coop, tasks=25)
-    errors, barrier = [], threading.Barrier(len(users))
 
     def work(user, seed):
         rng = random.Random(seed)
-        try:
-            barrier.wait(timeout=30)
-            for _ in range(8):
-                try:
-                    assignment = assignment_claim(member=user, project=project)
-                except NoFreeSlot:
-                    continue
-                if rng.random() < 0.5:
-                    assignment_return(member=user, assignment=assignment)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(8):
+            try:
+                assignment = assignment_claim(member=user, project=project)
+            except NoFreeSlot:
+                continue
+            if rng.random() < 0.5:
+                assignment_return(member=user, assignment=assignment)
 
-    threads = [threading.Thread(target=work, args=(u, i)) for i, u in enumerate(users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
-    assert errors == []
+    outcomes = together([lambda u=u, i=i: work(u, i) for i, u in enumerate(users)], timeout=180)
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     counter, counted = _counted(project)
     held = Assignment.objects.filter(project=project, status="claimed").count()
     assert counter == counted == 25 - held
