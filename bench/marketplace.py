@@ -61,9 +61,9 @@ def pgbench_tpcb(args, seconds, clients=4):
     out = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds), *args],
                          check=True, capture_output=True, text=True).stdout
     after = machine_busy()
-    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
-    cpu_ms, busy = busy_between(before, after, tps * seconds)
-    return tps, cpu_ms, busy
+    done = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
+    cpu_ms, busy = busy_between(before, after, done)
+    return float(re.search(r"tps = ([\d.]+)", out).group(1)), cpu_ms, busy
 
 
 def load_average():
