@@ -144,46 +144,28 @@ def test_the_counter_stays_exact_under_concurrent_claims_returns_expiries_and_a_
     users = [member(coop).user for _ in range(12)]
     project = published_project(coop, tasks=40)
     owner = project.organisation.staff.first().user
-    errors, barrier = [], threading.Barrier(len(users) + 1)
 
     def work(user, seed):
         rng = random.Random(seed)
-        try:
-            barrier.wait(timeout=30)
-            for _ in range(12):
-                try:
-                    assignment = assignment_claim(member=user, project=project)
-                except (NoFreeSlot, FairShareReached, InvalidState):  # the batch or this member's share is taken
-                    continue
-                roll = rng.random()
-                if roll < 0.4:
-                    assignment_return(member=user, assignment=assignment)
-                elif roll < 0.6:
-                    assignment_expire(assignment_id=assignment.pk, now=timezone.now() + timedelta(days=1))
-                else:
-                    assignment_submit(member=user, assignment=assignment, answers={"label": "no"})
-        except Exception as exc:  # noqa: BLE001 - each thread reports what went wrong
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for _ in range(12):
+            try:
+                assignment = assignment_claim(member=user, project=project)
+            except (NoFreeSlot, FairShareReached, InvalidState):  # the batch or this member's share is taken
+                continue
+            roll = rng.random()
+            if roll < 0.4:
+                assignment_return(member=user, assignment=assignment)
+            elif roll < 0.6:
+                assignment_expire(assignment_id=assignment.pk, now=timezone.now() + timedelta(days=1))
+            else:
+                assignment_submit(member=user, assignment=assignment, answers={"label": "no"})
 
     def cancel():
-        try:
-            barrier.wait(timeout=30)
-            threading.Event().wait(0.3)
-            project_cancel(actor=owner, project=project)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        threading.Event().wait(0.3)
+        project_cancel(actor=owner, project=project)
 
-    threads = [threading.Thread(target=work, args=(u, i)) for i, u in enumerate(users)]
-    threads.append(threading.Thread(target=cancel))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
-    assert errors == []
+    outcomes = together([*(lambda u=u, i=i: work(u, i) for i, u in enumerate(users)), cancel], timeout=180)
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert _counted(project) == (0, 0)  # cancelled: every open slot refunded, the counter with them
     live = Assignment.objects.filter(project=project).exclude(status__in=["returned", "expired"])
     assert live.values("slot").distinct().count() == live.count()  # never two live claims on one slot
