@@ -5,6 +5,8 @@ import threading
 
 from django.db import connections
 
+from coop.core.errors import DomainError
+
 
 def together(fns, *, timeout=120):
     """Run each function of `fns` in its own thread, all released by one barrier. Returns, in the
@@ -28,3 +30,10 @@ def together(fns, *, timeout=120):
     for thread in threads:
         thread.join(timeout=timeout)
     return outcomes
+
+
+def outcome_codes(outcomes, *, done):
+    """`together`'s outcomes as words, sorted: `done` for a function that returned, a refusal's
+    code (DomainError), and any other error's repr (never in a test's expected list: it fails it)."""
+    return sorted(o.code if isinstance(o, DomainError) else repr(o) if isinstance(o, Exception) else done
+                  for o in outcomes)

@@ -1,11 +1,9 @@
 """Paid tests: floor rate, funding into escrow, budget, attempts paid exactly once, grants."""
 
-import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,6 +35,7 @@ from tests.factories import (
     project_stub,
     steward,
 )
+from tests.threads import outcome_codes, together
 
 pytestmark = pytest.mark.django_db
 FEES = {"platform_fee_bps": 500, "federation_share_bps": 2000, "juror_fund_bps": 1000}
@@ -231,25 +230,8 @@ def test_an_attempt_submitted_twice_at_once_is_paid_once():
     test = paid_test(CoopFactory())
     m = member(test.qualification.coop).user
     attempt = attempt_start(member=m, test=test)
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def submit():
-        try:
-            barrier.wait()
-            attempt_submit(member=m, attempt=attempt, answers=RIGHT)
-            outcomes.append("paid")
-        except DomainError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["already_submitted", "paid"]
+    outcomes = together([lambda: attempt_submit(member=m, attempt=attempt, answers=RIGHT)] * 2)
+    assert outcome_codes(outcomes, done="paid") == ["already_submitted", "paid"]
     assert ledger.wallet_balance(user=m) == 300
     assert Transaction.objects.filter(key=f"test_attempt:{attempt.pk}:pay").count() == 1
     assert QualificationGrant.objects.filter(member=m, revoked_at__isnull=True).count() == 1
@@ -260,25 +242,8 @@ def test_an_attempt_submitted_twice_at_once_is_paid_once():
 def test_two_members_racing_for_the_last_funded_attempt_one_gets_it():
     test = paid_test(CoopFactory(), attempts=1)
     racers = [member(test.qualification.coop).user for _ in range(2)]
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def start(user):
-        try:
-            barrier.wait()
-            attempt_start(member=user, test=test)
-            outcomes.append("started")
-        except DomainError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=start, args=(u,)) for u in racers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["started", "test_budget_spent"]
+    outcomes = together([lambda u=u: attempt_start(member=u, test=test) for u in racers])
+    assert outcome_codes(outcomes, done="started") == ["started", "test_budget_spent"]
     test.refresh_from_db()
     assert test.attempts_reserved == 1 and Attempt.objects.count() == 1
 
